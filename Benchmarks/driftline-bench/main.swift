@@ -1,0 +1,1 @@
+print("driftline-bench: no benchmarks yet")

@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Modules follow the data flow of DESIGN.md; dependencies point one way:
+// Driftline → DriftlineLog → DriftlineCore; DeltaTable → Parquet; Parquet and Profiles import nothing of ours.
+let package = Package(
+    name: "Driftline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Driftline", targets: ["Driftline"]),
+        .executable(name: "driftline", targets: ["driftline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        // liblz4 from Debian's liblz4-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(name: "DriftlineCore"),
+        .target(name: "DriftlineLog", dependencies: ["DriftlineCore", "CLZ4"]),
+        .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
+        .target(name: "Parquet", dependencies: ["CLZ4"]),
+        .target(name: "DeltaTable", dependencies: ["Parquet"]),
+        .target(name: "Profiles"),
+        .executableTarget(
+            name: "driftline",
+            dependencies: [
+                "Driftline", "DriftlineCore", "DriftlineLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        // Release-built benchmarks (not tests): `swift run -c release driftline-bench --help`.
+        .executableTarget(
+            name: "driftline-bench",
+            dependencies: [
+                "Driftline", "DriftlineCore", "DriftlineLog", "Parquet", "DeltaTable", "Profiles", "CLZ4",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/driftline-bench"
+        ),
+        // Small executables that the pytest cross-checks in Tests/interop drive.
+        .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
+        .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
+
+        .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
+        .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
+        .testTarget(name: "DriftlineTests", dependencies: ["Driftline", "DriftlineLog", "DriftlineCore"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
+        .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

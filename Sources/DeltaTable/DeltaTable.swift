@@ -1,0 +1,1 @@
+// The DeltaTable module; see DESIGN.md ("Layout").

@@ -1,0 +1,1 @@
+// The Driftline module; see DESIGN.md ("Layout").

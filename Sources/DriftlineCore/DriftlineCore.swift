@@ -1,0 +1,1 @@
+// The DriftlineCore module; see DESIGN.md ("Layout").

@@ -1,0 +1,1 @@
+// The DriftlineLog module; see DESIGN.md ("Layout").

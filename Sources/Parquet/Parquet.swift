@@ -1,0 +1,1 @@
+// The Parquet module; see DESIGN.md ("Layout").

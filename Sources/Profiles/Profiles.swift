@@ -1,0 +1,1 @@
+// The Profiles module; see DESIGN.md ("Layout").

@@ -1,0 +1,1 @@
+print("ParquetInterop: not yet built")

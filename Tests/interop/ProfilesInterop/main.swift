@@ -1,0 +1,1 @@
+print("ProfilesInterop: not yet built")
