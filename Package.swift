@@ -47,6 +47,7 @@ let package = Package(
         ),
         // Small executables that the pytest cross-checks in Tests/interop drive.
         .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
+        .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
 
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),

@@ -1,0 +1,1 @@
+print("DeltaInterop: not yet built")
