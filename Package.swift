@@ -22,8 +22,10 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // CRC-32C for log batches: the SSE4.2 instruction when the CPU has it, slicing-by-8 otherwise.
+        .target(name: "CCRC32C"),
         .target(name: "DriftlineCore"),
-        .target(name: "DriftlineLog", dependencies: ["DriftlineCore", "CLZ4"]),
+        .target(name: "DriftlineLog", dependencies: ["DriftlineCore", "CLZ4", "CCRC32C"], exclude: ["FORMAT.md"]),
         .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
         .target(name: "Parquet", dependencies: ["CLZ4"]),
         .target(name: "DeltaTable", dependencies: ["Parquet"]),

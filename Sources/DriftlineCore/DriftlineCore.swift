@@ -1,1 +1,0 @@
-// The DriftlineCore module; see DESIGN.md ("Layout").

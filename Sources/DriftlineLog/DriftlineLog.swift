@@ -1,1 +1,0 @@
-// The DriftlineLog module; see DESIGN.md ("Layout").

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DriftlineCore
+
+/// The partition's self-description: `<partition>/<16 hex digits>.manifest`, one per manifest a writer used.
+///
+/// Layout (`FORMAT.md`, "Manifest file"): `"DLSM"`, `u8 version=1`, 3 zero bytes, `u32 length`,
+/// the manifest's canonical bytes, `u32 CRC-32C` of everything before it.
+public enum ManifestFile {
+    static let magic: [UInt8] = [0x44, 0x4C, 0x53, 0x4D]
+    static let suffix = ".manifest"
+
+    /// The path of the manifest with `fingerprint` in `partition`.
+    public static func path(for fingerprint: SchemaFingerprint, in partition: String) -> String {
+        "\(partition)/\(fingerprint.hex)\(suffix)"
+    }
+
+    /// The file's bytes for `manifest`.
+    public static func encode(_ manifest: PartitionManifest) -> [UInt8] {
+        let body = manifest.canonicalEncoding
+        var out = magic
+        out += [1, 0, 0, 0]
+        out.appendLittleEndian(UInt32(body.count))
+        out += body
+        out.appendLittleEndian(CRC32C.checksum(out))
+        return out
+    }
+
+    /// Decodes a manifest file's bytes; throws ``LogError`` (kind `.corrupt`) naming `path`.
+    public static func decode(_ bytes: [UInt8], path: String) throws(LogError) -> PartitionManifest {
+        func corrupt(_ why: String) -> LogError { LogError(.corrupt, path: path, detail: "not a valid manifest file: \(why)") }
+        guard bytes.count >= 16, Array(bytes[0..<4]) == magic else { throw corrupt("bad magic or too short") }
+        guard bytes[4] == 1, bytes[5] == 0, bytes[6] == 0, bytes[7] == 0 else { throw corrupt("unknown version \(bytes[4])") }
+        let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self))) }
+        guard length == bytes.count - 16 else { throw corrupt("length \(length) does not match the file size \(bytes.count)") }
+        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 12 + length, as: UInt32.self)) }
+        let computed = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(12 + length)])) }
+        guard stored == computed else { throw corrupt("CRC-32C mismatch") }
+        do {
+            return try PartitionManifest.decode(Array(bytes[12..<(12 + length)]))
+        } catch {
+            throw corrupt("\(error)")
+        }
+    }
+
+    /// Writes the manifest into `partition` unless an identical file is there (temp file, fsync, rename).
+    /// Returns whether a file was created (the folder then needs an fsync).
+    @discardableResult
+    static func write(_ manifest: PartitionManifest, in partition: String) throws(LogError) -> Bool {
+        let path = path(for: manifest.fingerprint, in: partition)
+        let bytes = encode(manifest)
+        if let existing = try LogFile.openForReading(path) {
+            defer { existing.close() }
+            if try existing.read(count: bytes.count + 1, at: 0) == bytes { return false }
+        }
+        let temp = path + ".tmp"
+        unlink(temp)
+        let (file, _) = try LogFile.openForWriting(temp)
+        do throws(LogError) {
+            try bytes.withRawBytes { (raw) throws(LogError) in try file.write(raw, at: 0) }
+            try file.truncate(to: bytes.count)
+            try file.sync()
+        } catch {
+            file.close()
+            throw error
+        }
+        file.close()
+        guard rename(temp, path) == 0 else { throw LogError.system("rename", path: path, errno: errno) }
+        return true
+    }
+
+    /// Every readable manifest in `partition`, by fingerprint (unreadable files are skipped).
+    public static func readAll(in partition: String) throws(LogError) -> [SchemaFingerprint: PartitionManifest] {
+        var result: [SchemaFingerprint: PartitionManifest] = [:]
+        for name in try LogFolder.list(partition) where name.hasSuffix(suffix) {
+            guard let fingerprint = SchemaFingerprint(hex: String(name.dropLast(suffix.count))) else { continue }
+            let path = "\(partition)/\(name)"
+            guard let file = try LogFile.openForReading(path) else { continue }
+            defer { file.close() }
+            let bytes = try file.read(count: 1 << 20, at: 0)
+            if let manifest = try? decode(bytes, path: path), manifest.fingerprint == fingerprint {
+                result[fingerprint] = manifest
+            }
+        }
+        return result
+    }
+}
