@@ -70,6 +70,3 @@ func readSketchCommand(_ options: Options) throws -> Any {
     ] as [String: Any]
 }
 
-func analysisCommand(_ command: String, _ options: Options) throws -> Any {
-    throw InteropError(description: "unknown command \(command)")
-}
