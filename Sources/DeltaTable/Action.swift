@@ -1,0 +1,121 @@
+/// One action of a Delta commit: a line of a `_delta_log/NNN.json` file or a row of a checkpoint.
+public enum Action: Sendable, Hashable {
+    case `protocol`(ProtocolVersions)
+    case metaData(TableMetadata)
+    case add(AddFile)
+    case remove(RemoveFile)
+    case txn(AppTransaction)
+    /// Free-form provenance: any JSON object.
+    case commitInfo([String: JSONValue])
+}
+
+/// The `protocol` action: which readers and writers may use the table.
+public struct ProtocolVersions: Sendable, Hashable, Codable {
+    public var minReaderVersion: Int
+    public var minWriterVersion: Int
+    public var readerFeatures: [String]?
+    public var writerFeatures: [String]?
+
+    public init(minReaderVersion: Int = 1, minWriterVersion: Int = 2,
+                readerFeatures: [String]? = nil, writerFeatures: [String]? = nil) {
+        self.minReaderVersion = minReaderVersion
+        self.minWriterVersion = minWriterVersion
+        self.readerFeatures = readerFeatures
+        self.writerFeatures = writerFeatures
+    }
+
+    /// Reader features whose only effect is on how data files are typed, not on which files are live.
+    static let readableFeatures: Set<String> = ["timestampNtz", "columnMapping", "typeWidening", "typeWidening-preview", "vacuumProtocolCheck"]
+    /// Writer features this library honours when it commits (it writes neither constraints nor identity columns).
+    static let writableFeatures: Set<String> = ["appendOnly", "invariants", "timestampNtz"]
+
+    /// Throws unless this library can compute the live files of a table with this protocol.
+    func checkReadable(table: String) throws {
+        switch minReaderVersion {
+        case 1, 2: return
+        case 3:
+            let unknown = Set(readerFeatures ?? []).subtracting(Self.readableFeatures)
+            guard unknown.isEmpty else {
+                throw DeltaError.unsupportedProtocol(table: table, detail: "reader features \(unknown.sorted()) are not supported")
+            }
+        default:
+            throw DeltaError.unsupportedProtocol(table: table, detail: "minReaderVersion \(minReaderVersion) > 3")
+        }
+    }
+
+    /// Throws unless this library may commit to a table with this protocol.
+    func checkWritable(table: String) throws {
+        switch minWriterVersion {
+        case 1, 2: return
+        case 7 where Set(writerFeatures ?? []).isSubset(of: Self.writableFeatures): return
+        default:
+            throw DeltaError.unsupportedProtocol(
+                table: table,
+                detail: "writing needs writer version \(minWriterVersion) with features \(writerFeatures ?? []); this library writes version 2")
+        }
+    }
+}
+
+/// The `metaData` action: identity, schema, partitioning and configuration of the table.
+public struct TableMetadata: Sendable, Hashable, Codable {
+    /// The encoding of the data files (always `parquet` here).
+    public struct Format: Sendable, Hashable, Codable {
+        public var provider: String
+        public var options: [String: String]?
+
+        public init(provider: String = "parquet", options: [String: String]? = [:]) {
+            self.provider = provider
+            self.options = options
+        }
+    }
+
+    public var id: String
+    public var name: String?
+    public var description: String?
+    public var format: Format
+    public var schemaString: String
+    public var partitionColumns: [String]
+    public var createdTime: Int64?
+    public var configuration: [String: String?]
+
+    public init(id: String, name: String? = nil, description: String? = nil, format: Format = Format(),
+                schemaString: String, partitionColumns: [String], createdTime: Int64?, configuration: [String: String?]) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.format = format
+        self.schemaString = schemaString
+        self.partitionColumns = partitionColumns
+        self.createdTime = createdTime
+        self.configuration = configuration
+    }
+
+    /// The parsed `schemaString`.
+    public func schema() throws -> DeltaSchema { try DeltaSchema(json: schemaString) }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        format = try container.decodeIfPresent(Format.self, forKey: .format) ?? Format()
+        schemaString = try container.decode(String.self, forKey: .schemaString)
+        partitionColumns = try container.decodeIfPresent([String].self, forKey: .partitionColumns) ?? []
+        createdTime = try container.decodeIfPresent(Int64.self, forKey: .createdTime)
+        configuration = try container.decodeIfPresent([String: String?].self, forKey: .configuration) ?? [:]
+    }
+}
+
+/// The `txn` action: an application's progress marker, committed atomically with its data.
+public struct AppTransaction: Sendable, Hashable, Codable {
+    public var appId: String
+    public var version: Int64
+    /// Milliseconds since the epoch.
+    public var lastUpdated: Int64?
+
+    public init(appId: String, version: Int64, lastUpdated: Int64? = nil) {
+        self.appId = appId
+        self.version = version
+        self.lastUpdated = lastUpdated
+    }
+}

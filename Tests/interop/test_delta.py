@@ -1,0 +1,270 @@
+"""Cross-checks of DeltaTable against deltalake (delta-rs): tables we commit are read by deltalake,
+tables deltalake writes are read by us, and concurrent writers lose nothing.
+
+The Swift side is driven through the DeltaInterop executable (Tests/interop/DeltaInterop). Data files
+are written by pyarrow; DeltaInterop copies them into the table durably and commits them with
+statistics computed by our FileStatistics from the values the test passes along."""
+import json
+import os
+import pathlib
+import subprocess
+import concurrent.futures
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import deltalake
+
+from conftest import bin_dir
+
+HOUR_US = 3_600_000_000
+T0 = 1_700_000_000_000_000 - 1_700_000_000_000_000 % HOUR_US  # an hour boundary
+
+SCHEMA = {
+    "type": "struct",
+    "fields": [
+        {"name": "endpoint", "type": "string", "nullable": True, "metadata": {}},
+        {"name": "window_start", "type": "timestamp", "nullable": True, "metadata": {}},
+        {"name": "column_name", "type": "string", "nullable": True, "metadata": {}},
+        {"name": "count", "type": "long", "nullable": True, "metadata": {}},
+        {"name": "mean", "type": "double", "nullable": True, "metadata": {}},
+        {"name": "histogram", "type": {"type": "array", "elementType": "long", "containsNull": True},
+         "nullable": True, "metadata": {}},
+    ],
+}
+ARROW_SCHEMA = pa.schema([
+    ("window_start", pa.timestamp("us", tz="UTC")),
+    ("column_name", pa.string()),
+    ("count", pa.int64()),
+    ("mean", pa.float64()),
+    ("histogram", pa.list_(pa.int64())),
+])
+
+
+def interop(*args, input=None, check=True):
+    exe = bin_dir() / "DeltaInterop"
+    assert exe.exists(), f"{exe} is missing: run `swift build` first"
+    proc = subprocess.run([str(exe), *map(str, args)], input=None if input is None else json.dumps(input),
+                          capture_output=True, text=True)
+    if check:
+        assert proc.returncode == 0, f"DeltaInterop {args} failed:\n{proc.stderr}"
+        return json.loads(proc.stdout)
+    return proc
+
+
+def make_rows(rng, n, hour):
+    starts = T0 + hour * HOUR_US + rng.integers(0, 12, n) * 300_000_000
+    counts = rng.integers(0, 1000, n)
+    counts = [None if i % 7 == 3 else int(c) for i, c in enumerate(counts)]
+    return pa.table({
+        "window_start": pa.array(starts, pa.timestamp("us", tz="UTC")),
+        "column_name": pa.array([None if i % 5 == 4 else f"f{i % 3}" for i in range(n)]),
+        "count": pa.array(counts, pa.int64()),
+        "mean": pa.array(rng.normal(size=n)),
+        "histogram": pa.array([[int(x) for x in rng.integers(0, 9, 3)] for _ in range(n)], pa.list_(pa.int64())),
+    }, schema=ARROW_SCHEMA)
+
+
+def file_spec(tmp_path, table, endpoint, name):
+    """Writes `table` with pyarrow (LZ4_RAW) and returns the request DeltaInterop needs to commit it."""
+    source = tmp_path / f"src-{endpoint}-{name}.parquet"
+    pq.write_table(table, source, compression="lz4")
+    columns = {
+        "window_start": {"type": "timestamp",
+                         "values": [None if v is None else int(v) for v in
+                                    table["window_start"].cast(pa.int64()).to_pylist()]},
+        "column_name": {"type": "string", "values": table["column_name"].to_pylist()},
+        "count": {"type": "long", "values": table["count"].to_pylist()},
+        "mean": {"type": "double", "values": table["mean"].to_pylist()},
+    }
+    return {"source": str(source), "path": f"endpoint={endpoint}/{name}.parquet",
+            "partitionValues": {"endpoint": endpoint}, "numRecords": table.num_rows, "columns": columns}
+
+
+def with_endpoint(table, endpoint):
+    return table.to_pandas().assign(endpoint=endpoint)
+
+
+def normalized(df):
+    df = df[["endpoint", "window_start", "column_name", "count", "mean", "histogram"]].copy()
+    df["histogram"] = df["histogram"].map(lambda h: None if h is None else [int(x) for x in h])
+    df["count"] = df["count"].astype("Int64")
+    df["window_start"] = pd.to_datetime(df["window_start"], utc=True)
+    df["endpoint"] = df["endpoint"].astype(object)
+    df["column_name"] = df["column_name"].astype(object).where(df["column_name"].notna(), None)
+    # `mean` is random normal: unique, so it orders rows the same way on both sides.
+    return df.sort_values(["endpoint", "mean"], kind="stable").reset_index(drop=True)
+
+
+def assert_same_rows(actual, expected):
+    pd.testing.assert_frame_equal(normalized(actual), normalized(expected), check_dtype=False)
+
+
+def add_actions(dt):
+    return pa.table(dt.get_add_actions(flatten=True)).to_pandas()
+
+
+@pytest.fixture
+def table_path(tmp_path):
+    path = tmp_path / "profiles"
+    interop("create", path, input={"schema": SCHEMA, "partitionColumns": ["endpoint"]})
+    return path
+
+
+def test_appends_are_read_by_deltalake_with_stats_partitions_and_txn(tmp_path, table_path):
+    rng = np.random.default_rng(1)
+    parts = [("iris", "a", make_rows(rng, 50, 0)), ("wine", "b", make_rows(rng, 30, 0)), ("iris", "c", make_rows(rng, 20, 1))]
+    r1 = interop("append", table_path, input={"files": [file_spec(tmp_path, t, e, n) for e, n, t in parts[:2]],
+                                              "txn": [{"appId": "tail-1", "version": 10}]})
+    r2 = interop("append", table_path, input={"files": [file_spec(tmp_path, parts[2][2], "iris", "c")],
+                                              "txn": [{"appId": "tail-1", "version": 11}],
+                                              "commitInfo": {"positions": {"iris/w1": 42}}})
+    assert (r1["version"], r2["version"]) == (1, 2)
+
+    dt = deltalake.DeltaTable(str(table_path))
+    assert dt.version() == 2
+    assert dt.metadata().partition_columns == ["endpoint"]
+    assert dt.protocol().min_reader_version == 1 and dt.protocol().min_writer_version == 2
+    assert dt.transaction_version("tail-1") == 11
+    assert [f.name for f in dt.schema().fields] == [f["name"] for f in SCHEMA["fields"]]
+    expected = pd.concat([with_endpoint(t, e) for e, _, t in parts])
+    assert_same_rows(dt.to_pandas(), expected)
+
+    # Statistics we computed agree with the data, read back through deltalake.
+    actions = add_actions(dt).set_index("path")
+    for endpoint, name, t in parts:
+        row = actions.loc[f"endpoint={endpoint}/{name}.parquet"]
+        df = t.to_pandas()
+        assert row["num_records"] == len(df)
+        assert row["partition.endpoint"] == endpoint
+        assert row["null_count.count"] == df["count"].isna().sum()
+        assert row["min.count"] == df["count"].min() and row["max.count"] == df["count"].max()
+        assert row["min.mean"] == df["mean"].min() and row["max.mean"] == df["mean"].max()
+        assert row["min.column_name"] == df["column_name"].min() and row["max.column_name"] == df["column_name"].max()
+        assert row["min.window_start"] <= df["window_start"].min() and row["max.window_start"] >= df["window_start"].max()
+    # deltalake's partition filter agrees with the partition values we wrote.
+    assert len(dt.to_pandas(filters=[("endpoint", "=", "wine")])) == 30
+
+    ours = interop("snapshot", table_path)
+    assert ours["version"] == dt.version()
+    assert ours["transactions"] == {"tail-1": 11}
+    assert sorted(f["path"] for f in ours["files"]) == sorted(actions.index)
+
+
+def test_replace_is_one_version_that_deltalake_reads(tmp_path, table_path):
+    rng = np.random.default_rng(2)
+    h0a, h0b, h1, wine = make_rows(rng, 40, 0), make_rows(rng, 25, 0), make_rows(rng, 15, 1), make_rows(rng, 10, 0)
+    interop("append", table_path, input={"files": [file_spec(tmp_path, h0a, "iris", "h0a"), file_spec(tmp_path, h1, "iris", "h1"),
+                                                   file_spec(tmp_path, wine, "wine", "w0")]})
+    interop("append", table_path, input={"files": [file_spec(tmp_path, h0b, "iris", "h0b")]})
+    merged = pa.concat_tables([h0a, h0b]).slice(0, 50)
+    result = interop("replace", table_path, input={
+        "where": {"partitionValues": {"endpoint": "iris"}, "timeColumn": "window_start", "from": T0, "to": T0 + HOUR_US},
+        "files": [file_spec(tmp_path, merged, "iris", "merged")],
+        "txn": [{"appId": "batch", "version": 1}],
+    })
+    assert result["version"] == 3
+    assert result["removed"] == ["endpoint=iris/h0a.parquet", "endpoint=iris/h0b.parquet"]
+
+    dt = deltalake.DeltaTable(str(table_path))
+    assert dt.version() == 3
+    assert dt.transaction_version("batch") == 1
+    expected = pd.concat([with_endpoint(merged, "iris"), with_endpoint(h1, "iris"), with_endpoint(wine, "wine")])
+    assert_same_rows(dt.to_pandas(), expected)
+    # The previous version is still readable (time travel), with the replaced files.
+    old = deltalake.DeltaTable(str(table_path), version=2)
+    assert len(old.to_pandas()) == 40 + 25 + 15 + 10
+
+    # A straddling file is refused, with a message naming it.
+    both = pa.concat_tables([h0a.slice(0, 1), h1.slice(0, 1)])
+    interop("append", table_path, input={"files": [file_spec(tmp_path, both, "iris", "both")]})
+    proc = interop("replace", table_path, check=False, input={
+        "where": {"partitionValues": {"endpoint": "iris"}, "timeColumn": "window_start", "from": T0, "to": T0 + HOUR_US},
+        "files": []})
+    assert proc.returncode == 1 and "endpoint=iris/both.parquet" in proc.stderr
+
+    # Vacuum: deltalake's dry run and ours name the same expired files; ours deletes them from disk.
+    theirs = sorted(deltalake.DeltaTable(str(table_path)).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True))
+    ours = interop("vacuum", table_path, 0)["deleted"]
+    assert sorted(os.path.relpath(p, table_path) if os.path.isabs(p) else p for p in theirs) == sorted(ours)
+    assert ours == ["endpoint=iris/h0a.parquet", "endpoint=iris/h0b.parquet"]
+    assert not (table_path / "endpoint=iris" / "h0a.parquet").exists()
+    assert (table_path / "endpoint=iris" / "merged.parquet").exists()
+    dt = deltalake.DeltaTable(str(table_path))
+    assert len(dt.to_pandas()) == 50 + 15 + 10 + 2
+
+
+@pytest.mark.parametrize("compression", ["LZ4_RAW", "UNCOMPRESSED"])
+def test_we_read_tables_deltalake_writes(tmp_path, compression):
+    path = str(tmp_path / "theirs")
+    rng = np.random.default_rng(3)
+    props = deltalake.WriterProperties(compression=compression)
+    for i, endpoint in enumerate(["iris", "wine", "iris"]):
+        data = make_rows(rng, 20 + i, i).append_column("endpoint", pa.array([endpoint] * (20 + i)))
+        deltalake.write_deltalake(path, data, mode="append", partition_by=["endpoint"], writer_properties=props,
+                                  commit_properties=deltalake.CommitProperties(
+                                      app_transactions=[deltalake.Transaction(app_id="ingest", version=i + 1)]))
+    dt = deltalake.DeltaTable(path)
+    dt.delete("endpoint = 'wine'")
+    dt = deltalake.DeltaTable(path)
+
+    ours = interop("snapshot", path)
+    assert ours["version"] == dt.version()
+    assert ours["partitionColumns"] == ["endpoint"]
+    assert ours["transactions"] == {"ingest": 3}
+    assert ours["columns"] == [f.name for f in dt.schema().fields]
+    actions = add_actions(dt).set_index("path")
+    assert sorted(f["path"] for f in ours["files"]) == sorted(actions.index)
+    for f in ours["files"]:
+        row = actions.loc[f["path"]]
+        assert f["partitionValues"] == {"endpoint": row["partition.endpoint"]}
+        assert f["size"] == row["size_bytes"] and f["numRecords"] == row["num_records"]
+        assert f["nullCount"]["count"] == row["null_count.count"]
+    assert ours["numRecords"] == len(dt.to_pandas()) == 20 + 22
+    assert len(ours["tombstones"]) == 1
+
+    # We append to deltalake's table; deltalake reads both writers' rows.
+    extra = make_rows(rng, 5, 3)
+    r = interop("append", path, input={"files": [file_spec(tmp_path, extra, "wine", "ours")],
+                                       "txn": [{"appId": "ingest", "version": 4}]})
+    assert r["version"] == dt.version() + 1
+    dt = deltalake.DeltaTable(path)
+    assert dt.version() == r["version"] and dt.transaction_version("ingest") == 4
+    assert len(dt.to_pandas()) == 20 + 22 + 5
+
+
+def test_two_processes_append_200_commits_each(tmp_path, table_path):
+    rows = make_rows(np.random.default_rng(4), 3, 0)
+    spec = file_spec(tmp_path, rows, "iris", "seed")
+    exe = str(bin_dir() / "DeltaInterop")
+
+    def hammer(app):
+        proc = subprocess.run([exe, "hammer", str(table_path), "200", app], input=json.dumps({"file": spec}),
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(hammer, ["writer-a", "writer-b"])
+    versions = sorted(a["versions"] + b["versions"])
+    assert versions == list(range(1, 401)), "versions must be contiguous with none lost or doubled"
+    assert a["versions"] == sorted(a["versions"]) and b["versions"] == sorted(b["versions"])
+    log = sorted(p.name for p in (table_path / "_delta_log").iterdir() if p.name.endswith(".json"))
+    assert len(log) == 401
+    assert not [p for p in (table_path / "_delta_log").iterdir() if p.name.startswith(".")]
+
+    dt = deltalake.DeltaTable(str(table_path))
+    assert dt.version() == 400
+    assert dt.transaction_version("writer-a") == 200 and dt.transaction_version("writer-b") == 200
+    df = dt.to_pandas()
+    assert len(df) == 400 * 3
+    assert len(dt.file_uris()) == 400
+
+
+def test_malformed_commit_is_a_clear_error(tmp_path, table_path):
+    (table_path / "_delta_log" / "00000000000000000001.json").write_text('{"commitInfo":{}}\n{"add":{"path":"x"\n')
+    proc = interop("snapshot", table_path, check=False)
+    assert proc.returncode == 1
+    assert "00000000000000000001.json:2" in proc.stderr
