@@ -1,19 +1,24 @@
 extension DeltaTable {
     /// Replays the log up to its latest version, starting from `cached` when its commits are still
     /// there, else from the newest checkpoint, else from version 0.
-    func loadSnapshot(after cached: Snapshot?) throws -> Snapshot {
+    /// `target` stops the replay at that version (time travel); nil replays to the latest.
+    func loadSnapshot(after cached: Snapshot?, through target: Int64? = nil) throws -> Snapshot {
         // A concurrent log cleanup may delete a commit between listing and reading: list again once.
         do {
-            return try replay(after: cached)
+            return try replay(after: cached, through: target)
         } catch DeltaError.io(_, "open", ENOENT) {
-            return try replay(after: nil)
+            return try replay(after: nil, through: target)
         }
     }
 
-    private func replay(after cached: Snapshot?) throws -> Snapshot {
+    private func replay(after cached: Snapshot?, through target: Int64?) throws -> Snapshot {
         let listing = try log.list()
-        let latest = max(listing.commits.last ?? -1, listing.checkpoints.last ?? -1)
-        guard latest >= 0 else { throw DeltaError.notATable(path: path) }
+        let newest = max(listing.commits.last ?? -1, listing.checkpoints.last ?? -1)
+        guard newest >= 0 else { throw DeltaError.notATable(path: path) }
+        if let target, target < 0 || target > newest {
+            throw DeltaError.invalidArgument("\(path) has versions up to \(newest); version \(target) does not exist")
+        }
+        let latest = target ?? newest
         let commits = Set(listing.commits)
 
         if let cached, cached.version <= latest,
@@ -29,6 +34,9 @@ extension DeltaTable {
             state = try readCheckpoint(version: checkpoint)
             start = checkpoint + 1
         } else if !commits.contains(0) {
+            if target != nil, let oldest = listing.commits.first {
+                throw DeltaError.invalidArgument("\(path): version \(latest) was cleaned from the log; the oldest is \(oldest)")
+            }
             throw DeltaError.notATable(path: path)
         }
         try applyCommits(from: start, through: latest, available: commits, to: &state)

@@ -79,6 +79,13 @@ public struct DeltaTable: Sendable {
         return snapshot
     }
 
+    /// The table as of an earlier `version` (time travel), replayed from the newest checkpoint at or
+    /// before it. Versions whose log was cleaned up are an `invalidArgument` error.
+    public func snapshot(version: Int64) throws -> Snapshot {
+        let cached = cache.get().flatMap { $0.version <= version ? $0 : nil }
+        return try loadSnapshot(after: cached, through: version)
+    }
+
     /// The latest committed version, or nil when the folder holds no table.
     public func latestVersion() throws -> Int64? {
         let listing = try log.list()

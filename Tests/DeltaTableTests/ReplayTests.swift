@@ -125,3 +125,20 @@ import Testing
         #expect(throws: DeltaError.notATable(path: folder.path)) { try DeltaTable(path: folder.path).snapshot() }
     }
 }
+
+@Suite struct TimeTravelTests {
+    @Test func earlierVersionsReplayToTheirOwnState() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([try dataFile(table, "a", times: [hour(0)])], transactions: [AppTransaction(appId: "t", version: 1)])
+        try table.append([try dataFile(table, "b", times: [hour(1)])], transactions: [AppTransaction(appId: "t", version: 2)])
+        try table.replace(FileSelection(partitionValues: ["endpoint": "iris"]), with: [])
+        #expect(try table.snapshot().files.isEmpty)
+        let one = try table.snapshot(version: 1)
+        #expect(one.version == 1 && one.files.map(\.relativePath) == ["endpoint=iris/a.parquet"] && one.transactions == ["t": 1])
+        #expect(try table.snapshot(version: 2).files.count == 2)
+        #expect(try DeltaTable(path: folder.path).snapshot(version: 0).files.isEmpty)
+        #expect(throws: DeltaError.self) { try table.snapshot(version: 4) }
+        #expect(try table.snapshot().version == 3)
+    }
+}
