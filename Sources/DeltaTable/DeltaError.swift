@@ -1,7 +1,7 @@
 /// Everything that can go wrong reading or writing a Delta table.
 ///
 /// Each case names the file, field or version involved and says what to do about it.
-public enum DeltaError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A system call failed on a file of the table (`operation` is the call, `errno` its error number).
     case io(path: String, operation: String, errno: Int32)
     /// The folder holds no `_delta_log` with a version 0 or checkpoint: not a Delta table (or not yet created).

@@ -6,6 +6,11 @@ public struct CommitResult: Sendable, Hashable {
     public let removedPaths: [String]
     /// How many versions were tried (1 when no other writer got in first).
     public let attempts: Int
+    /// The checkpoint this commit triggered (every `checkpointInterval` versions), if it was written.
+    public let checkpoint: CheckpointInfo?
+    /// Why the triggered checkpoint failed. The commit itself is durable either way: a checkpoint is
+    /// only a shortcut for readers, and the next interval writes one again.
+    public let checkpointError: DeltaError?
 }
 
 extension DeltaTable {
@@ -77,8 +82,9 @@ extension DeltaTable {
         for attempt in 1...max(1, options.maxCommitAttempts) {
             let file = log.commit(version)
             if try DurableFiles.put(bytes, at: file, exclusive: true) == .created {
-                try afterCommit(version: version)
-                return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt)
+                let (checkpoint, checkpointError) = checkpointIfDue(version: version)
+                return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt,
+                                    checkpoint: checkpoint, checkpointError: checkpointError)
             }
             try checkConflicts(with: try actions(version: version), version: version, selection: selection,
                                removedPaths: removedPaths, transactions: transactions)
@@ -140,8 +146,16 @@ extension DeltaTable {
         }
     }
 
-    /// Work after a successful commit: a checkpoint every `checkpointInterval` versions.
-    func afterCommit(version: Int64) throws {
-        _ = version
+    /// After a successful commit: a checkpoint every `checkpointInterval` versions. Never throws, since
+    /// the commit already happened and a caller retrying it would duplicate data.
+    private func checkpointIfDue(version: Int64) -> (CheckpointInfo?, DeltaError?) {
+        guard options.checkpointInterval > 0, version > 0, version % options.checkpointInterval == 0 else { return (nil, nil) }
+        do {
+            return (try checkpoint(version: version), nil)
+        } catch let error as DeltaError {
+            return (nil, error)
+        } catch {
+            return (nil, .malformedCheckpoint(file: log.checkpoint(version), reason: "\(error)"))
+        }
     }
 }

@@ -74,6 +74,18 @@ public struct RemoveFile: Sendable, Hashable, Codable {
 
     /// The path below the table root, percent-decoded.
     public var relativePath: String { PathEncoding.decode(path) }
+
+    init(path: String, deletionTimestamp: Int64?, dataChange: Bool, extendedFileMetadata: Bool?,
+         partitionValues: [String: String?]?, size: Int64?) {
+        self.path = path
+        self.deletionTimestamp = deletionTimestamp
+        self.dataChange = dataChange
+        self.extendedFileMetadata = extendedFileMetadata
+        self.partitionValues = partitionValues
+        self.size = size
+        stats = nil
+        tags = nil
+    }
 }
 
 /// Percent-encoding of data file paths in `add`/`remove` actions (RFC 2396 URI references).

@@ -255,6 +255,10 @@ def test_two_processes_append_200_commits_each(tmp_path, table_path):
     assert len(log) == 401
     assert not [p for p in (table_path / "_delta_log").iterdir() if p.name.startswith(".")]
 
+    checkpoints = sorted(p.name for p in (table_path / "_delta_log").iterdir() if p.name.endswith(".checkpoint.parquet"))
+    assert checkpoints == [f"{v:020d}.checkpoint.parquet" for v in (100, 200, 300, 400)]
+    assert json.loads((table_path / "_delta_log" / "_last_checkpoint").read_text())["version"] == 400
+
     dt = deltalake.DeltaTable(str(table_path))
     assert dt.version() == 400
     assert dt.transaction_version("writer-a") == 200 and dt.transaction_version("writer-b") == 200
@@ -268,3 +272,95 @@ def test_malformed_commit_is_a_clear_error(tmp_path, table_path):
     proc = interop("snapshot", table_path, check=False)
     assert proc.returncode == 1
     assert "00000000000000000001.json:2" in proc.stderr
+
+
+def test_checkpoint_and_log_cleanup_are_read_by_deltalake(tmp_path):
+    path = tmp_path / "checkpointed"
+    flags = ["--checkpoint-interval", "5", "--log-retention-seconds", "0"]
+    interop(*flags, "create", path, input={"schema": SCHEMA, "partitionColumns": ["endpoint"]})
+    rng = np.random.default_rng(5)
+    expected = []
+    for i in range(1, 12):
+        endpoint = "wine" if i % 4 == 0 else "iris"
+        rows = make_rows(rng, 10 + i, i % 3)
+        r = interop(*flags, "append", path, input={"files": [file_spec(tmp_path, rows, endpoint, f"p{i}")],
+                                                   "txn": [{"appId": f"tail-{endpoint}", "version": i}]})
+        assert r["version"] == i and r["checkpoint"] == (i if i % 5 == 0 else None)
+        expected.append((endpoint, rows))
+    # Replace the iris rows of hour 0 (files p3, p6, p9: i % 3 == 0 and not wine).
+    hour0 = [(e, t) for i, (e, t) in enumerate(expected, 1) if e == "iris" and i % 3 == 0]
+    merged = pa.concat_tables([t for _, t in hour0])
+    r = interop(*flags, "replace", path, input={
+        "where": {"partitionValues": {"endpoint": "iris"}, "timeColumn": "window_start", "from": T0, "to": T0 + HOUR_US},
+        "files": [file_spec(tmp_path, merged, "iris", "merged")]})
+    assert r["version"] == 12 and len(r["removed"]) == len(hour0)
+    info = interop(*flags, "checkpoint", path)
+    assert info["version"] == 12
+
+    log = sorted(p.name for p in (path / "_delta_log").iterdir())
+    assert log == ["00000000000000000012.checkpoint.parquet", "00000000000000000012.json", "_last_checkpoint"]
+    last = json.loads((path / "_delta_log" / "_last_checkpoint").read_text())
+    assert last["version"] == 12 and last["size"] == info["size"]
+
+    # pyarrow reads the checkpoint itself: one action per row.
+    cp = pq.read_table(path / "_delta_log" / "00000000000000000012.checkpoint.parquet").to_pylist()
+    assert len(cp) == info["size"]
+    assert sum(1 for row in cp if row["add"]) == info["numOfAddFiles"] == 11 - len(hour0) + 1
+    assert sum(1 for row in cp if row["remove"]) == len(hour0)
+    assert {row["txn"]["appId"]: row["txn"]["version"] for row in cp if row["txn"]} == {"tail-iris": 11, "tail-wine": 8}
+    assert [row["protocol"] for row in cp if row["protocol"]] == [
+        {"minReaderVersion": 1, "minWriterVersion": 2, "readerFeatures": None, "writerFeatures": None}]
+
+    dt = deltalake.DeltaTable(str(path))
+    assert dt.version() == 12
+    assert dt.transaction_version("tail-iris") == 11 and dt.transaction_version("tail-wine") == 8
+    assert dt.metadata().partition_columns == ["endpoint"]
+    kept = [with_endpoint(t, e) for i, (e, t) in enumerate(expected, 1) if not (e == "iris" and i % 3 == 0)]
+    assert_same_rows(dt.to_pandas(), pd.concat(kept + [with_endpoint(merged, "iris")]))
+
+    # One more commit after the checkpoint: both readers replay checkpoint + JSON.
+    extra = make_rows(rng, 4, 5)
+    interop(*flags, "append", path, input={"files": [file_spec(tmp_path, extra, "wine", "extra")]})
+    dt = deltalake.DeltaTable(str(path))
+    assert dt.version() == 13
+    ours = interop("snapshot", path)
+    assert ours["version"] == 13 and ours["numRecords"] == len(dt.to_pandas())
+
+
+def test_we_read_checkpoints_deltalake_writes(tmp_path):
+    path = tmp_path / "theirs"
+    rng = np.random.default_rng(6)
+    for i, endpoint in enumerate(["iris", "wine", "iris", "wine"]):
+        data = make_rows(rng, 10 + i, i).append_column("endpoint", pa.array([endpoint] * (10 + i)))
+        deltalake.write_deltalake(str(path), data, mode="append", partition_by=["endpoint"],
+                                  writer_properties=deltalake.WriterProperties(compression="LZ4_RAW"),
+                                  commit_properties=deltalake.CommitProperties(
+                                      app_transactions=[deltalake.Transaction(app_id="ingest", version=i + 1)]))
+    dt = deltalake.DeltaTable(str(path))
+    dt.delete("endpoint = 'wine'")
+    dt = deltalake.DeltaTable(str(path))
+    dt.create_checkpoint()
+    version = dt.version()
+    # Remove the JSON commits the checkpoint covers, so only the checkpoint can give the state.
+    for p in (path / "_delta_log").iterdir():
+        if p.name.endswith(".json") and int(p.name[:20]) < version:
+            p.unlink()
+
+    ours = interop("snapshot", path)
+    assert ours["version"] == version
+    assert ours["transactions"] == {"ingest": 4}
+    assert ours["partitionColumns"] == ["endpoint"]
+    actions = add_actions(dt).set_index("path")
+    assert sorted(f["path"] for f in ours["files"]) == sorted(actions.index)
+    assert ours["numRecords"] == len(dt.to_pandas()) == 10 + 12
+    assert len(ours["tombstones"]) == 2
+
+    # We commit on top of their checkpoint (and checkpoint ourselves); deltalake follows.
+    extra = make_rows(rng, 3, 5)
+    r = interop("append", path, input={"files": [file_spec(tmp_path, extra, "iris", "ours")],
+                                       "txn": [{"appId": "ingest", "version": 5}]})
+    assert r["version"] == version + 1
+    assert interop("checkpoint", path)["version"] == version + 1
+    dt = deltalake.DeltaTable(str(path))
+    assert dt.version() == version + 1 and dt.transaction_version("ingest") == 5
+    assert len(dt.to_pandas()) == 10 + 12 + 3

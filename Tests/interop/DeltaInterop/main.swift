@@ -5,13 +5,14 @@ import DeltaTable
 import Foundation
 
 let usage = """
-    usage: DeltaInterop COMMAND TABLE [ARGS]
+    usage: DeltaInterop [--checkpoint-interval N] [--log-retention-seconds S] COMMAND TABLE [ARGS]
       create TABLE            stdin {"schema": <Spark struct JSON>, "partitionColumns": [..], "configuration": {..}}
       append TABLE            stdin {"files": [FILE], "txn": [{"appId", "version"}], "commitInfo": {..}}
       replace TABLE           stdin {"where": {"partitionValues": {..}, "timeColumn", "from", "to"}, "files": [FILE], "txn": [..]}
       hammer TABLE N APPID    stdin {"file": FILE}: N commits, each a copy of FILE with txn APPID = 1…N
       snapshot TABLE          prints version, protocol, metadata, files with stats, txn versions
       vacuum TABLE SECONDS    deletes files removed more than SECONDS ago
+      checkpoint TABLE        writes a checkpoint of the latest version (and cleans up the log)
     FILE = {"source": parquet path, "path": relative path in the table, "partitionValues": {..},
             "numRecords": n, "columns": {name: {"type": "long|double|string|timestamp|boolean", "values": [..]}}}
     """
@@ -125,24 +126,37 @@ func snapshotJSON(_ snapshot: Snapshot) -> JSONValue {
     ])
 }
 
-func run(_ arguments: [String]) throws {
+func run(_ all: [String]) throws {
+    var options = DeltaTable.Options()
+    var arguments = all
+    while let flag = arguments.first, flag.hasPrefix("--") {
+        guard arguments.count >= 2, let value = Int64(arguments[1]) else { throw InteropError.usage(usage) }
+        switch flag {
+        case "--checkpoint-interval": options.checkpointInterval = value
+        case "--log-retention-seconds": options.logRetention = .seconds(value)
+        default: throw InteropError.usage(usage)
+        }
+        arguments.removeFirst(2)
+    }
     guard arguments.count >= 2 else { throw InteropError.usage(usage) }
     let command = arguments[0]
-    let table = DeltaTable(path: arguments[1])
+    let table = DeltaTable(path: arguments[1], options: options)
     switch command {
     case "create":
         let request = try readRequest()
         guard let schemaValue = request.schema else { throw InteropError.usage("create needs a schema") }
         let schema = try DeltaSchema(json: schemaValue.description)
         _ = try DeltaTable.create(at: arguments[1], schema: schema, partitionColumns: request.partitionColumns ?? [],
-                                  configuration: request.configuration ?? [:])
+                                  configuration: request.configuration ?? [:], options: options)
         emit(.object(["version": .int(0)]))
     case "append":
         let request = try readRequest()
         let files = try (request.files ?? []).map { try writeFile($0, to: table) }
         let result = try table.append(files, transactions: (request.txn ?? []).map { AppTransaction(appId: $0.appId, version: $0.version) },
                                       commitInfo: request.commitInfo ?? [:])
-        emit(.object(["version": .int(result.version), "attempts": .int(Int64(result.attempts))]))
+        if let error = result.checkpointError { throw error }
+        emit(.object(["version": .int(result.version), "attempts": .int(Int64(result.attempts)),
+                      "checkpoint": result.checkpoint.map { .int($0.version) } ?? .null]))
     case "replace":
         let request = try readRequest()
         let spec = request.where ?? WhereSpec()
@@ -166,12 +180,16 @@ func run(_ arguments: [String]) throws {
             let directory = spec.path.lastIndex(of: "/").map { String(spec.path[...$0]) } ?? ""
             let file = try writeFile(spec, to: table, path: "\(directory)\(appId)-\(index).parquet")
             let result = try table.append([file], transactions: [AppTransaction(appId: appId, version: index)])
+            if let error = result.checkpointError { throw error }
             versions.append(.int(result.version))
             retries += Int64(result.attempts - 1)
         }
         emit(.object(["versions": .array(versions), "retries": .int(retries)]))
     case "snapshot":
         emit(snapshotJSON(try table.snapshot()))
+    case "checkpoint":
+        let info = try table.checkpoint()
+        emit(.object(["version": .int(info.version), "size": .int(info.size), "numOfAddFiles": .int(info.numOfAddFiles)]))
     case "vacuum":
         guard arguments.count == 3, let seconds = Int64(arguments[2]) else { throw InteropError.usage(usage) }
         let deleted = try table.vacuum(retention: .seconds(seconds))
