@@ -364,3 +364,56 @@ def test_we_read_checkpoints_deltalake_writes(tmp_path):
     dt = deltalake.DeltaTable(str(path))
     assert dt.version() == version + 1 and dt.transaction_version("ingest") == 5
     assert len(dt.to_pandas()) == 10 + 12 + 3
+
+
+def rows_spec(table, endpoint, name):
+    """A file DeltaInterop writes itself, with our Parquet writer, from the rows of `table`."""
+    rows = []
+    for r in table.to_pylist():
+        ts = r["window_start"]
+        micros = None if ts is None else int(pd.Timestamp(ts).value // 1000)
+        rows.append([micros, r["column_name"], r["count"], r["mean"], r["histogram"]])
+    return {"rows": rows, "path": f"endpoint={endpoint}/{name}.parquet", "partitionValues": {"endpoint": endpoint}}
+
+
+def assert_stats_match(actions, path, df):
+    row = actions.loc[path]
+    assert row["num_records"] == len(df)
+    for column in ["count", "mean", "column_name"]:
+        assert row[f"null_count.{column}"] == df[column].isna().sum(), column
+        assert row[f"min.{column}"] == df[column].min() and row[f"max.{column}"] == df[column].max(), column
+    ts = df["window_start"]
+    assert row["min.window_start"] <= ts.min() and row["max.window_start"] >= ts.max()
+    assert ts.max() - row["max.window_start"] < pd.Timedelta(milliseconds=1) >= row["min.window_start"] - ts.min()
+
+
+def test_our_parquet_writer_through_delta_with_footer_stats(tmp_path):
+    """The whole stack: our Parquet writer makes the data files, FileStatistics(parquet:) reads their
+    footers, DeltaTable commits and checkpoints; deltalake reads rows and stats back."""
+    path = tmp_path / "ours"
+    flags = ["--checkpoint-interval", "3"]
+    interop(*flags, "create", path, input={"schema": SCHEMA, "partitionColumns": ["endpoint"]})
+    rng = np.random.default_rng(7)
+    tables = {("iris", "a"): make_rows(rng, 300, 0), ("wine", "b"): make_rows(rng, 40, 0), ("iris", "c"): make_rows(rng, 25, 1)}
+    for (endpoint, name), t in tables.items():
+        interop(*flags, "append", path, input={"files": [rows_spec(t, endpoint, name)]})
+    # A pyarrow file with statistics taken from its footer rather than from the values.
+    theirs = make_rows(rng, 60, 2)
+    spec = file_spec(tmp_path, theirs, "wine", "pyarrow")
+    spec["statsFrom"] = "footer"
+    del spec["columns"]
+    interop(*flags, "append", path, input={"files": [spec]})
+
+    dt = deltalake.DeltaTable(str(path))
+    assert dt.version() == 4
+    expected = pd.concat([with_endpoint(t, e) for (e, _), t in tables.items()] + [with_endpoint(theirs, "wine")])
+    assert_same_rows(dt.to_pandas(), expected)
+    actions = add_actions(dt).set_index("path")
+    for (endpoint, name), t in tables.items():
+        assert_stats_match(actions, f"endpoint={endpoint}/{name}.parquet", t.to_pandas())
+    assert_stats_match(actions, "endpoint=wine/pyarrow.parquet", theirs.to_pandas())
+    # pyarrow reads our data file directly with the right types.
+    ours = pq.read_table(path / "endpoint=iris" / "a.parquet")
+    assert ours.schema.field("window_start").type == pa.timestamp("us", tz="UTC")
+    assert ours.schema.field("histogram").type == pa.list_(pa.int64())
+    assert (path / "_delta_log" / "00000000000000000003.checkpoint.parquet").exists()

@@ -3,6 +3,7 @@
 // failures print the error on stderr and exit 1.
 import DeltaTable
 import Foundation
+import Parquet
 
 let usage = """
     usage: DeltaInterop [--checkpoint-interval N] [--log-retention-seconds S] COMMAND TABLE [ARGS]
@@ -23,11 +24,16 @@ struct ColumnSpec: Decodable {
 }
 
 struct FileSpec: Decodable {
-    var source: String
+    /// A Parquet file to copy into the table, or nil to write `rows` with our Parquet writer.
+    var source: String?
+    /// Rows of the table's non-partition columns, in schema order (timestamps as microseconds).
+    var rows: [[JSONValue]]?
     var path: String
     var partitionValues: [String: String?]?
-    var numRecords: Int64
+    var numRecords: Int64?
     var columns: [String: ColumnSpec]?
+    /// "footer": statistics from the Parquet footer (FileStatistics(parquet:)) instead of `columns`.
+    var statsFrom: String?
 }
 
 struct TransactionSpec: Decodable {
@@ -66,7 +72,7 @@ func readRequest() throws -> Request {
 }
 
 func statistics(for spec: FileSpec) throws -> FileStatistics {
-    var stats = FileStatistics(numRecords: spec.numRecords)
+    var stats = FileStatistics(numRecords: spec.numRecords ?? 0)
     for (name, column) in spec.columns ?? [:] {
         switch column.type {
         case "long": stats.record(name, longs: column.values.map(\.int64))
@@ -86,9 +92,58 @@ func statistics(for spec: FileSpec) throws -> FileStatistics {
 }
 
 func writeFile(_ spec: FileSpec, to table: DeltaTable, path: String? = nil) throws -> AddFile {
-    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: spec.source)))
+    let bytes: [UInt8]
+    if let source = spec.source {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
+    } else {
+        let snapshot = try table.snapshot()
+        bytes = try parquetBytes(rows: spec.rows ?? [],
+                                 schema: try snapshot.schema.parquetSchema(excluding: snapshot.partitionColumns))
+    }
+    let stats = spec.statsFrom == "footer" || spec.source == nil
+        ? try FileStatistics(parquetBytes: bytes, name: spec.path) : try statistics(for: spec)
     return try table.writeDataFile(relativePath: path ?? spec.path, bytes: bytes,
-                                   partitionValues: spec.partitionValues ?? [:], statistics: try statistics(for: spec))
+                                   partitionValues: spec.partitionValues ?? [:], statistics: stats)
+}
+
+/// Writes rows given as JSON with our Parquet writer (LZ4_RAW, dictionary on).
+func parquetBytes(rows: [[JSONValue]], schema: Schema) throws -> [UInt8] {
+    let values = try rows.map { row in
+        guard row.count == schema.fields.count else {
+            throw InteropError.usage("a row has \(row.count) values, the data schema \(schema.fields.count) columns")
+        }
+        return try zip(row, schema.fields).map { try parquetValue($0, $1.type) }
+    }
+    let writer = try ParquetWriter(schema: schema, options: WriterOptions())
+    try writer.write(rows: values)
+    try writer.close()
+    return writer.bytes
+}
+
+func parquetValue(_ value: JSONValue, _ type: FieldType) throws -> ParquetValue {
+    if value == .null { return .null }
+    switch (type, value) {
+    case (.string, .string(let text)): return .string(text)
+    case (.int64, _), (.timestampMicros, _):
+        guard let number = value.int64 else { break }
+        return .int64(number)
+    case (.int32, _):
+        guard let number = value.int64, let narrow = Int32(exactly: number) else { break }
+        return .int32(narrow)
+    case (.double, _):
+        guard let number = value.double else { break }
+        return .double(number)
+    case (.boolean, .bool(let flag)): return .boolean(flag)
+    case (.list(let element), .array(let items)): return .list(try items.map { try parquetValue($0, element.type) })
+    case (.map(let key, let valueField), .object(let members)):
+        return .map(try members.keys.sorted().map {
+            ParquetValue.MapEntry(key: try parquetValue(.string($0), key.type), value: try parquetValue(members[$0] ?? .null, valueField.type))
+        })
+    case (.group(let fields), .array(let items)) where items.count == fields.count:
+        return .group(try zip(items, fields).map { try parquetValue($0, $1.type) })
+    default: break
+    }
+    throw InteropError.usage("value \(value) does not fit Parquet type \(type)")
 }
 
 func emit(_ value: JSONValue) {
