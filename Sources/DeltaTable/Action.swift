@@ -24,22 +24,24 @@ public struct ProtocolVersions: Sendable, Hashable, Codable {
         self.writerFeatures = writerFeatures
     }
 
-    /// Reader features whose only effect is on how data files are typed, not on which files are live.
-    static let readableFeatures: Set<String> = ["timestampNtz", "columnMapping", "typeWidening", "typeWidening-preview", "vacuumProtocolCheck"]
+    /// Reader features that change neither which files are live nor how their columns are named.
+    static let readableFeatures: Set<String> = ["timestampNtz", "vacuumProtocolCheck"]
     /// Writer features this library honours when it commits (it writes neither constraints nor identity columns).
-    static let writableFeatures: Set<String> = ["appendOnly", "invariants", "timestampNtz"]
+    static let writableFeatures: Set<String> = ["appendOnly", "timestampNtz"]
 
-    /// Throws unless this library can compute the live files of a table with this protocol.
+    /// Throws unless this library can compute the live files of a table with this protocol and read
+    /// their columns by name (no column mapping, no deletion vectors).
     func checkReadable(table: String) throws {
         switch minReaderVersion {
-        case 1, 2: return
+        case 1: return
         case 3:
             let unknown = Set(readerFeatures ?? []).subtracting(Self.readableFeatures)
             guard unknown.isEmpty else {
                 throw DeltaError.unsupportedProtocol(table: table, detail: "reader features \(unknown.sorted()) are not supported")
             }
         default:
-            throw DeltaError.unsupportedProtocol(table: table, detail: "minReaderVersion \(minReaderVersion) > 3")
+            throw DeltaError.unsupportedProtocol(
+                table: table, detail: "minReaderVersion \(minReaderVersion) is not supported (column mapping or newer)")
         }
     }
 

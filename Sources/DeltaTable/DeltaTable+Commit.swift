@@ -43,6 +43,9 @@ extension DeltaTable {
                 beforeFirstAttempt: (() throws -> Void)? = nil) throws -> CommitResult {
         let snapshot = try self.snapshot()
         try snapshot.protocolVersions.checkWritable(table: path)
+        if let column = snapshot.schema.fields.first(where: { $0.metadata["delta.invariants"] != nil }) {
+            throw DeltaError.unsupportedProtocol(table: path, detail: "column \(column.name) has invariants, which this library does not enforce")
+        }
         if selection != nil, snapshot.metadata.configuration["delta.appendOnly"] == "true" {
             throw DeltaError.invalidArgument("\(path) is append-only (delta.appendOnly=true): replace is not allowed")
         }
@@ -86,7 +89,20 @@ extension DeltaTable {
                 return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt,
                                     checkpoint: checkpoint, checkpointError: checkpointError)
             }
-            try checkConflicts(with: try actions(version: version), version: version, selection: selection,
+            let winner: [Action]
+            do {
+                winner = try actions(version: version)
+            } catch DeltaError.io(_, "open", ENOENT) {
+                // Log cleanup already deleted the winning commit (only with a near-zero retention).
+                // A blind append cannot conflict with it; anything else cannot be checked.
+                guard selection == nil, transactions.isEmpty else {
+                    throw DeltaError.conflict(table: path, version: version,
+                                              reason: "the commit was cleaned from the log before it could be checked")
+                }
+                version += 1
+                continue
+            }
+            try checkConflicts(with: winner, version: version, selection: selection,
                                removedPaths: removedPaths, transactions: transactions)
             version += 1
         }
@@ -159,3 +175,9 @@ extension DeltaTable {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

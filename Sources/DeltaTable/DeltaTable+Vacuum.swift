@@ -7,6 +7,7 @@ extension DeltaTable {
     @discardableResult
     public func vacuum(retention: Duration? = nil, now: DeltaTimestamp = .now(), dryRun: Bool = false) throws -> [String] {
         let snapshot = try self.snapshot()
+        try snapshot.protocolVersions.checkWritable(table: path)
         let cutoff = now.adding(.zero - (retention ?? options.deletedFileRetention))
         var deleted: [String] = []
         for tombstone in snapshot.tombstones {

@@ -91,3 +91,36 @@ import Testing
         }
     }
 }
+
+@Suite struct ProtocolTests {
+    @Test(arguments: [
+        #"{"protocol":{"minReaderVersion":2,"minWriterVersion":5}}"#,
+        #"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["columnMapping"],"writerFeatures":["columnMapping"]}}"#,
+        #"{"protocol":{"minReaderVersion":4,"minWriterVersion":7}}"#,
+    ])
+    func tablesWeCannotReadByColumnNameAreRefused(line: String) throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema)
+        try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: folder.path + "/_delta_log/00000000000000000001.json"))
+        #expect {
+            try table.snapshot()
+        } throws: { error in
+            if case DeltaError.unsupportedProtocol = error { return true } else { return false }
+        }
+    }
+
+    @Test func newerWritersAndInvariantsAreNotWrittenTo() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema)
+        try Data(#"{"protocol":{"minReaderVersion":1,"minWriterVersion":4}}"#.utf8)
+            .write(to: URL(fileURLWithPath: folder.path + "/_delta_log/00000000000000000001.json"))
+        #expect(try table.snapshot().version == 1)     // readable
+        #expect(throws: DeltaError.self) { try table.append([]) }
+        #expect(throws: DeltaError.self) { try table.vacuum() }
+
+        let guarded = try DeltaTable.create(
+            at: folder.path + "/g",
+            schema: DeltaSchema([DeltaField("x", .long, metadata: ["delta.invariants": .string(#"{"expression":{"expression":"x > 0"}}"#)])]))
+        #expect(throws: DeltaError.self) { try guarded.append([]) }
+    }
+}
