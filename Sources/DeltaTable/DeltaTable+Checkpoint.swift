@@ -66,22 +66,32 @@ extension DeltaTable {
     /// Deletes log files the protocol's metadata cleanup allows: everything older than the newest
     /// checkpoint that is itself not newer than the newest commit older than the log retention.
     /// Deletion runs oldest first, so a concurrent reader never meets a hole after the oldest commit.
+    /// Temporary files a crashed writer left in the log are deleted once they are an hour old.
     ///
     /// - Returns: the names deleted.
     @discardableResult
     public func cleanUpLog(now: DeltaTimestamp = .now()) throws -> [String] {
         let listing = try log.list()
+        var deleted: [String] = []
+        let abandoned = now.adding(.seconds(-3600))
+        for name in listing.temporaries {
+            let file = log.directory + "/" + name
+            if let time = DurableFiles.modificationTime(file), time < abandoned {
+                try DurableFiles.remove(file)
+                deleted.append(name)
+            }
+        }
         let cutoffTime = now.adding(.zero - options.logRetention)
         guard let cutoffCommit = listing.commits.last(where: { version in
             (DurableFiles.modificationTime(log.commit(version)) ?? now) <= cutoffTime
-        }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return [] }
+        }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return deleted }
         var doomed: [(Int64, String)] = []
         doomed += listing.commits.filter { $0 < cutoffCheckpoint }.map { ($0, log.commit($0)) }
         doomed += listing.checkpoints.filter { $0 < cutoffCheckpoint }.map { ($0, log.checkpoint($0)) }
         doomed += listing.others.filter { $0.version < cutoffCheckpoint }.map { ($0.version, log.directory + "/" + $0.name) }
         doomed.sort { $0.0 < $1.0 }
         for (_, file) in doomed { try DurableFiles.remove(file) }
-        if !doomed.isEmpty { try DurableFiles.syncDirectory(log.directory) }
-        return doomed.map { DurableFiles.split($0.1).1 }
+        if !doomed.isEmpty || !deleted.isEmpty { try DurableFiles.syncDirectory(log.directory) }
+        return deleted + doomed.map { DurableFiles.split($0.1).1 }
     }
 }

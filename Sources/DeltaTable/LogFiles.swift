@@ -19,6 +19,8 @@ struct LogFiles: Sendable {
         var checkpoints: [Int64] = []
         /// Other entries that count as log files for cleanup (`.crc`, multi-part checkpoints), by version.
         var others: [(version: Int64, name: String)] = []
+        /// Temporary files of `DurableFiles.put` (`.<name>.<random>.tmp`), left behind by a writer that died.
+        var temporaries: [String] = []
     }
 
     /// Lists the log; a missing folder lists as empty.
@@ -26,6 +28,10 @@ struct LogFiles: Sendable {
         guard DurableFiles.exists(directory) else { return Listing() }
         var listing = Listing()
         for name in try DurableFiles.list(directory) {
+            if name.hasPrefix("."), name.hasSuffix(".tmp") {
+                listing.temporaries.append(name)
+                continue
+            }
             guard name.utf8.count > 20, let version = Self.version(prefixOf: name) else { continue }
             let suffix = name.dropFirst(20)
             switch suffix {

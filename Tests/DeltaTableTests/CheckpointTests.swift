@@ -93,6 +93,17 @@ import Testing
         #expect(try DeltaTable(path: folder.path).snapshot().files.count == 7)
     }
 
+    @Test func abandonedTemporaryFilesAreCleanedAfterAnHour() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema)
+        let stale = folder.path + "/_delta_log/.00000000000000000001.json.abc.tmp"
+        try Data([1]).write(to: URL(fileURLWithPath: stale))
+        #expect(try table.cleanUpLog().isEmpty)
+        #expect(try table.snapshot().version == 0)
+        #expect(try table.cleanUpLog(now: DeltaTimestamp.now().adding(.seconds(3700))) == [".00000000000000000001.json.abc.tmp"])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+
     @Test func corruptCheckpointIsATypedError() throws {
         let folder = TemporaryFolder()
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])

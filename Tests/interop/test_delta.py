@@ -417,3 +417,36 @@ def test_our_parquet_writer_through_delta_with_footer_stats(tmp_path):
     assert ours.schema.field("window_start").type == pa.timestamp("us", tz="UTC")
     assert ours.schema.field("histogram").type == pa.list_(pa.int64())
     assert (path / "_delta_log" / "00000000000000000003.checkpoint.parquet").exists()
+
+
+def test_writer_killed_mid_commit_leaves_a_consistent_table(tmp_path, table_path):
+    """kill -9 a writer in the middle of its commits: every version present is complete, the
+    versions stay contiguous, and the next writer carries on."""
+    import signal
+    import time
+    rows = make_rows(np.random.default_rng(8), 3, 0)
+    spec = file_spec(tmp_path, rows, "iris", "seed")
+    exe = str(bin_dir() / "DeltaInterop")
+    proc = subprocess.Popen([exe, "--checkpoint-interval", "7", "hammer", str(table_path), "100000", "victim"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    proc.stdin.write(json.dumps({"file": spec}))
+    proc.stdin.close()
+    deadline = time.time() + 20
+    while time.time() < deadline and len(list((table_path / "_delta_log").glob("*.json"))) < 30:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    ours = interop("snapshot", table_path)
+    version = ours["version"]
+    assert version >= 29
+    commits = sorted(int(p.name[:20]) for p in (table_path / "_delta_log").glob("*.json"))
+    assert commits == list(range(0, version + 1))
+    assert ours["transactions"] == {"victim": version} and len(ours["files"]) == version
+    dt = deltalake.DeltaTable(str(table_path))
+    assert dt.version() == version and len(dt.to_pandas()) == 3 * version
+
+    after = interop("hammer", table_path, 3, "next", input={"file": spec})
+    assert after["versions"] == [version + 1, version + 2, version + 3]
+    dt = deltalake.DeltaTable(str(table_path))
+    assert dt.version() == version + 3 and dt.transaction_version("victim") == version
