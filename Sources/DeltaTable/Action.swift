@@ -11,9 +11,13 @@ public enum Action: Sendable, Hashable {
 
 /// The `protocol` action: which readers and writers may use the table.
 public struct ProtocolVersions: Sendable, Hashable, Codable {
+    /// The oldest reader protocol that can read the table (1 for tables this library creates).
     public var minReaderVersion: Int
+    /// The oldest writer protocol that can write it (2 for tables this library creates).
     public var minWriterVersion: Int
+    /// Table features readers must support (reader version 3 only).
     public var readerFeatures: [String]?
+    /// Table features writers must support (writer version 7 only).
     public var writerFeatures: [String]?
 
     public init(minReaderVersion: Int = 1, minWriterVersion: Int = 2,
@@ -71,13 +75,17 @@ public struct TableMetadata: Sendable, Hashable, Codable {
         }
     }
 
+    /// The table's unique id (a UUID).
     public var id: String
     public var name: String?
     public var description: String?
     public var format: Format
+    /// The schema as Spark JSON; `schema()` parses it.
     public var schemaString: String
     public var partitionColumns: [String]
+    /// Milliseconds since the epoch.
     public var createdTime: Int64?
+    /// Table properties (`delta.appendOnly`, `delta.logRetentionDuration`, …).
     public var configuration: [String: String?]
 
     public init(id: String, name: String? = nil, description: String? = nil, format: Format = Format(),
@@ -110,7 +118,9 @@ public struct TableMetadata: Sendable, Hashable, Codable {
 
 /// The `txn` action: an application's progress marker, committed atomically with its data.
 public struct AppTransaction: Sendable, Hashable, Codable {
+    /// Identifies the application (e.g. one tail process per endpoint).
     public var appId: String
+    /// The application's own progress marker; must grow from commit to commit.
     public var version: Int64
     /// Milliseconds since the epoch.
     public var lastUpdated: Int64?

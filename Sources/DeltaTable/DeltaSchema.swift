@@ -37,6 +37,7 @@ public indirect enum DeltaType: Sendable, Hashable {
 public struct DeltaField: Sendable, Hashable {
     public var name: String
     public var type: DeltaType
+    /// Whether the column may hold nulls.
     public var nullable: Bool
     /// Column metadata (`delta.columnMapping.*`, `delta.invariants`, comments); kept as read.
     public var metadata: [String: JSONValue]

@@ -4,7 +4,9 @@ public struct CheckpointInfo: Sendable, Hashable, Codable {
     public let version: Int64
     /// Number of actions (rows) in the checkpoint.
     public let size: Int64
+    /// Bytes of the checkpoint file.
     public let sizeInBytes: Int64
+    /// Live files in the checkpoint.
     public let numOfAddFiles: Int64
 }
 

@@ -36,6 +36,7 @@ public struct DeltaTable: Sendable {
 
     /// The table root folder.
     public let path: String
+    /// Checkpoint interval, retentions and retry bound used by this value.
     public let options: Options
     let log: LogFiles
     private let cache = SnapshotCache()

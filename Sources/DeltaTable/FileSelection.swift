@@ -11,6 +11,7 @@ public struct FileSelection: Sendable, Hashable {
     public var partitionValues: [String: String?]
     /// A timestamp column of the data whose statistics decide membership, with the half-open range.
     public var timeColumn: String?
+    /// The half-open range every value of `timeColumn` in a selected file must lie in.
     public var timeRange: Range<DeltaTimestamp>?
 
     public init(partitionValues: [String: String?] = [:], timeColumn: String? = nil, timeRange: Range<DeltaTimestamp>? = nil) {

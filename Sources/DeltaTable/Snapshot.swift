@@ -5,7 +5,9 @@ public struct Snapshot: Sendable {
     public let tablePath: String
     /// The version this snapshot reflects.
     public let version: Int64
+    /// The latest `protocol` action.
     public let protocolVersions: ProtocolVersions
+    /// The latest `metaData` action.
     public let metadata: TableMetadata
     /// The parsed schema of `metadata`.
     public let schema: DeltaSchema

@@ -60,3 +60,18 @@ import Testing
         #expect(PathEncoding.decode(encoded) == relative)
     }
 }
+
+@Suite struct TimestampArithmeticTests {
+    @Test(arguments: [Int64(-1_500_000), -1, 0, 1, 2_500_001, 86_400_000_000])
+    func addingADurationMovesByExactlyItsMicroseconds(micros: Int64) {
+        let base = DeltaTimestamp(microseconds: 1_700_000_000_000_000)
+        #expect(base.adding(.microseconds(micros)).microseconds == base.microseconds + micros)
+        #expect(base.adding(.zero - .microseconds(micros)).microseconds == base.microseconds - micros)
+    }
+
+    @Test func millisecondsRoundTowardsMinusInfinity() {
+        #expect(DeltaTimestamp(microseconds: -1).milliseconds == -1)
+        #expect(DeltaTimestamp(microseconds: 1999).milliseconds == 1)
+        #expect(DeltaTimestamp(milliseconds: -2).microseconds == -2000)
+    }
+}
