@@ -62,25 +62,42 @@ public final class PartitionReader: @unchecked Sendable {
         return events
     }
 
-    /// Follows the partition: yields events as the writer appends, polling every `pollInterval` when caught up.
-    /// The stream ends with an error only when the partition cannot be read at all (e.g. its folder is unreadable).
-    public func follow(pollInterval: Duration = .milliseconds(100)) -> AsyncThrowingStream<LogEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    while !Task.isCancelled {
-                        let events = try self.read()
-                        for event in events { continuation.yield(event) }
-                        if events.isEmpty { try await Task.sleep(for: pollInterval) }
+    /// Follows the partition: yields events as the writer appends, checking for new data every `pollInterval`
+    /// when caught up (new batches, segments and manifests show up within one interval).
+    ///
+    /// The sequence pulls: nothing is read ahead of the consumer. It ends when the task is cancelled, and throws
+    /// only when the partition cannot be read at all (e.g. its folder is unreadable).
+    public func follow(pollInterval: Duration = .milliseconds(100)) -> Following {
+        Following(reader: self, pollInterval: pollInterval)
+    }
+
+    /// The events of a followed partition, as an async sequence (see ``follow(pollInterval:)``).
+    public struct Following: AsyncSequence, Sendable {
+        public typealias Element = LogEvent
+        let reader: PartitionReader
+        let pollInterval: Duration
+
+        public func makeAsyncIterator() -> Iterator { Iterator(reader: reader, pollInterval: pollInterval) }
+
+        /// Pulls events from the reader, sleeping while it is caught up.
+        public struct Iterator: AsyncIteratorProtocol {
+            let reader: PartitionReader
+            let pollInterval: Duration
+            var buffered: [LogEvent] = []
+            var index = 0
+
+            public mutating func next() async throws -> LogEvent? {
+                while index == buffered.count {
+                    if Task.isCancelled { return nil }
+                    buffered = try reader.read()
+                    index = 0
+                    if buffered.isEmpty {
+                        do { try await Task.sleep(for: pollInterval) } catch { return nil }
                     }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+                defer { index += 1 }
+                return buffered[index]
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 

@@ -120,6 +120,15 @@ public final class PartitionWriter: @unchecked Sendable {
             throw error
         }
         if recovered.created { folders.insert(folder) }
+        do throws(LogError) {
+            // New folders, the lock file and a new manifest become durable before any batch can refer to them.
+            for created in folders.sorted(by: { $0.count > $1.count }) { try LogFolder.sync(created) }
+        } catch {
+            recovered.segment.closeFiles()
+            lock.release()
+            throw error
+        }
+        folders.removeAll()
         self.folder = folder
         self.manifest = manifest
         self.fingerprint = manifest.fingerprint
