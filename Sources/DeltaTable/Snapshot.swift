@@ -33,6 +33,12 @@ public struct Snapshot: Sendable {
     /// The latest version an application committed with a `txn` action, or nil if it never did.
     public func transactionVersion(appId: String) -> Int64? { transactionsByApp[appId]?.version }
 
+    /// Live files that may hold rows of `selection`: their partition matches and, when the selection
+    /// has a time range, their statistics do not rule it out. Use it to read only the files a query needs.
+    public func files(overlapping selection: FileSelection) -> [AddFile] {
+        files.filter { selection.mayOverlap($0) }
+    }
+
     /// The live file at a relative path.
     public func file(at relativePath: String) -> AddFile? { filesByPath[relativePath] }
 

@@ -142,3 +142,29 @@ import Testing
         #expect(try table.snapshot().version == 3)
     }
 }
+
+@Suite struct HistoryTests {
+    @Test func lastCommitOfAnApplicationCarriesItsCommitInfo() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([], transactions: [AppTransaction(appId: "tail-iris", version: 1)], commitInfo: ["positions": .object(["w1": .int(10)])])
+        try table.append([], transactions: [AppTransaction(appId: "tail-wine", version: 1)], commitInfo: ["positions": .object(["w2": .int(3)])])
+        try table.append([], transactions: [AppTransaction(appId: "tail-iris", version: 2)], commitInfo: ["positions": .object(["w1": .int(25)])])
+        try table.append([try dataFile(table, "x", times: [hour(0)])])
+
+        let iris = try #require(try table.lastCommit(ofApplication: "tail-iris"))
+        #expect(iris.version == 3 && iris.transaction.version == 2)
+        #expect(iris.commitInfo["positions"] == .object(["w1": .int(25)]))
+        #expect(try table.lastCommit(ofApplication: "tail-wine")?.version == 2)
+        #expect(try table.lastCommit(ofApplication: "nobody") == nil)
+    }
+
+    @Test func filesOverlappingASelectionSkipOtherPartitionsAndHours() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([try dataFile(table, "h0", times: [hour(0)]), try dataFile(table, "h1", times: [hour(1)]),
+                          try dataFile(table, "h01", times: [hour(0), hour(1)]), try dataFile(table, "w0", endpoint: "wine", times: [hour(0)])])
+        let selection = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start", timeRange: hour(0)..<hour(1))
+        #expect(try table.snapshot().files(overlapping: selection).map(\.relativePath) == ["endpoint=iris/h0.parquet", "endpoint=iris/h01.parquet"])
+    }
+}
