@@ -26,6 +26,8 @@ extension LoggerCore {
         var lastSync = MonotonicClock.nanoseconds()
         /// The first error since the last flush was answered; the next flush reports it.
         var errorSinceFlush: LoggerError?
+        /// Counter changes of this cycle, published under the lock once per cycle (the lock stays short).
+        var delta = LoggerStatistics()
 
         init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter) {
             self.sink = sink
@@ -70,6 +72,7 @@ extension LoggerCore {
             let syncDue = writerSide.unsynced > 0 && now &- writerSide.lastSync >= syncInterval
             if !waiters.isEmpty || closing || syncDue { syncSink() }
             if closing { closeSink() }
+            publish()
             answer(waiters)
             if closing {
                 lock.withLock { $0.stopped = true }
@@ -87,7 +90,7 @@ extension LoggerCore {
         guard let sink = writerSide.sink else {
             // No partition (reopen failed): the records are lost, and counted.
             let lost = spare.count
-            lock.withLock { $0.statistics.droppedWriteFailed += lost }
+            writerSide.delta.droppedWriteFailed += lost
             return
         }
         spare.bytes.withUnsafeBytes { raw in
@@ -128,11 +131,9 @@ extension LoggerCore {
         writerSide.writtenCounted = written
         writerSide.lostCounted = lost
         writerSide.unsynced += newlyWritten
-        lock.withLock { shared in
-            shared.statistics.written += newlyWritten
-            shared.statistics.droppedWriteFailed += newlyLost
-            shared.statistics.batches += batches
-        }
+        writerSide.delta.written += newlyWritten
+        writerSide.delta.droppedWriteFailed += newlyLost
+        writerSide.delta.batches += batches
     }
 
     func syncSink() {
@@ -143,7 +144,7 @@ extension LoggerCore {
             let synced = writerSide.unsynced
             writerSide.unsynced = 0
             writerSide.lastSync = MonotonicClock.nanoseconds()
-            lock.withLock { $0.statistics.synced += synced }
+            writerSide.delta.synced += synced
         } catch {
             account()
             record(error, kind: error.kind == .writeFailed ? .writeFailed : .syncFailed)
@@ -182,9 +183,22 @@ extension LoggerCore {
     func record(_ error: LogError, kind: LoggerError.Kind) {
         let failure = LoggerError(kind, detail: error.description, logError: error)
         if writerSide.errorSinceFlush == nil { writerSide.errorSinceFlush = failure }
+        writerSide.delta.writeErrors += 1
+        writerSide.delta.lastError = failure
+    }
+
+    /// Adds this cycle's counter changes to the shared statistics (one short lock).
+    func publish() {
+        let delta = writerSide.delta
+        guard delta.written != 0 || delta.droppedWriteFailed != 0 || delta.batches != 0 || delta.synced != 0 || delta.writeErrors != 0 else { return }
+        writerSide.delta = LoggerStatistics()
         lock.withLock { shared in
-            shared.statistics.writeErrors += 1
-            shared.statistics.lastError = failure
+            shared.statistics.written += delta.written
+            shared.statistics.droppedWriteFailed += delta.droppedWriteFailed
+            shared.statistics.batches += delta.batches
+            shared.statistics.synced += delta.synced
+            shared.statistics.writeErrors += delta.writeErrors
+            if let error = delta.lastError { shared.statistics.lastError = error }
         }
     }
 
