@@ -52,3 +52,14 @@ struct ActiveSegment {
         timeIndex.close()
     }
 }
+
+/// A batch in the writer's buffer, and the state after it.
+struct PendingBatch {
+    /// End of the batch in the write buffer.
+    var end: Int
+    var indexEnd: Int
+    var timeIndexEnd: Int
+    var nextOffset: Int64
+    var marks: ActiveSegment.Marks
+    var recordsSoFar: Int
+}

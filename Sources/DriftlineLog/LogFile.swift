@@ -50,16 +50,24 @@ struct LogFile {
 
     /// Writes all of `bytes` at `position`, retrying short writes and EINTR.
     func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(LogError) {
+        let (_, failure) = writeReportingProgress(bytes, at: position)
+        if let failure { throw failure }
+    }
+
+    /// Writes as much of `bytes` at `position` as the system takes; returns how many bytes were written
+    /// and the error that stopped it, if any.
+    func writeReportingProgress(_ bytes: UnsafeRawBufferPointer, at position: Int) -> (written: Int, error: LogError?) {
         var done = 0
         while done < bytes.count {
             let n = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw LogError.system("write", path: path, errno: errno, kind: .writeFailed)
+                return (done, LogError.system("write", path: path, errno: errno, kind: .writeFailed))
             }
-            if n == 0 { throw LogError.system("write", path: path, errno: ENOSPC, kind: .writeFailed) }
+            if n == 0 { return (done, LogError.system("write", path: path, errno: ENOSPC, kind: .writeFailed)) }
             done += n
         }
+        return (done, nil)
     }
 
     /// Reads up to `count` bytes at `position` (fewer at the end of the file).

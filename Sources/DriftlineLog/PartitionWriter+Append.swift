@@ -45,6 +45,9 @@ extension PartitionWriter {
         }
         nextOffset += Int64(count)
         pendingRecords += count
+        pendingBatches.append(PendingBatch(
+            end: pending.count, indexEnd: pendingIndex.count, timeIndexEnd: pendingTimeIndex.count,
+            nextOffset: nextOffset, marks: segment.current, recordsSoFar: pendingRecords))
         if pending.count >= options.writeBufferBytes { try flushToOS() }
         return header.baseOffset
     }
@@ -84,29 +87,44 @@ extension PartitionWriter {
 
     /// Writes the buffered batches (and their index entries) to the OS with `write(2)`.
     ///
-    /// On failure the buffered batches are discarded, the segment is cut back to its last written batch,
-    /// and the error (kind `.writeFailed`) says how many records were lost; the writer stays usable.
+    /// On failure (disk full, I/O error) the batches that reached the file whole are kept, the rest are
+    /// discarded and the segment is cut back to the last whole batch, so a reader never sees a batch that
+    /// is later taken back. The error (kind `.writeFailed`) counts the lost records; the writer stays usable.
     public func flushToOS() throws(LogError) {
         try checkUsable()
         guard !pending.isEmpty else { return }
-        do throws(LogError) {
-            try pending.withRawBytes { (raw) throws(LogError) in try segment.log.write(raw, at: segment.writtenBytes) }
-        } catch {
-            let lost = pendingRecords
-            discardPending()
-            do throws(LogError) {
-                try segment.log.truncate(to: segment.writtenBytes)
-            } catch {
-                tailDamaged = true
-            }
-            throw LogError(.writeFailed, path: error.path, errno: error.errno, detail: error.detail, lostRecords: lost)
+        let (written, failure) = pending.withUnsafeBytes { segment.log.writeReportingProgress($0, at: segment.writtenBytes) }
+        guard let failure else {
+            commitPending(through: pendingBatches.count - 1)
+            return
         }
-        segment.writtenBytes += pending.count
-        segment.written = segment.current
-        writtenOffset = nextOffset
-        pending.removeAll(keepingCapacity: true)
-        pendingRecords = 0
-        writeIndexes()
+        let whole = pendingBatches.lastIndex { $0.end <= written }
+        let lost = pendingRecords - (whole.map { pendingBatches[$0].recordsSoFar } ?? 0)
+        if let whole { commitPending(through: whole) }
+        discardPending()
+        do throws(LogError) {
+            try segment.log.truncate(to: segment.writtenBytes)
+        } catch {
+            tailDamaged = true
+        }
+        throw LogError(.writeFailed, path: failure.path, errno: failure.errno, detail: failure.detail, lostRecords: lost)
+    }
+
+    /// Marks buffered batches 0…`last` as written and writes their index entries.
+    func commitPending(through last: Int) {
+        let batch = pendingBatches[last]
+        segment.writtenBytes += batch.end
+        segment.written = batch.marks
+        writtenOffset = batch.nextOffset
+        let index = Array(pendingIndex[..<batch.indexEnd]), timeIndex = Array(pendingTimeIndex[..<batch.timeIndexEnd])
+        writeIndexes(index, timeIndex)
+        if last == pendingBatches.count - 1 {
+            pending.removeAll(keepingCapacity: true)
+            pendingIndex.removeAll(keepingCapacity: true)
+            pendingTimeIndex.removeAll(keepingCapacity: true)
+            pendingBatches.removeAll(keepingCapacity: true)
+            pendingRecords = 0
+        }
     }
 
     /// Writes everything buffered and makes it durable: fsync of the segment, and of the folders in which
@@ -126,13 +144,24 @@ extension PartitionWriter {
         }
     }
 
-    /// Writes, syncs, and releases the partition. The writer is unusable afterwards.
+    /// Writes, syncs, closes the files and releases the partition's lock. The writer is unusable afterwards.
+    /// A writer made unusable by a failed fsync releases the lock without syncing. Calling it twice does nothing.
     public func close() throws(LogError) {
+        guard !released else { return }
+        defer { release() }
         if unusableReason == nil {
             try sync()
             appendFinalTimeIndexEntry()
             unusableReason = "the writer was closed"
         }
+    }
+
+    func release() {
+        guard !released else { return }
+        released = true
+        if unusableReason == nil { unusableReason = "the writer was closed" }
+        segment.closeFiles()
+        lock.release()
     }
 
     // MARK: - Internals
@@ -145,23 +174,20 @@ extension PartitionWriter {
         pending.removeAll(keepingCapacity: true)
         pendingIndex.removeAll(keepingCapacity: true)
         pendingTimeIndex.removeAll(keepingCapacity: true)
+        pendingBatches.removeAll(keepingCapacity: true)
         pendingRecords = 0
         nextOffset = writtenOffset
         segment.current = segment.written
     }
 
     /// Best effort: indexes are advisory (readers verify them, recovery rebuilds them).
-    func writeIndexes() {
-        defer {
-            pendingIndex.removeAll(keepingCapacity: true)
-            pendingTimeIndex.removeAll(keepingCapacity: true)
-        }
-        guard !segment.indexBroken else { return }
+    func writeIndexes(_ index: [UInt8], _ timeIndex: [UInt8]) {
+        guard !segment.indexBroken, !(index.isEmpty && timeIndex.isEmpty) else { return }
         do throws(LogError) {
-            try pendingIndex.withRawBytes { (raw) throws(LogError) in try segment.index.write(raw, at: segment.indexWrittenBytes) }
-            segment.indexWrittenBytes += pendingIndex.count
-            try pendingTimeIndex.withRawBytes { (raw) throws(LogError) in try segment.timeIndex.write(raw, at: segment.timeIndexWrittenBytes) }
-            segment.timeIndexWrittenBytes += pendingTimeIndex.count
+            try index.withRawBytes { (raw) throws(LogError) in try segment.index.write(raw, at: segment.indexWrittenBytes) }
+            segment.indexWrittenBytes += index.count
+            try timeIndex.withRawBytes { (raw) throws(LogError) in try segment.timeIndex.write(raw, at: segment.timeIndexWrittenBytes) }
+            segment.timeIndexWrittenBytes += timeIndex.count
         } catch {
             segment.indexBroken = true
             try? segment.index.truncate(to: 0)
@@ -175,9 +201,7 @@ extension PartitionWriter {
         var entry: [UInt8] = []
         let relative = UInt32(truncatingIfNeeded: writtenOffset - 1 - segment.files.baseOffset)
         SegmentIndex.append(SegmentIndex.TimeEntry(maxTimestamp: segment.written.maxTimestamp, relativeOffset: relative), to: &entry)
-        pendingTimeIndex = entry
-        pendingIndex = []
-        writeIndexes()
+        writeIndexes([], entry)
         segment.written.lastTimeIndexTimestamp = segment.written.maxTimestamp
         segment.current = segment.written
     }

@@ -74,6 +74,8 @@ public final class PartitionWriter: @unchecked Sendable {
     var pendingIndex: [UInt8] = []
     var pendingTimeIndex: [UInt8] = []
     var pendingRecords = 0
+    /// Where each buffered batch ends, and the writer's state just after it (to keep whole batches on a short write).
+    var pendingBatches: [PendingBatch] = []
     /// Offset of the next record appended (counts buffered batches).
     public internal(set) var nextOffset: Int64
     /// Offset just past the last record written to the OS.
@@ -131,8 +133,10 @@ public final class PartitionWriter: @unchecked Sendable {
         self.foldersToSync = folders
     }
 
+    /// Files closed and lock released.
+    var released = false
+
     deinit {
-        segment.closeFiles()
-        lock.release()
+        release()
     }
 }

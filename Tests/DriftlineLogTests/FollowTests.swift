@@ -1,0 +1,64 @@
+import DriftlineCore
+import DriftlineLog
+import Foundation
+import Testing
+
+@Suite struct FollowTests {
+    @Test func followSeesANewBatchWithinOneSecond() async throws {
+        try await withTemporaryFolder { log in
+            let writer = try Sample.openWriter(log)
+            try writer.append(Sample.records(0..<2))
+            try writer.flushToOS()
+            let reader = try PartitionReader(partition: writer.folder)
+            var events = reader.follow(pollInterval: .milliseconds(50)).makeAsyncIterator()
+            guard case .records(let first)? = try await events.next() else { Issue.record("no first batch"); return }
+            #expect(first.records == Sample.records(0..<2))
+            // A new batch, then a new segment: each visible well within a second.
+            for (round, range) in [2..<5, 5..<9].enumerated() {
+                let clock = ContinuousClock()
+                let start = clock.now
+                if round == 1 {
+                    // Force a roll by reopening with a tiny segment size.
+                    try writer.close()
+                    var options = PartitionWriter.Options()
+                    options.segmentBytes = 1024
+                    options.segmentAge = .zero
+                    let rolled = try Sample.openWriter(log, options: options)
+                    try rolled.append(Sample.records(range))
+                    try rolled.flushToOS()
+                    #expect(SegmentWalk.segments(writer.folder).count == 2)
+                    guard case .records(let batch)? = try await events.next() else { Issue.record("no batch"); return }
+                    #expect(batch.records == Sample.records(range))
+                    #expect(batch.segmentPath.hasSuffix("00000000000000000005.log"))
+                    try rolled.close()
+                } else {
+                    try writer.append(Sample.records(range))
+                    try writer.flushToOS()
+                    guard case .records(let batch)? = try await events.next() else { Issue.record("no batch"); return }
+                    #expect(batch.records == Sample.records(range))
+                }
+                #expect(start.duration(to: clock.now) < .seconds(1))
+            }
+        }
+    }
+
+    @Test func watchSeesExistingAndNewPartitionsOfNewEndpoints() async throws {
+        try await withTemporaryFolder { log in
+            let first = try Sample.openWriter(log)
+            let directory = LogDirectory(log)
+            var partitions = directory.watch(pollInterval: .milliseconds(50)).makeAsyncIterator()
+            let existing = try await partitions.next()
+            #expect(existing?.path == first.folder)
+            #expect(existing?.endpoint == "iris" && existing?.writerID == "w1")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let schema = try ModelSchema(features: [.numeric("v")], task: .regression)
+            let other = try PartitionWriter(logDirectory: log, endpoint: "prices", writerID: "host-2", modelVersion: "1", schema: schema)
+            let appeared = try await partitions.next()
+            #expect(appeared?.path == other.folder)
+            #expect(start.duration(to: clock.now) < .seconds(1))
+            #expect(try directory.endpoints() == ["iris", "prices"])
+            #expect(try directory.partitions(endpoint: "prices").map(\.writerID) == ["host-2"])
+        }
+    }
+}
