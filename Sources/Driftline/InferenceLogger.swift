@@ -203,6 +203,17 @@ public final class InferenceLogger: Sendable {
         }
     }
 
+    /// ``close()`` for synchronous code: blocks the calling thread at most `timeout`.
+    /// - Throws: ``LoggerError/Kind/timedOut`` when the writer thread did not finish in time (it goes on in the background).
+    public func close(waitingAtMost timeout: Duration) throws(LoggerError) {
+        let done = DispatchSemaphore(value: 0)
+        core.requestClose { _ in done.signal() }
+        let nanos = max(0, timeout.wholeMicroseconds) * 1000
+        guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .success else {
+            throw LoggerError(.timedOut, detail: "close did not complete within \(timeout); the disk may be slow")
+        }
+    }
+
     /// Counters since the logger opened: logged, rejected, dropped, written, synced, bytes, batches, last error.
     public var statistics: LoggerStatistics { core.statistics() }
 }
