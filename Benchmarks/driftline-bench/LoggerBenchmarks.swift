@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLZ4
+import Driftline
+import DriftlineLog
+import Foundation
+import Histogram
+
+/// `driftline-bench logger [--records N] [--dir DIR]`: InferenceLogger on the standard record.
+///
+/// The standard record: 32 numeric features (16 measurements with 4 decimals, 8 counts, 8 flags), 10 class
+/// probabilities (softmax of random logits), a 16-byte request id, a latency. 8192 distinct records are
+/// generated up front and logged in a cycle, so generation is not timed and LZ4 sees realistic data.
+///
+/// Prints: sustained records/s through the logger (default options, writing to disk, until `flush` returns),
+/// caller-side `log()` latency p50/p99/p99.9 (HdrHistogram), bytes on disk per record, and two ratios in the
+/// same run: against JSON lines written with `JSONEncoder` to a `FileHandle`, and against bare
+/// `LZ4_compress_default` over the same encoded records (the limit).
+func runLoggerBenchmarks(arguments: [String]) throws {
+    var records = 3_000_000
+    var directory = NSTemporaryDirectory() + "driftline-bench-\(getpid())"
+    var iterator = arguments.makeIterator()
+    while let argument = iterator.next() {
+        switch argument {
+        case "--records": records = iterator.next().flatMap(Int.init) ?? records
+        case "--dir": directory = iterator.next() ?? directory
+        default: print("unknown argument \(argument); usage: driftline-bench logger [--records N] [--dir DIR]")
+        }
+    }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+
+    let workload = try StandardRecords(count: 8192)
+    print("logger: standard record (32 numeric features, 10 classes, 16-byte request id, latency), \(records) records, into \(directory)")
+
+    // Warm-up: one short run (code paths, page faults of both buffers, the file system).
+    _ = try LoggerRun.measure(workload, records: min(records, 500_000), directory: directory + "/warmup", timed: false)
+    let untimed = try LoggerRun.measure(workload, records: records, directory: directory + "/throughput", timed: false)
+    let timed = try LoggerRun.measure(workload, records: records, directory: directory + "/latency", timed: true)
+
+    let json = try JSONBaseline.measure(workload, records: min(records, 300_000), directory: directory)
+    let lz4 = LZ4Limit.measure(workload, records: records)
+
+    let rate = untimed.recordsPerSecond
+    print(String(format: "  InferenceLogger sustained:   %12.0f records/s  (%.1f MB/s of records; written %d, dropped %d; goal ≥ 1,000,000/s)",
+                 rate, untimed.recordBytesPerSecond / 1e6, untimed.written, untimed.dropped))
+    print(String(format: "  log() latency (caller side): p50 %.3f µs  p99 %.3f µs  p99.9 %.3f µs  max %.1f µs  (goal p99 ≤ 2 µs; timed run: %.0f records/s, dropped %d)",
+                 timed.p50, timed.p99, timed.p999, timed.max, timed.recordsPerSecond, timed.dropped))
+    print(String(format: "  bytes on disk per record:    %.1f  (encoded %.1f, JSON %.1f)",
+                 untimed.diskBytesPerRecord, workload.encodedBytesPerRecord, json.bytesPerRecord))
+    print(String(format: "  baseline JSONEncoder lines:  %12.0f records/s  -> InferenceLogger is %.1fx faster (goal ≥ 20x)",
+                 json.recordsPerSecond, rate / json.recordsPerSecond))
+    print(String(format: "  bare LZ4_compress_default:   %12.0f records/s  -> InferenceLogger reaches %.0f%% of it (goal ≥ 60%%)",
+                 lz4, 100 * rate / lz4))
+}
+
+/// The standard records, generated once, plus their encoded form.
+struct StandardRecords {
+    let schema: ModelSchema
+    let features: [[FeatureValue]]
+    let probabilities: [[Double]]
+    let requestIDs: [RequestID]
+    let latencies: [Duration]
+    let encoded: [UInt8]
+    let encodedEnds: [Int]
+
+    var count: Int { features.count }
+    var encodedBytesPerRecord: Double { Double(encoded.count) / Double(count) }
+
+    init(count: Int) throws {
+        var random = SystemRandomNumberGenerator()
+        let names = (0..<16).map { "measure_\($0)" } + (0..<8).map { "count_\($0)" } + (0..<8).map { "flag_\($0)" }
+        schema = try ModelSchema(features: names.map { .numeric($0) }, task: .classification(classes: (0..<10).map { "class_\($0)" }))
+        var features: [[FeatureValue]] = []
+        var probabilities: [[Double]] = []
+        var ids: [RequestID] = []
+        var latencies: [Duration] = []
+        for _ in 0..<count {
+            var row: [FeatureValue] = []
+            for _ in 0..<16 { row.append(.number((Double.random(in: -50...50, using: &random) * 10_000).rounded() / 10_000)) }
+            for _ in 0..<8 { row.append(.number(Double(Int.random(in: 0...200, using: &random)))) }
+            for _ in 0..<8 { row.append(.number(Bool.random(using: &random) ? 1 : 0)) }
+            features.append(row)
+            let logits = (0..<10).map { _ in Double.random(in: -3...3, using: &random) }
+            let top = logits.max() ?? 0
+            let weights = logits.map { exp($0 - top) }
+            let total = weights.reduce(0, +)
+            probabilities.append(weights.map { $0 / total })
+            ids.append(try RequestID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }))
+            latencies.append(.microseconds(Int64.random(in: 200...2000, using: &random)))
+        }
+        self.features = features
+        self.probabilities = probabilities
+        self.requestIDs = ids
+        self.latencies = latencies
+        let encoder = RecordEncoder(schema: schema)
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        let time = Timestamp.now()
+        for i in 0..<count {
+            try encoder.appendInference(timestamp: time.advanced(by: .microseconds(Int64(i))), requestID: ids[i], features: features[i],
+                                         outcome: .probabilities(probabilities[i]), latencyMicroseconds: latencies[i].wholeMicroseconds, to: &bytes)
+            ends.append(bytes.count)
+        }
+        encoded = bytes
+        encodedEnds = ends
+    }
+}
+
+/// One run of N records through a fresh InferenceLogger with default options.
+struct LoggerRun {
+    var recordsPerSecond = 0.0
+    var recordBytesPerSecond = 0.0
+    var written = 0
+    var dropped = 0
+    var diskBytesPerRecord = 0.0
+    var p50 = 0.0, p99 = 0.0, p999 = 0.0, max = 0.0
+
+    static func measure(_ w: StandardRecords, records: Int, directory: String, timed: Bool) throws -> LoggerRun {
+        let logger = try InferenceLogger(directory: directory, endpoint: "bench", modelVersion: "1", schema: w.schema,
+                                         options: .init(writerID: "bench"))
+        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+        let mask = w.count - 1
+        let start = monotonicNanoseconds()
+        if timed {
+            for i in 0..<records {
+                let k = i & mask
+                let before = monotonicNanoseconds()
+                try logger.log(features: w.features[k], probabilities: w.probabilities[k], requestID: w.requestIDs[k], latency: w.latencies[k])
+                _ = histogram.record(monotonicNanoseconds() - before)
+            }
+        } else {
+            for i in 0..<records {
+                let k = i & mask
+                try logger.log(features: w.features[k], probabilities: w.probabilities[k], requestID: w.requestIDs[k], latency: w.latencies[k])
+            }
+        }
+        try logger.flush(waitingAtMost: .seconds(120))
+        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        let stats = logger.statistics
+        try logger.close(waitingAtMost: .seconds(60))
+        var run = LoggerRun()
+        run.written = stats.written
+        run.dropped = stats.dropped
+        run.recordsPerSecond = Double(stats.written) / seconds
+        run.recordBytesPerSecond = run.recordsPerSecond * w.encodedBytesPerRecord
+        run.diskBytesPerRecord = Double(stats.bytesWritten) / Double(Swift.max(1, stats.written))
+        run.p50 = Double(histogram.valueAtPercentile(50)) / 1000
+        run.p99 = Double(histogram.valueAtPercentile(99)) / 1000
+        run.p999 = Double(histogram.valueAtPercentile(99.9)) / 1000
+        run.max = Double(histogram.max) / 1000
+        try? FileManager.default.removeItem(atPath: directory)
+        return run
+    }
+}
+
+/// The baseline: the same records as JSON lines (`JSONEncoder`), buffered 256 KiB at a time into a `FileHandle`.
+enum JSONBaseline {
+    struct Line: Encodable {
+        var timestamp: Int64
+        var requestID: String
+        var features: [Double]
+        var probabilities: [Double]
+        var latencyMicroseconds: Int64
+    }
+
+    static func measure(_ w: StandardRecords, records: Int, directory: String) throws -> (recordsPerSecond: Double, bytesPerRecord: Double) {
+        let path = directory + "/baseline.jsonl"
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+        let encoder = JSONEncoder()
+        let numbers = w.features.map { row in row.map { if case .number(let x) = $0 { return x } else { return .nan } } }
+        let ids = w.requestIDs.map(\.description)
+        var buffer = Data()
+        var total = 0
+        let mask = w.count - 1
+        func run(_ n: Int) throws {
+            for i in 0..<n {
+                let k = i & mask
+                let line = Line(timestamp: Timestamp.now().microsecondsSinceEpoch, requestID: ids[k], features: numbers[k],
+                                probabilities: w.probabilities[k], latencyMicroseconds: w.latencies[k].wholeMicroseconds)
+                buffer.append(try encoder.encode(line))
+                buffer.append(0x0A)
+                if buffer.count >= 256 << 10 {
+                    total += buffer.count
+                    try handle.write(contentsOf: buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            total += buffer.count
+            try handle.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+            try handle.synchronize()
+        }
+        try run(records / 10)  // warm-up
+        total = 0
+        let start = monotonicNanoseconds()
+        try run(records)
+        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        try handle.close()
+        try? FileManager.default.removeItem(atPath: path)
+        return (Double(records) / seconds, Double(total) / Double(records))
+    }
+}
+
+/// The limit: `LZ4_compress_default` alone over the same encoded records, in 64 KiB batches like the logger's.
+enum LZ4Limit {
+    static func measure(_ w: StandardRecords, records: Int) -> Double {
+        // Cut the encoded records into ~64 KiB chunks at record boundaries.
+        var chunks: [Range<Int>] = []
+        var start = 0
+        var perChunk: [Int] = []
+        var inChunk = 0
+        for end in w.encodedEnds {
+            inChunk += 1
+            if end - start >= 64 << 10 {
+                chunks.append(start..<end)
+                perChunk.append(inChunk)
+                start = end
+                inChunk = 0
+            }
+        }
+        if start < w.encoded.count { chunks.append(start..<w.encoded.count); perChunk.append(inChunk) }
+        let bound = Int(LZ4_compressBound(Int32(64 << 10 + 4096)))
+        var output = [CChar](repeating: 0, count: bound)
+        var sink = 0
+        func run(_ n: Int) -> Int {
+            var done = 0
+            var i = 0
+            w.encoded.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+                while done < n {
+                    let range = chunks[i % chunks.count]
+                    sink &+= Int(LZ4_compress_default(base + range.lowerBound, &output, Int32(range.count), Int32(bound)))
+                    done += perChunk[i % chunks.count]
+                    i += 1
+                }
+            }
+            return done
+        }
+        _ = run(records / 10)  // warm-up
+        let begin = monotonicNanoseconds()
+        let done = run(records)
+        let seconds = Double(monotonicNanoseconds() - begin) / 1e9
+        if sink == 42 { print("") }  // keep the results alive
+        return Double(done) / seconds
+    }
+}
+
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}

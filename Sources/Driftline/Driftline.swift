@@ -1,1 +1,0 @@
-// The Driftline module; see DESIGN.md ("Layout").

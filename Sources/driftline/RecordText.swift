@@ -1,0 +1,128 @@
+import DriftlineCore
+import DriftlineLog
+import Foundation
+
+/// How `inspect` prints batches and records: aligned text for people, one JSON object per line for tools.
+enum RecordText {
+    // MARK: - Human
+
+    static func human(batch: RecordBatch, partition: LogDirectory.Partition) -> String {
+        let h = batch.header
+        let segment = URL(fileURLWithPath: batch.segmentPath).lastPathComponent
+        return "batch \(partition) offset \(batch.firstOffset) count \(h.recordCount) "
+            + "time \(TimestampText.format(h.firstTimestamp))..\(TimestampText.format(h.maxTimestamp)) "
+            + "stored \(h.totalLength) B (records \(h.uncompressedLength) B) model \(batch.manifest.modelVersion) at \(segment)@\(batch.position)"
+    }
+
+    static func human(record: LogRecord, offset: Int64, schema: ModelSchema) -> String {
+        switch record {
+        case .inference(let r):
+            var text = "  #\(offset) \(TimestampText.format(r.timestamp))"
+            if !r.requestID.isEmpty { text += " id=\(r.requestID)" }
+            let features = zip(schema.features, r.features).map { "\($0.name)=\(valueText($1))" }.joined(separator: " ")
+            text += " [\(features)]"
+            switch r.outcome {
+            case .probabilities(let p):
+                let classes = schema.task.classes
+                text += " -> \(predictedClass(p, schema: schema) ?? "?") ("
+                    + zip(classes, p).map { "\($0)=\(shortNumber($1))" }.joined(separator: " ") + ")"
+            case .prediction(let value): text += " -> \(shortNumber(value))"
+            case .error(let code): text += " -> error \(code)"
+            }
+            text += " latency=\(r.latencyMicroseconds)us"
+            if let label = r.label { text += " label=\(label)" }
+            return text
+        case .label(let l):
+            return "  #\(offset) \(TimestampText.format(l.timestamp)) label id=\(l.requestID) \(l.label)"
+        }
+    }
+
+    static func valueText(_ value: FeatureValue) -> String {
+        switch value {
+        case .number(let x): return x.isNaN ? "NaN" : shortNumber(x)
+        case .string(let s): return s.debugDescription
+        }
+    }
+
+    static func shortNumber(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return String(format: "%.6g", x)
+    }
+
+    /// Multiclass: arg-max (first on ties); binary: positive when P(positive) ≥ threshold.
+    static func predictedClass(_ p: [Double], schema: ModelSchema) -> String? {
+        let classes = schema.task.classes
+        guard p.count == classes.count, !p.isEmpty else { return nil }
+        if case .binaryClassification(_, let threshold) = schema.task { return p[1] >= threshold ? classes[1] : classes[0] }
+        var best = 0
+        for i in p.indices where p[i] > p[best] { best = i }
+        return classes[best]
+    }
+
+    // MARK: - JSON lines
+
+    static func json(batch: RecordBatch, partition: LogDirectory.Partition) -> String {
+        let h = batch.header
+        return line([
+            "type": "batch", "endpoint": partition.endpoint, "writer_id": partition.writerID, "model_version": batch.manifest.modelVersion,
+            "base_offset": batch.firstOffset, "count": h.recordCount,
+            "first_timestamp": TimestampText.format(h.firstTimestamp), "max_timestamp": TimestampText.format(h.maxTimestamp),
+            "stored_bytes": h.totalLength, "uncompressed_bytes": h.uncompressedLength,
+            "segment": URL(fileURLWithPath: batch.segmentPath).lastPathComponent, "position": batch.position,
+        ])
+    }
+
+    static func json(record: LogRecord, offset: Int64, partition: LogDirectory.Partition, schema: ModelSchema) -> String {
+        var object: [String: Any] = ["endpoint": partition.endpoint, "writer_id": partition.writerID, "offset": offset]
+        switch record {
+        case .inference(let r):
+            object["type"] = "inference"
+            object["timestamp"] = TimestampText.format(r.timestamp)
+            object["timestamp_us"] = r.timestamp.microsecondsSinceEpoch
+            object["request_id"] = r.requestID.isEmpty ? NSNull() : r.requestID.description
+            var features: [String: Any] = [:]
+            for (feature, value) in zip(schema.features, r.features) {
+                switch value {
+                case .number(let x): features[feature.name] = x.isNaN ? NSNull() : x
+                case .string(let s): features[feature.name] = s
+                }
+            }
+            object["features"] = features
+            switch r.outcome {
+            case .probabilities(let p):
+                object["probabilities"] = Dictionary(uniqueKeysWithValues: zip(schema.task.classes, p))
+                object["prediction"] = predictedClass(p, schema: schema) ?? NSNull()
+            case .prediction(let value): object["prediction"] = value
+            case .error(let code): object["error"] = code
+            }
+            object["latency_us"] = r.latencyMicroseconds
+            object["label"] = labelValue(r.label)
+        case .label(let l):
+            object["type"] = "label"
+            object["timestamp"] = TimestampText.format(l.timestamp)
+            object["timestamp_us"] = l.timestamp.microsecondsSinceEpoch
+            object["request_id"] = l.requestID.description
+            object["label"] = labelValue(l.label)
+        }
+        return line(object)
+    }
+
+    static func labelValue(_ label: Label?) -> Any {
+        switch label {
+        case nil: return NSNull()
+        case .className(let name)?: return name
+        case .value(let value)?: return value
+        }
+    }
+
+    static func json(event: String, partition: LogDirectory.Partition, detail: [String: Any]) -> String {
+        line(detail.merging(["type": event, "endpoint": partition.endpoint, "writer_id": partition.writerID]) { a, _ in a })
+    }
+
+    static func line(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return "{\"type\":\"error\",\"detail\":\"unencodable record\"}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

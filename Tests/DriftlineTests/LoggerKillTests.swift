@@ -1,0 +1,61 @@
+import Driftline
+import DriftlineLog
+import Foundation
+import Testing
+
+@Suite struct LoggerKillTests {
+    /// A child logs continuously; after each `flush()` returns it prints how many records it has flushed.
+    /// It is killed with SIGKILL at 20 random moments and restarted on the same partition each time.
+    /// Every flushed record must be read back exactly once, in order.
+    @Test func everyFlushedRecordSurvivesKillNineExactlyOnceInOrder() throws {
+        let folder = TemporaryFolder("driftline-kill")
+        defer { folder.remove() }
+        let child = BuiltProducts.url("driftline-logger-child")
+        try #require(FileManager.default.isExecutableFile(atPath: child.path), "build the package first: \(child.path) is missing")
+        var generator = SystemRandomNumberGenerator()
+        var flushedPerRun: [Int] = []
+        for run in 0..<20 {
+            let process = Process()
+            process.executableURL = child
+            process.arguments = [folder.path, "w", "\(run)"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 50_000...400_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "run \(run) exited by itself: \(process.terminationStatus)")
+            let counts = text.split(separator: "\n").compactMap { line -> Int? in
+                line.hasPrefix("flushed ") ? Int(line.dropFirst("flushed ".count)) : nil
+            }
+            flushedPerRun.append(counts.last ?? 0)
+        }
+        #expect(flushedPerRun.reduce(0, +) > 0, "no run flushed anything: the test proves nothing")
+
+        let schema = try ModelSchema(features: [.numeric("run"), .numeric("index")], task: .classification(classes: ["a", "b"]))
+        let found = LogReadBack.read(partition: "\(folder.path)/kill/w", schema: schema)
+        #expect(found.problems.isEmpty, "\(found.problems)")
+        var present = [Int](repeating: 0, count: 20)
+        var lastRun = 0
+        var violations: [String] = []
+        for record in found.records {
+            guard case .inference(let r) = record, case .number(let runValue) = r.features[0], case .number(let indexValue) = r.features[1] else {
+                violations.append("unexpected record \(record)")
+                continue
+            }
+            let run = Int(runValue)
+            let index = Int(indexValue)
+            if run < lastRun { violations.append("run \(run) after run \(lastRun)") }
+            lastRun = run
+            if index != present[run] { violations.append("run \(run): record \(index) where \(present[run]) was expected") }
+            present[run] = max(present[run], index + 1)
+            if r.requestID != (try? RequestID("\(run)-\(index)")) { violations.append("run \(run) index \(index): wrong request id") }
+        }
+        #expect(violations.isEmpty, "\(violations.prefix(5))")
+        for run in 0..<20 {
+            #expect(present[run] >= flushedPerRun[run], "run \(run): flushed \(flushedPerRun[run]) but only \(present[run]) read back")
+        }
+    }
+}
