@@ -1,16 +1,14 @@
 // driftline-bench: release-built benchmarks (not tests). Each group prints its baseline in the
 // same run and the ratio. `swift run -c release driftline-bench <group> [options]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let groups = ["log", "logger", "parquet", "profiles"]
+let groups = ["log", "logger", "parquet"]
 switch arguments.first {
 case "log":
-    try runLogBenchmarks(arguments: Array(arguments.dropFirst()))
+    try runLogBenchmarks(args: Array(arguments.dropFirst()))
 case "logger":
     try runLoggerBenchmarks(arguments: Array(arguments.dropFirst()))
 case "parquet":
     try runParquetBenchmarks(arguments: Array(arguments.dropFirst()))
-case "profiles":
-    try runProfilesBenchmarks(arguments: Array(arguments.dropFirst()))
 default:
     print("usage: driftline-bench <group> [options]; groups: \(groups.joined(separator: ", "))")
     print("  logger   [--records N] [--dir DIR]   InferenceLogger vs JSONEncoder lines vs bare LZ4")
