@@ -33,8 +33,9 @@ public enum Batch {
     ///
     /// `records` are `count` records already encoded with ``RecordEncoder``. The payload is
     /// LZ4-compressed unless that would not make it smaller. Returns the header written.
+    /// The caller (``PartitionWriter``) has checked `count` and the payload size.
     @discardableResult
-    public static func append(
+    static func append(
         records: UnsafeRawBufferPointer, count: Int, baseOffset: Int64, firstTimestamp: Timestamp, maxTimestamp: Timestamp,
         fingerprint: SchemaFingerprint, to out: inout [UInt8]
     ) -> BatchHeader {
