@@ -81,6 +81,7 @@ let package = Package(
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
+        .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
 
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
