@@ -78,7 +78,7 @@ extension DeltaTable {
         }
         newActions += removed.sorted { $0.path < $1.path }.map { .remove(RemoveFile(removing: $0, at: now)) }
         newActions += files.map { .add($0) }
-        let bytes = try ActionCoding.encodeCommit(newActions)
+        let bytes = ActionCoding.encodeCommit(newActions)
 
         try beforeFirstAttempt?()
         var version = snapshot.version + 1

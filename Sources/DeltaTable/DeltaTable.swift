@@ -68,7 +68,7 @@ public struct DeltaTable: Sendable {
             .protocol(ProtocolVersions(minReaderVersion: 1, minWriterVersion: 2)),
             .metaData(metadata),
         ]
-        let outcome = try DurableFiles.put(try ActionCoding.encodeCommit(actions), at: table.log.commit(0), exclusive: true)
+        let outcome = try DurableFiles.put(ActionCoding.encodeCommit(actions), at: table.log.commit(0), exclusive: true)
         guard outcome == .created else { throw DeltaError.tableExists(path: table.path) }
         return table
     }
