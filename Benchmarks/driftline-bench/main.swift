@@ -1,1 +1,7 @@
-print("driftline-bench: no benchmarks yet")
+// Temporary wiring in the parquet branch (the lead merges main.swift).
+let benchArguments = Array(CommandLine.arguments.dropFirst())
+if benchArguments.first == "parquet" {
+    try runParquetBenchmarks(arguments: Array(benchArguments.dropFirst()))
+} else {
+    print("driftline-bench: usage: driftline-bench parquet [--rows N]")
+}

@@ -29,6 +29,13 @@ struct ColumnReader {
         var values = try ColumnValues.empty(d.physicalType)
         var dictionary: ColumnValues?
         var levelsRead = 0
+        var scratch: [UInt8] = []
+        // Size the outputs from the footer once, capped by what the chunk's bytes can expand to.
+        let levelHint = Swift.min(expected, Int(length) * 16 + 4096)
+        let expandable = Int(length) * 4 + 4096
+        if d.maxDefinitionLevel > 0 { defs.reserveCapacity(levelHint) }
+        if d.maxRepetitionLevel > 0 { reps.reserveCapacity(levelHint) }
+        values.reserve(values: levelHint, bytes: Swift.min(Int(Swift.max(0, chunk.totalUncompressedSize)), expandable))
         while levelsRead < expected {
             guard !cursor.isAtEnd else {
                 throw ParquetError.corrupt("\(context): chunk ends after \(levelsRead) of \(expected) values")
@@ -44,9 +51,9 @@ struct ColumnReader {
                     throw ParquetError.unsupported("\(context): dictionary page encoding \(dp.encoding)")
                 }
                 guard dp.numValues >= 0 else { throw ParquetError.corrupt("\(context): negative dictionary size") }
-                let raw = try PageCompression.decompress(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize), context: context)
                 var dict = try ColumnValues.empty(d.physicalType)
-                try raw.withUnsafeBytes { buf in
+                try PageCompression.withDecompressed(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize),
+                                                     scratch: &scratch, context: context) { buf in
                     var c = ByteCursor(buf, context: context + " dictionary page")
                     try PlainEncoding.decode(&c, type: d.physicalType, typeLength: d.typeLength, count: Int(dp.numValues), into: &dict)
                 }
@@ -55,8 +62,8 @@ struct ColumnReader {
                 guard let dp = header.dataPage else { throw ParquetError.corrupt("\(context): data page without its header") }
                 let n = Int(dp.numValues)
                 try checkCount(n, header: header, read: levelsRead, expected: expected)
-                let raw = try PageCompression.decompress(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize), context: context)
-                try raw.withUnsafeBytes { buf in
+                try PageCompression.withDecompressed(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize),
+                                                     scratch: &scratch, context: context) { buf in
                     var c = ByteCursor(buf, context: context + " data page")
                     if d.maxRepetitionLevel > 0 {
                         try Self.readLevelsV1(&c, encoding: dp.repetitionLevelEncoding, count: n, max: d.maxRepetitionLevel, into: &reps)
@@ -101,10 +108,8 @@ struct ColumnReader {
                 }
                 let rest = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
                 let valuesSize = Int(header.uncompressedPageSize) - repLen - defLen
-                let raw = dp.isCompressed
-                    ? try PageCompression.decompress(chunk.codec, rest, uncompressedSize: valuesSize, context: context)
-                    : try PageCompression.decompress(.uncompressed, rest, uncompressedSize: valuesSize, context: context)
-                try raw.withUnsafeBytes { buf in
+                try PageCompression.withDecompressed(dp.isCompressed ? chunk.codec : .uncompressed, rest, uncompressedSize: valuesSize,
+                                                     scratch: &scratch, context: context) { buf in
                     var c = ByteCursor(buf, context: context + " data page v2 values")
                     try decodeValues(&c, encoding: dp.encoding, count: nonNull, dictionary: dictionary, into: &values)
                 }
@@ -144,7 +149,7 @@ struct ColumnReader {
             // Deprecated MSB-first packing.
             let bytes = (count * width + 7) / 8
             let slice = try c.readSlice(bytes)
-            out.reserveCapacity(out.count + count)
+            out.reserveAdditional(count)
             for i in 0 ..< count {
                 var v = 0
                 for b in 0 ..< width {

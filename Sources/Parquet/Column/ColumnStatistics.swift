@@ -49,20 +49,23 @@ extension ColumnStatistics {
     }
 
     /// Computes min/max (PLAIN-encoded) and null count for writing.
-    static func compute(_ values: ColumnValues, nullCount: Int) -> Statistics {
+    static func compute(_ values: ColumnValues, range: Range<Int>, nullCount: Int) -> Statistics {
         var s = Statistics(nullCount: Int64(nullCount))
         func bytes<T>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v) { Array($0) } }
         switch values {
-        case let .boolean(v):
+        case let .boolean(all):
+            let v = all[range]
             if !v.isEmpty {
                 s.minValue = [v.contains(false) ? 0 : 1]
                 s.maxValue = [v.contains(true) ? 1 : 0]
             }
-        case let .int32(v):
+        case let .int32(all):
+            let v = all[range]
             if let lo = v.min(), let hi = v.max() { s.minValue = bytes(lo.littleEndian); s.maxValue = bytes(hi.littleEndian) }
-        case let .int64(v):
-            if let (lo, hi) = minMax(v) { s.minValue = bytes(lo.littleEndian); s.maxValue = bytes(hi.littleEndian) }
-        case let .float(v):
+        case let .int64(all):
+            if let (lo, hi) = minMax(all[range]) { s.minValue = bytes(lo.littleEndian); s.maxValue = bytes(hi.littleEndian) }
+        case let .float(all):
+            let v = all[range]
             var lo = Float.infinity, hi = -Float.infinity, any = false
             for x in v where !x.isNaN { any = true; if x < lo { lo = x }; if x > hi { hi = x } }
             if any {
@@ -70,7 +73,8 @@ extension ColumnStatistics {
                 if hi == 0 { hi = 0.0 }
                 s.minValue = bytes(lo.bitPattern.littleEndian); s.maxValue = bytes(hi.bitPattern.littleEndian)
             }
-        case let .double(v):
+        case let .double(all):
+            let v = all[range]
             var lo = Double.infinity, hi = -Double.infinity, any = false
             v.withUnsafeBufferPointer { p in
                 for x in p where !x.isNaN { any = true; if x < lo { lo = x }; if x > hi { hi = x } }
@@ -81,8 +85,8 @@ extension ColumnStatistics {
                 s.minValue = bytes(lo.bitPattern.littleEndian); s.maxValue = bytes(hi.bitPattern.littleEndian)
             }
         case let .byteArray(v):
-            if v.count > 0 {
-                var lo = 0, hi = 0
+            if !range.isEmpty {
+                var lo = range.lowerBound, hi = range.lowerBound
                 v.bytes.withUnsafeBytes { raw in
                     let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
                     func cmp(_ a: Int, _ b: Int) -> Int {
@@ -94,7 +98,7 @@ extension ColumnStatistics {
                         }
                         return la - lb
                     }
-                    for i in 1 ..< v.count {
+                    for i in range.dropFirst() {
                         if cmp(i, lo) < 0 { lo = i }
                         if cmp(i, hi) > 0 { hi = i }
                     }
@@ -106,7 +110,7 @@ extension ColumnStatistics {
         return s
     }
 
-    private static func minMax(_ v: [Int64]) -> (Int64, Int64)? {
+    private static func minMax(_ v: ArraySlice<Int64>) -> (Int64, Int64)? {
         guard !v.isEmpty else { return nil }
         return v.withUnsafeBufferPointer { p in
             var lo = p[0], hi = p[0]

@@ -85,6 +85,18 @@ public enum ColumnValues: Sendable, Hashable {
         }
     }
 
+    /// Reserves room for `values` more values (and `bytes` bytes of byte arrays).
+    mutating func reserve(values n: Int, bytes: Int) {
+        switch self {
+        case var .boolean(v): self = .int32([]); v.reserveCapacity(n); self = .boolean(v)
+        case var .int32(v): self = .int32([]); v.reserveCapacity(n); self = .int32(v)
+        case var .int64(v): self = .int32([]); v.reserveCapacity(n); self = .int64(v)
+        case var .float(v): self = .int32([]); v.reserveCapacity(n); self = .float(v)
+        case var .double(v): self = .int32([]); v.reserveCapacity(n); self = .double(v)
+        case var .byteArray(v): self = .int32([]); v.reserveCapacity(values: n, bytes: bytes); self = .byteArray(v)
+        }
+    }
+
     var physicalType: PhysicalType {
         switch self {
         case .boolean: return .boolean
@@ -132,5 +144,15 @@ public struct LeafColumn: Sendable, Hashable {
         if descriptor.maxDefinitionLevel > 0 { return definitionLevels.count }
         if descriptor.maxRepetitionLevel > 0 { return repetitionLevels.count }
         return values.count
+    }
+}
+
+extension Array {
+    /// Reserves room for `n` more elements while keeping geometric growth (an exact
+    /// `reserveCapacity` per page would reallocate on every page).
+    @inline(__always)
+    mutating func reserveAdditional(_ n: Int) {
+        let needed = count + n
+        if needed > capacity { reserveCapacity(Swift.max(needed, capacity * 2)) }
     }
 }

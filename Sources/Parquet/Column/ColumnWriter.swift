@@ -5,10 +5,16 @@ struct ColumnWriter {
     let options: WriterOptions
 
     func write(_ column: LeafColumn, to sink: ByteSink) throws -> ColumnChunk {
+        try write(column, levels: 0 ..< column.levelCount(descriptor), values: 0 ..< column.values.count, to: sink)
+    }
+
+    /// Writes the level entries `levels` (whose non-null values are `values`) of `column`:
+    /// a row group's slice of a larger batch, without copying it.
+    func write(_ column: LeafColumn, levels: Range<Int>, values valueRange: Range<Int>, to sink: ByteSink) throws -> ColumnChunk {
         let d = descriptor
-        let levelCount = column.levelCount(d)
-        let nullCount = d.maxDefinitionLevel > 0 ? levelCount - column.values.count : 0
-        let stats = ColumnStatistics.compute(column.values, nullCount: nullCount)
+        let levelCount = levels.count
+        let nullCount = d.maxDefinitionLevel > 0 ? levelCount - valueRange.count : 0
+        let stats = ColumnStatistics.compute(column.values, range: valueRange, nullCount: nullCount)
 
         let startOffset = sink.position
         var uncompressedTotal: Int64 = 0
@@ -19,25 +25,27 @@ struct ColumnWriter {
         var header = ThriftCompactWriter()
 
         func emitPage(_ type: PageType, body: [UInt8], configure: (inout PageHeader) -> Void) throws {
-            compressed.removeAll(keepingCapacity: true)
-            try body.withUnsafeBytes { try PageCompression.compress(options.compression, $0, into: &compressed) }
-            guard body.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
+            guard body.count <= Int(Int32.max) else {
                 throw ParquetError.invalid("column \(d.dottedPath): a page exceeds 2 GiB; lower dataPageBytes")
             }
-            var h = PageHeader(type: type.rawValue, uncompressedPageSize: Int32(body.count),
-                               compressedPageSize: Int32(compressed.count))
-            configure(&h)
-            header = ThriftCompactWriter()
-            h.encode(to: &header)
-            try sink.write(header.bytes)
-            try sink.write(compressed)
-            uncompressedTotal += Int64(header.bytes.count + body.count)
+            try body.withUnsafeBytes { raw in
+                try PageCompression.withCompressed(options.compression, raw, scratch: &compressed) { page in
+                    var h = PageHeader(type: type.rawValue, uncompressedPageSize: Int32(body.count),
+                                       compressedPageSize: Int32(page.count))
+                    configure(&h)
+                    header = ThriftCompactWriter()
+                    h.encode(to: &header)
+                    try sink.write(header.bytes)
+                    try sink.write(page)
+                    uncompressedTotal += Int64(header.bytes.count + body.count)
+                }
+            }
         }
 
         // Dictionary encoding when enabled and the values repeat enough.
         var dictionary: DictionaryBuilder.Result?
         if options.dictionaryEnabled && !options.plainColumns.contains(d.dottedPath) {
-            dictionary = DictionaryBuilder.build(column.values, maxDictionaryBytes: options.maxDictionaryBytes)
+            dictionary = DictionaryBuilder.build(column.values, range: valueRange, maxDictionaryBytes: options.maxDictionaryBytes)
         }
         if let dict = dictionary {
             scratch.removeAll(keepingCapacity: true)
@@ -53,17 +61,18 @@ struct ColumnWriter {
         let dataOffset = sink.position
 
         // Page boundaries.
-        let perLevel = Swift.max(1, estimatedBytes(column.values, dictionary: dictionary) / Swift.max(1, levelCount))
+        let perLevel = Swift.max(1, estimatedBytes(column.values, range: valueRange, dictionary: dictionary) / Swift.max(1, levelCount))
         let levelsPerPage = Swift.min(Swift.max(1, options.dataPageBytes / perLevel), options.maxLevelsPerPage)
         let indexBitWidth = dictionary.map { RLEHybrid.bitWidth($0.dictionary.count - 1) } ?? 0
-        var levelStart = 0
-        var valueStart = 0
+        var levelStart = levels.lowerBound
+        var valueStart = valueRange.lowerBound
+        let levelEndAll = levels.upperBound
         let defBits = RLEHybrid.bitWidth(d.maxDefinitionLevel)
         let repBits = RLEHybrid.bitWidth(d.maxRepetitionLevel)
         repeat {
-            var levelEnd = Swift.min(levelCount, levelStart + levelsPerPage)
+            var levelEnd = Swift.min(levelEndAll, levelStart + levelsPerPage)
             if d.maxRepetitionLevel > 0 {
-                while levelEnd < levelCount && column.repetitionLevels[levelEnd] != 0 { levelEnd += 1 }
+                while levelEnd < levelEndAll && column.repetitionLevels[levelEnd] != 0 { levelEnd += 1 }
             }
             var valueEnd = valueStart
             if d.maxDefinitionLevel > 0 {
@@ -88,7 +97,8 @@ struct ColumnWriter {
             if let dict = dictionary {
                 scratch.append(UInt8(indexBitWidth))
                 dict.indices.withUnsafeBufferPointer {
-                    RLEHybrid.encode(UnsafeBufferPointer(rebasing: $0[valueStart ..< valueEnd]), bitWidth: indexBitWidth, into: &scratch)
+                    RLEHybrid.encode(UnsafeBufferPointer(rebasing: $0[(valueStart - valueRange.lowerBound) ..< (valueEnd - valueRange.lowerBound)]),
+                                     bitWidth: indexBitWidth, into: &scratch)
                 }
             } else {
                 PlainEncoding.append(column.values, range: valueStart ..< valueEnd, into: &scratch)
@@ -101,7 +111,7 @@ struct ColumnWriter {
             }
             levelStart = levelEnd
             valueStart = valueEnd
-        } while levelStart < levelCount
+        } while levelStart < levelEndAll
 
         let meta = ColumnMetaData(type: d.physicalType, encodings: encodings, pathInSchema: d.path, codec: options.compression,
                                   numValues: Int64(levelCount), totalUncompressedSize: uncompressedTotal,
@@ -120,15 +130,14 @@ struct ColumnWriter {
         out.withUnsafeMutableBytes { $0.storeBytes(of: length.littleEndian, toByteOffset: at, as: UInt32.self) }
     }
 
-    private func estimatedBytes(_ values: ColumnValues, dictionary: DictionaryBuilder.Result?) -> Int {
-        if let dictionary { return Swift.max(1, values.count * Swift.max(1, RLEHybrid.bitWidth(dictionary.dictionary.count)) / 8) }
+    private func estimatedBytes(_ values: ColumnValues, range: Range<Int>, dictionary: DictionaryBuilder.Result?) -> Int {
+        let n = range.count
+        if let dictionary { return Swift.max(1, n * Swift.max(1, RLEHybrid.bitWidth(dictionary.dictionary.count)) / 8) }
         switch values {
-        case let .boolean(v): return v.count / 8
-        case let .int32(v): return v.count * 4
-        case let .int64(v): return v.count * 8
-        case let .float(v): return v.count * 4
-        case let .double(v): return v.count * 8
-        case let .byteArray(v): return v.bytes.count + 4 * v.count
+        case .boolean: return n / 8
+        case .int32, .float: return n * 4
+        case .int64, .double: return n * 8
+        case let .byteArray(v): return v.offsets[range.upperBound] - v.offsets[range.lowerBound] + 4 * n
         }
     }
 }

@@ -12,14 +12,15 @@ enum DictionaryBuilder {
     /// Values sampled before deciding the column is too distinct for a dictionary.
     static let sampleSize = 4096
 
-    static func build(_ values: ColumnValues, maxDictionaryBytes: Int) -> Result? {
+    /// Dictionary-encodes `values[range]`; nil when a dictionary does not pay.
+    static func build(_ values: ColumnValues, range: Range<Int>, maxDictionaryBytes: Int) -> Result? {
         switch values {
         case .boolean: return nil
-        case let .int32(v): return buildFixed(v, maxBytes: maxDictionaryBytes).map { Result(dictionary: .int32($0.0), indices: $0.1) }
-        case let .int64(v): return buildFixed(v, maxBytes: maxDictionaryBytes).map { Result(dictionary: .int64($0.0), indices: $0.1) }
-        case let .float(v): return buildFixed(v, maxBytes: maxDictionaryBytes).map { Result(dictionary: .float($0.0), indices: $0.1) }
-        case let .double(v): return buildFixed(v, maxBytes: maxDictionaryBytes).map { Result(dictionary: .double($0.0), indices: $0.1) }
-        case let .byteArray(v): return buildBytes(v, maxBytes: maxDictionaryBytes).map { Result(dictionary: .byteArray($0.0), indices: $0.1) }
+        case let .int32(v): return buildFixed(v[range], maxBytes: maxDictionaryBytes).map { Result(dictionary: .int32($0.0), indices: $0.1) }
+        case let .int64(v): return buildFixed(v[range], maxBytes: maxDictionaryBytes).map { Result(dictionary: .int64($0.0), indices: $0.1) }
+        case let .float(v): return buildFixed(v[range], maxBytes: maxDictionaryBytes).map { Result(dictionary: .float($0.0), indices: $0.1) }
+        case let .double(v): return buildFixed(v[range], maxBytes: maxDictionaryBytes).map { Result(dictionary: .double($0.0), indices: $0.1) }
+        case let .byteArray(v): return buildBytes(v, range: range, maxBytes: maxDictionaryBytes).map { Result(dictionary: .byteArray($0.0), indices: $0.1) }
         }
     }
 
@@ -51,19 +52,19 @@ enum DictionaryBuilder {
         return h
     }
 
-    private static func buildFixed<T: BinaryInteger & FixedWidthInteger>(_ values: [T], maxBytes: Int) -> ([T], [UInt32])? {
+    private static func buildFixed<T: BinaryInteger & FixedWidthInteger>(_ values: ArraySlice<T>, maxBytes: Int) -> ([T], [UInt32])? {
         buildFixedBits(values, maxBytes: maxBytes) { UInt64(truncatingIfNeeded: $0) }
     }
 
-    private static func buildFixed(_ values: [Float], maxBytes: Int) -> ([Float], [UInt32])? {
+    private static func buildFixed(_ values: ArraySlice<Float>, maxBytes: Int) -> ([Float], [UInt32])? {
         buildFixedBits(values, maxBytes: maxBytes) { UInt64($0.bitPattern) }
     }
 
-    private static func buildFixed(_ values: [Double], maxBytes: Int) -> ([Double], [UInt32])? {
+    private static func buildFixed(_ values: ArraySlice<Double>, maxBytes: Int) -> ([Double], [UInt32])? {
         buildFixedBits(values, maxBytes: maxBytes) { $0.bitPattern }
     }
 
-    private static func buildFixedBits<T>(_ values: [T], maxBytes: Int, bits: (T) -> UInt64) -> ([T], [UInt32])? {
+    private static func buildFixedBits<T>(_ values: ArraySlice<T>, maxBytes: Int, bits: (T) -> UInt64) -> ([T], [UInt32])? {
         let n = values.count
         if n == 0 { return nil }
         let size = MemoryLayout<T>.stride
@@ -104,8 +105,9 @@ enum DictionaryBuilder {
         }
     }
 
-    private static func buildBytes(_ values: ByteArrays, maxBytes: Int) -> (ByteArrays, [UInt32])? {
-        let n = values.count
+    private static func buildBytes(_ values: ByteArrays, range: Range<Int>, maxBytes: Int) -> (ByteArrays, [UInt32])? {
+        let n = range.count
+        let first = range.lowerBound
         if n == 0 { return nil }
         var capacity = 1024
         var table = [Int32](repeating: -1, count: capacity)
@@ -117,7 +119,7 @@ enum DictionaryBuilder {
             values.offsets.withUnsafeBufferPointer { offsets in
                 let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
                 for i in 0 ..< n {
-                    let start = offsets[i], len = offsets[i + 1] - start
+                    let start = offsets[first + i], len = offsets[first + i + 1] - start
                     let p = base + start
                     let h = hashBytes(p, len)
                     var slot = Int(truncatingIfNeeded: h) & (capacity - 1)

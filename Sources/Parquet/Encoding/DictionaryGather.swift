@@ -12,7 +12,7 @@ enum DictionaryGather {
     }
 
     private static func fixed<T>(_ d: [T], _ indices: [UInt32], _ out: inout [T]) {
-        out.reserveCapacity(out.count + indices.count)
+        out.reserveAdditional(indices.count)
         d.withUnsafeBufferPointer { dict in
             for i in indices { out.append(dict[Int(i)]) }
         }
@@ -27,7 +27,7 @@ enum DictionaryGather {
         out.bytes = []
         var offsets = out.offsets
         out.offsets = []
-        offsets.reserveCapacity(offsets.count + indices.count)
+        offsets.reserveAdditional(indices.count)
         var running = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: total))
         bytes.withUnsafeMutableBytes { dst in

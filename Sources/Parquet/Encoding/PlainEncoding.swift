@@ -63,7 +63,7 @@ enum PlainEncoding {
             }
             let bytes = try cursor.readSlice((count + 7) / 8)
             values = .int32([])
-            v.reserveCapacity(v.count + count)
+            v.reserveAdditional(count)
             for i in 0 ..< count { v.append(bytes[i >> 3] & (1 << UInt8(i & 7)) != 0) }
             values = .boolean(v)
         case var .int32(v):
@@ -84,7 +84,7 @@ enum PlainEncoding {
                 guard !total.overflow, total.partialValue <= cursor.remaining else {
                     throw ParquetError.corrupt("\(cursor.context): \(count) fixed values of \(len) bytes exceed the page")
                 }
-                v.reserveCapacity(values: v.count + count, bytes: v.bytes.count + total.partialValue)
+                v.offsets.reserveAdditional(count); v.bytes.reserveAdditional(total.partialValue)
                 for _ in 0 ..< count { v.append(bytes: try cursor.readSlice(Int(len))) }
             } else {
                 try decodeByteArrays(&cursor, count: count, into: &v)
@@ -127,9 +127,9 @@ enum PlainEncoding {
             p += len
             total += len
         }
-        v.offsets.reserveCapacity(v.offsets.count + count)
+        v.offsets.reserveAdditional(count)
         let oldBytes = v.bytes.count
-        v.bytes.reserveCapacity(oldBytes + total)
+        v.bytes.reserveAdditional(total)
         p = start
         var running = oldBytes
         var bytes = v.bytes

@@ -88,7 +88,7 @@ enum RLEHybrid {
         guard bitWidth >= 0, bitWidth <= 32 else {
             throw ParquetError.corrupt("\(cursor.context): RLE bit width \(bitWidth) exceeds 32")
         }
-        out.reserveCapacity(out.count + count)
+        out.reserveAdditional(count)
         let valueBytes = (bitWidth + 7) / 8
         let limit = UInt64(maxValue)
         var produced = 0

@@ -11,6 +11,8 @@ final class ByteSink {
     private let fd: Int32?
     private let path: String
     static let flushThreshold = 4 << 20
+    /// Writes at least this large skip the buffer (saves a copy of big pages).
+    static let directWriteBytes = 256 << 10
 
     init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -30,6 +32,12 @@ final class ByteSink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if fd != nil && bytes.count >= Self.directWriteBytes {
+            try flush()
+            try writeAll(bytes)
+            position += Int64(bytes.count)
+            return
+        }
         buffer.append(contentsOf: bytes)
         position += Int64(bytes.count)
         if fd != nil && buffer.count >= Self.flushThreshold { try flush() }
@@ -40,9 +48,15 @@ final class ByteSink {
     }
 
     func flush() throws {
+        guard fd != nil else { return }
+        try buffer.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) throws {
         guard let fd else { return }
         var done = 0
-        try buffer.withUnsafeBytes { raw in
+        do {
             while done < raw.count {
                 let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 {
@@ -52,7 +66,6 @@ final class ByteSink {
                 done += n
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, fsyncs (when `sync`) and closes a file sink; returns the bytes of a memory sink.

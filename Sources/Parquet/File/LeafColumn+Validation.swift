@@ -54,41 +54,26 @@ extension LeafColumn {
         }
     }
 
-    /// Level index where each row starts, plus the end (`rows + 1` entries).
-    func rowStarts(_ d: ColumnDescriptor, rows: Int) -> [Int] {
-        if d.maxRepetitionLevel == 0 { return Array(0 ... rows) }
-        var starts: [Int] = []
-        starts.reserveCapacity(rows + 1)
-        for (i, r) in repetitionLevels.enumerated() where r == 0 { starts.append(i) }
-        starts.append(repetitionLevels.count)
-        return starts
-    }
-
-    /// The rows `rows` of this column.
-    func slice(rows: Range<Int>, rowStarts: [Int], descriptor d: ColumnDescriptor) -> LeafColumn {
-        let a = rowStarts[rows.lowerBound], b = rowStarts[rows.upperBound]
-        var va = a, vb = b
-        if d.maxDefinitionLevel > 0 {
-            let maxDef = UInt8(d.maxDefinitionLevel)
-            va = 0
-            for i in 0 ..< a where definitionLevels[i] == maxDef { va += 1 }
-            vb = va
-            for i in a ..< b where definitionLevels[i] == maxDef { vb += 1 }
+    /// For each row index in `rows` (ascending, the last one = row count): the level index
+    /// where that row starts and the number of non-null values before it.
+    func boundaries(_ d: ColumnDescriptor, rows: [Int]) -> [(level: Int, value: Int)] {
+        let levels = levelCount(d)
+        if d.maxDefinitionLevel == 0 && d.maxRepetitionLevel == 0 { return rows.map { ($0, $0) } }
+        var out: [(level: Int, value: Int)] = []
+        out.reserveCapacity(rows.count)
+        let maxDef = UInt8(d.maxDefinitionLevel)
+        var next = 0      // index into rows
+        var row = -1      // current row index
+        var values = 0
+        for i in 0 ..< levels {
+            let starts = d.maxRepetitionLevel == 0 || repetitionLevels[i] == 0
+            if starts {
+                row += 1
+                while next < rows.count && rows[next] == row { out.append((i, values)); next += 1 }
+            }
+            if d.maxDefinitionLevel == 0 || definitionLevels[i] == maxDef { values += 1 }
         }
-        let v: ColumnValues
-        switch values {
-        case let .boolean(x): v = .boolean(Array(x[va ..< vb]))
-        case let .int32(x): v = .int32(Array(x[va ..< vb]))
-        case let .int64(x): v = .int64(Array(x[va ..< vb]))
-        case let .float(x): v = .float(Array(x[va ..< vb]))
-        case let .double(x): v = .double(Array(x[va ..< vb]))
-        case let .byteArray(x):
-            let base = x.offsets[va]
-            v = .byteArray(ByteArrays(uncheckedBytes: Array(x.bytes[base ..< x.offsets[vb]]),
-                                      offsets: x.offsets[va ... vb].map { $0 - base }))
-        }
-        return LeafColumn(values: v,
-                          definitionLevels: d.maxDefinitionLevel > 0 ? Array(definitionLevels[a ..< b]) : [],
-                          repetitionLevels: d.maxRepetitionLevel > 0 ? Array(repetitionLevels[a ..< b]) : [])
+        while next < rows.count { out.append((levels, values)); next += 1 }
+        return out
     }
 }

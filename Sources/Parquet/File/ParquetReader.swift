@@ -13,32 +13,36 @@ public struct ParquetReader: Sendable {
     /// The leaf columns in file order.
     public let columns: [ColumnDescriptor]
     let tree: SchemaTree
-    private let data: [UInt8]
+    private let data: FileBytes
     private let footerStart: Int
 
     public init(path: String) throws {
-        try self.init(bytes: try FileBytes.read(path), name: path)
+        try self.init(data: try FileBytes(path: path), name: path)
     }
 
     public init(bytes: [UInt8], name: String = "<memory>") throws {
-        data = bytes
-        let n = bytes.count
+        try self.init(data: FileBytes(bytes), name: name)
+    }
+
+    private init(data: FileBytes, name: String) throws {
+        self.data = data
+        let n = data.count
         guard n >= 12 else { throw ParquetError.corrupt("\(name): \(n) bytes is too short for a Parquet file") }
-        guard bytes[0 ..< 4].elementsEqual("PAR1".utf8) else {
-            throw ParquetError.corrupt("\(name): does not start with the PAR1 magic")
-        }
-        guard bytes[(n - 4)...].elementsEqual("PAR1".utf8) else {
-            throw ParquetError.corrupt("\(name): does not end with the PAR1 magic (truncated, or an encrypted footer)")
-        }
-        let footerLength = Int(UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24)
-        guard footerLength <= n - 12 else {
-            throw ParquetError.corrupt("\(name): footer length \(footerLength) exceeds the file's \(n) bytes")
-        }
-        footerStart = n - 8 - footerLength
-        let meta = try bytes.withUnsafeBytes { buf in
+        let meta: FileMetaData = try data.withUnsafeBytes { buf in
+            guard buf[0 ..< 4].elementsEqual("PAR1".utf8) else {
+                throw ParquetError.corrupt("\(name): does not start with the PAR1 magic")
+            }
+            guard buf[(n - 4)...].elementsEqual("PAR1".utf8) else {
+                throw ParquetError.corrupt("\(name): does not end with the PAR1 magic (truncated, or an encrypted footer)")
+            }
+            let footerLength = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self)))
+            guard footerLength <= n - 12 else {
+                throw ParquetError.corrupt("\(name): footer length \(footerLength) exceeds the file's \(n) bytes")
+            }
             var r = ThriftCompactReader(ByteCursor(buf, start: n - 8 - footerLength, end: n - 8, context: "\(name) footer"))
             return try FileMetaData(from: &r)
         }
+        footerStart = n - 8 - Int(UInt32(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self) }))
         let tree = try SchemaTree(elements: meta.schema)
         for (g, group) in meta.rowGroups.enumerated() {
             guard group.columns.count == tree.columns.count else {
@@ -50,6 +54,9 @@ public struct ParquetReader: Sendable {
         columns = tree.columns
         schema = tree.schema
     }
+
+    /// Row groups with at least this many compressed bytes decode their columns in parallel.
+    static let parallelThresholdBytes: Int64 = 4 << 20
 
     public var rowGroupCount: Int { metadata.rowGroups.count }
     public var rowCount: Int64 { metadata.numRows }
@@ -106,17 +113,25 @@ public struct ParquetReader: Sendable {
         let leaves = selected ?? Array(0 ..< columns.count)
         guard group.numRows <= Int64(Int32.max) * 64 else { throw ParquetError.corrupt("row group \(index) claims \(group.numRows) rows") }
         let rows = Int(group.numRows)
-        var out: [LeafColumn] = []
-        try data.withUnsafeBytes { buf in
-            for leaf in leaves {
-                guard leaf >= 0, leaf < columns.count else { throw ParquetError.invalid("leaf column \(leaf) does not exist") }
-                let d = columns[leaf]
-                let reader = ColumnReader(descriptor: d, chunk: group.columns[leaf].metaData,
-                                          context: "row group \(index), column \(d.dottedPath)")
-                let column = try reader.read(file: buf, limit: footerStart)
-                try column.checkRows(d, rows: rows, context: reader.context)
-                out.append(column)
+        for leaf in leaves where leaf < 0 || leaf >= columns.count {
+            throw ParquetError.invalid("leaf column \(leaf) does not exist")
+        }
+        let limit = footerStart
+        let descriptors = columns
+        func decode(_ leaf: Int, _ buf: UnsafeRawBufferPointer) throws -> LeafColumn {
+            let d = descriptors[leaf]
+            let reader = ColumnReader(descriptor: d, chunk: group.columns[leaf].metaData,
+                                      context: "row group \(index), column \(d.dottedPath)")
+            let column = try reader.read(file: buf, limit: limit)
+            try column.checkRows(d, rows: rows, context: reader.context)
+            return column
+        }
+        let bytes = leaves.reduce(Int64(0)) { $0 + Swift.max(0, group.columns[$1].metaData.totalCompressedSize) }
+        let out: [LeafColumn] = try data.withUnsafeBytes { buf in
+            if leaves.count < 2 || bytes < Self.parallelThresholdBytes {
+                return try leaves.map { try decode($0, buf) }
             }
+            return try Parallel.map(leaves.count) { try decode(leaves[$0], buf) }
         }
         return RecordBatch(rowCount: rows, columns: out)
     }

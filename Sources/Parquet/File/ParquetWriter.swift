@@ -52,18 +52,14 @@ public final class ParquetWriter {
         if batch.rowCount == 0 { return }
         let estimate = batch.columns.reduce(0) { $0 + $1.estimatedBytes }
         let groups = Swift.max(1, Swift.min(batch.rowCount, (estimate + options.maxRowGroupBytes - 1) / options.maxRowGroupBytes))
-        if groups == 1 {
-            try writeRowGroup(batch)
-            return
-        }
-        let rowStarts = batch.columns.enumerated().map { i, c in c.rowStarts(columns[i], rows: batch.rowCount) }
         let per = (batch.rowCount + groups - 1) / groups
-        var start = 0
-        while start < batch.rowCount {
-            let end = Swift.min(batch.rowCount, start + per)
-            let sliced = batch.columns.enumerated().map { i, c in c.slice(rows: start ..< end, rowStarts: rowStarts[i], descriptor: columns[i]) }
-            try writeRowGroup(RecordBatch(rowCount: end - start, columns: sliced))
-            start = end
+        let rowBounds = Array(stride(from: 0, to: batch.rowCount, by: per)) + [batch.rowCount]
+        // Level and value index of every row-group boundary, per leaf: row groups are written
+        // from ranges of the batch, never from copies.
+        let bounds = batch.columns.enumerated().map { i, c in c.boundaries(columns[i], rows: rowBounds) }
+        for g in 0 ..< rowBounds.count - 1 {
+            let spans = bounds.map { b in (levels: b[g].level ..< b[g + 1].level, values: b[g].value ..< b[g + 1].value) }
+            try writeRowGroup(batch, rows: rowBounds[g + 1] - rowBounds[g], spans: spans)
         }
     }
 
@@ -72,18 +68,42 @@ public final class ParquetWriter {
         try write(RecordBatch(schema: schema, rows: rows))
     }
 
-    private func writeRowGroup(_ batch: RecordBatch) throws {
+    /// Row groups estimated at least this large encode their columns in parallel.
+    static let parallelThresholdBytes = 4 << 20
+
+    private func writeRowGroup(_ batch: RecordBatch, rows: Int, spans: [(levels: Range<Int>, values: Range<Int>)]) throws {
         let start = sink.position
         var chunks: [ColumnChunk] = []
         var total: Int64 = 0
-        for (i, column) in batch.columns.enumerated() {
-            let chunk = try ColumnWriter(descriptor: columns[i], options: options).write(column, to: sink)
-            total += chunk.metaData.totalUncompressedSize
-            chunks.append(chunk)
+        let estimate = batch.columns.reduce(0) { $0 + $1.estimatedBytes } / Swift.max(1, batch.rowCount) * rows
+        if options.parallelEncoding && batch.columns.count > 1 && estimate >= Self.parallelThresholdBytes {
+            let descriptors = columns, options = options
+            let encoded = try Parallel.map(batch.columns.count) { i -> (ColumnChunk, [UInt8]) in
+                let memory = ByteSink()
+                let chunk = try ColumnWriter(descriptor: descriptors[i], options: options)
+                    .write(batch.columns[i], levels: spans[i].levels, values: spans[i].values, to: memory)
+                return (chunk, try memory.finish(sync: false))
+            }
+            for (chunk, bytes) in encoded {
+                var c = chunk
+                let base = sink.position
+                c.metaData.dataPageOffset += base
+                c.metaData.dictionaryPageOffset = c.metaData.dictionaryPageOffset.map { $0 + base }
+                try sink.write(bytes)
+                total += c.metaData.totalUncompressedSize
+                chunks.append(c)
+            }
+        } else {
+            for (i, column) in batch.columns.enumerated() {
+                let chunk = try ColumnWriter(descriptor: columns[i], options: options)
+                    .write(column, levels: spans[i].levels, values: spans[i].values, to: sink)
+                total += chunk.metaData.totalUncompressedSize
+                chunks.append(chunk)
+            }
         }
-        rowGroups.append(RowGroup(columns: chunks, totalByteSize: total, numRows: Int64(batch.rowCount), fileOffset: start,
+        rowGroups.append(RowGroup(columns: chunks, totalByteSize: total, numRows: Int64(rows), fileOffset: start,
                                   totalCompressedSize: sink.position - start, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
-        rowCount += Int64(batch.rowCount)
+        rowCount += Int64(rows)
     }
 
     /// Writes the footer and closes the file; returns the footer written.

@@ -18,6 +18,9 @@ public struct WriterOptions: Sendable {
     public var keyValueMetadata: [KeyValue] = []
     /// The `created_by` string.
     public var createdBy = "driftline-parquet version 0.1.0"
+    /// Encode the columns of large row groups on all cores (each column is buffered in
+    /// memory first, which costs a copy; worth it when cores are idle).
+    public var parallelEncoding = false
     /// fsync the file before `close()` returns.
     public var fsyncOnClose = false
 
