@@ -17,7 +17,7 @@ extension DeltaTable {
     @discardableResult
     public func checkpoint(version: Int64? = nil, now: DeltaTimestamp = .now()) throws -> CheckpointInfo {
         let snapshot = try version.map { try self.snapshot(version: $0) } ?? self.snapshot()
-        let expiry = now.adding(.zero - options.deletedFileRetention)
+        let expiry = now.adding(.zero - options.applying(snapshot.metadata.configuration).deletedFileRetention)
         var actions: [Action] = [.protocol(snapshot.protocolVersions), .metaData(snapshot.metadata)]
         actions += snapshot.transactionsByApp.keys.sorted().compactMap { snapshot.transactionsByApp[$0].map(Action.txn) }
         actions += snapshot.files.map(Action.add)
@@ -85,7 +85,8 @@ extension DeltaTable {
                 deleted.append(name)
             }
         }
-        let cutoffTime = now.adding(.zero - options.logRetention)
+        let retention = (try? snapshot())?.metadata.configuration ?? [:]
+        let cutoffTime = now.adding(.zero - options.applying(retention).logRetention)
         guard let cutoffCommit = listing.commits.last(where: { version in
             (DurableFiles.modificationTime(log.commit(version)) ?? now) <= cutoffTime
         }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return deleted }
