@@ -84,7 +84,13 @@ extension DeltaTable {
         var version = snapshot.version + 1
         for attempt in 1...max(1, options.maxCommitAttempts) {
             let file = log.commit(version)
-            if try DurableFiles.put(bytes, at: file, exclusive: true) == .created {
+            let outcome: DurableFiles.PutOutcome
+            do {
+                outcome = try DurableFiles.put(bytes, at: file, exclusive: true)
+            } catch let DeltaError.io(failedPath, "fsync", code) where failedPath == log.directory {
+                throw DeltaError.commitNotDurable(table: path, version: version, errno: code)
+            }
+            if outcome == .created {
                 let interval = options.applying(snapshot.metadata.configuration).checkpointInterval
                 let (checkpoint, checkpointError) = checkpointIfDue(version: version, interval: interval)
                 return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt,

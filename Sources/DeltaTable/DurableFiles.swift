@@ -41,6 +41,8 @@ enum DurableFiles {
         } else if rename(temporary, path) != 0 {
             throw DeltaError.io(path: path, operation: "rename", errno: errno)
         }
+        // A failure here is `io(path: directory, operation: "fsync")`: the file is in place but may not
+        // survive a crash (callers that must tell this apart match on the folder path).
         try syncDirectory(directory)
         return .created
     }
