@@ -205,7 +205,7 @@ def pyarrow_table():
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-@pytest.mark.parametrize("compression", ["lz4", "none"])
+@pytest.mark.parametrize("compression", ["lz4", "none", "snappy"])
 @pytest.mark.parametrize("dictionary", [True, False])
 @pytest.mark.parametrize("page_version", ["1.0", "2.0"])
 def test_we_read_pyarrow_files(swift_bin, tmp_path, compression, dictionary, page_version):
@@ -214,7 +214,7 @@ def test_we_read_pyarrow_files(swift_bin, tmp_path, compression, dictionary, pag
     pq.write_table(table, path, compression=compression, use_dictionary=dictionary, data_page_version=page_version,
                    row_group_size=700, data_page_size=2048)
     codec = pq.ParquetFile(path).metadata.row_group(0).column(0).compression
-    assert codec == ("LZ4" if compression == "lz4" else "UNCOMPRESSED")
+    assert codec == {"lz4": "LZ4", "none": "UNCOMPRESSED", "snappy": "SNAPPY"}[compression]
     dumped = json.loads(swift_bin("ParquetInterop", "dump", path))
     assert dumped["num_row_groups"] == 3
     want = [normalize(r) for r in table.to_pylist()]
