@@ -243,3 +243,15 @@ def test_row_group_skipping_by_statistics(swift_bin, tmp_path):
     assert [int(x) for x in got] == want == [2, 3, 4]
     got = swift_bin("ParquetInterop", "skip", path, "name", "n09500", "-").split()
     assert [int(x) for x in got] == [9]
+
+
+@pytest.mark.parametrize("page_version", ["1.0", "2.0"])
+def test_corrupted_pyarrow_files_are_typed_errors(swift_bin, tmp_path, page_version):
+    path = tmp_path / "py.parquet"
+    pq.write_table(pyarrow_table().slice(0, 200), path, compression="lz4", data_page_version=page_version,
+                   row_group_size=80, data_page_size=1024)
+    result = json.loads(swift_bin("ParquetInterop", "corrupt", path, "20261123"))
+    assert result["other_errors"] == 0
+    assert result["truncations"] >= path.stat().st_size // 97
+    assert result["errors"] + result["reads"] == result["truncations"] + 1000
+    assert result["errors"] > result["truncations"]  # every truncation fails, and many flips do
