@@ -170,3 +170,19 @@ import Testing
         #expect(DeltaTable.Options.interval(text) == nil)
     }
 }
+
+@Suite struct UnsupportedCheckpointTests {
+    @Test func multiPartCheckpointAloneIsReportedAsUnsupported() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema)
+        try table.append([])
+        try Data([1]).write(to: URL(fileURLWithPath: folder.path + "/_delta_log/00000000000000000001.checkpoint.0000000001.0000000002.parquet"))
+        try FileManager.default.removeItem(atPath: folder.path + "/_delta_log/00000000000000000000.json")
+        #expect {
+            try DeltaTable(path: folder.path).snapshot()
+        } throws: { error in
+            guard case let DeltaError.unsupportedProtocol(_, detail) = error else { return false }
+            return detail.contains("multi-part")
+        }
+    }
+}
