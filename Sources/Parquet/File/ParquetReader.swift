@@ -122,6 +122,9 @@ public struct ParquetReader: Sendable {
             let d = descriptors[leaf]
             let reader = ColumnReader(descriptor: d, chunk: group.columns[leaf].metaData,
                                       context: "row group \(index), column \(d.dottedPath)")
+            if d.maxRepetitionLevel == 0 && group.columns[leaf].metaData.numValues != Int64(rows) {
+                throw ParquetError.corrupt("\(reader.context): \(group.columns[leaf].metaData.numValues) values for \(rows) rows")
+            }
             let column = try reader.read(file: buf, limit: limit)
             try column.checkRows(d, rows: rows, context: reader.context)
             return column

@@ -106,6 +106,16 @@ public final class ParquetWriter {
         rowCount += Int64(rows)
     }
 
+    /// Row groups written so far.
+    public var rowGroupCount: Int { rowGroups.count }
+
+    /// Typed statistics of a column chunk written so far (e.g. for Delta `stats`).
+    public func statistics(rowGroup: Int, column: Int) -> ColumnStatistics? {
+        guard rowGroup >= 0, rowGroup < rowGroups.count, column >= 0, column < columns.count,
+              let s = rowGroups[rowGroup].columns[column].metaData.statistics else { return nil }
+        return ColumnStatistics(s, descriptor: columns[column])
+    }
+
     /// Writes the footer and closes the file; returns the footer written.
     @discardableResult
     public func close() throws -> FileMetaData {

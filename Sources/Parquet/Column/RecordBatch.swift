@@ -1,0 +1,13 @@
+/// A batch of rows in columnar form: one `LeafColumn` per leaf of the schema, in leaf order.
+///
+/// Build one from typed arrays with the `LeafColumn` constructors (fast path) or from rows of
+/// `ParquetValue` with `init(schema:rows:)` (convenient, for small nested data).
+public struct RecordBatch: Sendable, Hashable {
+    public var rowCount: Int
+    public var columns: [LeafColumn]
+
+    public init(rowCount: Int, columns: [LeafColumn]) {
+        self.rowCount = rowCount
+        self.columns = columns
+    }
+}
