@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -30,10 +35,32 @@ let package = Package(
         .target(name: "Parquet", dependencies: ["CLZ4"]),
         .target(name: "DeltaTable", dependencies: ["Parquet"]),
         .target(name: "Profiles"),
+        // The store's layout: the profiles, drift and performance tables and the reference files.
+        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"]),
+        .target(
+            name: "TailStage",
+            dependencies: [
+                "DriftlineCore", "DriftlineLog", "Profiles", "DriftlineStore", "DeltaTable",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "BatchStage",
+            dependencies: [
+                "Profiles", "DriftlineStore", "DeltaTable",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "driftline",
             dependencies: [
-                "Driftline", "DriftlineCore", "DriftlineLog",
+                "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
@@ -43,6 +70,7 @@ let package = Package(
             name: "driftline-bench",
             dependencies: [
                 "Driftline", "DriftlineCore", "DriftlineLog", "Parquet", "DeltaTable", "Profiles", "CLZ4",
+                "DriftlineStore", "TailStage", "BatchStage",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/driftline-bench"
@@ -53,6 +81,7 @@ let package = Package(
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
+        .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
 
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
@@ -60,6 +89,9 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+        .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
+        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,6 +27,8 @@ public final class PartitionReader: @unchecked Sendable {
     var current: OpenSegment?
     var manifests: [SchemaFingerprint: PartitionManifest] = [:]
     var decoders: [SchemaFingerprint: RecordDecoder] = [:]
+    /// Reused for decompressed payloads (no page faults from a fresh large allocation per batch).
+    var payloadBuffer: [UInt8] = []
 
     struct OpenSegment {
         let files: SegmentFiles
@@ -62,25 +64,42 @@ public final class PartitionReader: @unchecked Sendable {
         return events
     }
 
-    /// Follows the partition: yields events as the writer appends, polling every `pollInterval` when caught up.
-    /// The stream ends with an error only when the partition cannot be read at all (e.g. its folder is unreadable).
-    public func follow(pollInterval: Duration = .milliseconds(100)) -> AsyncThrowingStream<LogEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    while !Task.isCancelled {
-                        let events = try self.read()
-                        for event in events { continuation.yield(event) }
-                        if events.isEmpty { try await Task.sleep(for: pollInterval) }
+    /// Follows the partition: yields events as the writer appends, checking for new data every `pollInterval`
+    /// when caught up (new batches, segments and manifests show up within one interval).
+    ///
+    /// The sequence pulls: nothing is read ahead of the consumer. It ends when the task is cancelled, and throws
+    /// only when the partition cannot be read at all (e.g. its folder is unreadable).
+    public func follow(pollInterval: Duration = .milliseconds(100)) -> Following {
+        Following(reader: self, pollInterval: pollInterval)
+    }
+
+    /// The events of a followed partition, as an async sequence (see ``follow(pollInterval:)``).
+    public struct Following: AsyncSequence, Sendable {
+        public typealias Element = LogEvent
+        let reader: PartitionReader
+        let pollInterval: Duration
+
+        public func makeAsyncIterator() -> Iterator { Iterator(reader: reader, pollInterval: pollInterval) }
+
+        /// Pulls events from the reader, sleeping while it is caught up.
+        public struct Iterator: AsyncIteratorProtocol {
+            let reader: PartitionReader
+            let pollInterval: Duration
+            var buffered: [LogEvent] = []
+            var index = 0
+
+            public mutating func next() async throws -> LogEvent? {
+                while index == buffered.count {
+                    if Task.isCancelled { return nil }
+                    buffered = try reader.read()
+                    index = 0
+                    if buffered.isEmpty {
+                        do { try await Task.sleep(for: pollInterval) } catch { return nil }
                     }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+                defer { index += 1 }
+                return buffered[index]
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 
@@ -199,11 +218,14 @@ public final class PartitionReader: @unchecked Sendable {
             position = header.nextOffset
             return false
         }
+        var buffer = payloadBuffer
+        payloadBuffer = []
+        defer { payloadBuffer = buffer }
         let decoded: Result<[LogRecord], CorruptRegion.Reason> = bytes.withUnsafeBytes { raw in
-            switch Batch.payload(of: header, in: raw) {
-            case .failure(let problem):
+            if case .failure(let problem) = Batch.payload(of: header, in: raw, into: &buffer) {
                 return .failure(.badBatch(problem))
-            case .success(let payload):
+            }
+            return buffer.withUnsafeBytes { payload in
                 do throws(CodecError) {
                     let records = try decoder.decodeAll(payload)
                     guard records.count == header.recordCount else {

@@ -1,0 +1,1 @@
+// The BatchStage module; see DESIGN.md ("Layout").

@@ -1,0 +1,58 @@
+/// Everything that can go wrong reading or writing a Delta table.
+///
+/// Each case names the file, field or version involved and says what to do about it.
+public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A system call failed on a file of the table (`operation` is the call, `errno` its error number).
+    case io(path: String, operation: String, errno: Int32)
+    /// The folder holds no `_delta_log` with a version 0 or checkpoint: not a Delta table (or not yet created).
+    case notATable(path: String)
+    /// `create` was asked for a table whose `_delta_log` already has commits.
+    case tableExists(path: String)
+    /// A line of a commit file is not a valid action.
+    case malformedLog(file: String, line: Int, reason: String)
+    /// A checkpoint or `_last_checkpoint` file could not be decoded.
+    case malformedCheckpoint(file: String, reason: String)
+    /// The log has a hole: `version` is missing although later ones exist.
+    case missingVersion(table: String, version: Int64)
+    /// The table needs a newer protocol or features this library does not implement.
+    case unsupportedProtocol(table: String, detail: String)
+    /// A concurrent commit changed something this commit depends on; re-read the table and decide again.
+    case conflict(table: String, version: Int64, reason: String)
+    /// The caller's input is not acceptable (schema, partition values, paths, statistics).
+    case invalidArgument(String)
+    /// A replace cannot decide which rows of a file its selection covers.
+    case ambiguousFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .io(path, operation, code):
+            return "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
+        case let .notATable(path):
+            return "\(path) is not a Delta table: no _delta_log/00000000000000000000.json or checkpoint; create it first"
+        case let .tableExists(path):
+            return "\(path) already holds a Delta table; open it instead of creating it"
+        case let .malformedLog(file, line, reason):
+            return "\(file):\(line): not a valid Delta action (\(reason)); the commit file is corrupt"
+        case let .malformedCheckpoint(file, reason):
+            return "\(file): invalid checkpoint (\(reason))"
+        case let .missingVersion(table, version):
+            return "\(table): commit \(version) is missing from _delta_log although later versions exist"
+        case let .unsupportedProtocol(table, detail):
+            return "\(table): unsupported Delta protocol: \(detail)"
+        case let .conflict(table, version, reason):
+            return "\(table): commit conflicts with concurrent version \(version): \(reason); re-read the table and retry"
+        case let .invalidArgument(reason):
+            return "invalid argument: \(reason)"
+        case let .ambiguousFile(path, reason):
+            return "cannot replace part of data file \(path): \(reason)"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

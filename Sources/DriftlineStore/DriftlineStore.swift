@@ -1,0 +1,1 @@
+// The DriftlineStore module; see DESIGN.md ("Layout").

@@ -1,1 +1,0 @@
-// The Parquet module; see DESIGN.md ("Layout").

@@ -1,0 +1,97 @@
+/// Exact counts of up to 256 distinct values of a categorical column; further new values are
+/// counted under `__other__`. Merging keeps the cap deterministically: the 256 largest counts
+/// survive (ties broken by the value, ascending) and the rest moves to `__other__`.
+///
+/// While a column has at most 256 distinct values, counts are exact and merging is
+/// order-independent; beyond that, which values get their own count depends on arrival order.
+public struct CategoryCounts: Sendable, Equatable {
+    /// Most values with their own count.
+    public static let capacity = 256
+    /// The category that collects values beyond the cap.
+    public static let otherCategory = "__other__"
+
+    /// Counts per value (at most `capacity` entries; never contains `__other__`).
+    public private(set) var counts: [String: Int64] = [:]
+    /// Values counted under `__other__`.
+    public private(set) var otherCount: Int64 = 0
+    /// Records without a value.
+    public var missingCount: Int64 = 0
+
+    public init() {}
+
+    /// Rebuilds counts from a row's `categories`/`category_counts` (`__other__` included).
+    public init(categories: [String], counts: [Int64], missingCount: Int64) throws(ProfileError) {
+        guard categories.count == counts.count else {
+            throw .invalidArgument(name: "category_counts", detail: "\(categories.count) categories but \(counts.count) counts")
+        }
+        guard missingCount >= 0 else { throw .invalidArgument(name: "missing_count", detail: "\(missingCount) < 0") }
+        self.missingCount = missingCount
+        var pending: [String: Int64] = [:]
+        for (category, count) in zip(categories, counts) {
+            guard count >= 0 else { throw .invalidArgument(name: "category_counts", detail: "negative count \(count) for '\(category)'") }
+            if category == Self.otherCategory { otherCount += count } else { pending[category, default: 0] += count }
+        }
+        self.counts = pending
+        enforceCapacity()
+    }
+
+    /// Non-missing values counted (including `__other__`).
+    public var count: Int64 { counts.values.reduce(0, +) + otherCount }
+
+    /// Counts one value; `nil` is a missing value.
+    public mutating func add(_ value: String?, count n: Int64 = 1) {
+        guard let value else {
+            missingCount += n
+            return
+        }
+        if value == Self.otherCategory {
+            otherCount += n
+        } else if let index = counts.index(forKey: value) {
+            counts.values[index] += n
+        } else if counts.count < Self.capacity {
+            counts[value] = n
+        } else {
+            otherCount += n
+        }
+    }
+
+    /// Adds another part's counts, then keeps the largest `capacity` values.
+    public mutating func merge(_ other: CategoryCounts) {
+        missingCount += other.missingCount
+        otherCount += other.otherCount
+        counts.merge(other.counts, uniquingKeysWith: +)
+        enforceCapacity()
+    }
+
+    private mutating func enforceCapacity() {
+        guard counts.count > Self.capacity else { return }
+        let ordered = sortedCounts()
+        for (value, count) in ordered[Self.capacity...] {
+            counts[value] = nil
+            otherCount += count
+        }
+    }
+
+    /// (value, count) by count descending, ties by value ascending; `__other__` not included.
+    public func sortedCounts() -> [(value: String, count: Int64)] {
+        counts.map { (value: $0.key, count: $0.value) }.sorted {
+            $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value
+        }
+    }
+
+    /// The row's `categories` and `category_counts`: sorted as `sortedCounts`, then `__other__` if non-zero.
+    public var rowFields: (categories: [String], counts: [Int64]) {
+        var ordered = sortedCounts()
+        if otherCount > 0 { ordered.append((value: Self.otherCategory, count: otherCount)) }
+        return (ordered.map(\.value), ordered.map(\.count))
+    }
+
+    /// Counts over the reference's categories plus one last `__unseen__` bin for everything else
+    /// (`__other__` included), as DESIGN.md's categorical drift bins.
+    public func binCounts(referenceCategories: [String]) -> [Int64] {
+        var result = referenceCategories.map { counts[$0] ?? 0 }
+        let seen = result.reduce(0, +)
+        result.append(count - seen)
+        return result
+    }
+}

@@ -1,0 +1,77 @@
+/// Accuracy and precision/recall/F1 (macro and weighted) with scikit-learn's definitions:
+/// `accuracy_score`, `precision_recall_fscore_support(labels=classes, zero_division=0)`. A class with
+/// no records still counts in the macro average (as 0 where its denominator is 0).
+public struct ClassificationMetrics: Sendable, Equatable {
+    public var labeled: Int64
+    public var accuracy: Double
+    public var precisionMacro: Double
+    public var recallMacro: Double
+    public var f1Macro: Double
+    public var precisionWeighted: Double
+    public var recallWeighted: Double
+    public var f1Weighted: Double
+    /// Per-class precision, recall and F1, in class order.
+    public var precision: [Double]
+    public var recall: [Double]
+    public var f1: [Double]
+
+    /// Metrics of a confusion matrix; `nil` when it holds no labelled record.
+    public init?(_ matrix: ConfusionMatrix) {
+        let total = matrix.total
+        guard total > 0 else { return nil }
+        let k = matrix.classes.count
+        var truePositives = [Double](repeating: 0, count: k)
+        var predicted = [Double](repeating: 0, count: k)
+        var actual = [Double](repeating: 0, count: k)
+        for t in 0..<k {
+            for p in 0..<k {
+                let c = Double(matrix.counts[t][p])
+                if t == p { truePositives[t] += c }
+                predicted[p] += c
+                actual[t] += c
+            }
+        }
+        for p in 0..<k { predicted[p] += Double(matrix.unknownLabelCounts[p]) }
+        func divide(_ a: Double, _ b: Double) -> Double { b == 0 ? 0 : a / b }
+        precision = (0..<k).map { divide(truePositives[$0], predicted[$0]) }
+        recall = (0..<k).map { divide(truePositives[$0], actual[$0]) }
+        f1 = (0..<k).map { divide(2 * truePositives[$0], 1 * actual[$0] + predicted[$0]) }
+        labeled = total
+        accuracy = truePositives.reduce(0, +) / Double(total)
+        precisionMacro = PairwiseSum.sum(precision) / Double(k)
+        recallMacro = PairwiseSum.sum(recall) / Double(k)
+        f1Macro = PairwiseSum.sum(f1) / Double(k)
+        let weightSum = PairwiseSum.sum(actual)
+        func weighted(_ values: [Double]) -> Double {
+            // sklearn falls back to the plain mean when every weight is 0 (no label among the classes).
+            guard weightSum > 0 else { return PairwiseSum.sum(values) / Double(k) }
+            return PairwiseSum.sum(zip(values, actual).map { $0 * $1 }) / weightSum
+        }
+        precisionWeighted = weighted(precision)
+        recallWeighted = weighted(recall)
+        f1Weighted = weighted(f1)
+    }
+}
+
+/// Binary metrics at the model's threshold, for the positive class (`classes[1]`).
+public struct BinaryMetrics: Sendable, Equatable {
+    public var truePositives: Int64, falsePositives: Int64, trueNegatives: Int64, falseNegatives: Int64
+    public var precision: Double, recall: Double, f1: Double, accuracy: Double
+    /// False positive rate FP / (FP + TN), 0 when undefined.
+    public var falsePositiveRate: Double
+
+    /// From a two-class confusion matrix (whose predictions already applied the threshold).
+    public init?(_ matrix: ConfusionMatrix) {
+        guard matrix.classes.count == 2, matrix.total > 0 else { return nil }
+        truePositives = matrix.counts[1][1]
+        falsePositives = matrix.counts[0][1] + matrix.unknownLabelCounts[1]
+        trueNegatives = matrix.counts[0][0]
+        falseNegatives = matrix.counts[1][0]
+        func divide(_ a: Int64, _ b: Int64) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
+        precision = divide(truePositives, truePositives + falsePositives)
+        recall = divide(truePositives, truePositives + falseNegatives)
+        f1 = divide(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives)
+        accuracy = divide(truePositives + trueNegatives, matrix.total)
+        falsePositiveRate = divide(falsePositives, falsePositives + trueNegatives)
+    }
+}

@@ -1,0 +1,106 @@
+/// Count, missing count, min, max, mean and the sum of squared deviations (m2) of a numeric column,
+/// updated by Welford's method and merged by Chan et al.'s formula.
+///
+/// Internally the values are shifted by the first value seen, so that a large common offset
+/// (values around 1e9 with a spread of 1e-3) does not eat the variance's precision.
+///
+/// Missing values: NaN **and ±Infinity** count as missing (`missingCount`) and are kept out of every
+/// other field, so no infinity or NaN can reach a mean, a variance or a distance. `count` is the number
+/// of finite values; `count + missingCount` is the number of records seen.
+///
+/// ```swift
+/// var m = NumericMoments()
+/// for x in [1.0, 2.0, .nan] { m.add(x) }      // count 2, missingCount 1, mean 1.5
+/// ```
+public struct NumericMoments: Sendable {
+    /// Number of finite values.
+    public private(set) var count: Int64 = 0
+    /// Number of NaN, infinite or absent values.
+    public var missingCount: Int64 = 0
+    /// Smallest finite value; `nil` while `count == 0`.
+    public var min: Double? { count > 0 ? minimum : nil }
+    /// Largest finite value; `nil` while `count == 0`.
+    public var max: Double? { count > 0 ? maximum : nil }
+    /// Mean of the finite values (0 while `count == 0`).
+    public var mean: Double { shift + shiftedMean }
+    /// Sum of squared deviations from the mean.
+    public private(set) var m2: Double = 0
+
+    /// The first value seen (or the stored mean); values are accumulated as x − shift.
+    var shift: Double = 0
+    var shiftedMean: Double = 0
+    var minimum: Double = .infinity
+    var maximum: Double = -.infinity
+
+    public init() {}
+
+    /// Rebuilds moments from stored fields (a `profiles` row); `min`/`max` are ignored when `count == 0`.
+    public init(count: Int64, missingCount: Int64, min: Double?, max: Double?, mean: Double, m2: Double) throws(ProfileError) {
+        guard count >= 0, missingCount >= 0 else {
+            throw .invalidArgument(name: "count", detail: "counts must be ≥ 0, got \(count) and \(missingCount)")
+        }
+        self.count = count
+        self.missingCount = missingCount
+        guard count > 0 else { return }
+        guard let min, let max, min.isFinite, max.isFinite, min <= max, mean.isFinite, m2.isFinite, m2 >= 0 else {
+            throw .invalidArgument(name: "moments", detail: "min \(String(describing: min)), max \(String(describing: max)), mean \(mean), m2 \(m2) are not finite and ordered")
+        }
+        minimum = min
+        maximum = max
+        shift = mean
+        self.m2 = m2
+    }
+
+    /// Adds one value; non-finite values count as missing.
+
+    public mutating func add(_ x: Double) {
+        guard x.isFinite else {
+            missingCount += 1
+            return
+        }
+        if count == 0 { shift = x }
+        count += 1
+        let shifted = x - shift
+        let delta = shifted - shiftedMean
+        shiftedMean += delta / Double(count)
+        m2 += delta * (shifted - shiftedMean)
+        if x < minimum { minimum = x }
+        if x > maximum { maximum = x }
+    }
+
+    /// Records a value that is absent from a record.
+    public mutating func addMissing(_ n: Int64 = 1) { missingCount += n }
+
+    /// Sample variance m2 / (count − 1); `nil` with fewer than two values.
+    public var variance: Double? { count > 1 ? m2 / Double(count - 1) : nil }
+
+    /// Sample standard deviation √variance; `nil` with fewer than two values.
+    public var standardDeviation: Double? { variance.map { $0.squareRoot() } }
+
+    /// Combines with moments of another part of the same column (Chan et al.).
+    public mutating func merge(_ other: NumericMoments) {
+        missingCount += other.missingCount
+        guard other.count > 0 else { return }
+        guard count > 0 else {
+            let missing = missingCount
+            self = other
+            missingCount = missing
+            return
+        }
+        let na = Double(count), nb = Double(other.count)
+        let n = na + nb
+        let delta = (other.shift - shift) + (other.shiftedMean - shiftedMean)
+        shiftedMean += delta * (nb / n)
+        m2 += other.m2 + delta * delta * (na * nb / n)
+        count += other.count
+        minimum = Swift.min(minimum, other.minimum)
+        maximum = Swift.max(maximum, other.maximum)
+    }
+
+    /// The merge of two moments.
+    public func merging(_ other: NumericMoments) -> NumericMoments {
+        var copy = self
+        copy.merge(other)
+        return copy
+    }
+}

@@ -1,0 +1,62 @@
+/// One row of the `profiles` table (DESIGN.md), as plain values; the store turns it into Parquet.
+/// Numeric-only fields are `nil` for categorical rows and vice versa.
+public struct ProfileRow: Sendable, Equatable {
+    public var endpoint: String
+    public var modelVersion: String
+    /// Window bounds in microseconds since the Unix epoch, UTC.
+    public var windowStartMicroseconds: Int64
+    public var windowEndMicroseconds: Int64
+    public var columnName: String
+    /// `numeric` or `categorical`.
+    public var columnKind: String
+    /// Non-missing values.
+    public var count: Int64
+    /// NaN, infinite or absent values.
+    public var missingCount: Int64
+    public var min: Double?
+    public var max: Double?
+    public var mean: Double?
+    /// Sum of squared deviations from the mean.
+    public var m2: Double?
+    public var p05: Double?
+    public var p25: Double?
+    public var p50: Double?
+    public var p75: Double?
+    public var p95: Double?
+    /// KLL doubles sketch, DataSketches compact serialization.
+    public var sketch: [UInt8]?
+    public var histogram: [Int64]?
+    public var referenceID: String?
+    public var categories: [String]?
+    public var categoryCounts: [Int64]?
+
+    public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
+                columnName: String, columnKind: String, count: Int64, missingCount: Int64,
+                min: Double? = nil, max: Double? = nil, mean: Double? = nil, m2: Double? = nil,
+                p05: Double? = nil, p25: Double? = nil, p50: Double? = nil, p75: Double? = nil, p95: Double? = nil,
+                sketch: [UInt8]? = nil, histogram: [Int64]? = nil, referenceID: String? = nil,
+                categories: [String]? = nil, categoryCounts: [Int64]? = nil) {
+        self.endpoint = endpoint
+        self.modelVersion = modelVersion
+        self.windowStartMicroseconds = windowStartMicroseconds
+        self.windowEndMicroseconds = windowEndMicroseconds
+        self.columnName = columnName
+        self.columnKind = columnKind
+        self.count = count
+        self.missingCount = missingCount
+        self.min = min
+        self.max = max
+        self.mean = mean
+        self.m2 = m2
+        self.p05 = p05
+        self.p25 = p25
+        self.p50 = p50
+        self.p75 = p75
+        self.p95 = p95
+        self.sketch = sketch
+        self.histogram = histogram
+        self.referenceID = referenceID
+        self.categories = categories
+        self.categoryCounts = categoryCounts
+    }
+}

@@ -1,1 +1,0 @@
-// The Profiles module; see DESIGN.md ("Layout").

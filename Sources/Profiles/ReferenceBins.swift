@@ -1,0 +1,114 @@
+/// The bins a numeric column's histogram counts into: interior edges e₁ < … < e_{B−1} and the bins
+/// (−∞, e₁), [e₁, e₂), …, [e_{B−1}, +∞). NaN (and ±∞, which profiles treat as missing) is never binned.
+///
+/// ```swift
+/// let bins = try ReferenceBins(referenceID: "iris-3-a1b2", trainingValues: column, binCount: 20)
+/// bins.binIndex(of: 5.1)    // which of the bins.binCount bins 5.1 falls in
+/// ```
+public struct ReferenceBins: Sendable, Equatable, Codable {
+    /// Fingerprint of the reference these bins come from (stored as `reference_id`).
+    public let referenceID: String
+    /// Strictly increasing finite interior edges.
+    public let edges: [Double]
+
+    /// Number of bins: one more than the edges.
+    public var binCount: Int { edges.count + 1 }
+
+    /// Bins with the given interior edges; throws unless they are finite and strictly increasing.
+    public init(referenceID: String, edges: [Double]) throws(ProfileError) {
+        for (index, edge) in edges.enumerated() {
+            guard edge.isFinite else { throw .invalidArgument(name: "edges[\(index)]", detail: "\(edge) is not finite") }
+            guard index == 0 || edges[index - 1] < edge else {
+                throw .invalidArgument(name: "edges[\(index)]", detail: "edges must strictly increase: \(edges[index - 1]) then \(edge)")
+            }
+        }
+        self.referenceID = referenceID
+        self.edges = edges
+    }
+
+    /// DESIGN.md's reference bins: the finite training values' quantiles at i/B (numpy's default,
+    /// linear "type 7"), repeated edges dropped. No finite value gives a single bin.
+    public init(referenceID: String, trainingValues: [Double], binCount: Int = 20) throws(ProfileError) {
+        guard binCount >= 1 else { throw .invalidArgument(name: "binCount", detail: "needs at least 1 bin, got \(binCount)") }
+        let sorted = trainingValues.filter(\.isFinite).sorted()
+        var edges: [Double] = []
+        if !sorted.isEmpty {
+            for i in 1..<binCount {
+                let edge = Self.linearQuantile(sorted: sorted, Double(i) / Double(binCount))
+                if edges.last != edge { edges.append(edge) }
+            }
+        }
+        try self.init(referenceID: referenceID, edges: edges)
+    }
+
+    /// Bins for comparing without a reference: the baseline sketch's quantiles at i/B, repeated edges dropped.
+    public init(referenceID: String, sketch: KLLSketch, binCount: Int = 20) throws(ProfileError) {
+        guard binCount >= 1 else { throw .invalidArgument(name: "binCount", detail: "needs at least 1 bin, got \(binCount)") }
+        var edges: [Double] = []
+        if !sketch.isEmpty {
+            let view = sketch.sortedView()
+            for i in 1..<binCount {
+                guard let edge = view.quantile(Double(i) / Double(binCount)), edge.isFinite else { continue }
+                if edges.last.map({ $0 < edge }) ?? true { edges.append(edge) }
+            }
+        }
+        try self.init(referenceID: referenceID, edges: edges)
+    }
+
+    /// numpy's `quantile(x, q)` (method "linear") over already sorted values, reproduced operation by operation.
+    static func linearQuantile(sorted: [Double], _ q: Double) -> Double {
+        let virtualIndex = Double(sorted.count - 1) * q
+        let previous = virtualIndex.rounded(.down)
+        let lower = Swift.min(Swift.max(Int(previous), 0), sorted.count - 1)
+        let upper = Swift.min(lower + 1, sorted.count - 1)
+        let gamma = virtualIndex - previous
+        let a = sorted[lower], b = sorted[upper]
+        let difference = b - a
+        return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma
+    }
+
+    /// The bin of x (the number of edges ≤ x); `nil` for NaN.
+    public func binIndex(of x: Double) -> Int? {
+        x.isNaN ? nil : Self.binIndex(of: x, edges: edges)
+    }
+
+    /// Upper bound by binary search: the count of edges ≤ x.
+    static func binIndex(of x: Double, edges: [Double]) -> Int {
+        edges.withUnsafeBufferPointer { e in
+            var base = 0
+            var length = e.count
+            while length > 0 {
+                let half = length / 2
+                if e[base + half] <= x {
+                    base += half + 1
+                    length -= half + 1
+                } else {
+                    length = half
+                }
+            }
+            return base
+        }
+    }
+
+    /// Counts of the finite values of `values` per bin.
+    public func counts(of values: [Double]) -> [Int64] {
+        var counts = [Int64](repeating: 0, count: binCount)
+        for x in values where x.isFinite { counts[Self.binIndex(of: x, edges: edges)] += 1 }
+        return counts
+    }
+
+    /// Bin counts read from a sketch's CDF at the edges (what `drift` uses without exact histograms).
+    public func counts(of sketch: KLLSketch) -> [Int64] {
+        guard !sketch.isEmpty else { return [Int64](repeating: 0, count: binCount) }
+        let view = sketch.sortedView()
+        var counts: [Int64] = []
+        var below: UInt64 = 0
+        for edge in edges {
+            let weight = view.weight(below: edge, inclusive: false)
+            counts.append(Int64(weight - below))
+            below = weight
+        }
+        counts.append(Int64(view.totalWeight - below))
+        return counts
+    }
+}

@@ -1,0 +1,46 @@
+/// Distances read from two KLL sketches: the Kolmogorov–Smirnov statistic and the Wasserstein-1
+/// distance between their step CDFs (sketch error inflates both; see DESIGN.md's bounds).
+public enum SketchComparison {
+    /// sup |F_actual − F_baseline| over both sketches' retained items, with its approximate p-value
+    /// `kolmogorov(D·√(n·m/(n+m)))`. Throws `emptyDistribution` if either sketch is empty.
+    public static func kolmogorovSmirnov(actual: KLLSketch, baseline: KLLSketch) throws(ProfileError) -> (statistic: Double, pValue: Double) {
+        guard !actual.isEmpty else { throw .emptyDistribution(side: "actual") }
+        guard !baseline.isEmpty else { throw .emptyDistribution(side: "baseline") }
+        var supremum = 0.0
+        walk(actual.sortedView(), baseline.sortedView()) { _, fa, fb, _ in
+            supremum = Swift.max(supremum, abs(fa - fb))
+        }
+        let n = Double(actual.count), m = Double(baseline.count)
+        let effective = n * m / (n + m)
+        return (supremum, Kolmogorov.survival(supremum * effective.squareRoot()))
+    }
+
+    /// ∫ |F_actual(x) − F_baseline(x)| dx = ∫₀¹ |Q_actual(u) − Q_baseline(u)| du, in the values' units.
+    public static func wasserstein(actual: KLLSketch, baseline: KLLSketch) throws(ProfileError) -> Double {
+        guard !actual.isEmpty else { throw .emptyDistribution(side: "actual") }
+        guard !baseline.isEmpty else { throw .emptyDistribution(side: "baseline") }
+        var total = 0.0
+        walk(actual.sortedView(), baseline.sortedView()) { x, fa, fb, next in
+            if let next, next.isFinite, x.isFinite { total += abs(fa - fb) * (next - x) }
+        }
+        return total
+    }
+
+    /// Visits every distinct retained value x of both views, ascending, with both inclusive CDFs at x
+    /// and the next distinct value (nil at the end).
+    static func walk(_ a: KLLSketch.SortedView, _ b: KLLSketch.SortedView, _ body: (Double, Double, Double, Double?) -> Void) {
+        let totalA = Double(a.totalWeight), totalB = Double(b.totalWeight)
+        var ia = 0, ib = 0
+        var weightA: UInt64 = 0, weightB: UInt64 = 0
+        while ia < a.values.count || ib < b.values.count {
+            let x: Double
+            if ib == b.values.count || (ia < a.values.count && a.values[ia] <= b.values[ib]) { x = a.values[ia] } else { x = b.values[ib] }
+            while ia < a.values.count && a.values[ia] == x { weightA = a.cumulativeWeights[ia]; ia += 1 }
+            while ib < b.values.count && b.values[ib] == x { weightB = b.cumulativeWeights[ib]; ib += 1 }
+            var next: Double? = nil
+            if ia < a.values.count { next = a.values[ia] }
+            if ib < b.values.count { next = Swift.min(next ?? .infinity, b.values[ib]) }
+            body(x, Double(weightA) / totalA, Double(weightB) / totalB, next)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The TailStage module; see DESIGN.md ("Layout").

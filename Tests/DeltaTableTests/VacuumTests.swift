@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+@testable import DeltaTable
+
+@Suite struct VacuumTests {
+    @Test func vacuumDeletesOnlyFilesRemovedBeforeTheRetention() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([try dataFile(table, "old", times: [hour(0)]), try dataFile(table, "kept", times: [hour(1)])])
+        let hourZero = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start", timeRange: hour(0)..<hour(1))
+        try table.replace(hourZero, with: [try dataFile(table, "new", times: [hour(0)])])
+        let old = folder.path + "/endpoint=iris/old.parquet"
+
+        // Within the default 7 days nothing goes; a dry run lists without deleting.
+        #expect(try table.vacuum().isEmpty)
+        let later = DeltaTimestamp.now().adding(.seconds(8 * 86_400))
+        #expect(try table.vacuum(now: later, dryRun: true) == ["endpoint=iris/old.parquet"])
+        #expect(FileManager.default.fileExists(atPath: old))
+        #expect(try table.vacuum(now: later) == ["endpoint=iris/old.parquet"])
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/endpoint=iris/kept.parquet"))
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/endpoint=iris/new.parquet"))
+        #expect(try table.vacuum(now: later).isEmpty)
+    }
+}

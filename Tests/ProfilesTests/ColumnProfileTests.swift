@@ -1,0 +1,133 @@
+import Testing
+@testable import Profiles
+
+@Suite struct ColumnProfileTests {
+    static let bins = try! ReferenceBins(referenceID: "ref-1", edges: [1, 2, 3])
+
+    @Test func numericProfileRoundTripsThroughARow() throws {
+        var profile = ColumnProfile.numeric("x", bins: Self.bins)
+        for x in [0.5, 1.0, 1.5, 2.5, 3.0, 9.0, .nan, .infinity] { try profile.add(x) }
+        profile.addMissing(2)
+        let row = profile.row(endpoint: "iris", modelVersion: "3", windowStartMicroseconds: 0, windowEndMicroseconds: 300_000_000)
+        #expect(row.columnKind == "numeric" && row.count == 6 && row.missingCount == 4)
+        #expect(row.histogram == [1, 2, 1, 2] && row.referenceID == "ref-1")
+        #expect(row.min == 0.5 && row.max == 9 && row.p50 == 2.5)
+        #expect(row.categories == nil && row.categoryCounts == nil)
+        let back = try ColumnProfile(row: row, bins: Self.bins)
+        #expect(back.row(endpoint: "iris", modelVersion: "3", windowStartMicroseconds: 0, windowEndMicroseconds: 300_000_000) == row)
+    }
+
+    @Test func aRowWithAHistogramNeedsItsBins() throws {
+        var profile = ColumnProfile.numeric("x", bins: Self.bins)
+        try profile.add(1)
+        let row = profile.row(endpoint: "e", modelVersion: "1", windowStartMicroseconds: 0, windowEndMicroseconds: 1)
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row) }
+        let other = try ReferenceBins(referenceID: "ref-2", edges: [1, 2, 3])
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row, bins: other) }
+    }
+
+    @Test func categoricalProfileRoundTripsThroughARow() throws {
+        var profile = ColumnProfile.categorical("region")
+        for value in ["eu", "us", "eu", nil, "apac", "eu"] { try profile.add(category: value) }
+        let row = profile.row(endpoint: "e", modelVersion: "1", windowStartMicroseconds: 10, windowEndMicroseconds: 20)
+        #expect(row.categories == ["eu", "apac", "us"] && row.categoryCounts == [3, 1, 1])
+        #expect(row.count == 5 && row.missingCount == 1 && row.sketch == nil && row.mean == nil)
+        let back = try ColumnProfile(row: row)
+        #expect(back.categorical == profile.categorical)
+    }
+
+    @Test func mergingDifferentKindsColumnsOrBinsIsATypedError() throws {
+        var numeric = ColumnProfile.numeric("x")
+        try numeric.add(1)
+        var categorical = ColumnProfile.categorical("x")
+        try categorical.add(category: "a")
+        #expect(throws: ProfileError.differentKinds(column: "x", "numeric", "categorical")) { try numeric.merge(categorical) }
+        #expect(throws: ProfileError.differentColumns("x", "y")) { try numeric.merge(ColumnProfile.numeric("y")) }
+        var binned = ColumnProfile.numeric("x", bins: Self.bins)
+        try binned.add(2)
+        #expect(throws: ProfileError.self) { try numeric.merge(binned) }
+        var otherBins = ColumnProfile.numeric("x", bins: try ReferenceBins(referenceID: "ref-2", edges: [0]))
+        try otherBins.add(2)
+        #expect(throws: ProfileError.self) { try binned.merge(otherBins) }
+        #expect(throws: ProfileError.self) { try categorical.add(1.0) }
+        // An empty side without bins takes the other's.
+        var empty = ColumnProfile.numeric("x")
+        try empty.merge(binned)
+        #expect(empty.numeric?.histogram == [0, 0, 1, 0])
+    }
+
+    @Test func mergedHistogramsAndCountsAdd() throws {
+        var a = ColumnProfile.numeric("x", bins: Self.bins), b = ColumnProfile.numeric("x", bins: Self.bins)
+        for x in [0.0, 1.0, 2.0] { try a.add(x) }
+        for x in [3.0, 4.0, .nan] { try b.add(x) }
+        try a.merge(b)
+        #expect(a.numeric?.histogram == [1, 1, 1, 2] && a.count == 5 && a.missingCount == 1)
+        #expect(a.numeric?.sketch.count == 5)
+    }
+
+    @Test func malformedRowsThrow() throws {
+        var row = ProfileRow(endpoint: "e", modelVersion: "1", windowStartMicroseconds: 0, windowEndMicroseconds: 1,
+                             columnName: "x", columnKind: "numeric", count: 1, missingCount: 0)
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row) }          // no sketch
+        row.sketch = [1, 2, 3]
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row) }          // bad sketch
+        row.columnKind = "text"
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row) }
+        row.columnKind = "categorical"
+        row.categories = ["a"]
+        row.categoryCounts = [2]
+        #expect(throws: ProfileError.self) { try ColumnProfile(row: row) }          // counts disagree with count
+    }
+}
+
+@Suite struct CategoryCountsTests {
+    @Test func valuesBeyondTheCapGoToOther() {
+        var counts = CategoryCounts()
+        for i in 0..<300 { counts.add("v\(i)") }
+        #expect(counts.counts.count == 256 && counts.otherCount == 44 && counts.count == 300)
+        #expect(counts.rowFields.categories.last == "__other__")
+    }
+
+    @Test func mergeKeepsTheLargestTiesByValue() {
+        var a = CategoryCounts(), b = CategoryCounts()
+        for i in 0..<200 { a.add("a\(i)", count: Int64(i % 3 + 1)) }
+        for i in 0..<200 { b.add("b\(i)", count: 2) }
+        let before = a.count + b.count
+        a.merge(b)
+        #expect(a.counts.count == 256 && a.count == before && a.otherCount > 0)
+        // 66 values of count 3 survive, then ties at 2 by value: all "a…" with count 2 (67) and "b0"… sorted.
+        let kept = a.sortedCounts()
+        #expect(kept.first?.count == 3 && kept.last?.count == 2)
+        #expect(kept.filter { $0.count == 3 }.count == 66)
+        let twos = kept.filter { $0.count == 2 }.map(\.value)
+        #expect(twos == twos.sorted())
+    }
+
+    @Test func binCountsPutEverythingUnknownInUnseen() {
+        var counts = CategoryCounts()
+        for value in ["a", "b", "z", "__other__"] { counts.add(value) }
+        #expect(counts.binCounts(referenceCategories: ["a", "c"]) == [1, 0, 3])
+    }
+}
+
+@Suite struct DerivedColumnsTests {
+    @Test func multiclassArgMaxIsFirstOnTies() {
+        let derived = DerivedColumns.classify(probabilities: [0.4, 0.4, 0.2])
+        #expect(derived?.predictedIndex == 0 && derived?.pred1 == 0.4 && derived?.spread12 == 0)
+        #expect(DerivedColumns.classify(probabilities: []) == nil)
+        #expect(DerivedColumns.classify(probabilities: [1.0])?.spread12 == 1.0)
+    }
+
+    @Test func binaryUsesTheThresholdOnThePositiveClass() {
+        #expect(DerivedColumns.classify(probabilities: [0.7, 0.3], threshold: 0.3)?.predictedIndex == 1)
+        #expect(DerivedColumns.classify(probabilities: [0.71, 0.29], threshold: 0.3)?.predictedIndex == 0)
+        #expect(DerivedColumns.classify(probabilities: [0.4, 0.6])?.predictedIndex == 1)
+    }
+
+    @Test func namesAndResiduals() {
+        #expect(DerivedColumns.probabilityColumn("setosa") == ":proba:setosa")
+        #expect(DerivedColumns.confusionValue(label: "a", prediction: "b") == "a|b")
+        let r = DerivedColumns.residuals(prediction: 2, label: 5)
+        #expect(r.residual == -3 && r.absoluteResidual == 3)
+    }
+}
