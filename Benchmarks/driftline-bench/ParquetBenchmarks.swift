@@ -38,6 +38,8 @@ func runParquetBenchmarks(arguments: [String]) throws {
 
     func write() throws -> Duration {
         let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        defer { lastCPU = cpuSeconds() - cpu0 }
         return try clock.measure {
             let writer = try ParquetWriter(path: ours, schema: schema, options: options)
             try writer.write(batch)
@@ -46,6 +48,8 @@ func runParquetBenchmarks(arguments: [String]) throws {
     }
     func read() throws -> Duration {
         let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        defer { lastCPU = cpuSeconds() - cpu0 }
         return try clock.measure {
             let reader = try ParquetReader(path: ours)
             var values = 0
@@ -56,10 +60,13 @@ func runParquetBenchmarks(arguments: [String]) throws {
             precondition(values > 0)
         }
     }
+    var lastCPU = 0.0
     _ = try write() // warm-up
-    let writeTime = min(try write(), try write())
+    var writeTime = Duration.seconds(1e9), writeCPU = Double.infinity
+    for _ in 0 ..< 2 { writeTime = min(writeTime, try write()); writeCPU = min(writeCPU, lastCPU) }
     _ = try read()
-    let readTime = min(try read(), try read())
+    var readTime = Duration.seconds(1e9), readCPU = Double.infinity
+    for _ in 0 ..< 2 { readTime = min(readTime, try read()); readCPU = min(readCPU, lastCPU) }
     let ourSize = try FileManager.default.attributesOfItem(atPath: ours)[.size] as? Int ?? 0
 
     // Check our file reads back equal before comparing speed.
@@ -104,6 +111,10 @@ func runParquetBenchmarks(arguments: [String]) throws {
     print("parquet profiles table: \(rows) rows, \(schema.fields.count) fields, LZ4_RAW, \(reader.rowGroupCount) row groups (pyarrow: \(json["row_groups"] ?? "?"))\(parallel ? ", parallel encoding" : "")")
     print(String(format: "  write  ours %@ (%.3f s)   pyarrow %@ (%.3f s)   ours/pyarrow speed %.2fx", rate(w), w, rate(pyWrite), pyWrite, pyWrite / w))
     print(String(format: "  read   ours %@ (%.3f s)   pyarrow %@ (%.3f s)   ours/pyarrow speed %.2fx", rate(r), r, rate(pyRead), pyRead, pyRead / r))
+    if let pyWriteCPU = json["write_cpu_s"] as? Double, let pyReadCPU = json["read_cpu_s"] as? Double {
+        print(String(format: "  cpu    write ours %.3f s, pyarrow %.3f s (%.2fx)   read ours %.3f s, pyarrow %.3f s (%.2fx)   (user+sys, all threads)",
+                     writeCPU, pyWriteCPU, pyWriteCPU / writeCPU, readCPU, pyReadCPU, pyReadCPU / readCPU))
+    }
     print(String(format: "  size   ours %.1f MB   pyarrow %.1f MB   ours/pyarrow %.3f", Double(ourSize) / 1e6, Double(pySize) / 1e6,
                  Double(ourSize) / Double(pySize)))
 }
@@ -124,6 +135,14 @@ func matches(_ whole: ColumnValues, at offset: Int, _ part: ColumnValues) -> Boo
             && a.offsets[offset ... r.upperBound].lazy.map { $0 - base }.elementsEqual(b.offsets)
     default: return false
     }
+}
+
+/// User plus system CPU time of this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
 extension Duration {
