@@ -165,8 +165,10 @@ def test_merging_random_pieces_equals_one_piece(distribution, pieces):
     x = sample(distribution, 200_000, seed=5)
     one = interop("profile", "--ranks", RANK_ARG, data=as_bytes(x))
     cut = interop("profile", "--ranks", RANK_ARG, "--pieces", pieces, "--seed", pieces, data=as_bytes(x))
-    for field in ["count", "missing_count", "min", "max", "sketch_n", "sketch_min", "sketch_max"]:
+    for field in ["count", "missing_count", "min", "max", "sketch_n", "sketch_min", "sketch_max", "edges", "histogram"]:
         assert cut[field] == one[field]
+    edges = np.asarray(one["edges"])
+    assert one["histogram"] == np.bincount(np.searchsorted(edges, x, side="right"), minlength=len(edges) + 1).tolist()
     assert relative(cut["mean"], one["mean"]) < 1e-9
     assert relative(cut["variance"], one["variance"]) < 1e-9
     assert rank_errors(np.sort(x), cut["quantiles"], RANKS).max() <= 0.017
