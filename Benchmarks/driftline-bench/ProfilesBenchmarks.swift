@@ -33,22 +33,22 @@ func runProfilesBenchmarks(arguments: [String]) throws {
         for i in 0..<valueCount { sum += pool[i & mask] }
         return sum
     }
-    _ = measure("moments only") {
+    _ = measure("NumericMoments.add, one by one") {
         var moments = NumericMoments()
         for i in 0..<valueCount { moments.add(pool[i & mask]) }
         return moments.mean
     }
-    _ = measure("KLL sketch only") {
+    _ = measure("KLLSketch.update, one by one") {
         var sketch = KLLSketch()
         for i in 0..<valueCount { sketch.update(pool[i & mask]) }
         return Double(sketch.retainedCount)
     }
-    _ = measure("histogram only") {
-        var counts = [Int64](repeating: 0, count: bins.binCount)
-        for i in 0..<valueCount { counts[bins.binIndex(of: pool[i & mask]) ?? 0] += 1 }
-        return Double(counts[3])
+    _ = measure("NumericProfile, no bins") {
+        var profile = NumericProfile()
+        for i in 0..<valueCount { profile.add(pool[i & mask]) }
+        return profile.moments.mean
     }
-    let full = measure("NumericProfile (all three)") {
+    let full = measure("NumericProfile, 20 bins (goal)") {
         var profile = NumericProfile(bins: bins)
         for i in 0..<valueCount { profile.add(pool[i & mask]) }
         return profile.moments.mean

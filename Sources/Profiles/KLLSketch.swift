@@ -109,6 +109,23 @@ public struct KLLSketch: Sendable {
             for x in values { update(x) }
             return
         }
+        insertFinite(values, min: low, max: high)
+    }
+
+    /// Bulk insertion of values known to be finite, whose min and max the caller computed.
+    mutating func update(finiteBlock values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
+        guard !values.isEmpty else { return }
+        if count == 0 {
+            minItem = low
+            maxItem = high
+        } else {
+            minItem = Swift.min(minItem, low)
+            maxItem = Swift.max(maxItem, high)
+        }
+        insertFinite(values, min: minItem, max: maxItem)
+    }
+
+    private mutating func insertFinite(_ values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
         minItem = low
         maxItem = high
         var next = 0

@@ -71,16 +71,18 @@ public struct NumericMoments: Sendable {
     /// Adds a block of finite values: a two-pass mean and m2 over the block (shifted like every value),
     /// combined with Chan et al.'s formula. Faster than one `add` per value and at least as accurate.
     /// The caller guarantees every value is finite.
-    mutating func add(finiteBlock block: UnsafeBufferPointer<Double>) {
-        guard !block.isEmpty else { return }
+    /// Returns the block's min and max.
+    @discardableResult
+    mutating func add(finiteBlock block: UnsafeBufferPointer<Double>) -> (min: Double, max: Double) {
+        guard !block.isEmpty else { return (.infinity, -.infinity) }
         if count == 0 { shift = block[0] }
         let origin = shift
         var sum = 0.0
-        var low = minimum, high = maximum
+        var low = block[0], high = block[0]
         for x in block {
             sum += x - origin
-            low = Swift.min(low, x)
-            high = Swift.max(high, x)
+            low = x < low ? x : low
+            high = x > high ? x : high
         }
         let nb = Double(block.count)
         let blockMean = sum / nb
@@ -89,8 +91,9 @@ public struct NumericMoments: Sendable {
             let d = (x - origin) - blockMean
             blockM2 += d * d
         }
-        minimum = low
-        maximum = high
+        minimum = Swift.min(minimum, low)
+        maximum = Swift.max(maximum, high)
+        defer { count += Int64(block.count) }
         if count == 0 {
             shiftedMean = blockMean
             m2 = blockM2
@@ -101,7 +104,7 @@ public struct NumericMoments: Sendable {
             shiftedMean += delta * (nb / n)
             m2 += blockM2 + delta * delta * (na * nb / n)
         }
-        count += Int64(block.count)
+        return (low, high)
     }
 
     /// Records a value that is absent from a record.

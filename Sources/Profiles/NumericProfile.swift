@@ -11,7 +11,7 @@
 /// try window.merge(profile)
 /// ```
 public struct NumericProfile: Sendable {
-    static let blockSize = 64
+    static let blockSize = StagingBlock.capacity
 
     private var storedMoments: NumericMoments
     private var storedSketch: KLLSketch
@@ -20,7 +20,7 @@ public struct NumericProfile: Sendable {
     private var counts: [Int64]
     private var edges: [SIMD4<Double>]
     private var binned: Bool
-    private var pending: [Double]
+    private var pending = StagingBlock()
     private var pendingCount = 0
 
     /// An empty profile; `seed` fixes the sketch's compaction coin (tests).
@@ -40,7 +40,6 @@ public struct NumericProfile: Sendable {
         counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
         edges = bins?.vectorEdges ?? []
         binned = bins != nil
-        pending = [Double](repeating: 0, count: Self.blockSize)
     }
 
     /// Assembles a profile from stored parts (a `profiles` row); the parts must agree.
@@ -99,7 +98,7 @@ public struct NumericProfile: Sendable {
             storedMoments.addMissing(1)
             return
         }
-        pending[pendingCount] = x
+        pending.store(x, at: pendingCount)
         pendingCount += 1
         if pendingCount == Self.blockSize { flush() }
     }
@@ -111,10 +110,9 @@ public struct NumericProfile: Sendable {
     public mutating func flush() {
         guard pendingCount > 0 else { return }
         let n = pendingCount
-        pending.withUnsafeBufferPointer { all in
-            let block = UnsafeBufferPointer(rebasing: all[0..<n])
-            storedMoments.add(finiteBlock: block)
-            storedSketch.update(contentsOf: block)
+        pending.withValues(count: n) { block in
+            let (low, high) = storedMoments.add(finiteBlock: block)
+            storedSketch.update(finiteBlock: block, min: low, max: high)
             if binned {
                 edges.withUnsafeBufferPointer { e in
                     counts.withUnsafeMutableBufferPointer { c in
@@ -155,5 +153,25 @@ public struct NumericProfile: Sendable {
         }
         storedMoments.merge(other.storedMoments)
         storedSketch.merge(other.storedSketch)
+    }
+}
+
+/// 64 doubles stored inline (no heap array, so staging a value is a plain store without the
+/// uniqueness check an array write needs).
+struct StagingBlock: Sendable {
+    static let capacity = 64
+    private var storage = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(),
+                           SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+
+    @inline(__always)
+    mutating func store(_ value: Double, at index: Int) {
+        precondition(index >= 0 && index < Self.capacity)
+        withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: value, toByteOffset: index &* 8, as: Double.self) }
+    }
+
+    func withValues<R>(count: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+        withUnsafeBytes(of: storage) { raw in
+            body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Double.self), count: Swift.min(count, Self.capacity)))
+        }
     }
 }
