@@ -14,6 +14,18 @@ public struct ReferenceBins: Sendable, Equatable, Codable {
     /// Number of bins: one more than the edges.
     public var binCount: Int { edges.count + 1 }
 
+    private enum CodingKeys: String, CodingKey {
+        case referenceID = "reference_id"
+        case edges
+    }
+
+    /// Decodes bins (from a reference file) and validates them like `init(referenceID:edges:)`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(referenceID: container.decode(String.self, forKey: .referenceID),
+                      edges: container.decode([Double].self, forKey: .edges))
+    }
+
     /// Bins with the given interior edges; throws unless they are finite and strictly increasing.
     public init(referenceID: String, edges: [Double]) throws(ProfileError) {
         for (index, edge) in edges.enumerated() {

@@ -55,3 +55,15 @@ import Testing
         }
     }
 }
+
+import Foundation
+
+@Suite struct ReferenceBinsCodingTests {
+    @Test func binsRoundTripThroughJSONAndBadEdgesAreRejected() throws {
+        let bins = try ReferenceBins(referenceID: "iris-3", edges: [0.5, 1.5, 2.25])
+        let data = try JSONEncoder().encode(bins)
+        #expect(try JSONDecoder().decode(ReferenceBins.self, from: data) == bins)
+        let bad = Data(#"{"reference_id": "x", "edges": [2, 1]}"#.utf8)
+        #expect(throws: ProfileError.self) { try JSONDecoder().decode(ReferenceBins.self, from: bad) }
+    }
+}

@@ -119,11 +119,13 @@ def test_we_read_datasketches_bytes(distribution, size):
     for v in x:
         sketch.update(float(v))
     raw = sketch.serialize()
-    points = np.quantile(x, [0.1, 0.5, 0.9])
+    points = np.unique(np.quantile(x, [0.1, 0.5, 0.9]))
     out = interop("read-sketch", "--ranks", RANK_ARG, "--points", ",".join(repr(float(p)) for p in points), data=raw)
     assert out["n"] == size and out["min"] == sketch.get_min_value() and out["max"] == sketch.get_max_value()
     assert out["quantiles"] == [sketch.get_quantile(r) for r in RANKS]
     assert out["ranks"] == [sketch.get_rank(float(p)) for p in points]
+    assert out["inclusive_ranks"] == [sketch.get_rank(float(p), True) for p in points]
+    assert out["cdf"] == list(sketch.get_cdf([float(p) for p in points]))
     assert base64.b64decode(out["reserialized"]) == raw
 
 

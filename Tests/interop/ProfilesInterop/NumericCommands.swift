@@ -64,6 +64,8 @@ func readSketchCommand(_ options: Options) throws -> Any {
         "n": sketch.count, "k": Int(sketch.k), "min": json(sketch.min), "max": json(sketch.max),
         "quantiles": sketch.quantiles(options.doubles("ranks")).map(json),
         "ranks": points.map { sketch.rank($0) },
+        "inclusive_ranks": points.map { sketch.rank($0, inclusive: true) },
+        "cdf": sketch.cdf(points),
         "reserialized": Data(sketch.serialized()).base64EncodedString(),
     ] as [String: Any]
 }
