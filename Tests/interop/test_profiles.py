@@ -129,6 +129,32 @@ def test_we_read_datasketches_bytes(distribution, size):
     assert base64.b64decode(out["reserialized"]) == raw
 
 
+@pytest.mark.parametrize("sizes", [(1, 5), (300, 70_000), (50_000, 120_000, 7)])
+def test_sketches_merge_across_implementations(sizes):
+    """We merge DataSketches' sketches; DataSketches merges ours; both stay within the error."""
+    parts = [sample("lognormal", n, seed=90 + i) for i, n in enumerate(sizes)]
+    theirs = []
+    for part in parts:
+        sketch = kll_doubles_sketch(200)
+        for v in part:
+            sketch.update(float(v))
+        theirs.append(sketch)
+    everything = np.sort(np.concatenate(parts))
+    out = interop_json("merge-sketches", {"sketches": [base64.b64encode(s.serialize()).decode() for s in theirs]})
+    ours = kll_doubles_sketch.deserialize(base64.b64decode(out["sketch"]))
+    assert ours.n == len(everything)
+    assert ours.get_min_value() == everything[0] and ours.get_max_value() == everything[-1]
+    assert rank_errors(everything, [ours.get_quantile(r) for r in RANKS], RANKS).max() <= 0.017
+    # DataSketches merges our profile's sketch into its own.
+    mine = interop("profile", "--ranks", "0.5", data=as_bytes(parts[0]))
+    combined = kll_doubles_sketch(200)
+    combined.merge(kll_doubles_sketch.deserialize(base64.b64decode(mine["sketch"])))
+    for sketch in theirs[1:]:
+        combined.merge(sketch)
+    assert combined.n == len(everything)
+    assert rank_errors(everything, [combined.get_quantile(r) for r in RANKS], RANKS).max() <= 0.017
+
+
 def test_empty_sketch_round_trips_both_ways():
     raw = kll_doubles_sketch(200).serialize()
     out = interop("read-sketch", "--ranks", "0.5", data=raw)
