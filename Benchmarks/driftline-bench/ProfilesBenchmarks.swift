@@ -53,6 +53,11 @@ func runProfilesBenchmarks(arguments: [String]) throws {
         for i in 0..<valueCount { profile.add(pool[i & mask]) }
         return profile.moments.mean
     }
+    _ = measure("ColumnProfile.add (the wrapper)") {
+        var profile = ColumnProfile.numeric("x", bins: bins)
+        for i in 0..<valueCount { try? profile.add(pool[i & mask]) }
+        return Double(profile.count)
+    }
     print("  ratio NumericProfile / baseline: \(format(full / baseline))×; goal ≤ 25 ns/value: \(full <= 25 ? "met" : "NOT met")")
 
     // The standard record: 32 features + 10 probabilities + pred1 + spread12 + prediction + latency.
