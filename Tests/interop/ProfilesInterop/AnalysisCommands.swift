@@ -50,6 +50,14 @@ func comparisonObject(_ c: DriftComparison) -> [String: Any] {
 func analysisCommand(_ command: String, _ options: Options) throws -> Any {
     let input = try readJSON()
     switch command {
+    case "merge-sketches":
+        var merged = try KLLSketch(seed: 3)
+        for encoded in (input["sketches"] as? [String]) ?? [] {
+            guard let data = Data(base64Encoded: encoded) else { throw InteropError(description: "bad base64") }
+            merged.merge(try KLLSketch(serialized: [UInt8](data)))
+        }
+        return ["sketch": Data(merged.serialized()).base64EncodedString()]
+
     case "bins":
         let bins = try ReferenceBins(referenceID: "test", trainingValues: doubleArray(input["values"]),
                                      binCount: input["bin_count"] as? Int ?? 20)
