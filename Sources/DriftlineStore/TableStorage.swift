@@ -47,7 +47,7 @@ struct TableStorage: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw .delta(table: path, underlying: "\(error)")
+            throw TableStorage.error(error, table: path)
         }
     }
 
@@ -77,13 +77,14 @@ struct TableStorage: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw .delta(table: path, underlying: "writing \(relative): \(error)")
+            if let error = error as? DeltaError { throw .delta(table: path, error: error) }
+            throw .writeFailed(file: path + "/" + relative, detail: "\(error)")
         }
     }
 
     /// The latest snapshot.
     func snapshot() throws(StoreError) -> Snapshot {
-        do { return try table.snapshot() } catch { throw .delta(table: path, underlying: "\(error)") }
+        do { return try table.snapshot() } catch { throw Self.error(error, table: path) }
     }
 
     /// Live files of `endpoint` (all endpoints when nil) whose `window_start` statistics may fall in the range.
@@ -109,9 +110,12 @@ struct TableStorage: Sendable {
         (file.partitionValues[partitionColumn] ?? nil) ?? ""
     }
 
-    func deltaError(_ error: any Error) -> StoreError {
+    func deltaError(_ error: any Error) -> StoreError { Self.error(error, table: path) }
+
+    static func error(_ error: any Error, table: String) -> StoreError {
         if let error = error as? StoreError { return error }
-        return .delta(table: path, underlying: "\(error)")
+        if let error = error as? DeltaError { return .delta(table: table, error: error) }
+        return .writeFailed(file: table, detail: "\(error)")
     }
 }
 

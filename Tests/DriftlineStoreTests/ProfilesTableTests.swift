@@ -97,3 +97,22 @@ import Testing
         #expect(try profiles.rows(endpoint: "fraud").isEmpty)
     }
 }
+
+@Suite struct ProfilesTransactionTests {
+    @Test func aRepeatedTransactionVersionIsAConflictAndAddsNothing() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        try profiles.append(try profileRows(numeric: [1]), transaction: AppTransaction(appId: "tail-iris", version: 5))
+        #expect {
+            try profiles.append(try profileRows(numeric: [2]), transaction: AppTransaction(appId: "tail-iris", version: 5))
+        } throws: { error in
+            guard case StoreError.delta(_, .conflict) = error else { return false }
+            return true
+        }
+        #expect(try profiles.rows().count == 1)
+        // Progress without data: an empty append still moves the txn.
+        try profiles.append([], transaction: AppTransaction(appId: "tail-iris", version: 6), commitInfo: ["positions": .object([:])])
+        #expect(try profiles.transactionVersion(appId: "tail-iris") == 6)
+        #expect(try profiles.lastCommit(ofApplication: "tail-iris")?.commitInfo["positions"] == .object([:]))
+    }
+}
