@@ -78,6 +78,16 @@ func runStoreBenchmarks(arguments: [String]) throws {
         }
         return merged
     }
+    func hourlyRowsOnly() throws -> [[ProfileRow]] {
+        var out: [[ProfileRow]] = []
+        for e in 0..<endpoints {
+            for h in 0..<hours {
+                let start = DeltaTimestamp(microseconds: t0 + Int64(h) * hour)
+                out.append(try profiles.rows(endpoint: "e\(e)", from: start, to: DeltaTimestamp(microseconds: start.microseconds + hour)))
+            }
+        }
+        return out
+    }
     func rawDecode() throws -> Int {
         var values = 0
         for file in try profiles.table.snapshot().files {
@@ -94,9 +104,13 @@ func runStoreBenchmarks(arguments: [String]) throws {
         let readTime = try clock.measure { merged = try hourlyReads() }
         _ = try rawDecode()
         let rawTime = try clock.measure { _ = try rawDecode() }
+        var hourly: [[ProfileRow]] = []
+        let rowsTime = try clock.measure { hourly = try hourlyRowsOnly() }
+        let mergeTime = try clock.measure { for rows in hourly { _ = try MergedProfile.merge(rows) } }
         print(String(format: "  %@ %d hourly merged reads → %d profiles in %.3f s (%.0f rows/s); raw Parquet decode %.3f s; ratio %.2f×",
                      label, endpoints * hours, merged, readTime.seconds, Double(totalRows) / readTime.seconds,
                      rawTime.seconds, readTime.seconds / rawTime.seconds))
+        print(String(format: "      of which reading rows %.3f s, merging (sketch decode + merge) %.3f s", rowsTime.seconds, mergeTime.seconds))
     }
     try report("before compaction:")
     var compaction: CompactionResult?

@@ -122,12 +122,12 @@ extension ProfilesTable {
             var byHour: [Int64: [ProfileRow]] = [:]
             for row in closed { byHour[Self.hourFloor(row.windowStartMicroseconds), default: []].append(row) }
             for hour in byHour.keys.sorted() {
-                var file = try storage.writeFile(endpoint: endpoint, rows: (byHour[hour] ?? []).map(Self.values(of:)), plainColumns: ["sketch"])
+                var file = try writeFile(endpoint: endpoint, rows: byHour[hour] ?? [])
                 file.tags = [Self.compactedTag: "true"]
                 files.append(file)
             }
             if !open.isEmpty {
-                files.append(try storage.writeFile(endpoint: endpoint, rows: open.map(Self.values(of:)), plainColumns: ["sketch"]))
+                files.append(try writeFile(endpoint: endpoint, rows: open))
             }
             let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint], timeColumn: "window_start",
                                           timeRange: DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper))

@@ -63,16 +63,23 @@ public struct ProfilesTable: Sendable {
 
     /// Writes `rows` as one data file per endpoint (not yet committed).
     func writeFiles(_ rows: [ProfileRow]) throws(StoreError) -> [AddFile] {
-        var byEndpoint: [String: [[ParquetValue]]] = [:]
+        var byEndpoint: [String: [ProfileRow]] = [:]
         for row in rows {
             try Self.validate(row, table: path)
-            byEndpoint[row.endpoint, default: []].append(Self.values(of: row))
+            byEndpoint[row.endpoint, default: []].append(row)
         }
         var files: [AddFile] = []
         for endpoint in byEndpoint.keys.sorted() {
-            files.append(try storage.writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? [], plainColumns: ["sketch"]))
+            files.append(try writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? []))
         }
         return files
+    }
+
+    /// One data file of rows of one endpoint (columnar encoding).
+    func writeFile(endpoint: String, rows: [ProfileRow]) throws(StoreError) -> AddFile {
+        try storage.writeFile(endpoint: endpoint, rowCount: rows.count, plainColumns: ["sketch"]) { range, schema in
+            try Self.batch(rows[range], schema: schema)
+        }
     }
 
     /// Partial rows of `endpoint` (every endpoint when nil) whose `window_start` lies in `from ..< to`

@@ -116,3 +116,45 @@ import Testing
         #expect(try profiles.lastCommit(ofApplication: "tail-iris")?.commitInfo["positions"] == .object([:]))
     }
 }
+
+@Suite struct ProfilesConcurrencyTests {
+    @Test func appendsFromManyWritersAtOnceLoseNothing() throws {
+        let test = TestStore()
+        _ = try test.store.profiles()
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 4) { writer in
+            do {
+                // Each writer has its own table value, as a separate process would.
+                let mine = try Store(root: test.root).profiles()
+                for i in 1...15 {
+                    try mine.append(try profileRows(numeric: [Double(writer * 100 + i)]),
+                                    transaction: AppTransaction(appId: "writer-\(writer)", version: Int64(i)))
+                }
+                outcomes.add(nil)
+            } catch {
+                outcomes.add(error)
+            }
+        }
+        #expect(outcomes.errors.isEmpty)
+        let profiles = try test.store.profiles()
+        #expect(try profiles.merged().first?.profile.count == 60)
+        for writer in 0..<4 { #expect(try profiles.transactionVersion(appId: "writer-\(writer)") == 15) }
+    }
+
+    @Test func largeAppendsAreSplitIntoBoundedRowGroups() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        var rows: [ProfileRow] = []
+        for i in 0..<(TableStorage.rowsPerRowGroup * 2 + 10) {
+            rows.append(ProfileRow(endpoint: "iris", modelVersion: "1", windowStartMicroseconds: t0, windowEndMicroseconds: t0 + fiveMinutes,
+                                   columnName: "c\(i)", columnKind: "categorical", count: 1, missingCount: 0,
+                                   categories: ["v"], categoryCounts: [1]))
+        }
+        try profiles.append(rows)
+        let file = try #require(try profiles.table.snapshot().files.first)
+        let reader = try ParquetReader(path: profiles.path + "/" + file.relativePath)
+        #expect(reader.rowGroupCount == 3)
+        #expect(reader.metadata.rowGroups.allSatisfy { $0.numRows <= Int64(TableStorage.rowsPerRowGroup) })
+        #expect(try profiles.rows().count == rows.count)
+    }
+}
