@@ -109,10 +109,19 @@ public struct ProfilesTable: Sendable {
         }.map(\.element)
     }
 
-    /// Every row of one data file.
+    /// Every row of one data file: decoded column by column when the file has the layout this module
+    /// writes, through the row assembler otherwise (a file another writer added).
     func readFile(_ file: AddFile) throws(StoreError) -> [ProfileRow] {
         let endpoint = TableStorage.endpoint(of: file)
         let name = storage.path + "/" + file.relativePath
+        do {
+            let reader = try ParquetReader(path: name)
+            if let rows = try Self.decodeColumnar(reader, endpoint: endpoint, file: name) { return rows }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .malformedData(file: name, detail: "\(error)")
+        }
         let fields = Dictionary(uniqueKeysWithValues: storage.fileFields.enumerated().map { ($1, $0) })
         var out: [ProfileRow] = []
         for values in try storage.readRows(file) {
