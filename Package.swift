@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "DeltaTable", dependencies: ["Parquet"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
-        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"]),
+        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"], exclude: ["REFERENCE.md"]),
         .target(
             name: "TailStage",
             dependencies: [
@@ -79,6 +79,7 @@ let package = Package(
         .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
+        .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
         .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
