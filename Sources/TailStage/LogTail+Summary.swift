@@ -25,3 +25,10 @@ extension LogTail {
         }
     }
 }
+
+extension LogTail {
+    /// The label join's size: predictions held and labels waiting for their prediction, over all endpoints.
+    public func joinState() -> (pendingPredictions: Int, waitingLabels: Int) {
+        joins.values.reduce((0, 0)) { ($0.0 + $1.pendingPredictions, $0.1 + $1.waitingLabels) }
+    }
+}
