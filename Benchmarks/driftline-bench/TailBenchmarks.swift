@@ -34,8 +34,9 @@ func runTailBenchmarks(arguments: [String]) throws {
         let decode = try decodeOnly(log: log)
         let (seconds, cpu) = try tailOnce(log: log, store: root + "/store-\(partitions)", records: records, warmUp: false)
         let rate = Double(records) / seconds
-        print(String(format: "tail        %d partition%@: %.0f records/s (%.2f s wall, %.2f s CPU)   baseline decode only: %.0f records/s   ratio %.2f",
-                     partitions, partitions == 1 ? "" : "s", rate, seconds, cpu, Double(records) / decode, rate / (Double(records) / decode)))
+        print(String(format: "tail        %d partition%@: %.0f records/s wall (%.2f s), %.0f records per CPU-second (%.2f s CPU)   baseline decode only: %.0f records/s wall   ratio %.2f",
+                     partitions, partitions == 1 ? "" : "s", rate, seconds, Double(records) / cpu, cpu, Double(records) / decode,
+                     rate / (Double(records) / decode)))
         try? FileManager.default.removeItem(atPath: log)
     }
 }
