@@ -80,6 +80,7 @@ let package = Package(
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
         .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
+        .executableTarget(name: "TailInterop", dependencies: ["DriftlineStore", "Profiles"], path: "Tests/interop/TailInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
         .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
@@ -91,7 +92,7 @@ let package = Package(
         .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
-        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
     ],
     swiftLanguageModes: [.v6]
