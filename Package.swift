@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "DeltaTable", dependencies: ["Parquet"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
-        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"]),
+        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"], exclude: ["REFERENCE.md"]),
         .target(
             name: "TailStage",
             dependencies: [
