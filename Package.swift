@@ -79,6 +79,8 @@ let package = Package(
         .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
+        // Writes window profiles into a store as tail does, for the batch cross-checks (Tests/interop/test_batch.py).
+        .executableTarget(name: "BatchInterop", dependencies: ["TailStage", "DriftlineStore", "DriftlineCore", "Profiles"], path: "Tests/interop/BatchInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
 

@@ -10,6 +10,8 @@ public enum BatchError: Error, Sendable, CustomStringConvertible {
     case reference(path: String, detail: String)
     /// Profiles of an hour cannot be merged or analysed.
     case analysis(endpoint: String, hour: String, detail: String)
+    /// Another batch holds the store's lock (cron: not an error, exit 0).
+    case busy(holder: String)
     /// A bad argument (range, endpoint).
     case invalidArgument(name: String, detail: String)
 
@@ -20,6 +22,7 @@ public enum BatchError: Error, Sendable, CustomStringConvertible {
         case let .store(detail): "store: \(detail)"
         case let .reference(path, detail): "reference \(path): \(detail); re-create it with `driftline profile`"
         case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), hour \(hour): \(detail)"
+        case let .busy(holder): "another batch is running on this store (\(holder)); this run does nothing"
         case let .invalidArgument(name, detail): "\(name): \(detail)"
         }
     }
