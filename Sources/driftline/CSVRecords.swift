@@ -32,7 +32,11 @@ struct CSVRecords {
         // Read whole: the library's stream reader reports the end of a file as an error.
         guard let data = FileManager.default.contents(atPath: path) else { throw ArgumentParser.ValidationError("--csv \(path): cannot read") }
         guard let text = String(data: data, encoding: .utf8) else { throw ArgumentParser.ValidationError("--csv \(path): not UTF-8 text") }
-        let reader = try CSVReader(string: text, hasHeaderRow: true)
+        guard !text.allSatisfy(\.isWhitespace) else { throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row") }
+        let reader: CSVReader
+        do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch {
+            throw ArgumentParser.ValidationError("--csv \(path): cannot read the header row (\(error)); the file must be CSV with a header")
+        }
         guard let header = reader.headerRow, !(header.count == 1 && header[0].trimmingSpaces.isEmpty) else {
             throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row")
         }
