@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
-        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
     ],
     swiftLanguageModes: [.v6]

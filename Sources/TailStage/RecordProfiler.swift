@@ -151,8 +151,10 @@ public struct RecordProfiler: Sendable {
         }
     }
 
-    /// Profiles one inference: features, prediction columns, latency, error and, when it carries one, its label.
-    public func add(_ record: InferenceRecord, to window: inout WindowProfile) {
+    /// Profiles one inference: features, prediction columns, latency, error and, when it carries one, its
+    /// label. Returns what it predicted (for the label join).
+    @discardableResult
+    public func add(_ record: InferenceRecord, to window: inout WindowProfile) -> Prediction {
         addFeatures(record.features, to: &window)
         let prediction: Prediction
         switch record.outcome {
@@ -194,6 +196,7 @@ public struct RecordProfiler: Sendable {
         window.numeric[latencySlot].add(Double(record.latencyMicroseconds) / 1000)
         window.records += 1
         if let label = record.label { addLabel(label, prediction: prediction, to: &window) }
+        return prediction
     }
 
     /// Profiles the features alone (a training set without predictions); counts no record in the other columns.

@@ -4,7 +4,7 @@ import Profiles
 @testable import DriftlineStore
 
 /// A store in a fresh temporary folder, removed when the value goes away.
-final class TestStore {
+final class TestStore: Sendable {
     let root: String
     let store: Store
 
