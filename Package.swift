@@ -79,6 +79,7 @@ let package = Package(
         .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
+        .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
         // Writes window profiles into a store as tail does, for the batch cross-checks (Tests/interop/test_batch.py).
         .executableTarget(name: "BatchInterop", dependencies: ["TailStage", "DriftlineStore", "DriftlineCore", "Profiles"], path: "Tests/interop/BatchInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
