@@ -55,7 +55,8 @@ let package = Package(
                 "Profiles", "DriftlineStore", "DeltaTable",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["BATCH.md"]
         ),
         .executableTarget(
             name: "driftline",

@@ -3,9 +3,9 @@ traffic for a 10-class model with 20 features; four features drift from hour 3, 
 hour 4. profile → window profiles → batch, then every number of `drift` and `performance` (read with
 deltalake) is compared with numpy/scipy/scikit-learn on the raw rows of that hour.
 
-Window profiles are written by BatchInterop (Tests/interop/BatchInterop), which profiles rows with
-the tail stage's RecordProfiler into 5-minute windows over the reference's bins and commits each
-window in two partial rows through ProfilesTable, as `driftline tail` does."""
+The whole path is the real one: `driftline profile` (reference from the training CSV) →
+`driftline ingest` (production CSV into the log) → `driftline tail --once` (5-minute window profiles,
+histograms over the reference's bins) → `driftline batch`."""
 import json
 import os
 import pathlib
@@ -61,11 +61,13 @@ def pipeline(tmp_path_factory):
     store.mkdir()
     run("driftline", "profile", "--store", store, "--endpoint", ENDPOINT, "--model-version", VERSION,
         "--csv", work / "train.csv", *mapping_flags())
-    (work / "schema.json").write_text(json.dumps({
-        "features": [{"name": f, "kind": "categorical" if f in ds.CATEGORICAL else "numeric"} for f in ds.FEATURES],
-        "classes": ds.CLASSES}))
-    write_rows_jsonl(work / "rows.jsonl", hours)
-    run("BatchInterop", "write-profiles", store, ENDPOINT, VERSION, work / "schema.json", work / "rows.jsonl")
+    production = pd.concat(hours, ignore_index=True)
+    production.to_csv(work / "production.csv", index=False)
+    log = work / "log"
+    run("driftline", "ingest", "--log", log, "--endpoint", ENDPOINT, "--model-version", VERSION,
+        "--csv", work / "production.csv", *mapping_flags(), "--timestamp-column", "ts", "--request-id-column", "id",
+        "--latency-column", "latency_ms")
+    run("driftline", "tail", "--log", log, "--store", store, "--once")
     t_from = pd.Timestamp(ds.T0_S, unit="s", tz="UTC").isoformat()
     t_to = str(ds.T0_S + 3600 * ds.HOURS)
     batch_args = ["batch", "--store", store, "--from", t_from, "--to", t_to,
