@@ -8,6 +8,9 @@ case "logger": try runLoggerBenchmarks(arguments: rest)
 case "parquet": try runParquetBenchmarks(arguments: rest)
 case "delta": try runDeltaBenchmarks(args: rest)
 case "profiles": try runProfilesBenchmarks(arguments: rest)
+case "store": try runStoreBenchmarks(arguments: rest)
+case "tail": try runTailBenchmarks(arguments: rest)
+case "batch": try runBatchBenchmarks(arguments: rest)
 default:
     print("""
     usage: driftline-bench <group> [options]
@@ -17,5 +20,8 @@ default:
       parquet   [--rows N]  a profiles-shaped table written and read, vs pyarrow
       delta     snapshots, checkpoints and commits, vs deltalake
       profiles  ns per numeric value and standard records/s profiled
+      store     profiles table append, read and merge
+      tail      records/s from a pre-written log into committed profiles, one and two partitions
+      batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
     """)
 }
