@@ -83,30 +83,33 @@ public struct ProfilesTable: Sendable {
     }
 
     /// Partial rows of `endpoint` (every endpoint when nil) whose `window_start` lies in `from ..< to`
-    /// (unbounded sides when nil), ordered by key (partial rows of one key in commit-file order). Files are pruned by partition and by their
-    /// `window_start` statistics before any is opened.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [ProfileRow] {
-        try rows(in: try storage.snapshot(), endpoint: endpoint, from: from, to: to)
+    /// (unbounded sides when nil), optionally only of the profile columns `columns` (`:prediction`,
+    /// a feature…), ordered by key; the parts of one key keep the order of their files. Files are
+    /// pruned by partition and by their `window_start` statistics before any is opened.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     columns: Set<String>? = nil) throws(StoreError) -> [ProfileRow] {
+        let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns)
+        let keys = rows.map(ProfileKey.init)
+        let order = rows.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
+        return order.map { rows[$0] }
     }
 
-    func rows(in snapshot: Snapshot, endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?) throws(StoreError) -> [ProfileRow] {
+    /// The rows in file order (files by modification time, then path).
+    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?) throws(StoreError) -> [ProfileRow] {
         let lower = from?.microseconds ?? Int64.min / 2
         let upper = to?.microseconds ?? Int64.max / 2
         guard lower < upper else { return [] }
         let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
         var out: [ProfileRow] = []
-        let files = storage.files(in: snapshot, endpoint: endpoint, windowStarts: range)
+        let files = storage.files(in: try storage.snapshot(), endpoint: endpoint, windowStarts: range)
             .sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }
         for file in files {
-            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper {
+            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper
+                && columns.map({ $0.contains(row.columnName) }) ?? true {
                 out.append(row)
             }
         }
-        // Stable: the parts of one key keep the order of their files.
-        return out.enumerated().sorted { a, b in
-            let ka = ProfileKey(a.element), kb = ProfileKey(b.element)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
+        return out
     }
 
     /// Every row of one data file: decoded column by column when the file has the layout this module

@@ -158,3 +158,16 @@ import Testing
         #expect(try profiles.rows().count == rows.count)
     }
 }
+
+@Suite struct ProfilesProjectionTests {
+    @Test func rowsAndMergedCanBeLimitedToSomeColumns() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        try profiles.append(try profileRows(numeric: [1, 2], categories: ["a"]))
+        try profiles.append(try profileRows(numeric: [3], categories: ["b"]))
+        #expect(try profiles.rows(columns: ["c"]).map(\.columnName) == ["c", "c"])
+        let merged = try profiles.merged(columns: ["x"])
+        #expect(merged.count == 1 && merged.first?.profile.count == 3)
+        #expect(try profiles.merged(columns: []).isEmpty)
+    }
+}
