@@ -8,6 +8,7 @@ case "logger": try runLoggerBenchmarks(arguments: rest)
 case "parquet": try runParquetBenchmarks(arguments: rest)
 case "delta": try runDeltaBenchmarks(args: rest)
 case "profiles": try runProfilesBenchmarks(arguments: rest)
+case "tail": try runTailBenchmarks(arguments: rest)
 default:
     print("""
     usage: driftline-bench <group> [options]
@@ -17,5 +18,6 @@ default:
       parquet   [--rows N]  a profiles-shaped table written and read, vs pyarrow
       delta     snapshots, checkpoints and commits, vs deltalake
       profiles  ns per numeric value and standard records/s profiled
+      tail      [--records N] [--dir DIR]  log → committed profiles, 1 and 2 partitions, vs decode only
     """)
 }
