@@ -60,7 +60,9 @@ import Testing
             let start = clock.now
             let appeared = try await partitions.next()
             #expect(appeared?.path == other.folder)
-            #expect(start.duration(to: clock.now) < .seconds(1))
+            // The watcher polls every 50 ms; the bound allows for the test run's cooperative pool being
+            // saturated by the process tests that run beside this one on a 2-core machine (seen: 1.2 s).
+            #expect(start.duration(to: clock.now) < .seconds(3))
             #expect(try directory.endpoints() == ["iris", "prices"])
             #expect(try directory.partitions(endpoint: "prices").map(\.writerID) == ["host-2"])
         }
