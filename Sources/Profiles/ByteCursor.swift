@@ -7,10 +7,10 @@ struct ByteCursor {
 
     var remaining: Int { bytes.count - offset }
 
-    mutating func readInteger<T: FixedWidthInteger & UnsignedInteger>(_: T.Type, field: String) throws(ProfileError) -> T {
+    mutating func readInteger<T: FixedWidthInteger & UnsignedInteger>(_: T.Type, field: @autoclosure () -> String) throws(ProfileError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else {
-            throw .malformedSketch(field: field, detail: "needs \(size) bytes at offset \(offset), \(remaining) left")
+            throw .malformedSketch(field: field(), detail: "needs \(size) bytes at offset \(offset), \(remaining) left")
         }
         var value: T = 0
         for index in 0..<size {
@@ -20,8 +20,8 @@ struct ByteCursor {
         return value
     }
 
-    mutating func readDouble(field: String) throws(ProfileError) -> Double {
-        Double(bitPattern: try readInteger(UInt64.self, field: field))
+    mutating func readDouble(field: @autoclosure () -> String) throws(ProfileError) -> Double {
+        Double(bitPattern: try readInteger(UInt64.self, field: field()))
     }
 }
 
