@@ -81,10 +81,12 @@ let package = Package(
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
         .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
+        .executableTarget(name: "TailInterop", dependencies: ["DriftlineStore", "Profiles"], path: "Tests/interop/TailInterop"),
         // Writes window profiles into a store as tail does, for the batch cross-checks (Tests/interop/test_batch.py).
         .executableTarget(name: "BatchInterop", dependencies: ["TailStage", "DriftlineStore", "DriftlineCore", "Profiles"], path: "Tests/interop/BatchInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
+        .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
 
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),

@@ -130,6 +130,19 @@ private func benchmarkAppend(payload: [UInt8], count: Int) throws {
     let onDisk = try FileManager.default.contentsOfDirectory(atPath: writer.folder).filter { $0.hasSuffix(".log") }
         .map { (try? FileManager.default.attributesOfItem(atPath: "\(writer.folder)/\($0)")[.size] as? Int) ?? 0 }.reduce(0, +)
     try writer.close()
+    // Reading it back (decoded records), as the tail stage does.
+    var readCount = 0
+    var readCPU = 0.0
+    let readTime = try seconds { readCPU = try cpuSeconds {
+        let reader = try PartitionReader(partition: writer.folder)
+        while true {
+            let events = try reader.read(maxBatches: 256)
+            if events.isEmpty { break }
+            for case .records(let batch) in events { readCount += batch.records.count }
+        }
+    } }
+    print(String(format: "read        %.2f M records/s decoded (CPU-bound rate %.2f M records/s, %d records)",
+                 Double(readCount) / readTime / 1e6, Double(readCount) / readCPU / 1e6, readCount))
     // Baselines: bare LZ4 over the same bytes in the same batch sizes, and a plain write of the raw bytes.
     var scratch = [UInt8](repeating: 0, count: Int(LZ4_compressBound(Int32(perBatch * recordBytes))))
     let lz4Time = payload.withUnsafeBytes { raw in

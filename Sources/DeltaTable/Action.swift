@@ -10,7 +10,7 @@ public enum Action: Sendable, Hashable {
 }
 
 /// The `protocol` action: which readers and writers may use the table.
-public struct ProtocolVersions: Sendable, Hashable, Codable {
+public struct ProtocolVersions: Sendable, Hashable {
     /// The oldest reader protocol that can read the table (1 for tables this library creates).
     public var minReaderVersion: Int
     /// The oldest writer protocol that can write it (2 for tables this library creates).
@@ -63,9 +63,9 @@ public struct ProtocolVersions: Sendable, Hashable, Codable {
 }
 
 /// The `metaData` action: identity, schema, partitioning and configuration of the table.
-public struct TableMetadata: Sendable, Hashable, Codable {
+public struct TableMetadata: Sendable, Hashable {
     /// The encoding of the data files (always `parquet` here).
-    public struct Format: Sendable, Hashable, Codable {
+    public struct Format: Sendable, Hashable {
         public var provider: String
         public var options: [String: String]?
 
@@ -102,22 +102,10 @@ public struct TableMetadata: Sendable, Hashable, Codable {
 
     /// The parsed `schemaString`.
     public func schema() throws -> DeltaSchema { try DeltaSchema(json: schemaString) }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        format = try container.decodeIfPresent(Format.self, forKey: .format) ?? Format()
-        schemaString = try container.decode(String.self, forKey: .schemaString)
-        partitionColumns = try container.decodeIfPresent([String].self, forKey: .partitionColumns) ?? []
-        createdTime = try container.decodeIfPresent(Int64.self, forKey: .createdTime)
-        configuration = try container.decodeIfPresent([String: String?].self, forKey: .configuration) ?? [:]
-    }
 }
 
 /// The `txn` action: an application's progress marker, committed atomically with its data.
-public struct AppTransaction: Sendable, Hashable, Codable {
+public struct AppTransaction: Sendable, Hashable {
     /// Identifies the application (e.g. one tail process per endpoint).
     public var appId: String
     /// The application's own progress marker; must grow from commit to commit.

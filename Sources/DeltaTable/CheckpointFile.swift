@@ -32,6 +32,8 @@ enum CheckpointFile {
         ])),
     ])
 
+    static let rowsPerGroup = 1_000
+
     /// Encodes actions (no `commitInfo`) as a checkpoint file.
     static func encode(_ actions: [Action]) throws -> [UInt8] {
         var rows: [[ParquetValue]] = []
@@ -67,7 +69,14 @@ enum CheckpointFile {
         var options = WriterOptions()
         options.compression = .lz4Raw
         let writer = try ParquetWriter(schema: schema, options: options)
-        try writer.write(rows: rows)
+        // Row groups of at most `rowsPerGroup` rows: the row shredder's cost grows faster than linearly
+        // with the rows of one call (see the commit that introduced this), and readers are indifferent.
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + rowsPerGroup)
+            try writer.write(rows: Array(rows[start..<end]))
+            start = end
+        }
         try writer.close()
         return writer.bytes
     }

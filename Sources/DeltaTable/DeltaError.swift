@@ -22,6 +22,10 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidArgument(String)
     /// A replace cannot decide which rows of a file its selection covers.
     case ambiguousFile(path: String, reason: String)
+    /// The commit file of `version` was created but its folder could not be fsynced: other readers
+    /// may already see the version, yet it may not survive a crash. Do not blindly retry; re-read
+    /// the table (its `txn` versions) to learn whether the commit is there.
+    case commitNotDurable(table: String, version: Int64, errno: Int32)
 
     public var description: String {
         switch self {
@@ -45,6 +49,9 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
             return "invalid argument: \(reason)"
         case let .ambiguousFile(path, reason):
             return "cannot replace part of data file \(path): \(reason)"
+        case let .commitNotDurable(table, version, code):
+            return "\(table): version \(version) was written but fsync of _delta_log failed (\(String(cString: strerror(code)))): "
+                + "it may be visible yet lost in a crash; re-read the table before retrying"
         }
     }
 }

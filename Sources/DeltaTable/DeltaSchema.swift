@@ -73,7 +73,7 @@ public struct DeltaSchema: Sendable, Hashable {
     public init(json text: String) throws {
         let value: JSONValue
         do {
-            value = try ActionCoding.decodeText(JSONValue.self, from: text)
+            value = try JSONValue.parse(text)
         } catch {
             throw DeltaError.invalidArgument("schemaString is not JSON: \(error)")
         }
@@ -85,7 +85,7 @@ public struct DeltaSchema: Sendable, Hashable {
 
     /// The Spark JSON schema string.
     public var json: String {
-        (try? ActionCoding.encodeText(DeltaType.struct(self).jsonValue)) ?? "{}"
+        DeltaType.struct(self).jsonValue.text
     }
 
     /// Checks what Delta requires of a schema: unique names regardless of case, partition columns present

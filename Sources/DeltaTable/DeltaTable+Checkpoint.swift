@@ -1,5 +1,5 @@
 /// What `checkpoint` wrote.
-public struct CheckpointInfo: Sendable, Hashable, Codable {
+public struct CheckpointInfo: Sendable, Hashable {
     /// The table version the checkpoint holds.
     public let version: Int64
     /// Number of actions (rows) in the checkpoint.
@@ -17,7 +17,7 @@ extension DeltaTable {
     @discardableResult
     public func checkpoint(version: Int64? = nil, now: DeltaTimestamp = .now()) throws -> CheckpointInfo {
         let snapshot = try version.map { try self.snapshot(version: $0) } ?? self.snapshot()
-        let expiry = now.adding(.zero - options.deletedFileRetention)
+        let expiry = now.adding(.zero - options.applying(snapshot.metadata.configuration).deletedFileRetention)
         var actions: [Action] = [.protocol(snapshot.protocolVersions), .metaData(snapshot.metadata)]
         actions += snapshot.transactionsByApp.keys.sorted().compactMap { snapshot.transactionsByApp[$0].map(Action.txn) }
         actions += snapshot.files.map(Action.add)
@@ -36,7 +36,9 @@ extension DeltaTable {
         let info = CheckpointInfo(version: snapshot.version, size: Int64(actions.count), sizeInBytes: Int64(bytes.count),
                                   numOfAddFiles: Int64(snapshot.filesByPath.count))
         if (try? readLastCheckpoint())?.version ?? -1 < info.version {
-            try DurableFiles.put(Array(try ActionCoding.encodeText(info).utf8), at: log.lastCheckpoint, exclusive: false)
+            let pointer: JSONValue = .object(["version": .int(info.version), "size": .int(info.size),
+                                              "sizeInBytes": .int(info.sizeInBytes), "numOfAddFiles": .int(info.numOfAddFiles)])
+            try DurableFiles.put(Array(pointer.text.utf8), at: log.lastCheckpoint, exclusive: false)
         }
         try cleanUpLog(now: now)
         return info
@@ -45,12 +47,12 @@ extension DeltaTable {
     /// The `_last_checkpoint` pointer, or nil when there is none.
     func readLastCheckpoint() throws -> CheckpointInfo? {
         guard DurableFiles.exists(log.lastCheckpoint) else { return nil }
-        let text = String(decoding: try DurableFiles.readAll(log.lastCheckpoint), as: UTF8.self)
-        struct Pointer: Decodable { var version: Int64; var size: Int64?; var sizeInBytes: Int64?; var numOfAddFiles: Int64? }
+        let bytes = try DurableFiles.readAll(log.lastCheckpoint)
         do {
-            let pointer = try ActionCoding.decodeText(Pointer.self, from: text)
-            return CheckpointInfo(version: pointer.version, size: pointer.size ?? 0, sizeInBytes: pointer.sizeInBytes ?? 0,
-                                  numOfAddFiles: pointer.numOfAddFiles ?? 0)
+            let fields = try JSONFields(try JSONValue.parse(bytes[...]), path: "_last_checkpoint")
+            return CheckpointInfo(version: try fields.int("version"), size: try fields.optionalInt("size") ?? 0,
+                                  sizeInBytes: try fields.optionalInt("sizeInBytes") ?? 0,
+                                  numOfAddFiles: try fields.optionalInt("numOfAddFiles") ?? 0)
         } catch {
             throw DeltaError.malformedCheckpoint(file: log.lastCheckpoint, reason: "not a valid _last_checkpoint: \(error)")
         }
@@ -83,7 +85,8 @@ extension DeltaTable {
                 deleted.append(name)
             }
         }
-        let cutoffTime = now.adding(.zero - options.logRetention)
+        let retention = (try? snapshot())?.metadata.configuration ?? [:]
+        let cutoffTime = now.adding(.zero - options.applying(retention).logRetention)
         guard let cutoffCommit = listing.commits.last(where: { version in
             (DurableFiles.modificationTime(log.commit(version)) ?? now) <= cutoffTime
         }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return deleted }

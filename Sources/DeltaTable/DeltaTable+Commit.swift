@@ -83,14 +83,21 @@ extension DeltaTable {
         }
         newActions += removed.sorted { $0.path < $1.path }.map { .remove(RemoveFile(removing: $0, at: now)) }
         newActions += files.map { .add($0) }
-        let bytes = try ActionCoding.encodeCommit(newActions)
+        let bytes = ActionCoding.encodeCommit(newActions)
 
         try beforeFirstAttempt?()
         var version = snapshot.version + 1
         for attempt in 1...max(1, options.maxCommitAttempts) {
             let file = log.commit(version)
-            if try DurableFiles.put(bytes, at: file, exclusive: true) == .created {
-                let (checkpoint, checkpointError) = checkpointIfDue(version: version)
+            let outcome: DurableFiles.PutOutcome
+            do {
+                outcome = try DurableFiles.put(bytes, at: file, exclusive: true)
+            } catch let DeltaError.io(failedPath, "fsync", code) where failedPath == log.directory {
+                throw DeltaError.commitNotDurable(table: path, version: version, errno: code)
+            }
+            if outcome == .created {
+                let interval = options.applying(snapshot.metadata.configuration).checkpointInterval
+                let (checkpoint, checkpointError) = checkpointIfDue(version: version, interval: interval)
                 return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt,
                                     checkpoint: checkpoint, checkpointError: checkpointError)
             }
@@ -169,8 +176,8 @@ extension DeltaTable {
 
     /// After a successful commit: a checkpoint every `checkpointInterval` versions. Never throws, since
     /// the commit already happened and a caller retrying it would duplicate data.
-    private func checkpointIfDue(version: Int64) -> (CheckpointInfo?, DeltaError?) {
-        guard options.checkpointInterval > 0, version > 0, version % options.checkpointInterval == 0 else { return (nil, nil) }
+    private func checkpointIfDue(version: Int64, interval: Int64) -> (CheckpointInfo?, DeltaError?) {
+        guard interval > 0, version > 0, version % interval == 0 else { return (nil, nil) }
         do {
             return (try checkpoint(version: version), nil)
         } catch let error as DeltaError {

@@ -34,6 +34,11 @@ extension DeltaTable {
             state = try readCheckpoint(version: checkpoint)
             start = checkpoint + 1
         } else if !commits.contains(0) {
+            if let other = listing.others.first(where: { $0.name.contains(".checkpoint.") }) {
+                throw DeltaError.unsupportedProtocol(
+                    table: path, detail: "only a multi-part or UUID-named checkpoint (\(other.name)) covers the start of the log; "
+                        + "this library reads classic single-file checkpoints")
+            }
             if target != nil, let oldest = listing.commits.first {
                 throw DeltaError.invalidArgument("\(path): version \(latest) was cleaned from the log; the oldest is \(oldest)")
             }

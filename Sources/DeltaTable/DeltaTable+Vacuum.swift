@@ -1,6 +1,6 @@
 extension DeltaTable {
     /// Deletes data files that a commit removed longer than `retention` ago (default:
-    /// `options.deletedFileRetention`, 7 days) and that no live file uses. Readers of snapshots older
+    /// the table's `delta.deletedFileRetentionDuration`, else `options.deletedFileRetention`, 7 days) and that no live file uses. Readers of snapshots older
     /// than the retention may then fail; that is the trade Delta's VACUUM makes.
     ///
     /// - Returns: the relative paths deleted, ordered.
@@ -8,7 +8,7 @@ extension DeltaTable {
     public func vacuum(retention: Duration? = nil, now: DeltaTimestamp = .now(), dryRun: Bool = false) throws -> [String] {
         let snapshot = try self.snapshot()
         try snapshot.protocolVersions.checkWritable(table: path)
-        let cutoff = now.adding(.zero - (retention ?? options.deletedFileRetention))
+        let cutoff = now.adding(.zero - (retention ?? options.applying(snapshot.metadata.configuration).deletedFileRetention))
         var deleted: [String] = []
         for tombstone in snapshot.tombstones {
             let relative = tombstone.relativePath

@@ -14,7 +14,9 @@ import Foundation
 /// Several processes may commit to one table at once: a commit creates `_delta_log/<version>.json`
 /// only if no other writer created it first, and otherwise checks the winner's actions and retries.
 public struct DeltaTable: Sendable {
-    /// How the table commits, checkpoints and cleans up.
+    /// How the table commits, checkpoints and cleans up. A table's own properties
+    /// (`delta.checkpointInterval`, `delta.logRetentionDuration`, `delta.deletedFileRetentionDuration`)
+    /// win over these where it sets them.
     public struct Options: Sendable {
         /// A checkpoint is written after every commit whose version is a multiple of this (0 disables).
         public var checkpointInterval: Int64
@@ -68,7 +70,7 @@ public struct DeltaTable: Sendable {
             .protocol(ProtocolVersions(minReaderVersion: 1, minWriterVersion: 2)),
             .metaData(metadata),
         ]
-        let outcome = try DurableFiles.put(try ActionCoding.encodeCommit(actions), at: table.log.commit(0), exclusive: true)
+        let outcome = try DurableFiles.put(ActionCoding.encodeCommit(actions), at: table.log.commit(0), exclusive: true)
         guard outcome == .created else { throw DeltaError.tableExists(path: table.path) }
         return table
     }

@@ -41,6 +41,8 @@ enum DurableFiles {
         } else if rename(temporary, path) != 0 {
             throw DeltaError.io(path: path, operation: "rename", errno: errno)
         }
+        // A failure here is `io(path: directory, operation: "fsync")`: the file is in place but may not
+        // survive a crash (callers that must tell this apart match on the folder path).
         try syncDirectory(directory)
         return .created
     }
@@ -51,9 +53,10 @@ enum DurableFiles {
         guard descriptor >= 0 else { throw DeltaError.io(path: path, operation: "open", errno: errno) }
         var failure: DeltaError?
         bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }   // nothing to write
             var offset = 0
             while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(descriptor, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     failure = .io(path: path, operation: "write", errno: errno)
@@ -78,7 +81,9 @@ enum DurableFiles {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                buffer.baseAddress.map { read(descriptor, $0, buffer.count) } ?? 0
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw DeltaError.io(path: path, operation: "read", errno: errno)

@@ -1,5 +1,5 @@
 /// The `add` action: a data file that is part of the table from this version on.
-public struct AddFile: Sendable, Hashable, Codable {
+public struct AddFile: Sendable, Hashable {
     /// The path relative to the table root as the log stores it: a URI reference, percent-encoded.
     public var path: String
     /// Partition column → value as Delta serializes it (a `nil` value is a null partition).
@@ -35,21 +35,10 @@ public struct AddFile: Sendable, Hashable, Codable {
 
     /// The parsed `stats`, or nil when absent or not valid JSON.
     public var statistics: FileStatistics? { stats.flatMap { try? FileStatistics(json: $0) } }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        path = try container.decode(String.self, forKey: .path)
-        partitionValues = try container.decodeIfPresent([String: String?].self, forKey: .partitionValues) ?? [:]
-        size = try container.decode(Int64.self, forKey: .size)
-        modificationTime = try container.decodeIfPresent(Int64.self, forKey: .modificationTime) ?? 0
-        dataChange = try container.decodeIfPresent(Bool.self, forKey: .dataChange) ?? true
-        stats = try container.decodeIfPresent(String.self, forKey: .stats)
-        tags = try container.decodeIfPresent([String: String?].self, forKey: .tags)
-    }
 }
 
 /// The `remove` action: a tombstone for a data file that left the table in this version.
-public struct RemoveFile: Sendable, Hashable, Codable {
+public struct RemoveFile: Sendable, Hashable {
     public var path: String
     /// Milliseconds since the epoch; `vacuum` deletes the file once this is older than the retention.
     public var deletionTimestamp: Int64?

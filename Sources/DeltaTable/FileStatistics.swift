@@ -107,7 +107,7 @@ public struct FileStatistics: Sendable, Hashable {
 
     /// Parses `add.stats` JSON; fields other than these four are ignored.
     public init(json text: String) throws {
-        guard let object = try? ActionCoding.decodeText(JSONValue.self, from: text), let members = object.object else {
+        guard let object = try? JSONValue.parse(text), let members = object.object else {
             throw DeltaError.invalidArgument("stats is not a JSON object: \(text.prefix(80))")
         }
         numRecords = members["numRecords"]?.int64 ?? 0

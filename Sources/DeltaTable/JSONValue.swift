@@ -72,6 +72,6 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Compact JSON text.
     public var description: String {
-        (try? ActionCoding.encodeText(self)) ?? "null"
+        text
     }
 }

@@ -138,9 +138,10 @@ public struct RecordEncoder: Sendable {
     /// Builds a record in scratch memory of `bound` bytes and appends it to `out` only when it is valid.
     @inline(__always)
     func withScratch(_ bound: Int, appendingTo out: UnsafeMutablePointer<[UInt8]>?, _ body: (inout RawWriter) throws(ValidationError) -> Void) throws(ValidationError) {
-        try withUnsafeTemporaryAllocation(byteCount: bound, alignment: 8) { scratch in
+        try withUnsafeTemporaryAllocation(byteCount: max(bound, 1), alignment: 8) { scratch in
             Result { () throws(ValidationError) in
-                var writer = RawWriter(base: scratch.baseAddress!, capacity: bound)
+                guard let base = scratch.baseAddress else { return }
+                var writer = RawWriter(base: base, capacity: bound)
                 try body(&writer)
                 out?.pointee.append(contentsOf: UnsafeRawBufferPointer(start: scratch.baseAddress, count: writer.count))
             }

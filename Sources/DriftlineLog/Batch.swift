@@ -33,8 +33,9 @@ public enum Batch {
     ///
     /// `records` are `count` records already encoded with ``RecordEncoder``. The payload is
     /// LZ4-compressed unless that would not make it smaller. Returns the header written.
+    /// The caller (``PartitionWriter``) has checked `count` and the payload size.
     @discardableResult
-    public static func append(
+    static func append(
         records: UnsafeRawBufferPointer, count: Int, baseOffset: Int64, firstTimestamp: Timestamp, maxTimestamp: Timestamp,
         fingerprint: SchemaFingerprint, to out: inout [UInt8]
     ) -> BatchHeader {
@@ -89,25 +90,39 @@ public enum Batch {
 
     /// The uncompressed payload of a checked batch (`raw` starts at its header).
     public static func payload(of header: BatchHeader, in raw: UnsafeRawBufferPointer) -> Result<[UInt8], Problem> {
+        var output: [UInt8] = []
+        return payload(of: header, in: raw, into: &output).map { _ in output }
+    }
+
+    /// Decompresses the payload of a checked batch into `buffer`, reusing its memory; on success `buffer`
+    /// holds exactly the payload.
+    public static func payload(of header: BatchHeader, in raw: UnsafeRawBufferPointer, into buffer: inout [UInt8]) -> Result<Void, Problem> {
         guard header.totalLength <= raw.count else {
             return .failure(.truncated(needed: header.totalLength, available: raw.count))
         }
         let stored = UnsafeRawBufferPointer(rebasing: raw[BatchHeader.size..<header.totalLength])
         switch header.codec {
         case .none:
-            return .success(Array(stored))
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: stored)
+            return .success(())
         case .lz4Block:
-            var output = [UInt8](repeating: 0, count: header.uncompressedLength)
-            let got = output.withUnsafeMutableBytes { dst -> Int in
+            let length = header.uncompressedLength  // ≤ BatchHeader.maxPayloadBytes, checked by the header parse
+            if buffer.count < length {
+                buffer.append(contentsOf: repeatElement(0, count: length - buffer.count))
+            } else if buffer.count > length {
+                buffer.removeLast(buffer.count - length)
+            }
+            let got = buffer.withUnsafeMutableBytes { dst -> Int in
                 guard let d = dst.baseAddress, let s = stored.baseAddress else { return -1 }
                 return Int(LZ4_decompress_safe(
                     s.assumingMemoryBound(to: CChar.self), d.assumingMemoryBound(to: CChar.self),
                     Int32(stored.count), Int32(dst.count)))
             }
-            guard got == header.uncompressedLength else {
-                return .failure(.decompression(expected: header.uncompressedLength, got: got))
+            guard got == length else {
+                return .failure(.decompression(expected: length, got: got))
             }
-            return .success(output)
+            return .success(())
         }
     }
 }

@@ -57,9 +57,10 @@ struct LogFile {
     /// Writes as much of `bytes` at `position` as the system takes; returns how many bytes were written
     /// and the error that stopped it, if any.
     func writeReportingProgress(_ bytes: UnsafeRawBufferPointer, at position: Int) -> (written: Int, error: LogError?) {
+        guard let base = bytes.baseAddress else { return (0, nil) }
         var done = 0
         while done < bytes.count {
-            let n = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
+            let n = pwrite(descriptor, base + done, bytes.count - done, off_t(position + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 return (done, LogError.system("write", path: path, errno: errno, kind: .writeFailed))
@@ -77,8 +78,9 @@ struct LogFile {
         var done = 0
         var failure: Int32 = 0
         buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
             while done < count {
-                let n = pread(descriptor, raw.baseAddress! + done, count - done, off_t(position + done))
+                let n = pread(descriptor, base + done, count - done, off_t(position + done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = errno

@@ -27,6 +27,8 @@ public final class PartitionReader: @unchecked Sendable {
     var current: OpenSegment?
     var manifests: [SchemaFingerprint: PartitionManifest] = [:]
     var decoders: [SchemaFingerprint: RecordDecoder] = [:]
+    /// Reused for decompressed payloads (no page faults from a fresh large allocation per batch).
+    var payloadBuffer: [UInt8] = []
 
     struct OpenSegment {
         let files: SegmentFiles
@@ -216,11 +218,14 @@ public final class PartitionReader: @unchecked Sendable {
             position = header.nextOffset
             return false
         }
+        var buffer = payloadBuffer
+        payloadBuffer = []
+        defer { payloadBuffer = buffer }
         let decoded: Result<[LogRecord], CorruptRegion.Reason> = bytes.withUnsafeBytes { raw in
-            switch Batch.payload(of: header, in: raw) {
-            case .failure(let problem):
+            if case .failure(let problem) = Batch.payload(of: header, in: raw, into: &buffer) {
                 return .failure(.badBatch(problem))
-            case .success(let payload):
+            }
+            return buffer.withUnsafeBytes { payload in
                 do throws(CodecError) {
                     let records = try decoder.decodeAll(payload)
                     guard records.count == header.recordCount else {

@@ -25,6 +25,9 @@ import DriftlineCore
 /// write discards the unwritten batches (the error counts them) and their offsets are reused.
 /// A failed `fsync` makes the writer unusable: its data may be lost, so open the partition again.
 ///
+/// Retention is explicit: call ``applyRetention(now:)`` now and then (say every minute, or when
+/// ``activeSegmentBaseOffset`` changes after a roll); it only touches closed segments.
+///
 /// Not thread-safe: use it from one thread (the logger's writer thread) at a time.
 public final class PartitionWriter: @unchecked Sendable {
     /// Tunables; the defaults suit a model server.
@@ -80,6 +83,8 @@ public final class PartitionWriter: @unchecked Sendable {
     public internal(set) var nextOffset: Int64
     /// Offset just past the last record written to the OS.
     public internal(set) var writtenOffset: Int64
+    /// Base offset of the segment being appended to (changes when a segment rolls).
+    public var activeSegmentBaseOffset: Int64 { segment.files.baseOffset }
     var foldersToSync: Set<String> = []
     var unusableReason: String?
     /// The active segment's tail could not be restored after a failed write; recover before the next one.

@@ -149,7 +149,9 @@ extension ProfilesTable {
     /// The merged profiles of `endpoint` (all when nil) with `window_start` in `from ..< to`, one per
     /// (endpoint, model_version, window_start, window_end, column_name), sorted by key.
     /// See `MergedProfile` for how histograms over different references are treated.
-    public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [MergedProfile] {
-        try MergedProfile.merge(try rows(endpoint: endpoint, from: from, to: to))
+    /// `columns` limits the result to those profile columns (nil: all).
+    public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                       columns: Set<String>? = nil) throws(StoreError) -> [MergedProfile] {
+        try MergedProfile.merge(try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns))
     }
 }

@@ -63,49 +63,68 @@ public struct ProfilesTable: Sendable {
 
     /// Writes `rows` as one data file per endpoint (not yet committed).
     func writeFiles(_ rows: [ProfileRow]) throws(StoreError) -> [AddFile] {
-        var byEndpoint: [String: [[ParquetValue]]] = [:]
+        var byEndpoint: [String: [ProfileRow]] = [:]
         for row in rows {
             try Self.validate(row, table: path)
-            byEndpoint[row.endpoint, default: []].append(Self.values(of: row))
+            byEndpoint[row.endpoint, default: []].append(row)
         }
         var files: [AddFile] = []
         for endpoint in byEndpoint.keys.sorted() {
-            files.append(try storage.writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? [], plainColumns: ["sketch"]))
+            files.append(try writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? []))
         }
         return files
     }
 
-    /// Partial rows of `endpoint` (every endpoint when nil) whose `window_start` lies in `from ..< to`
-    /// (unbounded sides when nil), ordered by key (partial rows of one key in commit-file order). Files are pruned by partition and by their
-    /// `window_start` statistics before any is opened.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [ProfileRow] {
-        try rows(in: try storage.snapshot(), endpoint: endpoint, from: from, to: to)
+    /// One data file of rows of one endpoint (columnar encoding).
+    func writeFile(endpoint: String, rows: [ProfileRow]) throws(StoreError) -> AddFile {
+        try storage.writeFile(endpoint: endpoint, rowCount: rows.count, plainColumns: ["sketch"]) { range, schema in
+            try Self.batch(rows[range], schema: schema)
+        }
     }
 
-    func rows(in snapshot: Snapshot, endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?) throws(StoreError) -> [ProfileRow] {
+    /// Partial rows of `endpoint` (every endpoint when nil) whose `window_start` lies in `from ..< to`
+    /// (unbounded sides when nil), optionally only of the profile columns `columns` (`:prediction`,
+    /// a feature…), ordered by key; the parts of one key keep the order of their files. Files are
+    /// pruned by partition and by their `window_start` statistics before any is opened.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     columns: Set<String>? = nil) throws(StoreError) -> [ProfileRow] {
+        let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns)
+        let keys = rows.map(ProfileKey.init)
+        let order = rows.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
+        return order.map { rows[$0] }
+    }
+
+    /// The rows in file order (files by modification time, then path).
+    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?) throws(StoreError) -> [ProfileRow] {
         let lower = from?.microseconds ?? Int64.min / 2
         let upper = to?.microseconds ?? Int64.max / 2
         guard lower < upper else { return [] }
         let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
         var out: [ProfileRow] = []
-        let files = storage.files(in: snapshot, endpoint: endpoint, windowStarts: range)
+        let files = storage.files(in: try storage.snapshot(), endpoint: endpoint, windowStarts: range)
             .sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }
         for file in files {
-            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper {
+            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper
+                && columns.map({ $0.contains(row.columnName) }) ?? true {
                 out.append(row)
             }
         }
-        // Stable: the parts of one key keep the order of their files.
-        return out.enumerated().sorted { a, b in
-            let ka = ProfileKey(a.element), kb = ProfileKey(b.element)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
+        return out
     }
 
-    /// Every row of one data file.
+    /// Every row of one data file: decoded column by column when the file has the layout this module
+    /// writes, through the row assembler otherwise (a file another writer added).
     func readFile(_ file: AddFile) throws(StoreError) -> [ProfileRow] {
         let endpoint = TableStorage.endpoint(of: file)
         let name = storage.path + "/" + file.relativePath
+        do {
+            let reader = try ParquetReader(path: name)
+            if let rows = try Self.decodeColumnar(reader, endpoint: endpoint, file: name) { return rows }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .malformedData(file: name, detail: "\(error)")
+        }
         let fields = Dictionary(uniqueKeysWithValues: storage.fileFields.enumerated().map { ($1, $0) })
         var out: [ProfileRow] = []
         for values in try storage.readRows(file) {

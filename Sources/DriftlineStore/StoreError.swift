@@ -1,3 +1,5 @@
+import DeltaTable
+
 /// Everything that can go wrong in the store, naming the file, table or field involved and what to do.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// A name that becomes a folder or file of the store (endpoint, model version, lock name) is unsafe.
@@ -6,8 +8,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     /// A table folder holds a Delta table whose schema is not the one Driftline expects.
     case schemaMismatch(table: String, detail: String)
-    /// The Delta layer failed (conflict, corrupt log, …).
-    case delta(table: String, underlying: String)
+    /// The Delta layer failed; `error` tells how (`.conflict` when a concurrent commit won — for an
+    /// append with a `txn`, another process already committed that application's version).
+    case delta(table: String, error: DeltaError)
+    /// Writing a data file failed (Parquet encoding or I/O).
+    case writeFailed(file: String, detail: String)
     /// A data file of a table could not be read or has a column of an unexpected type.
     case malformedData(file: String, detail: String)
     /// A row handed to a table is not acceptable (wrong endpoint, outside the replaced range, …).
@@ -31,8 +36,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "\(operation) failed on \(path): errno \(code) (\(errnoText(code)))"
         case let .schemaMismatch(table, detail):
             "\(table) is not a Driftline table of the expected schema: \(detail); move it away or point --store elsewhere"
-        case let .delta(table, underlying):
-            "\(table): \(underlying)"
+        case let .delta(table, error):
+            "\(table): \(error)"
+        case let .writeFailed(file, detail):
+            "writing \(file) failed: \(detail)"
         case let .malformedData(file, detail):
             "data file \(file) cannot be read: \(detail)"
         case let .invalidRow(table, detail):

@@ -23,7 +23,8 @@ public struct LockHolder: Sendable, Equatable, Codable, CustomStringConvertible 
     /// This process.
     public static func current(command: String? = nil) -> LockHolder {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "?"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return LockHolder(pid: getpid(), host: host,

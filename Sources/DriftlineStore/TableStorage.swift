@@ -15,6 +15,8 @@ struct TableStorage: Sendable {
     let fileSchema: Schema
     /// Names of the data files' fields, in order.
     let fileFields: [String]
+    /// Parsed `window_start` bounds of the files seen (the `stats` JSON is parsed once per file).
+    let bounds = BoundsCache()
 
     var path: String { table.path }
 
@@ -47,13 +49,22 @@ struct TableStorage: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw .delta(table: path, underlying: "\(error)")
+            throw TableStorage.error(error, table: path)
         }
     }
 
     /// Writes one LZ4_RAW Parquet data file of `rows` (values in `fileFields` order) into the endpoint's
     /// partition folder and returns its `add` action (statistics from the footer).
     func writeFile(endpoint: String, rows: [[ParquetValue]], plainColumns: Set<String> = []) throws(StoreError) -> AddFile {
+        try writeFile(endpoint: endpoint, rowCount: rows.count, plainColumns: plainColumns) { range, schema in
+            try RecordBatch(schema: schema, rows: Array(rows[range]))
+        }
+    }
+
+    /// Writes one data file whose row groups (at most `rowsPerRowGroup` rows each) `batch` builds
+    /// from row ranges.
+    func writeFile(endpoint: String, rowCount: Int, plainColumns: Set<String> = [],
+                   batch: (Range<Int>, Schema) throws -> RecordBatch) throws(StoreError) -> AddFile {
         try StoreName.check(endpoint, field: "endpoint")
         let relative = StoreName.partitionFolder(column: Self.partitionColumn, value: endpoint)
             + "/part-00000-" + UUID().uuidString.lowercased() + "-c000.lz4raw.parquet"
@@ -64,33 +75,39 @@ struct TableStorage: Sendable {
             options.createdBy = "driftline"
             let writer = try ParquetWriter(schema: fileSchema, options: options)
             var start = 0
-            while start < rows.count {
-                let end = min(rows.count, start + Self.rowsPerRowGroup)
-                try writer.write(rows: Array(rows[start..<end]))
+            while start < rowCount {
+                let end = min(rowCount, start + Self.rowsPerRowGroup)
+                try writer.write(try batch(start..<end, fileSchema))
                 start = end
             }
             try writer.close()
             let bytes = writer.bytes
-            let statistics = try FileStatistics(parquetBytes: bytes, name: relative)
+            let statistics = FileStatistics(parquet: try ParquetReader(bytes: bytes, name: relative))
             return try table.writeDataFile(relativePath: relative, bytes: bytes,
                                            partitionValues: [Self.partitionColumn: endpoint], statistics: statistics)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw .delta(table: path, underlying: "writing \(relative): \(error)")
+            if let error = error as? DeltaError { throw .delta(table: path, error: error) }
+            throw .writeFailed(file: path + "/" + relative, detail: "\(error)")
         }
     }
 
     /// The latest snapshot.
     func snapshot() throws(StoreError) -> Snapshot {
-        do { return try table.snapshot() } catch { throw .delta(table: path, underlying: "\(error)") }
+        do { return try table.snapshot() } catch { throw Self.error(error, table: path) }
     }
 
-    /// Live files of `endpoint` (all endpoints when nil) whose `window_start` statistics may fall in the range.
+    /// Live files of `endpoint` (all endpoints when nil) whose `window_start` statistics may fall in the
+    /// range (files without usable statistics are kept).
     func files(in snapshot: Snapshot, endpoint: String?, windowStarts: Range<DeltaTimestamp>?) -> [AddFile] {
-        let selection = FileSelection(partitionValues: endpoint.map { [Self.partitionColumn: $0] } ?? [:],
-                                      timeColumn: windowStarts == nil ? nil : "window_start", timeRange: windowStarts)
-        return snapshot.files(overlapping: selection)
+        let selection = FileSelection(partitionValues: endpoint.map { [Self.partitionColumn: $0] } ?? [:])
+        let files = snapshot.files(overlapping: selection)
+        guard let windowStarts else { return files }
+        return files.filter { file in
+            guard let bounds = bounds.windowStarts(of: file) else { return true }
+            return !(bounds.upperBound < windowStarts.lowerBound || bounds.lowerBound >= windowStarts.upperBound)
+        }
     }
 
     /// The rows of a data file as values of `fields` (nil: all file fields), in that order.
@@ -109,9 +126,12 @@ struct TableStorage: Sendable {
         (file.partitionValues[partitionColumn] ?? nil) ?? ""
     }
 
-    func deltaError(_ error: any Error) -> StoreError {
+    func deltaError(_ error: any Error) -> StoreError { Self.error(error, table: path) }
+
+    static func error(_ error: any Error, table: String) -> StoreError {
         if let error = error as? StoreError { return error }
-        return .delta(table: path, underlying: "\(error)")
+        if let error = error as? DeltaError { return .delta(table: table, error: error) }
+        return .writeFailed(file: table, detail: "\(error)")
     }
 }
 
@@ -210,4 +230,25 @@ extension ParquetValue {
     static func optional(_ value: [UInt8]?) -> ParquetValue { value.map { .bytes($0) } ?? .null }
     static func optional(longs: [Int64]?) -> ParquetValue { longs.map { .list($0.map { .int64($0) }) } ?? .null }
     static func optional(strings: [String]?) -> ParquetValue { strings.map { .list($0.map { .string($0) }) } ?? .null }
+}
+
+/// `window_start` bounds per data file path, parsed from `add.stats` once (files never change).
+final class BoundsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bounds: [String: ClosedRange<DeltaTimestamp>?] = [:]
+
+    func windowStarts(of file: AddFile) -> ClosedRange<DeltaTimestamp>? {
+        lock.lock()
+        if let known = bounds[file.path] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let parsed = file.statistics?.timestampBounds("window_start")
+        lock.lock()
+        if bounds.count > 1_000_000 { bounds.removeAll() }
+        bounds[file.path] = .some(parsed)
+        lock.unlock()
+        return parsed
+    }
 }

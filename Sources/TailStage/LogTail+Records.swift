@@ -51,7 +51,7 @@ extension LogTail {
                 }
                 let prediction = profiler.add(inference, to: &accumulators[cachedSlot])
                 if !inference.requestID.isEmpty {
-                    let pending = LabelJoin.PendingPrediction(model: modelIndex, windowStart: start, timestamp: time,
+                    let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
                                                               prediction: prediction, labelled: inference.label != nil)
                     if case .join(let joined, let label) = join.addPrediction(inference.requestID, pending) {
                         profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
@@ -61,7 +61,8 @@ extension LogTail {
             case .label(let label):
                 let time = label.timestamp.microsecondsSinceEpoch
                 if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
-                    let index = slot(for: WindowKey(model: joined.model, windowStart: joined.windowStart))
+                    let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
+                    let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start))
                     let labelProfiler = accumulators[index].profiler
                     labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
                     labelsJoined += 1
@@ -72,11 +73,14 @@ extension LogTail {
         watermarks[endpoint] = watermark
         let n = Int64(batch.records.count)
         counts.records += n
+        recordsRead += n
         counts.labelsJoined += labelsJoined
         metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
         metrics.labelsJoined.increment(by: labelsJoined)
         positionsChanged = true
         partitions[key]?.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
+        partitions[key]?.segmentPath = batch.segmentPath
+        partitions[key]?.segmentEnd = batch.position + batch.header.totalLength
     }
 
     /// The accumulator of a (model, window), created with the profiler in effect for that window.

@@ -62,9 +62,8 @@ extension LogTail {
                     case .inference(let inference):
                         let time = inference.timestamp.microsecondsSinceEpoch
                         guard !inference.requestID.isEmpty, time >= cutoff else { continue }
-                        let start = windows.start(of: inference.timestamp).microsecondsSinceEpoch
                         join.restorePrediction(inference.requestID, LabelJoin.PendingPrediction(
-                            model: modelIndex, windowStart: start, timestamp: time,
+                            model: modelIndex, timestamp: time,
                             prediction: profiler.prediction(of: inference), labelled: inference.label != nil))
                         restored += 1
                     case .label(let label):

@@ -1,5 +1,6 @@
 import DriftlineCore
 import DriftlineLog
+import Foundation
 
 extension LogTail {
     /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
@@ -19,13 +20,16 @@ extension LogTail {
     }
 
     /// `--once`: processes everything in the log now (new partitions included), commits, and returns the
-    /// committed version (nil when there was nothing new).
+    /// committed version (nil when there was nothing new). `maxRecords` stops reading once about that many
+    /// records were read (whole batches; the rest is read by the next run).
     @discardableResult
-    public func runOnce() throws -> Int64? {
+    public func runOnce(maxRecords: Int? = nil) throws -> Int64? {
         try discoverPartitions()
         checkReferences()
         var lastCommit = ContinuousClock.now
+        let startRead = recordsRead
         while try readAvailable(maxBatches: 64) {
+            if let maxRecords, recordsRead - startRead >= Int64(maxRecords) { break }
             if ContinuousClock.now - lastCommit >= options.commitInterval {
                 try commit()
                 lastCommit = ContinuousClock.now
@@ -47,6 +51,7 @@ extension LogTail {
             let now = clock.now
             if now - lastDiscovery >= options.discoveryInterval {
                 try discoverPartitions()
+                updateLag()
                 lastDiscovery = now
             }
             if now - lastReferenceCheck >= options.referenceCheckInterval {
@@ -58,18 +63,38 @@ extension LogTail {
                 lastCommit = clock.now
             }
             if !progressed {
-                updateLag()
                 try? await Task.sleep(for: options.pollInterval)
             }
         }
         try commit()
     }
 
-    /// Bytes and seconds behind the end of each partition, for `/metrics`.
+    /// Seconds (now − latest event time) and bytes (log not yet read) behind, per endpoint, for `/metrics`.
     func updateLag() {
         let now = Timestamp.now().microsecondsSinceEpoch
         for (endpoint, watermark) in watermarks where watermark != .min {
             metrics.setLag(endpoint: endpoint, seconds: Double(max(0, now - watermark)) / 1e6)
         }
+        var bytes: [String: Int64] = [:]
+        for state in partitions.values {
+            bytes[state.partition.endpoint, default: 0] += unreadBytes(state)
+        }
+        for (endpoint, behind) in bytes { metrics.setLagBytes(endpoint: endpoint, bytes: behind) }
+    }
+
+    /// Bytes of the partition's segment files after the last batch read.
+    func unreadBytes(_ state: PartitionState) -> Int64 {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: state.partition.path) else { return 0 }
+        let current = state.segmentPath.map { ($0 as NSString).lastPathComponent }
+        var total: Int64 = 0
+        for name in names where name.hasSuffix(".log") {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: state.partition.path + "/" + name))?[.size] as? Int else { continue }
+            if let current {
+                if name == current { total += Int64(max(0, size - state.segmentEnd)) } else if name > current { total += Int64(size) }
+            } else {
+                total += Int64(size)
+            }
+        }
+        return total
     }
 }

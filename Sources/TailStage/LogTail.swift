@@ -59,6 +59,8 @@ public final class LogTail: @unchecked Sendable {
     /// Offsets written to the consumer files, by partition.
     var consumerOffsets: [String: Int64] = [:]
     var positionsChanged = false
+    /// Records read since start (all commits).
+    var recordsRead: Int64 = 0
     /// Window summaries for `/metrics`, until the window closes.
     var summaries: [SummaryKey: WindowSummary] = [:]
 
@@ -73,6 +75,9 @@ public final class LogTail: @unchecked Sendable {
         /// (first offset, max event time) of the batches read, oldest first, while within the join horizon.
         var horizonBatches: [(offset: Int64, maxTimestamp: Int64)] = []
         var horizonHead = 0
+        /// The segment file of the last batch read and the byte after it (for the lag in bytes).
+        var segmentPath: String?
+        var segmentEnd = 0
     }
 
     struct ModelState {

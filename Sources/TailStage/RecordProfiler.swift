@@ -53,6 +53,8 @@ public struct RecordProfiler: Sendable {
 
     // Slots: index into WindowProfile's numeric or categorical storage.
     let featureSlots: [Int]
+    /// The features' kinds, apart from their names (no string retain on the hot path).
+    let featureKinds: [ModelSchema.FeatureKind]
     let classes: [String]
     let threshold: Double?
     let isClassification: Bool
@@ -95,6 +97,7 @@ public struct RecordProfiler: Sendable {
             }
         }
         featureSlots = schema.features.map { add($0.name, $0.kind == .numeric ? .numeric : .categorical) }
+        featureKinds = schema.features.map(\.kind)
         classes = schema.task.classes
         isClassification = schema.task.isClassification
         if case .binaryClassification(_, let t) = schema.task { threshold = t } else { threshold = nil }
@@ -201,9 +204,11 @@ public struct RecordProfiler: Sendable {
 
     /// Profiles the features alone (a training set without predictions); counts no record in the other columns.
     public func addFeatures(_ features: [FeatureValue], to window: inout WindowProfile) {
-        for (index, slot) in featureSlots.enumerated() {
-            let value = index < features.count ? features[index] : .missing
-            switch (schema.features[index].kind, value) {
+        let count = features.count
+        for index in featureSlots.indices {
+            let slot = featureSlots[index]
+            let value = index < count ? features[index] : .missing
+            switch (featureKinds[index], value) {
             case (.numeric, .number(let x)):
                 window.numeric[slot].add(x)
             case (.numeric, .string):

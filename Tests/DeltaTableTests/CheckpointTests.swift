@@ -137,3 +137,52 @@ import Testing
         #expect(try DeltaTable(path: folder.path).snapshot().tombstones.isEmpty)
     }
 }
+
+@Suite struct TablePropertyTests {
+    @Test func tablePropertiesSetCheckpointIntervalAndRetentions() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(
+            at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"],
+            configuration: ["delta.checkpointInterval": "2", "delta.logRetentionDuration": "interval 0 seconds",
+                            "delta.deletedFileRetentionDuration": "interval 1 hour"])
+        var checkpoints: [Int64] = []
+        for index in 1...5 {
+            if let checkpoint = try table.append([try dataFile(table, "f\(index)", times: [hour(0)])]).checkpoint {
+                checkpoints.append(checkpoint.version)
+            }
+        }
+        #expect(checkpoints == [2, 4])
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/_delta_log").filter { $0.hasSuffix(".json") }
+        #expect(names.sorted() == ["00000000000000000004.json", "00000000000000000005.json"])
+        try table.replace(FileSelection(partitionValues: ["endpoint": "iris"]), with: [])
+        #expect(try table.vacuum(now: DeltaTimestamp.now().adding(.seconds(1800))).isEmpty)
+        #expect(try table.vacuum(now: DeltaTimestamp.now().adding(.seconds(3700))).count == 5)
+    }
+
+    @Test(arguments: [("interval 7 days", Int64(604_800)), ("interval 1 week", 604_800), ("INTERVAL 36 HOURS", 129_600),
+                      ("interval 30 minutes", 1_800), ("interval 1 second", 1)])
+    func intervalsParse(text: String, seconds: Int64) {
+        #expect(DeltaTable.Options.interval(text) == .seconds(seconds))
+    }
+
+    @Test(arguments: ["7 days", "interval x days", "interval 7 fortnights", "interval -1 days", ""])
+    func badIntervalsAreIgnored(text: String) {
+        #expect(DeltaTable.Options.interval(text) == nil)
+    }
+}
+
+@Suite struct UnsupportedCheckpointTests {
+    @Test func multiPartCheckpointAloneIsReportedAsUnsupported() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema)
+        try table.append([])
+        try Data([1]).write(to: URL(fileURLWithPath: folder.path + "/_delta_log/00000000000000000001.checkpoint.0000000001.0000000002.parquet"))
+        try FileManager.default.removeItem(atPath: folder.path + "/_delta_log/00000000000000000000.json")
+        #expect {
+            try DeltaTable(path: folder.path).snapshot()
+        } throws: { error in
+            guard case let DeltaError.unsupportedProtocol(_, detail) = error else { return false }
+            return detail.contains("multi-part")
+        }
+    }
+}

@@ -90,3 +90,31 @@ import Testing
         #expect(typed > 0)
     }
 }
+
+@Suite struct DataFileWritingTests {
+    @Test func batchesAreWrittenIntoPartitionFoldersWithFooterStatistics() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        let snapshot = try table.snapshot()
+        let schema = try snapshot.schema.parquetSchema(excluding: snapshot.partitionColumns)
+        let rows: [[ParquetValue]] = [
+            [.int64(hour(0).microseconds), .int64(5), .double(1.5), .list([.int64(1), .null])],
+            [.int64(hour(1).microseconds), .null, .double(-2), .null],
+        ]
+        let add = try table.writeDataFile(try RecordBatch(schema: schema, rows: rows), partitionValues: ["endpoint": "a/b c"],
+                                          snapshot: snapshot)
+        #expect(add.relativePath.hasPrefix("endpoint=a%2Fb c/part-") && add.relativePath.hasSuffix(".parquet"))
+        let stats = try #require(add.statistics)
+        #expect(stats.numRecords == 2 && stats.nullCount["count"] == .int(1) && stats.maxValues["mean"] == .double(1.5))
+        #expect(stats.timestampBounds("window_start") == hour(0)...hour(1).adding(.microseconds(999)))
+        try table.append([add])
+        let reread = try ParquetReader(bytes: DurableFiles.readAll(folder.path + "/" + add.relativePath))
+        #expect(try reread.readRows() == rows)
+        #expect(try table.snapshot().files == [add])
+    }
+
+    @Test(arguments: [("iris", "iris"), ("a=b", "a%3Db"), ("x:y/z", "x%3Ay%2Fz"), ("é", "é"), ("", "__HIVE_DEFAULT_PARTITION__")])
+    func partitionValuesAreHiveEscapedInFolderNames(value: String, folder: String) {
+        #expect(DeltaTable.escapePartitionValue(value) == folder)
+    }
+}

@@ -35,7 +35,7 @@ import Testing
         let before = try profiles.merged()
         let cutoff = DeltaTimestamp(microseconds: t0 + 3 * fiveMinutes)   // windows 0, 1, 2 are closed
         let result = try profiles.compact(olderThan: cutoff)
-        #expect(result.versions.count == 1 && result.filesRemoved == 3 && result.filesAdded == 1)
+        #expect(result.versions.count == 1 && result.filesRemoved == 3 && result.filesAdded == 2)
         #expect(result.rowsBefore == 24 && result.rowsAfter == 3 * 2 + 3 * 2)
         let after = try profiles.merged()
         #expect(totals(after) == totals(before))
@@ -51,6 +51,30 @@ import Testing
         #expect(try profiles.transactionVersion(appId: "tail") == 3)
         // A second run finds nothing more to do.
         #expect(try profiles.compact(olderThan: cutoff).versions.isEmpty)
+        let tagged = try profiles.table.snapshot().files.filter { ($0.tags?[ProfilesTable.compactedTag] ?? nil) == "true" }
+        #expect(tagged.count == 1)
+        // A late part of an old window (a delayed label, say) is merged into that window's row next time.
+        try profiles.append(try profileRows(windowStart: t0, numeric: [100], bins: bins))
+        let late = try profiles.compact(olderThan: cutoff)
+        #expect(late.filesRemoved == 2 && late.rowsAfter == 6)
+        let window0 = try profiles.rows(endpoint: "iris", from: DeltaTimestamp(microseconds: t0), to: DeltaTimestamp(microseconds: t0 + 1))
+        #expect(window0.count == 2)
+        #expect(window0.first { $0.columnName == "x" }?.max == 100)
+        #expect(try profiles.merged().first { $0.key.columnName == "x" }?.profile.count == 601)
+    }
+
+    @Test func compactedHoursAreWrittenOneFilePerHour() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        for part in 0..<2 {
+            var rows: [ProfileRow] = []
+            for h in 0..<3 { rows += try profileRows(windowStart: t0 + Int64(h) * hour + fiveMinutes, numeric: [Double(part)]) }
+            try profiles.append(rows)
+        }
+        let result = try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + 4 * hour))
+        #expect(result.filesAdded == 3 && result.rowsAfter == 3)
+        let files = try profiles.table.snapshot().files
+        #expect(files.count == 3 && files.allSatisfy { $0.statistics?.numRecords == 1 })
     }
 
     @Test func partsOverDifferentReferencesStaySeparate() throws {

@@ -97,3 +97,77 @@ import Testing
         #expect(try profiles.rows(endpoint: "fraud").isEmpty)
     }
 }
+
+@Suite struct ProfilesTransactionTests {
+    @Test func aRepeatedTransactionVersionIsAConflictAndAddsNothing() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        try profiles.append(try profileRows(numeric: [1]), transaction: AppTransaction(appId: "tail-iris", version: 5))
+        #expect {
+            try profiles.append(try profileRows(numeric: [2]), transaction: AppTransaction(appId: "tail-iris", version: 5))
+        } throws: { error in
+            guard case StoreError.delta(_, .conflict) = error else { return false }
+            return true
+        }
+        #expect(try profiles.rows().count == 1)
+        // Progress without data: an empty append still moves the txn.
+        try profiles.append([], transaction: AppTransaction(appId: "tail-iris", version: 6), commitInfo: ["positions": .object([:])])
+        #expect(try profiles.transactionVersion(appId: "tail-iris") == 6)
+        #expect(try profiles.lastCommit(ofApplication: "tail-iris")?.commitInfo["positions"] == .object([:]))
+    }
+}
+
+@Suite struct ProfilesConcurrencyTests {
+    @Test func appendsFromManyWritersAtOnceLoseNothing() throws {
+        let test = TestStore()
+        _ = try test.store.profiles()
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 4) { writer in
+            do {
+                // Each writer has its own table value, as a separate process would.
+                let mine = try Store(root: test.root).profiles()
+                for i in 1...15 {
+                    try mine.append(try profileRows(numeric: [Double(writer * 100 + i)]),
+                                    transaction: AppTransaction(appId: "writer-\(writer)", version: Int64(i)))
+                }
+                outcomes.add(nil)
+            } catch {
+                outcomes.add(error)
+            }
+        }
+        #expect(outcomes.errors.isEmpty)
+        let profiles = try test.store.profiles()
+        #expect(try profiles.merged().first?.profile.count == 60)
+        for writer in 0..<4 { #expect(try profiles.transactionVersion(appId: "writer-\(writer)") == 15) }
+    }
+
+    @Test func largeAppendsAreSplitIntoBoundedRowGroups() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        var rows: [ProfileRow] = []
+        for i in 0..<(TableStorage.rowsPerRowGroup * 2 + 10) {
+            rows.append(ProfileRow(endpoint: "iris", modelVersion: "1", windowStartMicroseconds: t0, windowEndMicroseconds: t0 + fiveMinutes,
+                                   columnName: "c\(i)", columnKind: "categorical", count: 1, missingCount: 0,
+                                   categories: ["v"], categoryCounts: [1]))
+        }
+        try profiles.append(rows)
+        let file = try #require(try profiles.table.snapshot().files.first)
+        let reader = try ParquetReader(path: profiles.path + "/" + file.relativePath)
+        #expect(reader.rowGroupCount == 3)
+        #expect(reader.metadata.rowGroups.allSatisfy { $0.numRows <= Int64(TableStorage.rowsPerRowGroup) })
+        #expect(try profiles.rows().count == rows.count)
+    }
+}
+
+@Suite struct ProfilesProjectionTests {
+    @Test func rowsAndMergedCanBeLimitedToSomeColumns() throws {
+        let test = TestStore()
+        let profiles = try test.store.profiles()
+        try profiles.append(try profileRows(numeric: [1, 2], categories: ["a"]))
+        try profiles.append(try profileRows(numeric: [3], categories: ["b"]))
+        #expect(try profiles.rows(columns: ["c"]).map(\.columnName) == ["c", "c"])
+        let merged = try profiles.merged(columns: ["x"])
+        #expect(merged.count == 1 && merged.first?.profile.count == 3)
+        #expect(try profiles.merged(columns: []).isEmpty)
+    }
+}

@@ -32,6 +32,36 @@ import Testing
         await logger.close()
     }
 
+    @Test func labelsArrivingAfterARestartJoinPredictionsCommittedBeforeIt() async throws {
+        let fixture = try TailFixture()
+        let logger = try fixture.logger()
+        try fixture.logRecords(0..<600, to: logger)                       // two windows
+        try logger.logLabel(requestID: try RequestID("r3"), label: .className("b"),
+                            timestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0 + 3_000_000))
+        try await logger.flush()
+        do {
+            let tail = try fixture.tail()
+            try tail.runOnce()
+            tail.close()
+        }
+        // After the restart: labels for old predictions, a duplicate of r3, and one for an unknown request.
+        for i in [1, 2, 3, 450] {
+            try logger.logLabel(requestID: try RequestID("r\(i)"), label: .className("b"),
+                                timestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0 + 700_000_000))
+        }
+        try await logger.flush()
+        let tail = try fixture.tail()
+        #expect(tail.joinState().pendingPredictions == 600)                // rebuilt from the log
+        try tail.runOnce()
+        tail.close()
+        let merged = try fixture.merged()
+        // r1, r3 (odd: predicted c) and r2 (even: predicted a) in window 0; r450 (even) in window 1.
+        #expect(merged["iris|\(TailFixture.t0)|:confusion"]?.profile.categorical?.counts == ["b|a": 1, "b|c": 2])
+        #expect(merged["iris|\(TailFixture.t0 + 300_000_000)|:confusion"]?.profile.categorical?.counts == ["b|a": 1])
+        #expect(try fixture.progress().map(\.counts.duplicateLabels).reduce(0, +) == 1)
+        await logger.close()
+    }
+
     @Test func consumerOffsetsFollowTheCommits() async throws {
         let fixture = try TailFixture()
         let logger = try fixture.logger()

@@ -450,3 +450,25 @@ def test_writer_killed_mid_commit_leaves_a_consistent_table(tmp_path, table_path
     assert after["versions"] == [version + 1, version + 2, version + 3]
     dt = deltalake.DeltaTable(str(table_path))
     assert dt.version() == version + 3 and dt.transaction_version("victim") == version
+
+
+def test_files_named_by_deltatable_with_awkward_partition_values(tmp_path, table_path):
+    rng = np.random.default_rng(9)
+    values = ["a/b c", "x=y%z", "é:ü", None]
+    tables = [make_rows(rng, 5 + i, 0) for i in range(len(values))]
+    files = []
+    for value, t in zip(values, tables):
+        spec = rows_spec(t, "unused", "unused")
+        spec["path"] = ""
+        spec["partitionValues"] = {"endpoint": value}
+        files.append(spec)
+    interop("append", table_path, input={"files": files})
+    dt = deltalake.DeltaTable(str(table_path))
+    df = dt.to_pandas()
+    expected = pd.concat([t.to_pandas().assign(endpoint=v) for v, t in zip(values, tables)])
+    assert len(df) == len(expected)
+    got = df.groupby(df["endpoint"].astype(object).where(df["endpoint"].notna(), "<null>"))["mean"].apply(lambda s: sorted(s)).to_dict()
+    want = expected.groupby(expected["endpoint"].astype(object).where(expected["endpoint"].notna(), "<null>"))["mean"].apply(lambda s: sorted(s)).to_dict()
+    assert got == want
+    folders = sorted(p.name for p in table_path.iterdir() if not p.name.startswith("_"))
+    assert "endpoint=__HIVE_DEFAULT_PARTITION__" in folders and "endpoint=a%2Fb c" in folders

@@ -205,7 +205,7 @@ def pyarrow_table():
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-@pytest.mark.parametrize("compression", ["lz4", "none"])
+@pytest.mark.parametrize("compression", ["lz4", "none", "snappy"])
 @pytest.mark.parametrize("dictionary", [True, False])
 @pytest.mark.parametrize("page_version", ["1.0", "2.0"])
 def test_we_read_pyarrow_files(swift_bin, tmp_path, compression, dictionary, page_version):
@@ -214,7 +214,7 @@ def test_we_read_pyarrow_files(swift_bin, tmp_path, compression, dictionary, pag
     pq.write_table(table, path, compression=compression, use_dictionary=dictionary, data_page_version=page_version,
                    row_group_size=700, data_page_size=2048)
     codec = pq.ParquetFile(path).metadata.row_group(0).column(0).compression
-    assert codec == ("LZ4" if compression == "lz4" else "UNCOMPRESSED")
+    assert codec == {"lz4": "LZ4", "none": "UNCOMPRESSED", "snappy": "SNAPPY"}[compression]
     dumped = json.loads(swift_bin("ParquetInterop", "dump", path))
     assert dumped["num_row_groups"] == 3
     want = [normalize(r) for r in table.to_pylist()]
@@ -243,3 +243,15 @@ def test_row_group_skipping_by_statistics(swift_bin, tmp_path):
     assert [int(x) for x in got] == want == [2, 3, 4]
     got = swift_bin("ParquetInterop", "skip", path, "name", "n09500", "-").split()
     assert [int(x) for x in got] == [9]
+
+
+@pytest.mark.parametrize("page_version", ["1.0", "2.0"])
+def test_corrupted_pyarrow_files_are_typed_errors(swift_bin, tmp_path, page_version):
+    path = tmp_path / "py.parquet"
+    pq.write_table(pyarrow_table().slice(0, 200), path, compression="lz4", data_page_version=page_version,
+                   row_group_size=80, data_page_size=1024)
+    result = json.loads(swift_bin("ParquetInterop", "corrupt", path, "20261123"))
+    assert result["other_errors"] == 0
+    assert result["truncations"] >= path.stat().st_size // 97
+    assert result["errors"] + result["reads"] == result["truncations"] + 1000
+    assert result["errors"] > result["truncations"]  # every truncation fails, and many flips do

@@ -353,3 +353,34 @@ def test_a_held_lock_names_its_holder(tmp_path, swift_bin):
         holder.wait()
     again = subprocess.run([exe, "lock", str(store), "batch", "0"], capture_output=True, text=True)
     assert again.returncode == 0  # the kernel released the dead holder's flock
+
+
+def test_we_read_rows_deltalake_appends(filled, swift_bin):
+    """Partial rows appended by another Delta writer (delta-rs, its own Parquet layout) merge with ours."""
+    store, expected = filled
+    dt = deltalake.DeltaTable(str(store / "profiles"))
+    schema = pa.schema(dt.schema().to_arrow())  # via the Arrow C interface (delta-rs returns arro3 types)
+    values = np.array([50.0, 60.0, 70.0])
+    sketch = datasketches.kll_doubles_sketch(200)
+    for v in values:
+        sketch.update(v)
+    start = T0  # the first window of iris
+    row = {"endpoint": "iris", "model_version": "3", "window_start": pd.Timestamp(start, unit="us", tz="UTC"),
+           "window_end": pd.Timestamp(start + WINDOW, unit="us", tz="UTC"), "column_name": "x", "column_kind": "numeric",
+           "count": 3, "missing_count": 1, "min": 50.0, "max": 70.0, "mean": 60.0, "m2": 200.0,
+           "p05": 50.0, "p25": 50.0, "p50": 60.0, "p75": 70.0, "p95": 70.0, "sketch": sketch.serialize(),
+           "histogram": [0, 0, 0, 0, 3], "reference_id": "ref-1", "categories": None, "category_counts": None}
+    table = pa.Table.from_pylist([row], schema=pa.schema([pa.field(f.name, f.type, nullable=True) for f in schema]))
+    # Our Parquet reader reads LZ4_RAW and uncompressed pages, not delta-rs' default Snappy.
+    deltalake.write_deltalake(str(store / "profiles"), table.cast(schema), mode="append",
+                              writer_properties=deltalake.WriterProperties(compression="LZ4_RAW"))
+    ours = ours_by_key(interop(swift_bin, "merged", store))
+    key = ("iris", "3", start, start + WINDOW, "x")
+    e = expected[key]
+    n = e["count"] + 3
+    mean = (e["mean"] * e["count"] + 180.0) / n
+    assert ours[key]["count"] == n and ours[key]["missing_count"] == e["missing_count"] + 1
+    assert ours[key]["mean"] == pytest.approx(mean, rel=1e-12)
+    assert ours[key]["max"] == 70.0
+    assert ours[key]["histogram"] == [a + b for a, b in zip(e["histogram"], [0, 0, 0, 0, 3])]
+    assert ours[key]["partial_rows"] == 5

@@ -30,6 +30,18 @@ ROWS_PER_ENDPOINT = 70_000
 RANKS = [0.05, 0.25, 0.5, 0.75, 0.95]
 
 
+def reference(store, endpoint, columns, bins=10):
+    """Saves a reference (numeric training columns) into the store with TailInterop; returns (id, edges)."""
+    exe = bin_dir() / "TailInterop"
+    assert exe.exists(), f"{exe} is missing: run `swift build` first"
+    payload = json.dumps({k: [None if np.isnan(v) else float(v) for v in vs] for k, vs in columns.items()})
+    proc = subprocess.run([str(exe), "reference", str(store), endpoint, "7", str(bins)], input=payload,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    return out["reference_id"], {k: np.array([float(e) for e in v]) for k, v in out["edges"].items()}
+
+
 def driftline(*args):
     exe = bin_dir() / "driftline"
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
@@ -166,9 +178,14 @@ def tailed(tmp_path_factory):
     log, store = tmp / "log", tmp / "store"
     specs = [("alpha", "multiclass", None), ("beta", "binary", 0.3), ("gamma", "regression", None)]
     data = {}
+    # Endpoint alpha has a reference: its x, y and :pred1 rows count histograms over its bins.
+    training = np.random.default_rng(5)
+    ref_id, edges = reference(store, "alpha", {"x": np.round(training.normal(10, 3, 1000), 3),
+                                               "y": np.round(training.lognormal(0, 1, 1000), 3),
+                                               ":pred1": np.round(training.uniform(0.3, 1, 1000), 3)})
     for endpoint, kind, threshold in specs:
         df, lab, classes = generate(endpoint, kind, rng)
-        data[endpoint] = (df, lab, kind, classes, threshold)
+        data[endpoint] = (df, lab, kind, classes, threshold, (ref_id, edges) if endpoint == "alpha" else None)
         csv = df.assign(ts=df["ts_us"].map(fmt_time)).drop(columns="ts_us")
         args = ["--log", log, "--endpoint", endpoint, "--model-version", "7",
                 "--features", "x,y,color,region", "--categorical", "color,region",
@@ -202,7 +219,8 @@ def test_every_merged_profile_equals_pandas(tailed):
     assert len(rows) > 0
     rows["ws"] = rows["window_start"].map(lambda t: int(pd.Timestamp(t).value // 1000))
     checked = 0
-    for endpoint, (df, lab, kind, classes, threshold) in data.items():
+    histograms = 0
+    for endpoint, (df, lab, kind, classes, threshold, ref) in data.items():
         columns = expected_columns(df, lab, kind, classes, threshold)
         window = (df["ts_us"] // WINDOW_US) * WINDOW_US
         mine = rows[rows["endpoint"] == endpoint]
@@ -230,6 +248,16 @@ def test_every_merged_profile_equals_pandas(tailed):
                         assert m["min"] == finite.min() and m["max"] == finite.max(), ctx
                         assert m["mean"] == pytest.approx(finite.mean(), rel=1e-9, abs=1e-12), ctx
                         assert m["m2"] == pytest.approx(((finite - finite.mean()) ** 2).sum(), rel=1e-9, abs=1e-9), ctx
+                        if ref is not None and name in ref[1]:
+                            edges = ref[1][name]
+                            bins = np.searchsorted(edges, finite.to_numpy(), side="right")   # [e_i, e_i+1)
+                            want = np.bincount(bins, minlength=len(edges) + 1)
+                            assert m["histogram"] is not None, ctx
+                            assert list(m["histogram"]) == list(want), ctx
+                            assert set(part["reference_id"]) == {ref[0]}, ctx
+                            histograms += 1
+                        else:
+                            assert m["histogram"] is None, ctx
                         sorted_values = np.sort(finite.to_numpy())
                         for r in RANKS:
                             q = m["sketch"].get_quantile(r)
@@ -243,6 +271,7 @@ def test_every_merged_profile_equals_pandas(tailed):
                     assert m["categories"] == present.value_counts().to_dict(), ctx
                 checked += 1
     assert checked > 3 * HOURS * 12 * 10
+    assert histograms >= 3 * HOURS * 12
 
 
 def test_commit_info_records_positions_and_label_counts(tailed):

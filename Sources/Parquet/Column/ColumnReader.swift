@@ -23,6 +23,12 @@ struct ColumnReader {
             throw ParquetError.corrupt("\(context): chunk type \(chunk.type) differs from the schema's \(d.physicalType)")
         }
         let expected = Int(chunk.numValues)
+        // Decoded levels can outgrow the input (RLE runs, zero-width dictionary indices), so
+        // the chunk's total is capped relative to the file: a forged count cannot make a
+        // small file allocate without bound.
+        guard expected <= Swift.max(1 << 24, limit * 64) else {
+            throw ParquetError.corrupt("\(context): \(expected) values is implausible for a file of \(limit) bytes")
+        }
         var cursor = ByteCursor(file, start: Int(start), end: Int(start + length), context: context)
         var defs: [UInt8] = []
         var reps: [UInt8] = []

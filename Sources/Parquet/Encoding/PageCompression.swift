@@ -8,8 +8,8 @@ enum PageCompression {
     static let maxLZ4Ratio = 255
 
     static func check(_ codec: CompressionCodec, context: String) throws {
-        guard codec == .uncompressed || codec == .lz4Raw else {
-            throw ParquetError.unsupported("\(context): compression codec \(codec); this library reads UNCOMPRESSED and LZ4_RAW (rewrite with compression=\"lz4\" or \"none\")")
+        guard codec == .uncompressed || codec == .lz4Raw || codec == .snappy else {
+            throw ParquetError.unsupported("\(context): compression codec \(codec); this library reads UNCOMPRESSED, LZ4_RAW and SNAPPY (rewrite with compression=\"lz4\" or \"none\")")
         }
     }
 
@@ -49,8 +49,8 @@ enum PageCompression {
             }
             return try body(input)
         }
-        guard codec == .lz4Raw else {
-            throw ParquetError.unsupported("\(context): compression codec \(codec); this library reads UNCOMPRESSED and LZ4_RAW")
+        guard codec == .lz4Raw || codec == .snappy else {
+            throw ParquetError.unsupported("\(context): compression codec \(codec); this library reads UNCOMPRESSED, LZ4_RAW and SNAPPY")
         }
         guard uncompressedSize <= input.count * maxLZ4Ratio + 64 else {
             throw ParquetError.corrupt("\(context): page declares \(uncompressedSize) bytes from \(input.count) compressed bytes, beyond LZ4's ratio")
@@ -66,6 +66,16 @@ enum PageCompression {
         }
         if scratch.count < uncompressedSize {
             scratch = [UInt8](repeating: 0, count: Swift.max(uncompressedSize, scratch.count * 2))
+        }
+        if codec == .snappy {
+            return try scratch.withUnsafeMutableBytes { dst in
+                let page = UnsafeMutableRawBufferPointer(rebasing: dst[0 ..< uncompressedSize])
+                let n = try Snappy.decompress(input, into: page, context: context)
+                guard n == uncompressedSize else {
+                    throw ParquetError.corrupt("\(context): snappy block decodes to \(n) bytes, header says \(uncompressedSize)")
+                }
+                return try body(UnsafeRawBufferPointer(page))
+            }
         }
         return try scratch.withUnsafeMutableBytes { dst in
             let n = LZ4_decompress_safe(src.assumingMemoryBound(to: CChar.self), dst.baseAddress!.assumingMemoryBound(to: CChar.self),

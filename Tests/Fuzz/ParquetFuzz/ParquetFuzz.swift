@@ -1,9 +1,10 @@
-// libFuzzer target for the Parquet footer and page decoders. Built by tools/fuzz-parquet,
+// libFuzzer target for the Parquet footer and page decoders. Built by `tools/fuzz parquet SECONDS`,
 // which compiles this file together with Sources/Parquet into one module, so the page
 // decoder is reachable directly.
 //
 // Input starting with "PAR1": a whole file (footer, schema, every row group, row assembly).
-// Otherwise: byte 0 picks a column shape and codec, the rest is a column chunk's pages.
+// Otherwise: byte 0 picks a column shape (low bits) and codec (0x80 LZ4_RAW, 0x40 SNAPPY),
+// the rest is a column chunk's pages.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func parquetFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -37,7 +38,7 @@ private let shapes: [Schema] = [
 private func fuzzChunk(mode: UInt8, _ body: [UInt8]) {
     let schema = shapes[Int(mode) % shapes.count]
     guard let tree = try? SchemaTree(schema) else { return }
-    let codec: CompressionCodec = mode & 0x80 != 0 ? .lz4Raw : .uncompressed
+    let codec: CompressionCodec = mode & 0x80 != 0 ? .lz4Raw : (mode & 0x40 != 0 ? .snappy : .uncompressed)
     let file = Array("PAR1".utf8) + body
     var valueCount: Int64 = 0
     for b in body.prefix(2) { valueCount = valueCount << 8 | Int64(b) }

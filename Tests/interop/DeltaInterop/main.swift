@@ -92,6 +92,14 @@ func statistics(for spec: FileSpec) throws -> FileStatistics {
 }
 
 func writeFile(_ spec: FileSpec, to table: DeltaTable, path: String? = nil) throws -> AddFile {
+    if spec.source == nil, spec.path.isEmpty {
+        // No path: DeltaTable names the file and its partition folder itself.
+        let snapshot = try table.snapshot()
+        let schema = try snapshot.schema.parquetSchema(excluding: snapshot.partitionColumns)
+        let rows = try (spec.rows ?? []).map { row in try zip(row, schema.fields).map { try parquetValue($0, $1.type) } }
+        return try table.writeDataFile(try RecordBatch(schema: schema, rows: rows), partitionValues: spec.partitionValues ?? [:],
+                                       snapshot: snapshot)
+    }
     let bytes: [UInt8]
     if let source = spec.source {
         bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))

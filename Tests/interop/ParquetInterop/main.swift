@@ -7,6 +7,8 @@ import Glibc
 //   ParquetInterop write-sample DIR     writes sample files and, beside each, NAME.expected.json
 //   ParquetInterop dump FILE [FIELDS]   prints {"rows": [...], "num_row_groups": n} as JSON (FIELDS: comma-separated)
 //   ParquetInterop skip FILE PATH LO HI prints the row groups whose statistics overlap [LO, HI] (int64 or string bounds)
+//   ParquetInterop corrupt FILE SEED    truncates FILE at every 97th byte and flips random bytes in 1,000 copies,
+//                                       reading each in-process; prints {"truncations", "flips", "errors", "reads"}
 
 func fail(_ message: String) -> Never {
     FileHandleOutput.stderr(message + "\n")
@@ -40,6 +42,9 @@ do {
             return .string(s)
         }
         print(reader.rowGroups(where: args[3], overlaps: bound(args[4]), bound(args[5])).map(String.init).joined(separator: " "))
+    case "corrupt":
+        guard args.count == 4, let seed = UInt64(args[3]) else { fail("usage: corrupt FILE SEED") }
+        print(try Corruption.sweep(path: args[2], seed: seed))
     default:
         fail("unknown command \(args[1])")
     }

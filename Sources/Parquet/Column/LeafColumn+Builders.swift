@@ -1,17 +1,3 @@
-/// A batch of rows in columnar form: one `LeafColumn` per leaf of the schema, in leaf order.
-///
-/// Build one from typed arrays with the `LeafColumn` constructors (fast path) or from rows of
-/// `ParquetValue` with `init(schema:rows:)` (convenient, for small nested data).
-public struct RecordBatch: Sendable, Hashable {
-    public var rowCount: Int
-    public var columns: [LeafColumn]
-
-    public init(rowCount: Int, columns: [LeafColumn]) {
-        self.rowCount = rowCount
-        self.columns = columns
-    }
-}
-
 extension LeafColumn {
     /// A top-level primitive field (`field` as in the schema): `values` holds the non-null
     /// values; `validity` (one flag per row) is needed when the field is optional and has nulls.
