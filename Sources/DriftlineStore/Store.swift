@@ -39,7 +39,8 @@ public struct Store: Sendable {
     public var reportsPath: String { root + "/reports" }
     public var locksPath: String { root + "/locks" }
 
-    /// The `profiles` table, created if missing.
+    /// The `profiles` table, created if missing. Keep the value: it caches the table's snapshot and the
+    /// parsed file statistics, so later reads and commits replay only what is new.
     public func profiles() throws(StoreError) -> ProfilesTable {
         ProfilesTable(storage: try TableStorage.open(path: profilesPath, schema: ProfilesTable.schema, options: tableOptions))
     }
