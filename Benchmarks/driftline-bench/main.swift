@@ -9,6 +9,7 @@ case "parquet": try runParquetBenchmarks(arguments: rest)
 case "delta": try runDeltaBenchmarks(args: rest)
 case "profiles": try runProfilesBenchmarks(arguments: rest)
 case "tail": try runTailBenchmarks(arguments: rest)
+case "batch": try runBatchBenchmarks(arguments: rest)
 default:
     print("""
     usage: driftline-bench <group> [options]
@@ -19,5 +20,6 @@ default:
       delta     snapshots, checkpoints and commits, vs deltalake
       profiles  ns per numeric value and standard records/s profiled
       tail      [--records N] [--dir DIR]  log → committed profiles, 1 and 2 partitions, vs decode only
+      batch     [--rows N]  batch over 24 h × 12 windows × 100 columns × 3 endpoints, vs scipy on the raw rows
     """)
 }
