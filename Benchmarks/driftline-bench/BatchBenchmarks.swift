@@ -76,7 +76,13 @@ func runBatchBenchmarks(arguments: [String]) throws {
                                nowMicroseconds: firstHour.startMicroseconds + 48 * AnalysisHour.lengthMicroseconds)
     let run = BatchRun(store: store, options: options)
     let clock = ContinuousClock()
-    var outcome = try run.run()   // warm-up (also creates the drift and performance tables)
+    let warmStart = clock.now
+    var outcome = try run.run { message in   // warm-up (also creates the drift and performance tables)
+        if message.hasPrefix("read") || message.hasPrefix("replaced") || message.hasPrefix("[1/") || message.hasPrefix("[72/") {
+            print("batch: warm-up +\(clock.now - warmStart): \(message)")
+        }
+    }
+    print("batch: warm-up total \(clock.now - warmStart)")
     var times: [Duration] = []
     for _ in 0..<3 { times.append(try clock.measure { outcome = try run.run() }) }
     let best = times.min() ?? .zero

@@ -5,7 +5,7 @@ import Profiles
 /// version and UTC hour.
 ///
 /// Histograms: a column's hour keeps exact bin counts only when every window part with values counted
-/// over the bins of `references[endpoint/version]` (same `reference_id`); otherwise the hour's counts are
+/// over the bins of the model's current reference (same `reference_id`); otherwise the hour's counts are
 /// read from its merged sketch (DESIGN.md's rule for windows without a matching reference).
 struct HourlyProfiles {
     struct Key: Hashable, Comparable {
@@ -16,94 +16,112 @@ struct HourlyProfiles {
         static func < (a: Key, b: Key) -> Bool { (a.endpoint, a.modelVersion, a.hour) < (b.endpoint, b.modelVersion, b.hour) }
     }
 
-    /// A column of one hour being folded: the bare merged profile and the summed histogram while it is usable.
+    struct ColumnKey: Hashable {
+        var hour: Key
+        var column: String
+    }
+
+    /// A column of one hour being folded, merged in place (no copy of the sketch per row).
     struct Column {
-        var profile: ColumnProfile
+        var numeric: NumericProfile?
+        var categorical: CategoryCounts?
         var histogram: [Int64]?
         var usable: Bool
     }
 
-    private(set) var hours: [Key: [String: Column]] = [:]
-
     /// The compaction coin of every sketch read back: merging the same rows in the same order then gives
     /// the same sketch, so re-running an hour gives the same KS and Wasserstein values.
     static let sketchSeed: UInt64 = 0x6261_7463_685f_6b6c
+
+    private(set) var columns: [ColumnKey: Column] = [:]
 
     /// Merges rows (in `ProfilesTable.rows` order: by key, then commit-file order, which is deterministic).
     mutating func add(_ rows: [ProfileRow], bins: (String, String) -> [String: ReferenceBins]) throws(BatchError) {
         for row in rows {
             let hourKey = Key(endpoint: row.endpoint, modelVersion: row.modelVersion,
                               hour: AnalysisHour(containing: row.windowStartMicroseconds))
-            let profile: ColumnProfile
-            do { profile = try Self.bareProfile(row) } catch {
+            let key = ColumnKey(hour: hourKey, column: row.columnName)
+            var part: Column
+            do { part = try Self.bareColumn(row) } catch {
                 throw .store(detail: "profile row \(ProfileKey(row)) is unreadable: \(error)")
             }
-            let columnBins = bins(row.endpoint, row.modelVersion)[row.columnName]
-            var histogram: [Int64]? = nil
-            var usable = false
-            if profile.kind == .numeric, let columnBins {
+            if part.numeric != nil, let columnBins = bins(row.endpoint, row.modelVersion)[row.columnName] {
                 if row.count == 0 {
-                    histogram = [Int64](repeating: 0, count: columnBins.binCount)
-                    usable = true
+                    part.histogram = [Int64](repeating: 0, count: columnBins.binCount)
+                    part.usable = true
                 } else if let counts = row.histogram, row.referenceID == columnBins.referenceID, counts.count == columnBins.binCount {
-                    histogram = counts
-                    usable = true
+                    part.histogram = counts
+                    part.usable = true
                 }
             }
-            var columns = hours[hourKey] ?? [:]
-            if var column = columns[row.columnName] {
-                do { try column.profile.merge(profile) } catch {
-                    throw .analysis(endpoint: row.endpoint, hour: hourKey.hour.label, detail: "column \(row.columnName): \(error)")
-                }
-                if column.usable, usable, let mine = column.histogram, let theirs = histogram, mine.count == theirs.count {
-                    column.histogram = zip(mine, theirs).map { $0 + $1 }
-                } else {
-                    column.usable = false
-                    column.histogram = nil
-                }
-                columns[row.columnName] = column
-            } else {
-                columns[row.columnName] = Column(profile: profile, histogram: histogram, usable: usable)
+            guard let index = columns.index(forKey: key) else {
+                columns[key] = part
+                continue
             }
-            hours[hourKey] = columns
+            do { try columns.values[index].absorb(part) } catch {
+                throw .analysis(endpoint: row.endpoint, hour: hourKey.hour.label, detail: "column \(row.columnName): \(error)")
+            }
         }
     }
 
     /// A row's statistics without its histogram, its sketch read with `sketchSeed`.
-    static func bareProfile(_ row: ProfileRow) throws -> ColumnProfile {
-        guard row.columnKind == ColumnProfile.Kind.numeric.rawValue else {
-            var bare = row
-            bare.histogram = nil
-            bare.referenceID = nil
-            return try ColumnProfile(row: bare)
+    static func bareColumn(_ row: ProfileRow) throws -> Column {
+        switch ColumnProfile.Kind(rawValue: row.columnKind) {
+        case .numeric:
+            guard let bytes = row.sketch else {
+                throw ProfileError.malformedRow(column: row.columnName, field: "sketch", detail: "a numeric row needs its sketch")
+            }
+            let sketch = try KLLSketch(serialized: bytes, seed: sketchSeed)
+            let moments = try NumericMoments(count: row.count, missingCount: row.missingCount, min: row.min, max: row.max,
+                                             mean: row.mean ?? 0, m2: row.m2 ?? 0)
+            return Column(numeric: try NumericProfile(moments: moments, sketch: sketch, bins: nil, histogram: nil),
+                          categorical: nil, histogram: nil, usable: false)
+        case .categorical:
+            let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount)
+            return Column(numeric: nil, categorical: counts, histogram: nil, usable: false)
+        case nil:
+            throw ProfileError.differentKinds(column: row.columnName, row.columnKind, "numeric or categorical")
         }
-        guard let bytes = row.sketch else {
-            throw ProfileError.malformedRow(column: row.columnName, field: "sketch", detail: "a numeric row needs its sketch")
-        }
-        let sketch = try KLLSketch(serialized: bytes, seed: sketchSeed)
-        let moments = try NumericMoments(count: row.count, missingCount: row.missingCount, min: row.min, max: row.max,
-                                         mean: row.mean ?? 0, m2: row.m2 ?? 0)
-        return ColumnProfile(columnName: row.columnName,
-                             statistics: .numeric(try NumericProfile(moments: moments, sketch: sketch, bins: nil, histogram: nil)))
     }
 
     /// The hours found, each as `HourProfiles` with histograms attached where usable.
     func hourProfiles(bins: (String, String) -> [String: ReferenceBins]) -> [Key: HourProfiles] {
         var out: [Key: HourProfiles] = [:]
-        for (key, columns) in hours {
-            let modelBins = bins(key.endpoint, key.modelVersion)
-            var profiles: [String: ColumnProfile] = [:]
-            for (name, column) in columns {
-                if column.usable, let histogram = column.histogram, let columnBins = modelBins[name],
-                   let numeric = column.profile.numeric,
+        for (key, column) in columns {
+            let profile: ColumnProfile
+            if let numeric = column.numeric {
+                if column.usable, let histogram = column.histogram, let columnBins = bins(key.hour.endpoint, key.hour.modelVersion)[key.column],
                    let withBins = try? NumericProfile(moments: numeric.moments, sketch: numeric.sketch, bins: columnBins, histogram: histogram) {
-                    profiles[name] = ColumnProfile(columnName: name, statistics: .numeric(withBins))
+                    profile = ColumnProfile(columnName: key.column, statistics: .numeric(withBins))
                 } else {
-                    profiles[name] = column.profile
+                    profile = ColumnProfile(columnName: key.column, statistics: .numeric(numeric))
                 }
+            } else {
+                profile = ColumnProfile(columnName: key.column, statistics: .categorical(column.categorical ?? CategoryCounts()))
             }
-            out[key] = HourProfiles(endpoint: key.endpoint, modelVersion: key.modelVersion, hour: key.hour, columns: profiles)
+            out[key.hour, default: HourProfiles(endpoint: key.hour.endpoint, modelVersion: key.hour.modelVersion, hour: key.hour.hour)]
+                .columns[key.column] = profile
         }
         return out
+    }
+}
+
+extension HourlyProfiles.Column {
+    /// Adds another part of the same column, in place.
+    mutating func absorb(_ part: HourlyProfiles.Column) throws(ProfileError) {
+        switch (numeric != nil, part.numeric) {
+        case (true, let theirs?):
+            try numeric?.merge(theirs)
+        case (false, nil):
+            if let theirs = part.categorical { categorical?.merge(theirs) }
+        default:
+            throw .differentKinds(column: "?", numeric != nil ? "numeric" : "categorical", part.numeric != nil ? "numeric" : "categorical")
+        }
+        if usable, part.usable, let theirs = part.histogram, let count = histogram?.count, count == theirs.count {
+            for i in 0..<count { histogram?[i] += theirs[i] }
+        } else {
+            usable = false
+            histogram = nil
+        }
     }
 }

@@ -19,10 +19,10 @@ enum SVGChart {
             let x = margin + Double(i) * slot
             for (offset, value, css) in [(0.08, q[safe: i] ?? 0, "expected"), (0.5, p[safe: i] ?? 0, "actual")] {
                 let h = value / top * plotHeight
-                out += "<rect class=\"\(css)\" x=\"\(f(x + offset * slot))\" y=\"\(f(height - margin - h))\" width=\"\(f(slot * 0.42))\" height=\"\(f(h))\"><title>\(escape(labels[i])): \(css) \(f(value * 100))%</title></rect>"
+                out += "<rect class=\"\(css)\" x=\"\(c(x + offset * slot))\" y=\"\(c(height - margin - h))\" width=\"\(c(slot * 0.42))\" height=\"\(c(h))\"><title>\(escape(labels[i])): \(css) \(f(value * 100))%</title></rect>"
             }
         }
-        out += "<text x=\"\(f(margin))\" y=\"14\" class=\"legend\"><tspan class=\"expected-text\">■ expected</tspan> <tspan class=\"actual-text\">■ actual</tspan> (max \(f(top * 100))%)</text>"
+        out += "<text x=\"\(c(margin))\" y=\"14\" class=\"legend\"><tspan class=\"expected-text\">■ expected</tspan> <tspan class=\"actual-text\">■ actual</tspan> (max \(f(top * 100))%)</text>"
         return out + "</svg>"
     }
 
@@ -31,11 +31,11 @@ enum SVGChart {
         let all = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
         var out = svgOpen()
         out += axis()
-        out += "<text x=\"\(f(margin))\" y=\"14\" class=\"legend\">\(escape(title))"
+        out += "<text x=\"\(c(margin))\" y=\"14\" class=\"legend\">\(escape(title))"
         for s in series { out += " <tspan class=\"\(s.css)-text\">— \(escape(s.name))</tspan>" }
         out += "</text>"
         guard let low = all.min(), let high = all.max() else {
-            return out + "<text x=\"\(f(width / 2 - 30))\" y=\"\(f(height / 2))\" class=\"legend\">no data</text></svg>"
+            return out + "<text x=\"\(c(width / 2 - 30))\" y=\"\(c(height / 2))\" class=\"legend\">no data</text></svg>"
         }
         let span = high - low > 0 ? high - low : max(abs(high), 1)
         let base = high - low > 0 ? low : high - span / 2
@@ -48,28 +48,28 @@ enum SVGChart {
             var pen = false
             for (i, value) in s.values.enumerated() {
                 guard let value, value.isFinite else { pen = false; continue }
-                path += "\(pen ? "L" : "M")\(f(xPos(i))),\(f(yPos(value))) "
+                path += "\(pen ? "L" : "M")\(c(xPos(i))),\(c(yPos(value))) "
                 pen = true
-                out += "<circle class=\"\(s.css)\" cx=\"\(f(xPos(i)))\" cy=\"\(f(yPos(value)))\" r=\"2.5\"><title>\(escape(xLabels[safe: i] ?? "")): \(f(value))</title></circle>"
+                out += "<circle class=\"\(s.css)\" cx=\"\(c(xPos(i)))\" cy=\"\(c(yPos(value)))\" r=\"2.5\"><title>\(escape(xLabels[safe: i] ?? "")): \(f(value))</title></circle>"
             }
             if !path.isEmpty { out += "<path class=\"\(s.css) line\" d=\"\(path)\"/>" }
         }
-        out += "<text x=\"2\" y=\"\(f(margin + 4))\" class=\"tick\">\(f(base + span))</text>"
-        out += "<text x=\"2\" y=\"\(f(height - margin))\" class=\"tick\">\(f(base))</text>"
-        if let first = xLabels.first { out += "<text x=\"\(f(margin))\" y=\"\(f(height - 8))\" class=\"tick\">\(escape(first))</text>" }
+        out += "<text x=\"2\" y=\"\(c(margin + 4))\" class=\"tick\">\(f(base + span))</text>"
+        out += "<text x=\"2\" y=\"\(c(height - margin))\" class=\"tick\">\(f(base))</text>"
+        if let first = xLabels.first { out += "<text x=\"\(c(margin))\" y=\"\(c(height - 8))\" class=\"tick\">\(escape(first))</text>" }
         if xLabels.count > 1, let last = xLabels.last {
-            out += "<text x=\"\(f(width - margin))\" y=\"\(f(height - 8))\" text-anchor=\"end\" class=\"tick\">\(escape(last))</text>"
+            out += "<text x=\"\(c(width - margin))\" y=\"\(c(height - 8))\" text-anchor=\"end\" class=\"tick\">\(escape(last))</text>"
         }
         return out + "</svg>"
     }
 
     static func svgOpen() -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(c(width))\" height=\"\(c(height))\" role=\"img\">"
     }
 
     static func axis() -> String {
-        "<line class=\"axis\" x1=\"\(f(margin))\" y1=\"\(f(height - margin))\" x2=\"\(f(width - margin))\" y2=\"\(f(height - margin))\"/>"
-            + "<line class=\"axis\" x1=\"\(f(margin))\" y1=\"\(f(margin))\" x2=\"\(f(margin))\" y2=\"\(f(height - margin))\"/>"
+        "<line class=\"axis\" x1=\"\(c(margin))\" y1=\"\(c(height - margin))\" x2=\"\(c(width - margin))\" y2=\"\(c(height - margin))\"/>"
+            + "<line class=\"axis\" x1=\"\(c(margin))\" y1=\"\(c(margin))\" x2=\"\(c(margin))\" y2=\"\(c(height - margin))\"/>"
     }
 
     static func proportions(_ counts: [Double]) -> [Double] {
@@ -77,11 +77,33 @@ enum SVGChart {
         return total > 0 ? counts.map { $0 / total } : counts.map { _ in 0 }
     }
 
-    /// A short, locale-independent number.
+    /// A short, locale-independent number (4 significant digits), without Foundation's formatter
+    /// (a report calls this tens of thousands of times).
     static func f(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
         if x == x.rounded() && abs(x) < 1e9 { return String(Int64(x)) }
-        return String(format: "%.4g", x)
+        let magnitude = abs(x)
+        guard magnitude >= 1e-3 && magnitude < 1e9 else { return String(format: "%.4g", x) }
+        let decimals = max(0, 3 - Int(log10(magnitude).rounded(.down)))
+        return fixed(x, decimals: decimals)
+    }
+
+    /// One decimal: SVG coordinates.
+    static func c(_ x: Double) -> String { x.isFinite ? fixed(x, decimals: 1) : "0" }
+
+    /// x with `decimals` digits after the point, trailing zeros dropped.
+    static func fixed(_ x: Double, decimals: Int) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int64((abs(x) * Double(scale)).rounded())
+        let whole = scaled / scale
+        var fraction = scaled % scale
+        var places = decimals
+        while places > 0 && fraction % 10 == 0 { fraction /= 10; places -= 1 }
+        let sign = x < 0 && scaled != 0 ? "-" : ""
+        guard places > 0 else { return sign + String(whole) }
+        let digits = String(fraction)
+        return sign + String(whole) + "." + String(repeating: "0", count: places - digits.count) + digits
     }
 }
 
