@@ -169,7 +169,8 @@ def test_deltalake_and_duckdb_read_while_tail_commits_and_after_compact(tmp_path
     versions = set()
     con = duckdb.connect()
     try:
-        assert wait_until(lambda: (store / "profiles" / "_delta_log").exists(), 10)
+        # The table exists for a reader once its first version file does (the folder comes first).
+        assert wait_until(lambda: (store / "profiles" / "_delta_log" / "00000000000000000000.json").exists(), 10)
         while writer.poll() is None or reads < 5:
             table = DeltaTable(str(store / "profiles"))
             versions.add(table.version())
