@@ -9,7 +9,7 @@ struct InferenceRoutes: Sendable {
     let logger: InferenceLogger?
     /// Request ids the server makes: `<prefix>-<counter>`, unique per process.
     let idPrefix: String
-    let counter = Atomic<Int>(0)
+    let counter = RequestCounter()
 
     init(model: IrisModel, logger: InferenceLogger?) {
         self.model = model
@@ -40,7 +40,7 @@ struct InferenceRoutes: Sendable {
             logFailure("bad_request", id: nil, started: started)
             throw HTTPError(.badRequest, message: "the body is not a v2 inference request: {\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 4], \"datatype\": \"FP64\", \"data\": [5.1, 3.5, 1.4, 0.2]}]}")
         }
-        let id = body.id ?? request.headers[.init("x-request-id")!] ?? "\(idPrefix)-\(counter.add(1, ordering: .relaxed).newValue)"
+        let id = body.id ?? request.headers[.init("x-request-id")!] ?? "\(idPrefix)-\(counter.next())"
         let rows: [[Double]]
         do {
             rows = try self.rows(of: body)
@@ -137,4 +137,11 @@ struct InferenceRoutes: Sendable {
         try? logger.log(features: Array(repeating: .missing, count: model.features.count), error: code,
                         requestID: requestID, latency: ContinuousClock.now - started)
     }
+}
+
+/// Numbers the requests that come without an id.
+final class RequestCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Driftline
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// `iris-server`: serves the iris model over HTTP and logs every inference with Driftline's `InferenceLogger`.
 @main
@@ -65,9 +66,13 @@ struct IrisServerCommand: AsyncParsableCommand {
             configuration: .init(address: .hostname(host, port: port), serverName: "iris-server"),
             services: services,
             onServerRunning: { channel in
-                print("iris-server: listening on \(channel.localAddress?.description ?? "?"), model \(model.name) v\(model.version), \(where_)")
-                fflush(stdout)
+                say("iris-server: listening on \(channel.localAddress?.description ?? "?"), model \(model.name) v\(model.version), \(where_)")
             })
         try await app.runService()
     }
+}
+
+/// Writes a line to standard output at once (unbuffered, so scripts waiting for it see it).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -11,10 +11,10 @@ struct LoggerService: Service {
         do {
             try await logger.flush()
         } catch {
-            print("iris-server: the last flush failed: \(error)")
+            say("iris-server: the last flush failed: \(error)")
         }
         await logger.close()
         let stats = logger.statistics
-        print("iris-server: logger closed: \(stats.logged) logged, \(stats.dropped) dropped, \(stats.batches) batches")
+        say("iris-server: logger closed: \(stats.logged) logged, \(stats.dropped) dropped, \(stats.batches) batches")
     }
 }
