@@ -6,6 +6,6 @@ struct DriftlineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "driftline",
         abstract: "Monitor machine-learning models in production: log inferences, profile them, detect drift.",
-        subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self]
+        subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self, DemoCommand.self]
     )
 }
