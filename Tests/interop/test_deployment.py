@@ -24,6 +24,7 @@ def metric_names(expr):
     text = re.sub(r"\{[^}]*\}", "{}", text)
     text = re.sub(r"\b(by|without)\s*\([^)]*\)", "", text)
     text = re.sub(r"\[[^\]]*\]", "[]", text)
+    text = re.sub(r"\$\w+", "", text)
     names = set(re.findall(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b", text)) - PROMQL_WORDS
     return {n for n in names if not re.fullmatch(r"\d.*", n) and not n.startswith("$")}
 
@@ -91,6 +92,7 @@ def dashboard_metric_names():
 def test_metric_name_extraction():
     assert metric_names('histogram_quantile(0.99, sum by (le) (rate(driftline_tail_commit_duration_seconds_bucket[15m])))') \
         == {"driftline_tail_commit_duration_seconds_bucket"}
+    assert metric_names("sum(driftline_tail_window_requests) / $window_seconds") == {"driftline_tail_window_requests"}
     assert metric_names('count by (endpoint) (driftline_feature_drift_status{endpoint=~"$endpoint", baseline="reference"} == 3)') \
         == {"driftline_feature_drift_status"}
 
@@ -133,7 +135,9 @@ def test_every_dashboard_metric_is_emitted_by_tail_or_batch(tmp_path):
                 scraped = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
             except OSError:
                 scraped = ""
-            if "driftline_tail_window_requests" in scraped and "driftline_tail_commit_duration_seconds_bucket" in scraped:
+            # Window gauges once a window closed, lag once caught up with the log.
+            if all(name in scraped for name in ("driftline_tail_window_requests", "driftline_tail_commit_duration_seconds_bucket",
+                                                "driftline_tail_lag_seconds")):
                 break
             time.sleep(0.5)
     finally:
