@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "DeltaTable", dependencies: ["Parquet"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
-        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"]),
+        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"], exclude: ["REFERENCE.md"]),
         .target(
             name: "TailStage",
             dependencies: [
@@ -55,7 +55,8 @@ let package = Package(
                 "Profiles", "DriftlineStore", "DeltaTable",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["BATCH.md"]
         ),
         .executableTarget(
             name: "driftline",
@@ -79,6 +80,10 @@ let package = Package(
         .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
         .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
         .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
+        .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
+        .executableTarget(name: "TailInterop", dependencies: ["DriftlineStore", "Profiles"], path: "Tests/interop/TailInterop"),
+        // Writes window profiles into a store as tail does, for the batch cross-checks (Tests/interop/test_batch.py).
+        .executableTarget(name: "BatchInterop", dependencies: ["TailStage", "DriftlineStore", "DriftlineCore", "Profiles"], path: "Tests/interop/BatchInterop"),
         // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
         .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
         .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
@@ -90,7 +95,7 @@ let package = Package(
         .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
-        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
     ],
     swiftLanguageModes: [.v6]

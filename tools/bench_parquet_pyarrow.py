@@ -6,6 +6,7 @@ usage: bench_parquet_pyarrow.py OURS.parquet OUT.parquet
 """
 import json
 import os
+import resource
 import sys
 import time
 
@@ -13,24 +14,32 @@ import pyarrow.parquet as pq
 
 
 def best_of(n, fn):
+    """(best wall seconds, best CPU seconds) over n runs after a warm-up."""
     fn()  # warm-up
-    return min(_timed(fn) for _ in range(n))
+    runs = [_timed(fn) for _ in range(n)]
+    return min(r[0] for r in runs), min(r[1] for r in runs)
+
+
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _timed(fn):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     fn()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _cpu() - c
 
 
 def main():
     ours, out = sys.argv[1], sys.argv[2]
     table = pq.read_table(ours)
-    write_s = best_of(2, lambda: pq.write_table(table, out, compression="lz4"))
-    read_s = best_of(2, lambda: pq.read_table(out))
+    write_s, write_cpu = best_of(2, lambda: pq.write_table(table, out, compression="lz4"))
+    read_s, read_cpu = best_of(2, lambda: pq.read_table(out))
     back = pq.read_table(out)
     assert back.num_rows == table.num_rows
-    print(json.dumps({"write_s": write_s, "read_s": read_s, "size": os.path.getsize(out),
+    print(json.dumps({"write_s": write_s, "read_s": read_s, "write_cpu_s": write_cpu, "read_cpu_s": read_cpu,
+                      "size": os.path.getsize(out),
                       "row_groups": pq.ParquetFile(out).metadata.num_row_groups}))
 
 

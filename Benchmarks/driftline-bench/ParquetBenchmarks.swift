@@ -5,12 +5,16 @@ import Parquet
 /// and, in the same run, with pyarrow (same data, read from our file; same codec), and
 /// prints rows/s both ways, file sizes and the ratios.
 ///
-///     driftline-bench parquet [--rows N] [--python PATH] [--dir DIR]
+///     driftline-bench parquet [--rows N] [--python PATH] [--dir DIR] [--parallel] [--no-baseline]
+///
+/// `--parallel` encodes columns on all cores (`WriterOptions.parallelEncoding`); pyarrow's
+/// `write_table` encodes on one.
 func runParquetBenchmarks(arguments: [String]) throws {
     var rows = 1_000_000
     var python = ProcessInfo.processInfo.environment["DRIFTLINE_PYTHON"] ?? "/work/main/.venv/bin/python"
     var dir = NSTemporaryDirectory() + "driftline-parquet-bench"
     var baseline = true
+    var parallel = false
     var i = 0
     while i < arguments.count {
         switch arguments[i] {
@@ -18,6 +22,7 @@ func runParquetBenchmarks(arguments: [String]) throws {
         case "--python": i += 1; python = arguments[i]
         case "--dir": i += 1; dir = arguments[i]
         case "--no-baseline": baseline = false
+        case "--parallel": parallel = true
         default: break
         }
         i += 1
@@ -29,9 +34,12 @@ func runParquetBenchmarks(arguments: [String]) throws {
     let (schema, batch) = try ProfilesTable.make(rows: rows, seed: 7)
     var options = WriterOptions()
     options.compression = .lz4Raw
+    options.parallelEncoding = parallel
 
     func write() throws -> Duration {
         let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        defer { lastCPU = cpuSeconds() - cpu0 }
         return try clock.measure {
             let writer = try ParquetWriter(path: ours, schema: schema, options: options)
             try writer.write(batch)
@@ -40,6 +48,8 @@ func runParquetBenchmarks(arguments: [String]) throws {
     }
     func read() throws -> Duration {
         let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        defer { lastCPU = cpuSeconds() - cpu0 }
         return try clock.measure {
             let reader = try ParquetReader(path: ours)
             var values = 0
@@ -50,17 +60,29 @@ func runParquetBenchmarks(arguments: [String]) throws {
             precondition(values > 0)
         }
     }
+    var lastCPU = 0.0
     _ = try write() // warm-up
-    let writeTime = min(try write(), try write())
+    var writeTime = Duration.seconds(1e9), writeCPU = Double.infinity
+    for _ in 0 ..< 2 { writeTime = min(writeTime, try write()); writeCPU = min(writeCPU, lastCPU) }
     _ = try read()
-    let readTime = min(try read(), try read())
+    var readTime = Duration.seconds(1e9), readCPU = Double.infinity
+    for _ in 0 ..< 2 { readTime = min(readTime, try read()); readCPU = min(readCPU, lastCPU) }
     let ourSize = try FileManager.default.attributesOfItem(atPath: ours)[.size] as? Int ?? 0
 
     // Check our file reads back equal before comparing speed.
     let reader = try ParquetReader(path: ours)
-    var readBack: [LeafColumn] = []
-    for g in 0 ..< reader.rowGroupCount { readBack.append(contentsOf: try reader.readRowGroup(g).columns) }
-    precondition(reader.rowCount == Int64(rows), "row count differs after reading back")
+    var offsets = batch.columns.map { _ in 0 }
+    var equal = reader.rowCount == Int64(rows)
+    for g in 0 ..< reader.rowGroupCount {
+        for (j, c) in try reader.readRowGroup(g).columns.enumerated() {
+            equal = equal && matches(batch.columns[j].values, at: offsets[j], c.values)
+            offsets[j] += c.values.count
+        }
+    }
+    guard equal, offsets.enumerated().allSatisfy({ $1 == batch.columns[$0].values.count }) else {
+        print("parquet: our file does not read back equal; not timing further")
+        return
+    }
 
     guard baseline else {
         print(String(format: "parquet: ours write %.3f s, read %.3f s, %d bytes", writeTime.seconds, readTime.seconds, ourSize))
@@ -86,11 +108,41 @@ func runParquetBenchmarks(arguments: [String]) throws {
     }
     let w = writeTime.seconds, r = readTime.seconds
     func rate(_ s: Double) -> String { String(format: "%10.0f rows/s", Double(rows) / s) }
-    print("parquet profiles table: \(rows) rows, \(schema.fields.count) fields, LZ4_RAW, \(reader.rowGroupCount) row groups (pyarrow: \(json["row_groups"] ?? "?"))")
+    print("parquet profiles table: \(rows) rows, \(schema.fields.count) fields, LZ4_RAW, \(reader.rowGroupCount) row groups (pyarrow: \(json["row_groups"] ?? "?"))\(parallel ? ", parallel encoding" : "")")
     print(String(format: "  write  ours %@ (%.3f s)   pyarrow %@ (%.3f s)   ours/pyarrow speed %.2fx", rate(w), w, rate(pyWrite), pyWrite, pyWrite / w))
     print(String(format: "  read   ours %@ (%.3f s)   pyarrow %@ (%.3f s)   ours/pyarrow speed %.2fx", rate(r), r, rate(pyRead), pyRead, pyRead / r))
+    if let pyWriteCPU = json["write_cpu_s"] as? Double, let pyReadCPU = json["read_cpu_s"] as? Double {
+        print(String(format: "  cpu    write ours %.3f s, pyarrow %.3f s (%.2fx)   read ours %.3f s, pyarrow %.3f s (%.2fx)   (user+sys, all threads)",
+                     writeCPU, pyWriteCPU, pyWriteCPU / writeCPU, readCPU, pyReadCPU, pyReadCPU / readCPU))
+    }
     print(String(format: "  size   ours %.1f MB   pyarrow %.1f MB   ours/pyarrow %.3f", Double(ourSize) / 1e6, Double(pySize) / 1e6,
                  Double(ourSize) / Double(pySize)))
+}
+
+/// Whether `part` equals `whole[offset ..< offset + part.count]`.
+func matches(_ whole: ColumnValues, at offset: Int, _ part: ColumnValues) -> Bool {
+    let r = offset ..< offset + part.count
+    switch (whole, part) {
+    case let (.boolean(a), .boolean(b)): return r.upperBound <= a.count && a[r].elementsEqual(b)
+    case let (.int32(a), .int32(b)): return r.upperBound <= a.count && a[r].elementsEqual(b)
+    case let (.int64(a), .int64(b)): return r.upperBound <= a.count && a[r].elementsEqual(b)
+    case let (.float(a), .float(b)): return r.upperBound <= a.count && a[r].elementsEqual(b)
+    case let (.double(a), .double(b)): return r.upperBound <= a.count && a[r].elementsEqual(b)
+    case let (.byteArray(a), .byteArray(b)):
+        guard r.upperBound <= a.count else { return false }
+        let base = a.offsets[offset]
+        return a.bytes[base ..< a.offsets[r.upperBound]].elementsEqual(b.bytes)
+            && a.offsets[offset ... r.upperBound].lazy.map { $0 - base }.elementsEqual(b.offsets)
+    default: return false
+    }
+}
+
+/// User plus system CPU time of this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
 extension Duration {

@@ -1,19 +1,27 @@
 // driftline-bench: release-built benchmarks (not tests). Each group prints its baseline in the
 // same run and the ratio. `swift run -c release driftline-bench <group> [options]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let groups = ["log", "logger", "parquet", "delta"]
+let rest = Array(arguments.dropFirst())
 switch arguments.first {
-case "log":
-    try runLogBenchmarks(args: Array(arguments.dropFirst()))
-case "logger":
-    try runLoggerBenchmarks(arguments: Array(arguments.dropFirst()))
-case "parquet":
-    try runParquetBenchmarks(arguments: Array(arguments.dropFirst()))
-case "delta":
-    try runDeltaBenchmarks(args: Array(arguments.dropFirst()))
+case "log": try runLogBenchmarks(args: rest)
+case "logger": try runLoggerBenchmarks(arguments: rest)
+case "parquet": try runParquetBenchmarks(arguments: rest)
+case "delta": try runDeltaBenchmarks(args: rest)
+case "profiles": try runProfilesBenchmarks(arguments: rest)
+case "store": try runStoreBenchmarks(arguments: rest)
+case "tail": try runTailBenchmarks(arguments: rest)
+case "batch": try runBatchBenchmarks(arguments: rest)
 default:
-    print("usage: driftline-bench <group> [options]; groups: \(groups.joined(separator: ", "))")
-    print("  logger   [--records N] [--dir DIR]   InferenceLogger vs JSONEncoder lines vs bare LZ4")
-    print("  parquet  [--rows N]                  profiles-shaped table vs pyarrow")
-    print("  delta    [options]                   snapshots, checkpoints and commits vs deltalake")
+    print("""
+    usage: driftline-bench <group> [options]
+      log       CRC-32C, record encoding, partition append and read
+      logger    [--records N] [--dir DIR] [--latency-rate R]
+                InferenceLogger on the standard record vs JSONEncoder lines vs bare LZ4
+      parquet   [--rows N]  a profiles-shaped table written and read, vs pyarrow
+      delta     snapshots, checkpoints and commits, vs deltalake
+      profiles  ns per numeric value and standard records/s profiled
+      store     profiles table append, read and merge
+      tail      records/s from a pre-written log into committed profiles, one and two partitions
+      batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
+    """)
 }

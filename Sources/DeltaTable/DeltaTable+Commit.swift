@@ -30,18 +30,23 @@ extension DeltaTable {
     /// Conflicts (throws `DeltaError.conflict`) when a concurrent commit added a file the selection may
     /// cover or removed one this replace removes. Throws `ambiguousFile` for a file that straddles the
     /// selection's time range.
+    ///
+    /// `readVersion`: the version the caller read the data it rewrites from (a compaction). The files
+    /// removed are then those live at that version, and every commit after it is checked for conflicts,
+    /// so a file another writer added after the caller's read is never removed unseen. Nil: the latest version.
     @discardableResult
     public func replace(_ selection: FileSelection, with files: [AddFile], transactions: [AppTransaction] = [],
-                        commitInfo: [String: JSONValue] = [:]) throws -> CommitResult {
-        try commit(adding: files, removing: selection, transactions: transactions, commitInfo: commitInfo, operation: "REPLACE")
+                        commitInfo: [String: JSONValue] = [:], readVersion: Int64? = nil) throws -> CommitResult {
+        try commit(adding: files, removing: selection, transactions: transactions, commitInfo: commitInfo, operation: "REPLACE",
+                   readVersion: readVersion)
     }
 
     /// `beforeFirstAttempt` runs after the snapshot is read and the actions are built: tests use it to
     /// let a rival writer commit in between.
     func commit(adding files: [AddFile], removing selection: FileSelection?, transactions: [AppTransaction],
-                commitInfo: [String: JSONValue], operation: String,
+                commitInfo: [String: JSONValue], operation: String, readVersion: Int64? = nil,
                 beforeFirstAttempt: (() throws -> Void)? = nil) throws -> CommitResult {
-        let snapshot = try self.snapshot()
+        let snapshot = try readVersion.map { try self.snapshot(version: $0) } ?? self.snapshot()
         try snapshot.protocolVersions.checkWritable(table: path)
         if let column = snapshot.schema.fields.first(where: { $0.metadata["delta.invariants"] != nil }) {
             throw DeltaError.unsupportedProtocol(table: path, detail: "column \(column.name) has invariants, which this library does not enforce")

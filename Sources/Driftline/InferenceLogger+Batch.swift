@@ -29,36 +29,37 @@ extension LoggerCore {
             if case .block(let timeout) = options.bufferPolicy { return MonotonicClock.deadline(after: timeout) }
             return nil
         }()
-        var generation: UInt64? = nil
+        var firstAttempt = true
         while next < ends.count {
-            let (accepted, nowGeneration) = try lock.withLock(
-                waitingOn: .callers, untilNanoseconds: deadline,
-                while: { shared in generation.map { shared.generation == $0 && !shared.closing } ?? false }
-            ) { (shared) throws(LoggerError) -> (Int, UInt64) in
-                if shared.closing { throw LoggerError(.closed, detail: "the logger is closed; open a new InferenceLogger") }
+            var waited = firstAttempt
+            firstAttempt = false
+            let accepted = try lock.withLock(
+                waitingOn: .callers, untilNanoseconds: deadline.map { min($0, MonotonicClock.nanoseconds() + 10_000_000) },
+                while: { shared in
+                    defer { waited = true }
+                    return !waited && !shared.closing
+                }
+            ) { (shared) throws(LoggerError) -> Int in
+                if shared.closing { throw Self.closedError() }
                 var count = 0
                 while next + count < ends.count {
                     let index = next + count
                     let start = index == 0 ? 0 : ends[index - 1]
-                    let length = ends[index] - start
-                    if shared.active.bytes.count + length > options.bufferBytes && !shared.active.isEmpty { break }
+                    if shared.active.bytes.count + ends[index] - start > options.bufferBytes && !shared.active.isEmpty {
+                        handOver(&shared)
+                        if shared.active.bytes.count + ends[index] - start > options.bufferBytes && !shared.active.isEmpty { break }
+                    }
                     shared.active.bytes.append(contentsOf: bytes[start..<ends[index]])
                     shared.active.noteRecord(timestamp: timestamp)
                     count += 1
                 }
                 shared.statistics.logged += count
-                if !shared.writerSignalled && (shared.active.bytes.count >= options.flushBytes || next + count < ends.count) {
-                    shared.writerSignalled = true
-                    lock.signal(.writer)
-                }
-                return (count, shared.generation)
+                if shared.active.bytes.count >= options.flushBytes { handOver(&shared) }
+                return count
             }
             next += accepted
             guard next < ends.count else { break }
-            if let deadline, MonotonicClock.nanoseconds() < deadline {
-                generation = nowGeneration
-                continue
-            }
+            if let deadline, MonotonicClock.nanoseconds() < deadline { continue }
             let dropped = ends.count - next
             lock.withLock { $0.statistics.droppedBufferFull += dropped }
             break

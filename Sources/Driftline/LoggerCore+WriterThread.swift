@@ -26,7 +26,7 @@ extension LoggerCore {
         var lastSync = MonotonicClock.nanoseconds()
         /// The first error since the last flush was answered; the next flush reports it.
         var errorSinceFlush: LoggerError?
-        /// Counter changes of this cycle, published under the lock once per cycle (the lock stays short).
+        /// Counter changes of this cycle, published under the handoff lock once per cycle.
         var delta = LoggerStatistics()
 
         init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter) {
@@ -34,6 +34,12 @@ extension LoggerCore {
             self.reopen = reopen
             self.baseOffset = sink.nextOffset
         }
+    }
+
+    /// One turn of the writer: the flushes its buffer answers, and whether the logger is closing.
+    struct Job {
+        var waiters: [FlushWaiter]
+        var closing: Bool
     }
 
     /// Starts the writer thread (a real thread: it blocks in `write` and `fsync`, never on the cooperative pool).
@@ -44,57 +50,84 @@ extension LoggerCore {
         thread.start()
     }
 
-    /// The writer loop: wait for work (buffer past `flushBytes`, a flush, close) or the flush interval,
-    /// swap buffers, write, sync when due, answer flushes.
+    /// The writer loop: take a full buffer (handed over by a caller, or taken on the timer, a flush or close),
+    /// write it, sync when due, answer flushes, give the buffer back.
+    ///
+    /// Buffers move between the writer's `slot` and the shared slots with `take()`/`consume`, never copied:
+    /// a second reference would make the next `append` copy the whole buffer.
     func runWriter() {
         let flushInterval = UInt64(clamping: max(1_000_000, options.flushInterval.wholeMicroseconds * 1000))
         let syncInterval = UInt64(clamping: max(0, options.syncInterval.wholeMicroseconds * 1000))
+        var slot: RecordBuffer? = nil
         while true {
-            let deadline = MonotonicClock.nanoseconds() + flushInterval
-            var waiters: [FlushWaiter] = []
-            var closing = false
-            lock.withLock(
-                waitingOn: .writer, untilNanoseconds: deadline,
-                while: { !$0.writerSignalled && $0.flushWaiters.isEmpty && !$0.closing }
-            ) { shared in
-                shared.active.closeChunk()
-                swap(&shared.active, &spare)
-                shared.writerSignalled = false
-                shared.generation &+= 1
-                waiters = shared.flushWaiters
-                shared.flushWaiters.removeAll()
-                closing = shared.closing
+            let job = nextJob(into: &slot, deadline: MonotonicClock.nanoseconds() + flushInterval)
+            if var buffer = slot.take() {
+                write(buffer)
+                buffer.reset()
+                slot = consume buffer
             }
-            lock.broadcast(.callers)
-
-            writeSpare()
             let now = MonotonicClock.nanoseconds()
             let syncDue = writerSide.unsynced > 0 && now &- writerSide.lastSync >= syncInterval
-            if !waiters.isEmpty || closing || syncDue { syncSink() }
-            if closing { closeSink() }
-            publish()
-            answer(waiters)
-            if closing {
-                lock.withLock { $0.stopped = true }
-                lock.broadcast(.callers)
+            if !job.waiters.isEmpty || job.closing || syncDue { syncSink() }
+            if job.closing {
+                closeSink()
+                finish(job)
                 return
+            }
+            let delta = takeDelta()
+            handoff.withLock { exchange in
+                exchange.spare = slot.take()
+                exchange.statistics.add(delta)
+            }
+            lock.broadcast(.callers)  // blocked callers retry, and hand the full active buffer over
+            answer(job.waiters)
+        }
+    }
+
+    /// Waits for a handed-over buffer, or until the flush interval passes / a flush or close asks; then takes
+    /// the active buffer itself. The buffer to write lands in `slot`.
+    func nextJob(into slot: inout RecordBuffer?, deadline: UInt64) -> Job {
+        let handed = handoff.withLock(
+            waitingOn: .writer, untilNanoseconds: deadline,
+            while: { $0.full == nil && !$0.swapRequested && !$0.closing }
+        ) { exchange -> Job? in
+            guard exchange.full != nil else { return nil }
+            slot = exchange.full.take()
+            defer { exchange.fullWaiters = [] }
+            return Job(waiters: exchange.fullWaiters, closing: false)
+        }
+        if let handed { return handed }
+        // Timer, flush or close: swap with the active buffer ourselves (records lock, then handoff lock).
+        return lock.withLock { shared in
+            handoff.withLock { exchange in
+                exchange.swapRequested = false
+                if exchange.full != nil {  // a caller handed one over meanwhile
+                    slot = exchange.full.take()
+                    defer { exchange.fullWaiters = [] }
+                    if !shared.flushWaiters.isEmpty || shared.closing { exchange.swapRequested = true }
+                    return Job(waiters: exchange.fullWaiters, closing: false)
+                }
+                var buffer = exchange.spare.take() ?? RecordBuffer(capacity: options.bufferBytes, chunkBytes: max(1024, options.batchBytes))
+                shared.active.closeChunk()
+                swap(&shared.active, &buffer)
+                slot = consume buffer
+                shared.generation &+= 1
+                defer { shared.flushWaiters.removeAll() }
+                return Job(waiters: shared.flushWaiters, closing: shared.closing)
             }
         }
     }
 
-    /// Appends the spare buffer's chunks as batches and writes them to the OS.
-    func writeSpare() {
-        guard !spare.isEmpty else { return }
-        defer { spare.reset() }
+    /// Appends the buffer's chunks as batches and writes them to the OS.
+    func write(_ buffer: borrowing RecordBuffer) {
+        guard !buffer.isEmpty else { return }
         if writerSide.sink == nil { reopenSink() }
         guard let sink = writerSide.sink else {
-            // No partition (reopen failed): the records are lost, and counted.
-            let lost = spare.count
-            writerSide.delta.droppedWriteFailed += lost
+            writerSide.delta.droppedWriteFailed += buffer.count  // no partition (reopen failed): lost, and counted
             return
         }
-        spare.bytes.withUnsafeBytes { raw in
-            for chunk in spare.chunks {
+        buffer.bytes.withUnsafeBytes { raw in
+            for chunk in buffer.chunks {
                 writerSide.submitted += Int64(chunk.count)
                 do throws(LogError) {
                     try sink.append(
@@ -120,20 +153,16 @@ extension LoggerCore {
         guard let sink = writerSide.sink else { return }
         let written = sink.writtenOffset - writerSide.baseOffset
         let lost = writerSide.submitted - (sink.nextOffset - writerSide.baseOffset)
-        let newlyWritten = Int(written - writerSide.writtenCounted)
-        let newlyLost = Int(lost - writerSide.lostCounted)
-        var batches = 0
         if sink.writtenOffset == sink.nextOffset {
-            batches = writerSide.unwrittenBatches
+            writerSide.delta.batches += writerSide.unwrittenBatches
             writerSide.unwrittenBatches = 0
         }
-        guard newlyWritten != 0 || newlyLost != 0 || batches != 0 else { return }
+        let newlyWritten = Int(written - writerSide.writtenCounted)
         writerSide.writtenCounted = written
-        writerSide.lostCounted = lost
         writerSide.unsynced += newlyWritten
         writerSide.delta.written += newlyWritten
-        writerSide.delta.droppedWriteFailed += newlyLost
-        writerSide.delta.batches += batches
+        writerSide.delta.droppedWriteFailed += Int(lost - writerSide.lostCounted)
+        writerSide.lostCounted = lost
     }
 
     func syncSink() {
@@ -141,10 +170,9 @@ extension LoggerCore {
         do throws(LogError) {
             try sink.sync()
             account()
-            let synced = writerSide.unsynced
+            writerSide.delta.synced += writerSide.unsynced
             writerSide.unsynced = 0
             writerSide.lastSync = MonotonicClock.nanoseconds()
-            writerSide.delta.synced += synced
         } catch {
             account()
             record(error, kind: error.kind == .writeFailed ? .writeFailed : .syncFailed)
@@ -187,19 +215,24 @@ extension LoggerCore {
         writerSide.delta.lastError = failure
     }
 
-    /// Adds this cycle's counter changes to the shared statistics (one short lock).
-    func publish() {
-        let delta = writerSide.delta
-        guard delta.written != 0 || delta.droppedWriteFailed != 0 || delta.batches != 0 || delta.synced != 0 || delta.writeErrors != 0 else { return }
-        writerSide.delta = LoggerStatistics()
-        lock.withLock { shared in
-            shared.statistics.written += delta.written
-            shared.statistics.droppedWriteFailed += delta.droppedWriteFailed
-            shared.statistics.batches += delta.batches
-            shared.statistics.synced += delta.synced
-            shared.statistics.writeErrors += delta.writeErrors
-            if let error = delta.lastError { shared.statistics.lastError = error }
+    func takeDelta() -> LoggerStatistics {
+        defer { writerSide.delta = LoggerStatistics() }
+        return writerSide.delta
+    }
+
+    /// The last turn: publish, mark stopped (holding both locks, so no flush can slip in unanswered), answer.
+    func finish(_ job: Job) {
+        let delta = takeDelta()
+        let late = lock.withLock { shared -> [FlushWaiter] in
+            handoff.withLock { exchange in
+                exchange.statistics.add(delta)
+                exchange.stopped = true
+            }
+            defer { shared.flushWaiters.removeAll() }
+            return shared.flushWaiters
         }
+        lock.broadcast(.callers)
+        answer(job.waiters + late)
     }
 
     func answer(_ waiters: [FlushWaiter]) {
@@ -223,5 +256,17 @@ extension LoggerCore {
             if stat("\(folder)/\(name)", &info) == 0 { total += Int(info.st_size) }
         }
         return total
+    }
+}
+
+extension LoggerStatistics {
+    /// Adds the writer-side counters of `delta`.
+    mutating func add(_ delta: LoggerStatistics) {
+        written += delta.written
+        synced += delta.synced
+        droppedWriteFailed += delta.droppedWriteFailed
+        batches += delta.batches
+        writeErrors += delta.writeErrors
+        if let error = delta.lastError { lastError = error }
     }
 }

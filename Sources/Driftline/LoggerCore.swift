@@ -3,21 +3,38 @@ import DriftlineLog
 
 /// The state an ``InferenceLogger`` shares with its writer thread.
 ///
-/// Callers validate and encode under one short lock into the active ``RecordBuffer``; the writer thread
-/// swaps that buffer for its empty twin under the same lock (O(1)) and compresses and writes outside it,
-/// so `log` never waits for I/O. The thread holds the core, not the logger: when the last reference to the
-/// logger goes, its `deinit` asks the thread to write what is left and stop.
+/// Two buffers take turns. Callers validate and encode under the *records* lock into the active
+/// ``RecordBuffer``. When it passes `flushBytes` the caller that filled it hands it to the writer thread
+/// through the *handoff* lock, taking the writer's empty buffer in exchange (an O(1) swap, and only with
+/// `trylock`: a caller never waits for the writer). The writer compresses and writes outside both locks and
+/// touches the records lock only for its timer and for `flush`/`close`, so a caller logging flat out cannot
+/// starve it (a pthread mutex is not fair) and the writer never makes `log` wait for I/O.
+/// The thread holds the core, not the logger: the logger's `deinit` asks the thread to finish and stop.
 final class LoggerCore: @unchecked Sendable {
-    /// Shared between callers and the writer thread; only touched under ``lock``.
+    /// Callers' side; under ``lock``.
     struct Shared {
         var active: RecordBuffer
         var statistics = LoggerStatistics()
-        /// Counts buffer swaps; a caller blocked by a full buffer waits for it to change.
+        /// Counts swaps; a caller blocked by a full buffer waits for it to change.
         var generation: UInt64 = 0
-        var writerSignalled = false
+        /// Flushes waiting for the records now in ``active``.
         var flushWaiters: [FlushWaiter] = []
         var closing = false
+    }
+
+    /// Between callers and the writer; under ``handoff``.
+    struct Handoff {
+        /// The writer's empty buffer, when it is not writing it.
+        var spare: RecordBuffer?
+        /// A full buffer handed over by a caller, with the flushes it answers.
+        var full: RecordBuffer?
+        var fullWaiters: [FlushWaiter] = []
+        /// A flush or close wants the writer to take the active buffer even when it is small.
+        var swapRequested = false
+        var closing = false
         var stopped = false
+        /// The writer's counters (written, synced, dropped by failed writes, batches, errors).
+        var statistics = LoggerStatistics()
     }
 
     /// A `flush` waiting for the writer thread to make everything before it durable.
@@ -26,28 +43,30 @@ final class LoggerCore: @unchecked Sendable {
     }
 
     let lock: _ConditionLock<Shared>
+    let handoff: _ConditionLock<Handoff>
     let encoder: RecordEncoder
-    let schema: ModelSchema
     let options: InferenceLogger.Options
     /// The partition folder `<log>/<endpoint>/<writer-id>`.
     let partitionFolder: String
-    /// Bytes of segment files present when the logger opened the partition (see ``segmentBytesOnDisk()``).
+    /// Bytes of segment files present when the logger opened the partition.
     let initialSegmentBytes: Int
 
-    /// Touched by the writer thread only (two properties, so one can be read while the other changes).
+    /// Touched by the writer thread only.
     var writerSide: WriterSide
-    var spare: RecordBuffer
 
     init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter, options: InferenceLogger.Options) {
         self.encoder = sink.encoder
-        self.schema = sink.manifest.schema
         self.options = options
         self.partitionFolder = sink.folder
         let chunkBytes = max(1024, options.batchBytes)
         self.lock = _ConditionLock(Shared(active: RecordBuffer(capacity: options.bufferBytes, chunkBytes: chunkBytes)))
+        self.handoff = _ConditionLock(Handoff(spare: RecordBuffer(capacity: options.bufferBytes, chunkBytes: chunkBytes)))
         self.initialSegmentBytes = Self.segmentBytes(in: sink.folder)
         self.writerSide = WriterSide(sink: sink, reopen: reopen)
-        self.spare = RecordBuffer(capacity: options.bufferBytes, chunkBytes: chunkBytes)
+    }
+
+    static func closedError() -> LoggerError {
+        LoggerError(.closed, detail: "the logger is closed; open a new InferenceLogger")
     }
 
     // MARK: - Callers
@@ -57,24 +76,18 @@ final class LoggerCore: @unchecked Sendable {
     /// `encode` appends exactly one record (or throws and appends nothing).
     @inline(__always)
     func append(timestamp: Timestamp, encode: (RecordEncoder, inout [UInt8]) throws(ValidationError) -> Void) throws(LoggerError) {
-        let outcome = try lock.withLock { (shared) throws(LoggerError) -> AppendOutcome in
+        let appended = try lock.withLock { (shared) throws(LoggerError) -> Bool in
             try self.appendLocked(&shared, timestamp: timestamp, encode: encode)
         }
-        if case .full(let generation) = outcome {
-            try appendSlow(timestamp: timestamp, firstGeneration: generation, encode: encode)
-        }
+        if !appended { try appendSlow(timestamp: timestamp, encode: encode) }
     }
 
-    enum AppendOutcome {
-        case appended
-        case full(generation: UInt64)
-    }
-
+    /// Appends under the records lock; false when the buffer is full (nothing appended).
     @inline(__always)
     func appendLocked(
         _ shared: inout Shared, timestamp: Timestamp, encode: (RecordEncoder, inout [UInt8]) throws(ValidationError) -> Void
-    ) throws(LoggerError) -> AppendOutcome {
-        if shared.closing { throw LoggerError(.closed, detail: "the logger is closed; open a new InferenceLogger") }
+    ) throws(LoggerError) -> Bool {
+        if shared.closing { throw Self.closedError() }
         let start = shared.active.bytes.count
         do throws(ValidationError) {
             try encode(encoder, &shared.active.bytes)
@@ -84,44 +97,58 @@ final class LoggerCore: @unchecked Sendable {
         }
         if shared.active.bytes.count > options.bufferBytes && !shared.active.isEmpty {
             shared.active.bytes.removeSubrange(start...)
-            if !shared.writerSignalled {
-                shared.writerSignalled = true
-                lock.signal(.writer)
-            }
-            return .full(generation: shared.generation)
+            handOver(&shared)
+            return false
         }
         shared.active.noteRecord(timestamp: timestamp)
         shared.statistics.logged += 1
-        if !shared.writerSignalled && shared.active.bytes.count >= options.flushBytes {
-            shared.writerSignalled = true
-            lock.signal(.writer)
-        }
-        return .appended
+        if shared.active.bytes.count >= options.flushBytes { handOver(&shared) }
+        return true
     }
 
-    /// The buffer was full: drop (counted), or wait for the writer's next swap up to the block timeout.
-    func appendSlow(
-        timestamp: Timestamp, firstGeneration: UInt64, encode: (RecordEncoder, inout [UInt8]) throws(ValidationError) -> Void
-    ) throws(LoggerError) {
+    /// Gives the active buffer to the writer when its spare is free (never waits for the handoff lock).
+    @inline(__always)
+    func handOver(_ shared: inout Shared) {
+        let swapped = handoff.withLockIfAvailable { exchange -> Bool in
+            guard exchange.full == nil, var spare = exchange.spare.take() else { return false }
+            shared.active.closeChunk()
+            swap(&shared.active, &spare)
+            exchange.full = consume spare
+            exchange.fullWaiters = shared.flushWaiters
+            shared.flushWaiters.removeAll()
+            return true
+        }
+        if swapped == true {
+            shared.generation &+= 1
+            handoff.signal(.writer)
+        }
+    }
+
+    /// The buffer was full: drop (counted), or wait for room up to the block timeout.
+    func appendSlow(timestamp: Timestamp, encode: (RecordEncoder, inout [UInt8]) throws(ValidationError) -> Void) throws(LoggerError) {
         guard case .block(let timeout) = options.bufferPolicy else {
             lock.withLock { $0.statistics.droppedBufferFull += 1 }
             return
         }
         let deadline = MonotonicClock.deadline(after: timeout)
-        var generation = firstGeneration
         while true {
-            let outcome = try lock.withLock(
-                waitingOn: .callers, untilNanoseconds: deadline,
-                while: { $0.generation == generation && !$0.closing }
-            ) { (shared) throws(LoggerError) -> AppendOutcome in
+            // One bounded wait per attempt: the writer broadcasts when it frees its buffer, then we retry
+            // (and the retry hands the full buffer over).
+            var waited = false
+            let appended = try lock.withLock(
+                waitingOn: .callers, untilNanoseconds: min(deadline, MonotonicClock.nanoseconds() + 10_000_000),
+                while: { shared in
+                    defer { waited = true }
+                    return !waited && !shared.closing
+                }
+            ) { (shared) throws(LoggerError) -> Bool in
                 try self.appendLocked(&shared, timestamp: timestamp, encode: encode)
             }
-            guard case .full(let next) = outcome else { return }
+            if appended { return }
             if MonotonicClock.nanoseconds() >= deadline {
                 lock.withLock { $0.statistics.droppedBufferFull += 1 }
                 return
             }
-            generation = next
         }
     }
 
@@ -129,32 +156,45 @@ final class LoggerCore: @unchecked Sendable {
 
     /// Registers `complete` to run once every record accepted so far is durable (or failed).
     func requestFlush(_ complete: @escaping @Sendable (Result<Void, LoggerError>) -> Void) {
+        // Lock order everywhere: records, then handoff. The writer sets `stopped` holding both, so a waiter
+        // registered here is always answered.
         let stopped = lock.withLock { shared -> Bool in
-            if shared.stopped { return true }
+            if handoff.withLock({ $0.stopped }) { return true }
             shared.flushWaiters.append(FlushWaiter(complete: complete))
-            shared.writerSignalled = true
-            lock.signal(.writer)
             return false
         }
-        if stopped { complete(.success(())) }
+        if stopped { return complete(.success(())) }
+        handoff.withLock { $0.swapRequested = true }
+        handoff.signal(.writer)
     }
 
     /// Asks the writer thread to write everything, sync, close the partition and exit.
     func requestClose(_ complete: (@Sendable (Result<Void, LoggerError>) -> Void)?) {
         let stopped = lock.withLock { shared -> Bool in
-            if shared.stopped { return true }
+            if handoff.withLock({ $0.stopped }) { return true }
             shared.closing = true
             if let complete { shared.flushWaiters.append(FlushWaiter(complete: complete)) }
-            lock.signal(.writer)
-            lock.broadcast(.callers)
             return false
         }
-        if stopped { complete?(.success(())) }
+        if stopped {
+            complete?(.success(()))
+            return
+        }
+        lock.broadcast(.callers)
+        handoff.withLock { $0.closing = true }
+        handoff.signal(.writer)
     }
 
     /// A snapshot of the counters, with the bytes the partition's segments grew by.
     func statistics() -> LoggerStatistics {
         var snapshot = lock.withLock { $0.statistics }
+        let writer = handoff.withLock { $0.statistics }
+        snapshot.written = writer.written
+        snapshot.synced = writer.synced
+        snapshot.droppedWriteFailed = writer.droppedWriteFailed
+        snapshot.batches = writer.batches
+        snapshot.writeErrors = writer.writeErrors
+        snapshot.lastError = writer.lastError
         snapshot.bytesWritten = max(0, Self.segmentBytes(in: partitionFolder) - initialSegmentBytes)
         return snapshot
     }

@@ -58,6 +58,14 @@ final class _ConditionLock<Value>: @unchecked Sendable {
         return try body(&value.pointee)
     }
 
+    /// Runs `body` if the lock is free right now; returns nil without waiting when another thread holds it.
+    @inline(__always)
+    func withLockIfAvailable<R>(_ body: (inout Value) -> R) -> R? {
+        guard pthread_mutex_trylock(mutex) == 0 else { return nil }
+        defer { pthread_mutex_unlock(mutex) }
+        return body(&value.pointee)
+    }
+
     /// Takes the lock, waits on `condition` while `needsWait` holds (at most until `deadline`, monotonic
     /// nanoseconds), then runs `body`. Each closure gets its own short access to the value, none spans a wait.
     func withLock<R, E: Error>(

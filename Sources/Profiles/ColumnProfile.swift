@@ -15,11 +15,22 @@ public struct ColumnProfile: Sendable {
 
     /// Feature name or reserved name (`:pred1`, `:confusion`, …).
     public let columnName: String
-    public private(set) var statistics: Statistics
+    // Exactly one of the two is set. Two optionals rather than an enum so that adding a value
+    // mutates the statistics in place instead of copying them out of an enum payload and back.
+    private var numericStorage: NumericProfile?
+    private var categoricalStorage: CategoryCounts?
 
     public init(columnName: String, statistics: Statistics) {
         self.columnName = columnName
-        self.statistics = statistics
+        switch statistics {
+        case let .numeric(profile): numericStorage = profile
+        case let .categorical(counts): categoricalStorage = counts
+        }
+    }
+
+    /// The statistics of this column.
+    public var statistics: Statistics {
+        if let numericStorage { .numeric(numericStorage) } else { .categorical(categoricalStorage ?? CategoryCounts()) }
     }
 
     /// An empty numeric profile, counting into `bins` when given.
@@ -32,83 +43,47 @@ public struct ColumnProfile: Sendable {
         ColumnProfile(columnName: columnName, statistics: .categorical(CategoryCounts()))
     }
 
-    public var kind: Kind {
-        switch statistics {
-        case .numeric: .numeric
-        case .categorical: .categorical
-        }
-    }
+    public var kind: Kind { numericStorage == nil ? .categorical : .numeric }
 
     /// The numeric statistics, or `nil` for a categorical column.
-    public var numeric: NumericProfile? {
-        if case let .numeric(profile) = statistics { profile } else { nil }
-    }
+    public var numeric: NumericProfile? { numericStorage }
 
     /// The categorical counts, or `nil` for a numeric column.
-    public var categorical: CategoryCounts? {
-        if case let .categorical(counts) = statistics { counts } else { nil }
-    }
+    public var categorical: CategoryCounts? { categoricalStorage }
 
     /// Non-missing values.
-    public var count: Int64 {
-        switch statistics {
-        case let .numeric(profile): profile.moments.count
-        case let .categorical(counts): counts.count
-        }
-    }
+    public var count: Int64 { numericStorage?.moments.count ?? categoricalStorage?.count ?? 0 }
 
     /// Missing values (NaN, ±∞ or absent; nil categories).
-    public var missingCount: Int64 {
-        switch statistics {
-        case let .numeric(profile): profile.moments.missingCount
-        case let .categorical(counts): counts.missingCount
-        }
-    }
+    public var missingCount: Int64 { numericStorage?.moments.missingCount ?? categoricalStorage?.missingCount ?? 0 }
 
     /// Adds a numeric value; throws `differentKinds` on a categorical column.
     public mutating func add(_ value: Double) throws(ProfileError) {
-        guard case var .numeric(profile) = statistics else {
-            throw .differentKinds(column: columnName, "categorical", "numeric value")
-        }
-        statistics = .categorical(CategoryCounts())   // release the payload so the update is in place
-        profile.add(value)
-        statistics = .numeric(profile)
+        guard numericStorage != nil else { throw .differentKinds(column: columnName, "categorical", "numeric value") }
+        numericStorage!.add(value)
     }
 
     /// Adds a category (`nil` = missing); throws `differentKinds` on a numeric column.
     public mutating func add(category: String?) throws(ProfileError) {
-        guard case var .categorical(counts) = statistics else {
-            throw .differentKinds(column: columnName, "numeric", "categorical value")
-        }
-        statistics = .categorical(CategoryCounts())
-        counts.add(category)
-        statistics = .categorical(counts)
+        guard categoricalStorage != nil else { throw .differentKinds(column: columnName, "numeric", "categorical value") }
+        categoricalStorage!.add(category)
     }
 
     /// Records `n` records without a value for this column.
     public mutating func addMissing(_ n: Int64 = 1) {
-        switch statistics {
-        case var .numeric(profile):
-            profile.addMissing(n)
-            statistics = .numeric(profile)
-        case var .categorical(counts):
-            counts.missingCount += n
-            statistics = .categorical(counts)
-        }
+        numericStorage?.addMissing(n)
+        categoricalStorage?.missingCount += n
     }
 
     /// Adds another profile of the same column and kind; typed errors for a different column,
     /// kind or reference bins.
     public mutating func merge(_ other: ColumnProfile) throws(ProfileError) {
         guard columnName == other.columnName else { throw .differentColumns(columnName, other.columnName) }
-        switch (statistics, other.statistics) {
-        case (.numeric(var mine), .numeric(let theirs)):
-            try mine.merge(theirs)
-            statistics = .numeric(mine)
-        case (.categorical(var mine), .categorical(let theirs)):
-            mine.merge(theirs)
-            statistics = .categorical(mine)
-        default:
+        if numericStorage != nil, let theirs = other.numericStorage {
+            try numericStorage!.merge(theirs)
+        } else if categoricalStorage != nil, let theirs = other.categoricalStorage {
+            categoricalStorage!.merge(theirs)
+        } else {
             throw .differentKinds(column: columnName, kind.rawValue, other.kind.rawValue)
         }
     }

@@ -30,6 +30,11 @@ public enum DerivedColumns {
     /// `threshold`, the prediction is the positive class (index 1) iff P(positive) ≥ threshold;
     /// otherwise it is the arg-max, first on ties. `nil` for no probabilities; NaNs are skipped.
     public static func classify(probabilities: [Double], threshold: Double? = nil) -> Classification? {
+        probabilities.withUnsafeBufferPointer { classify(probabilities: $0, threshold: threshold) }
+    }
+
+    /// `classify` over probabilities that already sit in a buffer (the tail stage's decoded record).
+    public static func classify(probabilities: UnsafeBufferPointer<Double>, threshold: Double? = nil) -> Classification? {
         var best = -1
         var first = -Double.infinity, second = -Double.infinity
         for (index, p) in probabilities.enumerated() where !p.isNaN {

@@ -27,6 +27,11 @@ extension KLLSketch {
         return UInt32(Swift.max(UInt64(minLevelWidth), value))
     }
 
+    /// The capacity of every level, bottom first.
+    static func capacities(k: UInt16, numLevels: Int) -> [UInt32] {
+        (0..<numLevels).map { levelCapacity(k: k, numLevels: numLevels, height: $0) }
+    }
+
     /// Sum of the level capacities: the buffer size for `numLevels` levels.
     static func totalCapacity(k: UInt16, numLevels: Int) -> UInt32 {
         var total: UInt32 = 0
@@ -44,7 +49,7 @@ extension KLLSketch {
         var level = 0
         while level < numLevels - 1 {
             let population = levels[level + 1] - levels[level]
-            if population >= Self.levelCapacity(k: k, numLevels: numLevels, height: level) { break }
+            if population >= capacities[level] { break }
             level += 1
         }
         if level == numLevels - 1 { addEmptyTopLevel() }
@@ -59,9 +64,7 @@ extension KLLSketch {
         let sortLevel = level == 0 && !levelZeroSorted
         let coin = Int(random.next() & 1)
         items.withUnsafeMutableBufferPointer { buffer in
-            if sortLevel {
-                buffer[adjustedBegin..<(adjustedBegin + adjustedPopulation)].sort()
-            }
+            if sortLevel { Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation) }
             if populationAbove == 0 {
                 Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
             } else {
@@ -106,6 +109,100 @@ extension KLLSketch {
         levels[numLevels] = UInt32(currentCapacity + delta)
     }
 
+    /// Sorts `buffer[start..<end]`. Level 0 of a deep sketch holds 8–16 items nearly always: those go
+    /// through sorting networks kept in registers; longer runs use the standard library's sort.
+    static func sort(_ buffer: UnsafeMutableBufferPointer<Double>, _ start: Int, _ end: Int) {
+        let count = end - start
+        guard let base = buffer.baseAddress, count > 1 else { return }
+        if count == 8 {
+            sortEight(base + start)
+        } else if count > 8 && count <= 16 {
+            sortSixteen(base + start, count: count)
+        } else {
+            buffer[start..<end].sort()
+        }
+    }
+
+    /// Batcher's odd–even merge network for 16 items (63 comparators), in registers: level 0 of a deep
+    /// sketch holds 9–16 items most of the time, and min/max steps never mispredict a branch.
+    /// Fewer than 16 items are padded with +∞, which sorts last.
+    static func sortSixteen(_ p: UnsafeMutablePointer<Double>, count: Int) {
+        @inline(__always) func load(_ i: Int) -> Double { i < count ? p[i] : .infinity }
+        var v0 = load(0)
+        var v1 = load(1)
+        var v2 = load(2)
+        var v3 = load(3)
+        var v4 = load(4)
+        var v5 = load(5)
+        var v6 = load(6)
+        var v7 = load(7)
+        var v8 = load(8)
+        var v9 = load(9)
+        var v10 = load(10)
+        var v11 = load(11)
+        var v12 = load(12)
+        var v13 = load(13)
+        var v14 = load(14)
+        var v15 = load(15)
+        @inline(__always) func exchange(_ a: inout Double, _ b: inout Double) {
+            let low = a < b ? a : b
+            let high = a < b ? b : a
+            a = low
+            b = high
+        }
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3)
+        exchange(&v1, &v2); exchange(&v4, &v5); exchange(&v6, &v7); exchange(&v4, &v6)
+        exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v8, &v9)
+        exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v12, &v13); exchange(&v14, &v15); exchange(&v12, &v14); exchange(&v13, &v15)
+        exchange(&v13, &v14); exchange(&v8, &v12); exchange(&v10, &v14); exchange(&v10, &v12)
+        exchange(&v9, &v13); exchange(&v11, &v15); exchange(&v11, &v13); exchange(&v9, &v10)
+        exchange(&v11, &v12); exchange(&v13, &v14); exchange(&v0, &v8); exchange(&v4, &v12)
+        exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v14); exchange(&v6, &v10)
+        exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v10, &v12); exchange(&v1, &v9)
+        exchange(&v5, &v13); exchange(&v5, &v9); exchange(&v3, &v11); exchange(&v7, &v15)
+        exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8)
+        exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14)
+        p[0] = v0
+        p[1] = v1
+        p[2] = v2
+        p[3] = v3
+        p[4] = v4
+        p[5] = v5
+        p[6] = v6
+        p[7] = v7
+        if count > 8 { p[8] = v8 }
+        if count > 9 { p[9] = v9 }
+        if count > 10 { p[10] = v10 }
+        if count > 11 { p[11] = v11 }
+        if count > 12 { p[12] = v12 }
+        if count > 13 { p[13] = v13 }
+        if count > 14 { p[14] = v14 }
+        if count > 15 { p[15] = v15 }
+    }
+
+    /// Batcher's 19-comparator network for the 8-item level 0 of a deep sketch: min/max, no branches.
+    @inline(__always)
+    static func sortEight(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7]
+        @inline(__always) func exchange(_ a: inout Double, _ b: inout Double) {
+            let low = a < b ? a : b
+            let high = a < b ? b : a
+            a = low
+            b = high
+        }
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v4, &v5); exchange(&v6, &v7)
+        exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v4, &v6); exchange(&v5, &v7)
+        exchange(&v1, &v2); exchange(&v5, &v6)
+        exchange(&v0, &v4); exchange(&v1, &v5); exchange(&v2, &v6); exchange(&v3, &v7)
+        exchange(&v2, &v4); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7
+    }
+
     /// Keeps every other item of a sorted run, packed at its top end.
     static func halveUp(_ buffer: UnsafeMutableBufferPointer<Double>, start: Int, length: Int, offset: Int) {
         let half = length / 2
@@ -129,21 +226,28 @@ extension KLLSketch {
     }
 
     /// Merges two sorted runs of one buffer into `destination`, which never overtakes run b.
+    /// The loop selects with arithmetic instead of branches: the runs interleave unpredictably.
     static func mergeInPlace(_ buffer: UnsafeMutableBufferPointer<Double>, a: Int, aCount: Int, b: Int, bCount: Int, destination: Int) {
-        var ia = a, ib = b
+        guard let base = buffer.baseAddress else { return }
+        var ia = a, ib = b, c = destination
         let aLimit = a + aCount, bLimit = b + bCount
-        var c = destination
-        while c < destination + aCount + bCount {
-            if ia == aLimit {
-                buffer[c] = buffer[ib]; ib += 1
-            } else if ib == bLimit {
-                buffer[c] = buffer[ia]; ia += 1
-            } else if buffer[ia] < buffer[ib] {
-                buffer[c] = buffer[ia]; ia += 1
-            } else {
-                buffer[c] = buffer[ib]; ib += 1
-            }
-            c += 1
+        while ia < aLimit && ib < bLimit {
+            let va = base[ia], vb = base[ib]
+            let takeA = va < vb ? 1 : 0
+            base[c] = va < vb ? va : vb
+            ia &+= takeA
+            ib &+= 1 &- takeA
+            c &+= 1
+        }
+        while ia < aLimit {
+            base[c] = base[ia]
+            ia &+= 1
+            c &+= 1
+        }
+        while ib < bLimit {
+            base[c] = base[ib]
+            ib &+= 1
+            c &+= 1
         }
     }
 }

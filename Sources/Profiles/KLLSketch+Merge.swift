@@ -112,7 +112,7 @@ extension KLLSketch {
                 let coin = Int(random.next() & 1)
                 work.withUnsafeMutableBufferPointer { buffer in
                     if level == 0 && !levelZeroSorted {
-                        buffer[adjustedBegin..<(adjustedBegin + adjustedPopulation)].sort()
+                        sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation)
                     }
                     if populationAbove == 0 {
                         halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)

@@ -142,6 +142,7 @@ extension KLLSketch {
         self.minK = minK
         self.count = n
         self.numLevels = numLevels
+        self.capacities = Self.capacities(k: k, numLevels: numLevels)
         self.levels = levels
         self.items = items
         self.levelZeroSorted = false

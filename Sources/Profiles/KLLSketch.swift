@@ -24,7 +24,11 @@ public struct KLLSketch: Sendable {
     public internal(set) var minK: UInt16
     /// Number of values the sketch has seen.
     public internal(set) var count: UInt64 = 0
-    var numLevels: Int = 1
+    var numLevels: Int = 1 {
+        didSet { if numLevels != oldValue { capacities = Self.capacities(k: k, numLevels: numLevels) } }
+    }
+    /// Nominal capacity per level for the current number of levels (kept in step with `numLevels`).
+    var capacities: [UInt32]
     /// Level boundaries, at least `numLevels + 1` entries.
     var levels: [UInt32]
     var items: [Double]
@@ -42,6 +46,7 @@ public struct KLLSketch: Sendable {
         minK = k
         levels = [UInt32(k), UInt32(k)]
         items = [Double](repeating: 0, count: Int(k))
+        capacities = [UInt32(k)]
         random = seed.map { SplitMix64(seed: $0) } ?? SplitMix64()
     }
 
@@ -51,6 +56,7 @@ public struct KLLSketch: Sendable {
         minK = k
         levels = [UInt32(k), UInt32(k)]
         items = [Double](repeating: 0, count: Int(k))
+        capacities = [UInt32(k)]
         random = SplitMix64()
     }
 
@@ -86,6 +92,55 @@ public struct KLLSketch: Sendable {
             if x > maxItem { maxItem = x }
         }
         insertUnchecked(x)
+    }
+
+    /// Adds values in bulk, exactly as updating them one by one in order would (NaN ignored).
+    public mutating func update(contentsOf values: UnsafeBufferPointer<Double>) {
+        guard !values.isEmpty else { return }
+        var low = minItem, high = maxItem
+        if count == 0 { low = .infinity; high = -.infinity }
+        var hasNaN = false
+        for x in values {
+            if x.isNaN { hasNaN = true }
+            low = Swift.min(low, x)
+            high = Swift.max(high, x)
+        }
+        if hasNaN {
+            for x in values { update(x) }
+            return
+        }
+        insertFinite(values, min: low, max: high)
+    }
+
+    /// Bulk insertion of values known to be finite, whose min and max the caller computed.
+    mutating func update(finiteBlock values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
+        guard !values.isEmpty else { return }
+        if count == 0 {
+            minItem = low
+            maxItem = high
+        } else {
+            minItem = Swift.min(minItem, low)
+            maxItem = Swift.max(maxItem, high)
+        }
+        insertFinite(values, min: minItem, max: maxItem)
+    }
+
+    private mutating func insertFinite(_ values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
+        minItem = low
+        maxItem = high
+        var next = 0
+        while next < values.count {
+            if levels[0] == 0 { compactWhileUpdating() }
+            let space = Int(levels[0])
+            let take = Swift.min(space, values.count - next)
+            items.withUnsafeMutableBufferPointer { buffer in
+                for j in 0..<take { buffer[space - 1 - j] = values[next + j] }
+            }
+            levels[0] -= UInt32(take)
+            count += UInt64(take)
+            next += take
+        }
+        levelZeroSorted = false
     }
 
     /// Puts `x` into level 0, compacting first when the buffer is full (min/max are not touched).

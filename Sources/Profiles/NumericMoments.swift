@@ -68,6 +68,45 @@ public struct NumericMoments: Sendable {
         if x > maximum { maximum = x }
     }
 
+    /// Adds a block of finite values: a two-pass mean and m2 over the block (shifted like every value),
+    /// combined with Chan et al.'s formula. Faster than one `add` per value and at least as accurate.
+    /// The caller guarantees every value is finite.
+    /// Returns the block's min and max.
+    @discardableResult
+    mutating func add(finiteBlock block: UnsafeBufferPointer<Double>) -> (min: Double, max: Double) {
+        guard !block.isEmpty else { return (.infinity, -.infinity) }
+        if count == 0 { shift = block[0] }
+        let origin = shift
+        var sum = 0.0
+        var low = block[0], high = block[0]
+        for x in block {
+            sum += x - origin
+            low = x < low ? x : low
+            high = x > high ? x : high
+        }
+        let nb = Double(block.count)
+        let blockMean = sum / nb
+        var blockM2 = 0.0
+        for x in block {
+            let d = (x - origin) - blockMean
+            blockM2 += d * d
+        }
+        minimum = Swift.min(minimum, low)
+        maximum = Swift.max(maximum, high)
+        defer { count += Int64(block.count) }
+        if count == 0 {
+            shiftedMean = blockMean
+            m2 = blockM2
+        } else {
+            let na = Double(count)
+            let n = na + nb
+            let delta = blockMean - shiftedMean
+            shiftedMean += delta * (nb / n)
+            m2 += blockM2 + delta * delta * (na * nb / n)
+        }
+        return (low, high)
+    }
+
     /// Records a value that is absent from a record.
     public mutating func addMissing(_ n: Int64 = 1) { missingCount += n }
 

@@ -1,6 +1,9 @@
 /// Everything a window keeps about one numeric column: moments, a KLL sketch and, when the column
 /// has reference bins, a histogram over them. All of it merges.
 ///
+/// Values are staged in a small block and folded into the statistics 64 at a time (two-pass block
+/// moments, bulk sketch insertion, a tight binning loop); every accessor includes staged values.
+///
 /// ```swift
 /// var profile = NumericProfile(bins: referenceBins)
 /// profile.add(5.1)
@@ -8,36 +11,34 @@
 /// try window.merge(profile)
 /// ```
 public struct NumericProfile: Sendable {
-    /// Count, missing count, min, max, mean and m2. NaN and ±∞ count as missing.
-    public private(set) var moments: NumericMoments
-    /// The finite values' KLL sketch.
-    public private(set) var sketch: KLLSketch
+    static let blockSize = StagingBlock.capacity
+
+    private var storedMoments: NumericMoments
+    private var storedSketch: KLLSketch
     /// The bins `histogram` counts into, if any.
     public private(set) var bins: ReferenceBins?
-    /// Per-bin counts of the finite values (`nil` without bins).
-    public var histogram: [Int64]? { bins == nil ? nil : counts }
-
     private var counts: [Int64]
-    private var edges: [Double]
+    private var edges: [SIMD4<Double>]
     private var binned: Bool
+    private var pending = StagingBlock()
+    private var pendingCount = 0
 
     /// An empty profile; `seed` fixes the sketch's compaction coin (tests).
     public init(bins: ReferenceBins? = nil, k: UInt16 = KLLSketch.defaultK, seed: UInt64? = nil) throws(ProfileError) {
-        moments = NumericMoments()
-        sketch = try KLLSketch(k: k, seed: seed)
-        self.bins = bins
-        counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
-        edges = bins?.edges ?? []
-        binned = bins != nil
+        self.init(bins: bins, sketch: try KLLSketch(k: k, seed: seed))
     }
 
     /// An empty profile with k = 200.
     public init(bins: ReferenceBins? = nil) {
-        moments = NumericMoments()
-        sketch = KLLSketch()
+        self.init(bins: bins, sketch: KLLSketch())
+    }
+
+    private init(bins: ReferenceBins?, sketch: KLLSketch) {
+        storedMoments = NumericMoments()
+        storedSketch = sketch
         self.bins = bins
         counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
-        edges = bins?.edges ?? []
+        edges = bins?.vectorEdges ?? []
         binned = bins != nil
     }
 
@@ -61,31 +62,74 @@ public struct NumericProfile: Sendable {
         case (_?, nil):
             throw .mismatchedBins(detail: "bins were given but the profile has no histogram")
         }
-        self.moments = moments
-        self.sketch = sketch
-        self.bins = bins
+        self.init(bins: bins, sketch: sketch)
+        storedMoments = moments
         counts = histogram ?? []
-        edges = bins?.edges ?? []
-        binned = bins != nil
+    }
+
+    /// Count, missing count, min, max, mean and m2. NaN and ±∞ count as missing.
+    public var moments: NumericMoments {
+        guard pendingCount > 0 else { return storedMoments }
+        var copy = self
+        copy.flush()
+        return copy.storedMoments
+    }
+
+    /// The finite values' KLL sketch.
+    public var sketch: KLLSketch {
+        guard pendingCount > 0 else { return storedSketch }
+        var copy = self
+        copy.flush()
+        return copy.storedSketch
+    }
+
+    /// Per-bin counts of the finite values (`nil` without bins).
+    public var histogram: [Int64]? {
+        guard binned else { return nil }
+        guard pendingCount > 0 else { return counts }
+        var copy = self
+        copy.flush()
+        return copy.counts
     }
 
     /// Adds one value; NaN and ±∞ are missing.
     public mutating func add(_ x: Double) {
-        moments.add(x)
-        guard x.isFinite else { return }
-        sketch.update(x)
-        if binned {
-            let index = ReferenceBins.binIndex(of: x, edges: edges)
-            counts[index] += 1
+        guard x.isFinite else {
+            storedMoments.addMissing(1)
+            return
         }
+        pending.store(x, at: pendingCount)
+        pendingCount += 1
+        if pendingCount == Self.blockSize { flush() }
     }
 
     /// Records values absent from `n` records.
-    public mutating func addMissing(_ n: Int64 = 1) { moments.addMissing(n) }
+    public mutating func addMissing(_ n: Int64 = 1) { storedMoments.addMissing(n) }
+
+    /// Folds staged values into the statistics (accessors do this on a copy; calling it is optional).
+    public mutating func flush() {
+        guard pendingCount > 0 else { return }
+        let n = pendingCount
+        pending.withValues(count: n) { block in
+            let (low, high) = storedMoments.add(finiteBlock: block)
+            storedSketch.update(finiteBlock: block, min: low, max: high)
+            if binned {
+                edges.withUnsafeBufferPointer { e in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
+                    }
+                }
+            }
+        }
+        pendingCount = 0
+    }
 
     /// Adds another part of the same column. Histograms must count over the same reference (an
     /// empty side without one takes the other's bins); otherwise `mismatchedBins`.
     public mutating func merge(_ other: NumericProfile) throws(ProfileError) {
+        var other = other
+        other.flush()
+        flush()
         switch (bins, other.bins) {
         case (nil, nil):
             break
@@ -95,7 +139,7 @@ public struct NumericProfile: Sendable {
             }
             for i in counts.indices { counts[i] += other.counts[i] }
         case (nil, let theirs?):
-            guard moments.count == 0 else {
+            guard storedMoments.count == 0 else {
                 throw .mismatchedBins(detail: "a profile without a histogram cannot take one over reference \(theirs.referenceID)")
             }
             bins = theirs
@@ -103,11 +147,11 @@ public struct NumericProfile: Sendable {
             edges = other.edges
             binned = true
         case (let mine?, nil):
-            guard other.moments.count == 0 else {
+            guard other.storedMoments.count == 0 else {
                 throw .mismatchedBins(detail: "a profile with a histogram over reference \(mine.referenceID) cannot take one without")
             }
         }
-        moments.merge(other.moments)
-        sketch.merge(other.sketch)
+        storedMoments.merge(other.storedMoments)
+        storedSketch.merge(other.storedSketch)
     }
 }

@@ -14,6 +14,18 @@ public struct ReferenceBins: Sendable, Equatable, Codable {
     /// Number of bins: one more than the edges.
     public var binCount: Int { edges.count + 1 }
 
+    private enum CodingKeys: String, CodingKey {
+        case referenceID = "reference_id"
+        case edges
+    }
+
+    /// Decodes bins (from a reference file) and validates them like `init(referenceID:edges:)`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(referenceID: container.decode(String.self, forKey: .referenceID),
+                      edges: container.decode([Double].self, forKey: .edges))
+    }
+
     /// Bins with the given interior edges; throws unless they are finite and strictly increasing.
     public init(referenceID: String, edges: [Double]) throws(ProfileError) {
         for (index, edge) in edges.enumerated() {
@@ -72,22 +84,45 @@ public struct ReferenceBins: Sendable, Equatable, Codable {
         x.isNaN ? nil : Self.binIndex(of: x, edges: edges)
     }
 
-    /// Upper bound by binary search: the count of edges ≤ x.
+    /// The count of edges ≤ x.
     static func binIndex(of x: Double, edges: [Double]) -> Int {
-        edges.withUnsafeBufferPointer { e in
-            var base = 0
-            var length = e.count
-            while length > 0 {
-                let half = length / 2
-                if e[base + half] <= x {
-                    base += half + 1
-                    length -= half + 1
-                } else {
-                    length = half
-                }
-            }
-            return base
+        edges.withUnsafeBufferPointer { binIndex(of: x, in: $0) }
+    }
+
+    /// The count of edges ≤ x by binary search (the range [base, base + n] always holds the answer).
+    @inline(__always)
+    static func binIndex(of x: Double, in edges: UnsafeBufferPointer<Double>) -> Int {
+        var n = edges.count
+        guard n > 0 else { return 0 }
+        var base = 0
+        while n > 1 {
+            let half = n &>> 1
+            let below = edges[base &+ half &- 1] <= x ? 1 : 0   // setcc, not a branch
+            base &+= half &* below
+            n &-= half
         }
+        return base &+ (edges[base] <= x ? 1 : 0)
+    }
+
+    /// The edges in vectors of four, padded with +∞ (never ≤ a finite value), for `binIndex(of:in:)`.
+    var vectorEdges: [SIMD4<Double>] {
+        stride(from: 0, to: edges.count, by: 4).map { start in
+            var vector = SIMD4<Double>(repeating: .infinity)
+            for lane in 0..<Swift.min(4, edges.count - start) { vector[lane] = edges[start + lane] }
+            return vector
+        }
+    }
+
+    /// The count of edges ≤ x, comparing four edges at a time: no branch depends on x, so random
+    /// values cost no mispredictions (a scalar loop gets compiled into data-dependent branches).
+    @inline(__always)
+    static func binIndex(of x: Double, in vectors: UnsafeBufferPointer<SIMD4<Double>>) -> Int {
+        let probe = SIMD4<Double>(repeating: x)
+        var below = SIMD4<Int64>()
+        for vector in vectors {
+            below &+= SIMD4<Int64>(repeating: 0).replacing(with: 1, where: vector .<= probe)
+        }
+        return Int(below.wrappedSum())
     }
 
     /// Counts of the finite values of `values` per bin.

@@ -6,6 +6,7 @@ struct DriftlineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "driftline",
         abstract: "Monitor machine-learning models in production: log inferences, profile them, detect drift.",
-        subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self, DemoCommand.self]
+        subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self, TailCommand.self, CompactCommand.self, QueryCommand.self,
+                      ProfileCommand.self, BatchCommand.self]
     )
 }

@@ -45,73 +45,24 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Append delayed labels (needs --request-id-column and --label-column) instead of inferences.")
     var labels = false
 
-    @Option(help: ArgumentHelp("Feature columns, in the model's order, comma-separated.", valueName: "a,b,c"))
-    var features: String?
-
-    @Option(help: ArgumentHelp("Which of the features are categorical, comma-separated (the rest are numeric).", valueName: "b"))
-    var categorical: String?
-
-    @Option(help: ArgumentHelp("Class names, comma-separated (classification).", valueName: "x,y,z"))
-    var classes: String?
-
-    @Option(help: ArgumentHelp("Probability columns, one per class, in --classes order.", valueName: "px,py,pz"))
-    var probaColumns: String?
-
-    @Option(help: "Decision threshold on the positive (second) class of a binary model.")
-    var threshold = 0.5
-
-    @Option(help: ArgumentHelp("Column holding the predicted value (regression).", valueName: "col"))
-    var predictionColumn: String?
-
-    @Option(help: ArgumentHelp("Column holding the true label (empty cell: no label).", valueName: "y"))
-    var labelColumn: String?
-
-    @Option(help: ArgumentHelp("Column holding the event time (ISO-8601 or epoch seconds).", valueName: "ts"))
-    var timestampColumn: String?
-
-    @Option(help: ArgumentHelp("Column holding the request id.", valueName: "id"))
-    var requestIDColumn: String?
-
-    @Option(help: ArgumentHelp("Column holding the latency in milliseconds.", valueName: "ms"))
-    var latencyColumn: String?
+    @OptionGroup var mapping: ColumnMapping
 
     @Option(help: "The partition's writer id (default: <hostname>-<pid>).")
     var writerID: String?
-
-    static func list(_ text: String?) -> [String] {
-        (text ?? "").split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-    }
 
     func validate() throws {
         typealias Problem = ArgumentParser.ValidationError
         guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file") }
         if labels {
-            guard requestIDColumn != nil else { throw Problem("--labels needs --request-id-column") }
-            guard labelColumn != nil else { throw Problem("--labels needs --label-column") }
-            if features != nil || classes != nil || probaColumns != nil || predictionColumn != nil {
+            guard mapping.requestIDColumn != nil else { throw Problem("--labels needs --request-id-column") }
+            guard mapping.labelColumn != nil else { throw Problem("--labels needs --label-column") }
+            if mapping.features != nil || mapping.classes != nil || mapping.probaColumns != nil || mapping.predictionColumn != nil {
                 throw Problem("--labels appends labels only: drop --features, --classes, --proba-columns and --prediction-column")
             }
             return
         }
         guard modelVersion != nil else { throw Problem("--model-version is required (or use --labels)") }
-        let featureList = Self.list(features)
-        guard !featureList.isEmpty else { throw Problem("--features is required: the feature columns, comma-separated") }
-        for name in Self.list(categorical) where !featureList.contains(name) {
-            throw Problem("--categorical \(name): not one of --features")
-        }
-        switch (classes, predictionColumn) {
-        case (.some, .some): throw Problem("give either --classes with --proba-columns (classification) or --prediction-column (regression), not both")
-        case (nil, nil): throw Problem("give --classes with --proba-columns (classification) or --prediction-column (regression)")
-        case (.some(let classText), nil):
-            let classList = Self.list(classText)
-            let columns = Self.list(probaColumns)
-            guard columns.count == classList.count else {
-                throw Problem("--proba-columns names \(columns.count) columns for \(classList.count) classes in --classes")
-            }
-            guard threshold > 0, threshold < 1 else { throw Problem("--threshold \(threshold): must lie in (0, 1)") }
-        case (nil, .some):
-            if probaColumns != nil { throw Problem("--proba-columns goes with --classes, not with --prediction-column") }
-        }
+        try mapping.validateInferenceMapping()
     }
 
     func run() async throws {
@@ -138,22 +89,7 @@ struct IngestCommand: AsyncParsableCommand {
         if outcome.rejected > 0 { throw ExitCode(2) }
     }
 
-    /// Columns and schema for inference rows.
-    func inferencePlan() throws -> IngestPlan {
-        let featureList = Self.list(features)
-        let categoricalSet = Set(Self.list(categorical))
-        let task: ModelSchema.Task = classes.map { .classification(classes: Self.list($0), threshold: threshold) } ?? .regression
-        let schema: ModelSchema
-        do {
-            schema = try ModelSchema(features: featureList.map { categoricalSet.contains($0) ? .categorical($0) : .numeric($0) }, task: task)
-        } catch {
-            throw ArgumentParser.ValidationError("the model described by --features/--classes is invalid: \(error)")
-        }
-        return IngestPlan(
-            schema: schema, modelVersion: modelVersion ?? "", mode: .inferences, featureColumns: featureList,
-            probabilityColumns: Self.list(probaColumns), predictionColumn: predictionColumn, labelColumn: labelColumn,
-            timestampColumn: timestampColumn, requestIDColumn: requestIDColumn, latencyColumn: latencyColumn)
-    }
+    func inferencePlan() throws -> IngestPlan { try mapping.inferencePlan(modelVersion: modelVersion ?? "") }
 
     /// Labels need the endpoint's schema (class names or regression): read it from the log.
     func labelPlan() throws -> IngestPlan {
@@ -171,7 +107,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         return IngestPlan(
             schema: manifest.schema, modelVersion: manifest.modelVersion, mode: .labels, featureColumns: [],
-            probabilityColumns: [], predictionColumn: nil, labelColumn: labelColumn, timestampColumn: timestampColumn,
-            requestIDColumn: requestIDColumn, latencyColumn: nil)
+            probabilityColumns: [], predictionColumn: nil, labelColumn: mapping.labelColumn, timestampColumn: mapping.timestampColumn,
+            requestIDColumn: mapping.requestIDColumn, latencyColumn: nil)
     }
 }

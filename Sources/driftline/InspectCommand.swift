@@ -52,7 +52,10 @@ struct InspectCommand: AsyncParsableCommand {
                 for try await partition in directory.watch(endpoint: endpoint) {
                     group.addTask {
                         let reader = try PartitionReader(partition: partition.path)
-                        for try await event in reader.follow() { print(render(event, partition: partition)) }
+                        // Unbuffered, so a pipe sees each event at once.
+                        for try await event in reader.follow() {
+                            FileHandle.standardOutput.write(Data((render(event, partition: partition) + "\n").utf8))
+                        }
                     }
                 }
                 try await group.waitForAll()

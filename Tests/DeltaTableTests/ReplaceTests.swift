@@ -60,6 +60,25 @@ import Testing
         #expect(try DeltaTable(path: folder.path).snapshot().files.count == 2)
     }
 
+    @Test func replaceFromAReadVersionConflictsWithAnAddMadeSinceThatVersion() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([try dataFile(table, "old", times: [hour(0)])])
+        let read = try table.snapshot().version
+        // A rival appends into the range after the caller read version 1 but before its replace starts.
+        try DeltaTable(path: folder.path).append([try dataFile(table, "new", times: [hour(0).adding(.seconds(60))])])
+        let selection = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start", timeRange: hour(0)..<hour(1))
+        #expect {
+            try DeltaTable(path: folder.path).replace(selection, with: [], readVersion: read)
+        } throws: { error in
+            guard case let DeltaError.conflict(_, version, reason) = error else { return false }
+            return version == 2 && reason.contains("new.parquet")
+        }
+        #expect(try DeltaTable(path: folder.path).snapshot().files.count == 2)
+        // From the latest version the same replace removes both.
+        #expect(try table.replace(selection, with: [], readVersion: 2).removedPaths.count == 2)
+    }
+
     @Test func replaceConflictsWithConcurrentRemoveOfSameFile() throws {
         let folder = TemporaryFolder()
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])

@@ -155,3 +155,47 @@ import Testing
         #expect(badEndpoint.err.contains("endpoint"))
     }
 }
+
+@Suite struct InspectFollowTests {
+    /// `inspect --follow` prints records as a logger appends them, in a partition created after it started.
+    @Test func followPrintsNewRecordsOfANewPartition() async throws {
+        let folder = TemporaryFolder("driftline-follow")
+        defer { folder.remove() }
+        let process = Process()
+        process.executableURL = CLITests.driftline
+        process.arguments = ["inspect", "--log", folder.path, "--follow", "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let output = LockedData()
+        let reader = Thread {
+            var all = Data()
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                all.append(chunk)
+                output.set(all)
+            }
+        }
+        reader.start()
+
+        let logger = try InferenceLogger(directory: folder.path, endpoint: "iris", modelVersion: "3", schema: Schemas.iris,
+                                         options: .init(writerID: "live"))
+        for i in 0..<50 {
+            try logger.log(features: [5.1, .number(Double(i)), "eu"], probabilities: [0.8, 0.1, 0.1], requestID: try RequestID("live-\(i)"))
+        }
+        try await logger.flush()
+        let deadline = Date().addingTimeInterval(5)
+        var count = 0
+        while Date() < deadline {
+            count = String(decoding: output.value, as: UTF8.self).split(separator: "\n").filter { $0.contains("\"type\":\"inference\"") }.count
+            if count >= 50 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(count == 50)
+        #expect(String(decoding: output.value, as: UTF8.self).contains("\"request_id\":\"live-49\""))
+        await logger.close()
+    }
+}

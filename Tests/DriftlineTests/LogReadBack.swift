@@ -2,7 +2,8 @@ import DriftlineCore
 import DriftlineLog
 import Foundation
 
-/// Reads a partition back with the log's public batch functions: every record, in order, plus any problem.
+/// Reads a partition back with the log's reader (`PartitionReader`): every record, in order, plus any problem
+/// (corrupt region or gap). A batch torn at the very end of the last segment is "not yet written" for the reader.
 enum LogReadBack {
     struct Found {
         var records: [LogRecord] = []
@@ -12,35 +13,24 @@ enum LogReadBack {
 
     static func read(partition: String, schema: ModelSchema) -> Found {
         var found = Found()
-        let decoder = RecordDecoder(schema: schema)
-        let segments = ((try? FileManager.default.contentsOfDirectory(atPath: partition)) ?? [])
-            .filter { $0.hasSuffix(".log") }.sorted().map { "\(partition)/\($0)" }
-        for path in segments {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            let bytes = [UInt8](data)
-            var at = 0
-            while at < bytes.count {
-                let result = bytes.withUnsafeBytes { raw -> Result<(BatchHeader, [UInt8]), Batch.Problem> in
-                    let rest = UnsafeRawBufferPointer(rebasing: raw[at...])
-                    switch Batch.check(rest) {
-                    case .failure(let problem): return .failure(problem)
-                    case .success(let header): return Batch.payload(of: header, in: rest).map { (header, $0) }
+        do {
+            let reader = try PartitionReader(partition: partition)
+            while true {
+                let events = try reader.read()
+                if events.isEmpty { break }
+                for event in events {
+                    switch event {
+                    case .records(let batch):
+                        found.batches += 1
+                        found.records += batch.records
+                        if batch.manifest.schema != schema { found.problems.append("batch at \(batch.firstOffset) has another schema") }
+                    case .corruption(let region): found.problems.append("\(region)")
+                    case .gap(let gap): found.problems.append("\(gap)")
                     }
-                }
-                switch result {
-                case .failure(let problem):
-                    found.problems.append("\(path)@\(at): \(problem)")
-                    at = bytes.count
-                case .success(let (header, payload)):
-                    found.batches += 1
-                    do {
-                        found.records += try decoder.decodeAll(payload)
-                    } catch {
-                        found.problems.append("\(path)@\(at): \(error)")
-                    }
-                    at += header.totalLength
                 }
             }
+        } catch {
+            found.problems.append("\(error)")
         }
         return found
     }

@@ -119,12 +119,40 @@ def test_we_read_datasketches_bytes(distribution, size):
     for v in x:
         sketch.update(float(v))
     raw = sketch.serialize()
-    points = np.quantile(x, [0.1, 0.5, 0.9])
+    points = np.unique(np.quantile(x, [0.1, 0.5, 0.9]))
     out = interop("read-sketch", "--ranks", RANK_ARG, "--points", ",".join(repr(float(p)) for p in points), data=raw)
     assert out["n"] == size and out["min"] == sketch.get_min_value() and out["max"] == sketch.get_max_value()
     assert out["quantiles"] == [sketch.get_quantile(r) for r in RANKS]
     assert out["ranks"] == [sketch.get_rank(float(p)) for p in points]
+    assert out["inclusive_ranks"] == [sketch.get_rank(float(p), True) for p in points]
+    assert out["cdf"] == list(sketch.get_cdf([float(p) for p in points]))
     assert base64.b64decode(out["reserialized"]) == raw
+
+
+@pytest.mark.parametrize("sizes", [(1, 5), (300, 70_000), (50_000, 120_000, 7)])
+def test_sketches_merge_across_implementations(sizes):
+    """We merge DataSketches' sketches; DataSketches merges ours; both stay within the error."""
+    parts = [sample("lognormal", n, seed=90 + i) for i, n in enumerate(sizes)]
+    theirs = []
+    for part in parts:
+        sketch = kll_doubles_sketch(200)
+        for v in part:
+            sketch.update(float(v))
+        theirs.append(sketch)
+    everything = np.sort(np.concatenate(parts))
+    out = interop_json("merge-sketches", {"sketches": [base64.b64encode(s.serialize()).decode() for s in theirs]})
+    ours = kll_doubles_sketch.deserialize(base64.b64decode(out["sketch"]))
+    assert ours.n == len(everything)
+    assert ours.get_min_value() == everything[0] and ours.get_max_value() == everything[-1]
+    assert rank_errors(everything, [ours.get_quantile(r) for r in RANKS], RANKS).max() <= 0.017
+    # DataSketches merges our profile's sketch into its own.
+    mine = interop("profile", "--ranks", "0.5", data=as_bytes(parts[0]))
+    combined = kll_doubles_sketch(200)
+    combined.merge(kll_doubles_sketch.deserialize(base64.b64decode(mine["sketch"])))
+    for sketch in theirs[1:]:
+        combined.merge(sketch)
+    assert combined.n == len(everything)
+    assert rank_errors(everything, [combined.get_quantile(r) for r in RANKS], RANKS).max() <= 0.017
 
 
 def test_empty_sketch_round_trips_both_ways():
@@ -165,8 +193,10 @@ def test_merging_random_pieces_equals_one_piece(distribution, pieces):
     x = sample(distribution, 200_000, seed=5)
     one = interop("profile", "--ranks", RANK_ARG, data=as_bytes(x))
     cut = interop("profile", "--ranks", RANK_ARG, "--pieces", pieces, "--seed", pieces, data=as_bytes(x))
-    for field in ["count", "missing_count", "min", "max", "sketch_n", "sketch_min", "sketch_max"]:
+    for field in ["count", "missing_count", "min", "max", "sketch_n", "sketch_min", "sketch_max", "edges", "histogram"]:
         assert cut[field] == one[field]
+    edges = np.asarray(one["edges"])
+    assert one["histogram"] == np.bincount(np.searchsorted(edges, x, side="right"), minlength=len(edges) + 1).tolist()
     assert relative(cut["mean"], one["mean"]) < 1e-9
     assert relative(cut["variance"], one["variance"]) < 1e-9
     assert rank_errors(np.sort(x), cut["quantiles"], RANKS).max() <= 0.017

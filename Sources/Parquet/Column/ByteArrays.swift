@@ -8,6 +8,7 @@ public struct ByteArrays: Sendable, Hashable {
     /// `count + 1` offsets into `bytes`, starting at 0.
     public var offsets: [Int]
 
+    /// An empty array.
     public init() {
         bytes = []
         offsets = [0]
@@ -36,6 +37,7 @@ public struct ByteArrays: Sendable, Hashable {
         for s in strings { append(s) }
     }
 
+    /// Number of values.
     public var count: Int { offsets.count - 1 }
 
     public mutating func reserveCapacity(values: Int, bytes byteCount: Int) {

@@ -8,6 +8,7 @@ public enum ColumnValues: Sendable, Hashable {
     /// BYTE_ARRAY values (strings, binary).
     case byteArray(ByteArrays)
 
+    /// Number of values.
     public var count: Int {
         switch self {
         case let .boolean(v): return v.count

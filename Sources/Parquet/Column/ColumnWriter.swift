@@ -3,6 +3,8 @@
 struct ColumnWriter {
     let descriptor: ColumnDescriptor
     let options: WriterOptions
+    /// Page buffers reused across pages, columns and row groups.
+    let buffers: PageBuffers
 
     func write(_ column: LeafColumn, to sink: ByteSink) throws -> ColumnChunk {
         try write(column, levels: 0 ..< column.levelCount(descriptor), values: 0 ..< column.values.count, to: sink)
@@ -20,8 +22,9 @@ struct ColumnWriter {
         var uncompressedTotal: Int64 = 0
         var dictionaryOffset: Int64?
         var encodings: [Encoding] = []
-        var scratch: [UInt8] = []
-        var compressed: [UInt8] = []
+        var scratch = buffers.takeScratch()
+        var compressed = buffers.takeCompressed()
+        defer { buffers.give(scratch: scratch, compressed: compressed) }
         var header = ThriftCompactWriter()
 
         func emitPage(_ type: PageType, body: [UInt8], configure: (inout PageHeader) -> Void) throws {
@@ -139,5 +142,30 @@ struct ColumnWriter {
         case .int64, .double: return n * 8
         case let .byteArray(v): return v.offsets[range.upperBound] - v.offsets[range.lowerBound] + 4 * n
         }
+    }
+}
+
+/// The encode and compress buffers of a writer, kept between column chunks so each chunk
+/// does not allocate (and page-fault) fresh megabyte buffers.
+final class PageBuffers {
+    private var scratch: [UInt8] = []
+    private var compressed: [UInt8] = []
+
+    func takeScratch() -> [UInt8] {
+        var s: [UInt8] = []
+        swap(&s, &scratch)
+        s.removeAll(keepingCapacity: true)
+        return s
+    }
+
+    func takeCompressed() -> [UInt8] {
+        var c: [UInt8] = []
+        swap(&c, &compressed)
+        return c
+    }
+
+    func give(scratch: [UInt8], compressed: [UInt8]) {
+        self.scratch = scratch
+        self.compressed = compressed
     }
 }

@@ -5,8 +5,11 @@
 /// repeated) `definitionLevels` is empty and there is one value per row; likewise
 /// `repetitionLevels` is empty when the leaf is not inside a list or map.
 public struct LeafColumn: Sendable, Hashable {
+    /// The non-null values, in order.
     public var values: ColumnValues
+    /// One entry per value slot (values, nulls, empty lists); empty when the maximum definition level is 0.
     public var definitionLevels: [UInt8]
+    /// One entry per value slot, 0 where a row starts; empty when the leaf is not repeated.
     public var repetitionLevels: [UInt8]
 
     public init(values: ColumnValues, definitionLevels: [UInt8] = [], repetitionLevels: [UInt8] = []) {

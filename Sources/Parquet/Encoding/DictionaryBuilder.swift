@@ -72,7 +72,8 @@ enum DictionaryBuilder {
         var table = [Int32](repeating: -1, count: capacity)
         var keys: [UInt64] = []
         var dict: [T] = []
-        var indices = [UInt32](repeating: 0, count: n)
+        var indices: [UInt32] = []
+        indices.reserveCapacity(Swift.min(n, sampleSize))
         return values.withUnsafeBufferPointer { src -> ([T], [UInt32])? in
             for i in 0 ..< n {
                 let key = bits(src[i])
@@ -81,16 +82,19 @@ enum DictionaryBuilder {
                     let e = table[slot]
                     if e < 0 {
                         table[slot] = Int32(dict.count)
-                        indices[i] = UInt32(dict.count)
+                        indices.append(UInt32(dict.count))
                         keys.append(key)
                         dict.append(src[i])
                         break
                     }
-                    if keys[Int(e)] == key { indices[i] = UInt32(e); break }
+                    if keys[Int(e)] == key { indices.append(UInt32(e)); break }
                     slot = (slot + 1) & (capacity - 1)
                 }
                 if dict.count * size > maxBytes { return nil }
-                if i + 1 == sampleSize && dict.count * 2 > sampleSize { return nil }
+                if i + 1 == sampleSize {
+                    if dict.count * 2 > sampleSize { return nil }
+                    indices.reserveCapacity(n)
+                }
                 if dict.count * 2 > capacity {
                     capacity *= 2
                     table = [Int32](repeating: -1, count: capacity)
@@ -114,7 +118,8 @@ enum DictionaryBuilder {
         var hashes: [UInt64] = []
         var dict = ByteArrays()
         var dictBytes = 0
-        var indices = [UInt32](repeating: 0, count: n)
+        var indices: [UInt32] = []
+        indices.reserveCapacity(Swift.min(n, sampleSize))
         let ok: Bool = values.bytes.withUnsafeBytes { raw in
             values.offsets.withUnsafeBufferPointer { offsets in
                 let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
@@ -128,7 +133,7 @@ enum DictionaryBuilder {
                         if e < 0 {
                             let id = dict.count
                             table[slot] = Int32(id)
-                            indices[i] = UInt32(id)
+                            indices.append(UInt32(id))
                             hashes.append(h)
                             dict.append(bytes: UnsafeRawBufferPointer(start: p, count: len))
                             dictBytes += 4 + len
@@ -138,14 +143,17 @@ enum DictionaryBuilder {
                         if hashes[id] == h {
                             let ds = dict.offsets[id], dl = dict.offsets[id + 1] - ds
                             if dl == len && (len == 0 || dict.bytes.withUnsafeBytes { memcmpEqual($0.baseAddress! + ds, p, len) }) {
-                                indices[i] = UInt32(id)
+                                indices.append(UInt32(id))
                                 break
                             }
                         }
                         slot = (slot + 1) & (capacity - 1)
                     }
                     if dictBytes > maxBytes { return false }
-                    if i + 1 == sampleSize && dict.count * 2 > sampleSize { return false }
+                    if i + 1 == sampleSize {
+                        if dict.count * 2 > sampleSize { return false }
+                        indices.reserveCapacity(n)
+                    }
                     if dict.count * 2 > capacity {
                         capacity *= 2
                         table = [Int32](repeating: -1, count: capacity)

@@ -8,7 +8,9 @@
 /// let rows = try reader.readRows()          // small files: rows of ParquetValue
 /// ```
 public struct ParquetReader: Sendable {
+    /// The decoded footer.
     public let metadata: FileMetaData
+    /// The schema as fields (lists, maps and structs recognised from their annotations).
     public let schema: Schema
     /// The leaf columns in file order.
     public let columns: [ColumnDescriptor]
@@ -16,10 +18,12 @@ public struct ParquetReader: Sendable {
     private let data: FileBytes
     private let footerStart: Int
 
+    /// Opens and memory-maps the file at `path` and decodes its footer. The file must not be truncated while open.
     public init(path: String) throws {
         try self.init(data: try FileBytes(path: path), name: path)
     }
 
+    /// Reads a file held in memory; `name` appears in error messages.
     public init(bytes: [UInt8], name: String = "<memory>") throws {
         try self.init(data: FileBytes(bytes), name: name)
     }
@@ -58,7 +62,9 @@ public struct ParquetReader: Sendable {
     /// Row groups with at least this many compressed bytes decode their columns in parallel.
     static let parallelThresholdBytes: Int64 = 4 << 20
 
+    /// Number of row groups.
     public var rowGroupCount: Int { metadata.rowGroups.count }
+    /// Number of rows in the file.
     public var rowCount: Int64 { metadata.numRows }
 
     /// The file's key/value metadata as a dictionary (later duplicates win).

@@ -19,6 +19,7 @@ public final class ParquetWriter {
     private var rowCount: Int64 = 0
     private var closed = false
     private var memoryBytes: [UInt8] = []
+    private let buffers = PageBuffers()
 
     /// Creates (truncates) the file at `path`.
     public init(path: String, schema: Schema, options: WriterOptions = WriterOptions()) throws {
@@ -80,7 +81,7 @@ public final class ParquetWriter {
             let descriptors = columns, options = options
             let encoded = try Parallel.map(batch.columns.count) { i -> (ColumnChunk, [UInt8]) in
                 let memory = ByteSink()
-                let chunk = try ColumnWriter(descriptor: descriptors[i], options: options)
+                let chunk = try ColumnWriter(descriptor: descriptors[i], options: options, buffers: PageBuffers())
                     .write(batch.columns[i], levels: spans[i].levels, values: spans[i].values, to: memory)
                 return (chunk, try memory.finish(sync: false))
             }
@@ -95,7 +96,7 @@ public final class ParquetWriter {
             }
         } else {
             for (i, column) in batch.columns.enumerated() {
-                let chunk = try ColumnWriter(descriptor: columns[i], options: options)
+                let chunk = try ColumnWriter(descriptor: columns[i], options: options, buffers: buffers)
                     .write(column, levels: spans[i].levels, values: spans[i].values, to: sink)
                 total += chunk.metaData.totalUncompressedSize
                 chunks.append(chunk)

@@ -7,6 +7,7 @@ public struct WriterOptions: Sendable {
     public var dictionaryEnabled = true
     /// Dotted leaf paths never dictionary-encoded.
     public var plainColumns: Set<String> = []
+    /// A column chunk whose dictionary would exceed this many bytes is written PLAIN.
     public var maxDictionaryBytes = 1 << 20
     /// Target uncompressed size of a data page.
     public var dataPageBytes = 1 << 20

@@ -24,5 +24,6 @@ public indirect enum ParquetValue: Sendable, Hashable {
         public init(key: ParquetValue, value: ParquetValue) { self.key = key; self.value = value }
     }
 
+    /// Whether this is `.null`.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 }

@@ -89,18 +89,9 @@ struct RowShredder {
         func mismatch() -> ParquetError {
             ParquetError.invalid("field \(path) is \(tree.columns[leaf].physicalType), got \(value)")
         }
-        switch (values[leaf], value) {
-        case (.boolean(var v), .boolean(let x)): values[leaf] = .int32([]); v.append(x); values[leaf] = .boolean(v)
-        case (.int32(var v), .int32(let x)): values[leaf] = .int32([]); v.append(x); values[leaf] = .int32(v)
-        case (.int64(var v), .int64(let x)): values[leaf] = .int32([]); v.append(x); values[leaf] = .int64(v)
-        case (.int64(var v), .int32(let x)): values[leaf] = .int32([]); v.append(Int64(x)); values[leaf] = .int64(v)
-        case (.float(var v), .float(let x)): values[leaf] = .int32([]); v.append(x); values[leaf] = .float(v)
-        case (.double(var v), .double(let x)): values[leaf] = .int32([]); v.append(x); values[leaf] = .double(v)
-        case (.double(var v), .float(let x)): values[leaf] = .int32([]); v.append(Double(x)); values[leaf] = .double(v)
-        case (.byteArray(var v), .string(let s)): values[leaf] = .int32([]); v.append(s); values[leaf] = .byteArray(v)
-        case (.byteArray(var v), .bytes(let b)): values[leaf] = .int32([]); v.append(bytes: b); values[leaf] = .byteArray(v)
-        default: throw mismatch()
-        }
+        // Appending through the array's in-place accessor keeps each leaf's buffer uniquely referenced;
+        // switching over a (values[leaf], value) tuple held a second reference and copied it on every value.
+        guard values[leaf].append(value) else { throw mismatch() }
     }
 
     func batch(rowCount: Int) -> RecordBatch {
@@ -116,5 +107,37 @@ extension RecordBatch {
         var shredder = try RowShredder(tree: SchemaTree(schema))
         for row in rows { try shredder.add(row: row) }
         self = shredder.batch(rowCount: rows.count)
+    }
+}
+
+extension ColumnValues {
+    /// Appends `value` when it fits this column's physical type (INT32 widens to INT64, FLOAT to DOUBLE);
+    /// false otherwise. Mutates in place: `self` is emptied while the payload grows, so it stays unique.
+    fileprivate mutating func append(_ value: ParquetValue) -> Bool {
+        switch (self, value) {
+        case (.boolean, .boolean), (.int32, .int32), (.int64, .int64), (.int64, .int32), (.float, .float),
+             (.double, .double), (.double, .float), (.byteArray, .string), (.byteArray, .bytes):
+            break
+        default:
+            return false
+        }
+        switch self {
+        case var .boolean(v): self = .int32([]); if case let .boolean(x) = value { v.append(x) }; self = .boolean(v)
+        case var .int32(v): self = .int32([]); if case let .int32(x) = value { v.append(x) }; self = .int32(v)
+        case var .int64(v):
+            self = .int32([])
+            if case let .int64(x) = value { v.append(x) } else if case let .int32(x) = value { v.append(Int64(x)) }
+            self = .int64(v)
+        case var .float(v): self = .int32([]); if case let .float(x) = value { v.append(x) }; self = .float(v)
+        case var .double(v):
+            self = .int32([])
+            if case let .double(x) = value { v.append(x) } else if case let .float(x) = value { v.append(Double(x)) }
+            self = .double(v)
+        case var .byteArray(v):
+            self = .int32([])
+            if case let .string(s) = value { v.append(s) } else if case let .bytes(b) = value { v.append(bytes: b) }
+            self = .byteArray(v)
+        }
+        return true
     }
 }

@@ -9,9 +9,11 @@
 /// ])
 /// ```
 public struct Field: Sendable, Hashable {
+    /// The field name (a column name at the top level).
     public var name: String
     /// Whether the field may be null (OPTIONAL repetition) rather than REQUIRED.
     public var isOptional: Bool
+    /// The field's type.
     public var type: FieldType
 
     public init(name: String, isOptional: Bool, type: FieldType) {

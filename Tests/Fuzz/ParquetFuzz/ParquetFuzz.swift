@@ -1,4 +1,4 @@
-// libFuzzer target for the Parquet footer and page decoders. Built by tools/fuzz-parquet,
+// libFuzzer target for the Parquet footer and page decoders. Built by `tools/fuzz parquet SECONDS`,
 // which compiles this file together with Sources/Parquet into one module, so the page
 // decoder is reachable directly.
 //

@@ -50,6 +50,14 @@ func comparisonObject(_ c: DriftComparison) -> [String: Any] {
 func analysisCommand(_ command: String, _ options: Options) throws -> Any {
     let input = try readJSON()
     switch command {
+    case "merge-sketches":
+        var merged = try KLLSketch(seed: 3)
+        for encoded in (input["sketches"] as? [String]) ?? [] {
+            guard let data = Data(base64Encoded: encoded) else { throw InteropError(description: "bad base64") }
+            merged.merge(try KLLSketch(serialized: [UInt8](data)))
+        }
+        return ["sketch": Data(merged.serialized()).base64EncodedString()]
+
     case "bins":
         let bins = try ReferenceBins(referenceID: "test", trainingValues: doubleArray(input["values"]),
                                      binCount: input["bin_count"] as? Int ?? 20)
@@ -70,7 +78,10 @@ func analysisCommand(_ command: String, _ options: Options) throws -> Any {
     case "compare-numeric":
         let referenceValues = input["reference"].map(doubleArray)
         let bins = try referenceValues.map { try ReferenceBins(referenceID: "ref", trainingValues: $0, binCount: input["bin_count"] as? Int ?? 20) }
-        var actual = ColumnProfile.numeric("x", bins: bins), baseline = ColumnProfile.numeric("x", bins: bins)
+        // A fixed seed (default 1) keeps the sketches, and so KS and Wasserstein, reproducible.
+        let seed = UInt64(input["seed"] as? Int ?? 1)
+        var actual = ColumnProfile(columnName: "x", statistics: .numeric(try NumericProfile(bins: bins, seed: seed)))
+        var baseline = ColumnProfile(columnName: "x", statistics: .numeric(try NumericProfile(bins: bins, seed: seed &+ 1)))
         for x in doubleArray(input["actual"]) { try actual.add(x) }
         for x in doubleArray(input["baseline"]) { try baseline.add(x) }
         let binning: DriftComparison.Binning = bins.map { .numeric($0) } ?? .fromBaseline(binCount: input["bin_count"] as? Int ?? 20)

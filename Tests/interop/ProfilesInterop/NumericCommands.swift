@@ -10,27 +10,24 @@ func randomPieces(_ values: [Double], pieces: Int, generator: inout SplitMix64) 
     return (0..<(bounds.count - 1)).map { values[bounds[$0]..<bounds[$0 + 1]] }
 }
 
-/// Profiles stdin's values (optionally cut into random pieces merged in random order) and prints
-/// moments, quantiles at `--ranks` and the sketch bytes (base64).
+/// Profiles stdin's values with `NumericProfile` (optionally cut into random pieces merged in random
+/// order) over reference bins made from the values themselves; prints moments, quantiles at `--ranks`,
+/// the histogram and the sketch bytes (base64).
 func profileCommand(_ options: Options) throws -> Any {
     let values = readDoubles()
     let k = UInt16(options.int("k", default: 200))
     let seed = options.uint64("seed") ?? 1
+    let bins = try ReferenceBins(referenceID: "self", trainingValues: values, binCount: options.int("bins", default: 20))
     var generator = SplitMix64(seed: seed ^ 0xABCDEF)
     var pieces = randomPieces(values, pieces: options.int("pieces", default: 1), generator: &generator)
     pieces.shuffle(using: &generator)
-    var moments = NumericMoments()
-    var sketch = try KLLSketch(k: k, seed: seed)
+    var profile = try NumericProfile(bins: bins, k: k, seed: seed)
     for (index, piece) in pieces.enumerated() {
-        var partMoments = NumericMoments()
-        var partSketch = try KLLSketch(k: k, seed: seed &+ UInt64(index) &+ 1)
-        for x in piece {
-            partMoments.add(x)
-            if x.isFinite { partSketch.update(x) }
-        }
-        moments.merge(partMoments)
-        sketch.merge(partSketch)
+        var part = try NumericProfile(bins: bins, k: k, seed: seed &+ UInt64(index) &+ 1)
+        for x in piece { part.add(x) }
+        try profile.merge(part)
     }
+    let moments = profile.moments, sketch = profile.sketch
     let ranks = options.doubles("ranks")
     return [
         "count": moments.count, "missing_count": moments.missingCount,
@@ -39,6 +36,7 @@ func profileCommand(_ options: Options) throws -> Any {
         "sketch_n": sketch.count, "sketch_min": json(sketch.min), "sketch_max": json(sketch.max),
         "quantiles": sketch.quantiles(ranks).map(json),
         "retained": sketch.retainedCount,
+        "edges": bins.edges, "histogram": profile.histogram ?? [],
         "sketch": Data(sketch.serialized()).base64EncodedString(),
     ] as [String: Any]
 }
@@ -66,6 +64,8 @@ func readSketchCommand(_ options: Options) throws -> Any {
         "n": sketch.count, "k": Int(sketch.k), "min": json(sketch.min), "max": json(sketch.max),
         "quantiles": sketch.quantiles(options.doubles("ranks")).map(json),
         "ranks": points.map { sketch.rank($0) },
+        "inclusive_ranks": points.map { sketch.rank($0, inclusive: true) },
+        "cdf": sketch.cdf(points),
         "reserialized": Data(sketch.serialized()).base64EncodedString(),
     ] as [String: Any]
 }

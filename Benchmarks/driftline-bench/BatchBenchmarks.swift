@@ -1,0 +1,126 @@
+import BatchStage
+import DeltaTable
+import DriftlineStore
+import Foundation
+import Profiles
+
+/// `batch` over 24 hours × 12 five-minute windows × 100 numeric columns × 3 endpoints of profiles
+/// (each window: `--rows` values per column, counted over the reference's bins), against the time scipy
+/// takes to compute the same drift numbers (histogram distances, χ², KS, Wasserstein against the
+/// reference and the previous hour) from the raw values those profiles summarize
+/// (`tools/bench_batch_scipy.py`, same values, read from a file this benchmark writes).
+///
+///     driftline-bench batch [--rows N] [--python PATH] [--dir DIR] [--no-baseline]
+func runBatchBenchmarks(arguments: [String]) throws {
+    var rowsPerWindow = 200
+    var python = ProcessInfo.processInfo.environment["DRIFTLINE_PYTHON"] ?? "/work/main/.venv/bin/python"
+    var dir = NSTemporaryDirectory() + "driftline-batch-bench"
+    var baseline = true
+    var i = 0
+    while i < arguments.count {
+        switch arguments[i] {
+        case "--rows": i += 1; rowsPerWindow = Int(arguments[i]) ?? rowsPerWindow
+        case "--python": i += 1; python = arguments[i]
+        case "--dir": i += 1; dir = arguments[i]
+        case "--no-baseline": baseline = false
+        default: break
+        }
+        i += 1
+    }
+    let endpoints = ["alpha", "beta", "gamma"], hours = 24, windows = 12, columns = 100, trainingRows = 5000
+    try? FileManager.default.removeItem(atPath: dir)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = Store(root: dir + "/store")
+    let firstHour = AnalysisHour(containing: 1_795_132_800_000_000)
+    var generator = BenchRandom(seed: 42)
+    print("batch: profiling \(endpoints.count) endpoints × \(hours) h × \(windows) windows × \(columns) columns × \(rowsPerWindow) values…")
+    let names = (0..<columns).map { String(format: "x%03d", $0) }
+    for (e, endpoint) in endpoints.enumerated() {
+        // Raw values: [training columns][rows], then per hour/window/column/row; written for the scipy baseline.
+        var raw = [Double]()
+        raw.reserveCapacity(columns * trainingRows + hours * windows * columns * rowsPerWindow)
+        var referenceColumns: [ReferenceColumn] = []
+        for c in 0..<columns {
+            let values = (0..<trainingRows).map { _ in generator.normal(mean: Double(c), sd: 1 + Double(c % 7)) }
+            raw += values
+            referenceColumns.append(try ReferenceColumn.numeric(name: names[c], values: values, binCount: 20))
+        }
+        let reference = Reference(endpoint: endpoint, modelVersion: "1", binCount: 20, task: .regression, columns: referenceColumns)
+        _ = try reference.save(in: store)
+        let bins = reference.allBins
+        let table = try store.profiles()
+        for h in 0..<hours {
+            var rows: [ProfileRow] = []
+            let hour = AnalysisHour(containing: firstHour.startMicroseconds + Int64(h) * AnalysisHour.lengthMicroseconds)
+            for w in 0..<windows {
+                let start = hour.startMicroseconds + Int64(w) * 300_000_000
+                for c in 0..<columns {
+                    // A third of the columns shift from hour 12 on, more for later endpoints.
+                    let shift = h >= 12 && c % 3 == 0 ? 0.3 * Double(e + 1) : 0
+                    var profile = NumericProfile(bins: bins[names[c]])
+                    for _ in 0..<rowsPerWindow {
+                        let x = generator.normal(mean: Double(c) + shift * (1 + Double(c % 7)), sd: 1 + Double(c % 7))
+                        raw.append(x)
+                        profile.add(x)
+                    }
+                    rows.append(ColumnProfile(columnName: names[c], statistics: .numeric(profile))
+                        .row(endpoint: endpoint, modelVersion: "1", windowStartMicroseconds: start, windowEndMicroseconds: start + 300_000_000))
+                }
+            }
+            _ = try table.append(rows)
+        }
+        try raw.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "\(dir)/\(endpoint).f64")) }
+    }
+    let options = BatchOptions(from: firstHour, toMicroseconds: firstHour.startMicroseconds + Int64(hours) * AnalysisHour.lengthMicroseconds,
+                               nowMicroseconds: firstHour.startMicroseconds + 48 * AnalysisHour.lengthMicroseconds)
+    let run = BatchRun(store: store, options: options)
+    let clock = ContinuousClock()
+    var outcome = try run.run()   // warm-up (also creates the drift and performance tables)
+    var times: [Duration] = []
+    for _ in 0..<3 { times.append(try clock.measure { outcome = try run.run() }) }
+    let best = times.min() ?? .zero
+    let driftRows = outcome.analyses.reduce(0) { $0 + $1.drift.count }
+    let detected = outcome.analyses.reduce(0) { $0 + $1.drift.filter { $0.status == .driftDetected }.count }
+    print(String(format: "batch: %d model-hours, %d drift rows (%d drift_detected): best of 3 %.3f s (runs: %@)",
+                 outcome.analyses.count, driftRows, detected, seconds(best), times.map { String(format: "%.3f", seconds($0)) }.joined(separator: ", ")))
+    print("batch: goal < 2 s: \(seconds(best) < 2 ? "met" : "NOT met")")
+    guard baseline else { return }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("tools/bench_batch_scipy.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, "--dir", dir, "--endpoints", endpoints.joined(separator: ","), "--hours", "\(hours)",
+                         "--windows", "\(windows)", "--columns", "\(columns)", "--rows", "\(rowsPerWindow)", "--training", "\(trainingRows)"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    print(output, terminator: "")
+    if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("scipy_seconds") }),
+       let value = Double(line.split(separator: " ").last ?? "") {
+        print(String(format: "batch: scipy from raw rows %.3f s; driftline batch from profiles %.3f s; ratio %.1f×", value, seconds(best), value / seconds(best)))
+    }
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// SplitMix64 with Box–Muller normals: the benchmark's deterministic data.
+struct BenchRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
+    mutating func normal(mean: Double, sd: Double) -> Double {
+        mean + sd * (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())
+    }
+}

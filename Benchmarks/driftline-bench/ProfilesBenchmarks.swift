@@ -1,0 +1,127 @@
+// Profiles benchmarks: the cost of profiling numeric values and standard records on one core.
+// Run: swift run -c release driftline-bench profiles [--values N] [--records N]
+import Profiles
+
+/// Prints ns per numeric value (moments + KLL + 20-bin histogram, and each part alone, against a
+/// plain summing loop as the baseline) and standard records per second (32 numeric features,
+/// 10 class probabilities, pred1, spread12, prediction, latency). Goals: ≤ 25 ns/value, ≥ 700,000 records/s.
+func runProfilesBenchmarks(arguments: [String]) throws {
+    func option(_ name: String, _ fallback: Int) -> Int {
+        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
+        return value
+    }
+    let valueCount = option("--values", 20_000_000)
+    let recordCount = option("--records", 1_000_000)
+
+    var generator = SplitMix64(seed: 2024)
+    let pool = (0..<(1 << 20)).map { _ in normal(&generator) * 3 + 10 }
+    let bins = try ReferenceBins(referenceID: "bench", trainingValues: Array(pool.prefix(100_000)), binCount: 20)
+    let mask = pool.count - 1
+
+    // CPU time of this thread, not wall time: the figures hold on a shared, busy machine.
+    func measure(_ label: String, _ body: () -> Double) -> Double {
+        _ = body()   // warm-up
+        let (sink, seconds, wall) = timed(body)
+        let nanoseconds = seconds * 1e9 / Double(valueCount)
+        print("  \(label.padding(toLength: 34, withPad: " ", startingAt: 0)) \(format(nanoseconds)) ns/value CPU   (wall \(format(wall * 1e9 / Double(valueCount))); check \(format(sink)))")
+        return nanoseconds
+    }
+
+    print("profiles: \(valueCount) numeric values, 20 reference bins, KLL k = 200")
+    let baseline = measure("baseline: sum of the values") {
+        var sum = 0.0
+        for i in 0..<valueCount { sum += pool[i & mask] }
+        return sum
+    }
+    _ = measure("NumericMoments.add, one by one") {
+        var moments = NumericMoments()
+        for i in 0..<valueCount { moments.add(pool[i & mask]) }
+        return moments.mean
+    }
+    _ = measure("KLLSketch.update, one by one") {
+        var sketch = KLLSketch()
+        for i in 0..<valueCount { sketch.update(pool[i & mask]) }
+        return Double(sketch.retainedCount)
+    }
+    _ = measure("NumericProfile, no bins") {
+        var profile = NumericProfile()
+        for i in 0..<valueCount { profile.add(pool[i & mask]) }
+        return profile.moments.mean
+    }
+    let full = measure("NumericProfile, 20 bins (goal)") {
+        var profile = NumericProfile(bins: bins)
+        for i in 0..<valueCount { profile.add(pool[i & mask]) }
+        return profile.moments.mean
+    }
+    _ = measure("ColumnProfile.add (the wrapper)") {
+        var profile = ColumnProfile.numeric("x", bins: bins)
+        for i in 0..<valueCount { try? profile.add(pool[i & mask]) }
+        return Double(profile.count)
+    }
+    print("  ratio NumericProfile / baseline: \(format(full / baseline))×; goal ≤ 25 ns/value: \(full <= 25 ? "met" : "NOT met")")
+
+    // The standard record: 32 features + 10 probabilities + pred1 + spread12 + prediction + latency.
+    let classes = (0..<10).map { "class_\($0)" }
+    var probabilityRows: [[Double]] = []
+    for _ in 0..<1024 {
+        let weights = (0..<10).map { _ in Double.random(in: 0.01..<1, using: &generator) }
+        let total = weights.reduce(0, +)
+        probabilityRows.append(weights.map { $0 / total })
+    }
+    func runRecords() -> Double {
+        var features = (0..<32).map { _ in NumericProfile(bins: bins) }
+        var probabilities = (0..<10).map { _ in NumericProfile(bins: bins) }
+        var pred1 = NumericProfile(bins: bins), spread12 = NumericProfile(bins: bins), latency = NumericProfile(bins: bins)
+        var prediction = CategoryCounts()
+        var cursor = 0
+        for record in 0..<recordCount {
+            for f in 0..<32 {
+                features[f].add(pool[cursor & mask])
+                cursor &+= 1
+            }
+            let row = probabilityRows[record & 1023]
+            for c in 0..<10 { probabilities[c].add(row[c]) }
+            if let derived = DerivedColumns.classify(probabilities: row) {
+                pred1.add(derived.pred1)
+                spread12.add(derived.spread12)
+                prediction.add(classes[derived.predictedIndex])
+            }
+            latency.add(pool[cursor & mask] * 0.1)
+            cursor &+= 1
+        }
+        return features[0].moments.mean + Double(prediction.count) + pred1.moments.mean + latency.moments.mean
+    }
+    _ = runRecords()
+    let (check, seconds, wall) = timed(runRecords)
+    let perSecond = Double(recordCount) / seconds
+    print("profiles: standard records (32 features + 10 probabilities + pred1 + spread12 + prediction + latency)")
+    print("  \(format(perSecond)) records/s CPU, \(format(seconds * 1e9 / Double(recordCount))) ns/record   (wall \(format(Double(recordCount) / wall)) records/s; check \(format(check)))")
+    print("  baseline at the measured ns/value × 45 numeric columns: \(format(1e9 / (full * 45))) records/s; goal ≥ 700,000: \(perSecond >= 700_000 ? "met" : "NOT met")")
+}
+
+/// Runs `body`; returns its result, the thread's CPU seconds and the wall seconds it took.
+private func timed(_ body: () -> Double) -> (Double, Double, Double) {
+    func cpuNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+    }
+    let clock = ContinuousClock()
+    let startCPU = cpuNow(), start = clock.now
+    let result = body()
+    let cpu = cpuNow() - startCPU
+    let wall = start.duration(to: clock.now)
+    return (result, cpu, Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18)
+}
+
+private func normal(_ generator: inout SplitMix64) -> Double {
+    let u = Double.random(in: Double.ulpOfOne..<1, using: &generator), v = Double.random(in: 0..<1, using: &generator)
+    return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+}
+
+private func format(_ value: Double) -> String {
+    let rounded = (value * 100).rounded() / 100
+    return "\(rounded)"
+}
+
+import Foundation

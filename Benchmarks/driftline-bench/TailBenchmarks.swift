@@ -1,0 +1,132 @@
+// Benchmarks of the tail stage (release build); entry point `runTailBenchmarks(arguments:)`, wired into main.swift
+// by the lead. Records/s from a pre-written log of standard records (32 numeric features, 10 classes, unique
+// 16-byte request ids, 5-minute windows) into committed profiles, with one partition and with two; the
+// baseline is reading and decoding the same log with PartitionReader alone.
+import DriftlineCore
+import DriftlineLog
+import DriftlineStore
+import Foundation
+import TailStage
+
+/// Runs the tail benchmarks; `arguments` may hold `--records N` (default 2,000,000) and `--dir DIR`.
+/// `--write-log DIR [--records N] [--features F] [--no-request-ids]` only writes such a log (one partition),
+/// for measuring `driftline tail --once` under `/usr/bin/time -v`.
+func runTailBenchmarks(arguments: [String]) throws {
+    var records = 2_000_000
+    var directory = NSTemporaryDirectory()
+    if let i = arguments.firstIndex(of: "--records"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) { records = n }
+    if let i = arguments.firstIndex(of: "--dir"), i + 1 < arguments.count { directory = arguments[i + 1] }
+    if let i = arguments.firstIndex(of: "--write-log"), i + 1 < arguments.count {
+        var features = 32
+        if let j = arguments.firstIndex(of: "--features"), j + 1 < arguments.count, let n = Int(arguments[j + 1]) { features = n }
+        try writeStandardLog(at: arguments[i + 1], records: records, partitions: 1, features: features,
+                             requestIDs: !arguments.contains("--no-request-ids"))
+        print("wrote \(records) records of \(features) numeric features into \(arguments[i + 1])")
+        return
+    }
+    let root = directory + "/driftline-bench-tail-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    for partitions in [1, 2] {
+        let log = root + "/log-\(partitions)"
+        try writeStandardLog(at: log, records: records, partitions: partitions)
+        // Warm-up: a small run over a separate store (page cache, code paths), not timed.
+        _ = try tailOnce(log: log, store: root + "/warm-\(partitions)", records: min(records, 100_000), warmUp: true)
+        let decode = try decodeOnly(log: log)
+        let (seconds, cpu) = try tailOnce(log: log, store: root + "/store-\(partitions)", records: records, warmUp: false)
+        let rate = Double(records) / seconds
+        print(String(format: "tail        %d partition%@: %.0f records/s wall (%.2f s), %.0f records per CPU-second (%.2f s CPU)   baseline decode only: %.0f records/s wall   ratio %.2f",
+                     partitions, partitions == 1 ? "" : "s", rate, seconds, Double(records) / cpu, cpu, Double(records) / decode,
+                     rate / (Double(records) / decode)))
+        try? FileManager.default.removeItem(atPath: log)
+    }
+}
+
+/// The standard schema of the benchmarks: 32 numeric features (or `features`), 10 classes.
+private func tailStandardSchema(features: Int = 32) throws -> ModelSchema {
+    try ModelSchema(features: (0..<features).map { .numeric("f\($0)") },
+                    task: .multiclassClassification(classes: (0..<10).map { "class\($0)" }))
+}
+
+/// Writes `records` standard records round-robin over `partitions` partitions of endpoint `bench`,
+/// 1,000 per second of event time.
+private func writeStandardLog(at log: String, records: Int, partitions: Int, features: Int = 32, requestIDs: Bool = true) throws {
+    let schema = try tailStandardSchema(features: features)
+    let encoder = RecordEncoder(schema: schema)
+    var generator = SystemRandomNumberGenerator()
+    let rows: [[FeatureValue]] = (0..<1024).map { _ in
+        (0..<features).map { _ in .number((Double.random(in: 0..<100, using: &generator) * 1000).rounded() / 1000) }
+    }
+    let probabilities: [[Double]] = (0..<16).map { shift in (0..<10).map { Double(($0 + shift) % 10 + 1) / 55 } }
+    let t0: Int64 = 1_795_392_000_000_000
+    let perBatch = 512
+    for p in 0..<partitions {
+        let writer = try PartitionWriter(logDirectory: log, endpoint: "bench", writerID: "w\(p)", modelVersion: "1", schema: schema)
+        var payload: [UInt8] = []
+        var count = 0
+        var first: Int64 = 0
+        var i = p
+        while i < records {
+            let time = t0 + Int64(i) * 1000
+            if count == 0 { first = time }
+            var id = [UInt8](repeating: 0, count: 16)
+            withUnsafeBytes(of: UInt64(i).littleEndian) { id.replaceSubrange(0..<8, with: $0) }
+            try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: time), requestID: requestIDs ? try RequestID(bytes: id) : .none,
+                                        features: rows[i & 1023], outcome: .probabilities(probabilities[i & 15]),
+                                        latencyMicroseconds: Int64(i % 5000), to: &payload)
+            count += 1
+            if count == perBatch || i + partitions >= records {
+                _ = try payload.withUnsafeBytes { raw in
+                    try writer.append(encodedRecords: raw, count: count, firstTimestamp: Timestamp(microsecondsSinceEpoch: first),
+                                      maxTimestamp: Timestamp(microsecondsSinceEpoch: time))
+                }
+                payload.removeAll(keepingCapacity: true)
+                count = 0
+            }
+            i += partitions
+        }
+        try writer.sync()
+        try writer.close()
+    }
+}
+
+/// Seconds to read and decode every record of the log with PartitionReader (the baseline).
+private func decodeOnly(log: String) throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var total = 0
+    for partition in try LogDirectory(log).partitions() {
+        let reader = try PartitionReader(partition: partition.path)
+        while true {
+            let events = try reader.read()
+            if events.isEmpty { break }
+            for case .records(let batch) in events { total += batch.records.count }
+        }
+    }
+    let d = start.duration(to: clock.now)
+    precondition(total > 0)
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+/// Wall and process CPU seconds of one `tail --once` into a fresh store.
+private func tailOnce(log: String, store: String, records: Int, warmUp: Bool) throws -> (Double, Double) {
+    func cpu() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+    }
+    var options = TailOptions()
+    options.commitInterval = .seconds(3600)
+    let clock = ContinuousClock()
+    let cpuStart = cpu()
+    let start = clock.now
+    let tail = try LogTail(log: LogDirectory(log), store: Store(root: store), options: options)
+    if warmUp {
+        // Only part of the log: read batches until `records` are profiled, then commit.
+        _ = try tail.runOnce(maxRecords: records)
+    } else {
+        _ = try tail.runOnce()
+    }
+    tail.close()
+    let d = start.duration(to: clock.now)
+    return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, cpu() - cpuStart)
+}

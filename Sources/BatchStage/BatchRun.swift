@@ -1,0 +1,185 @@
+import DeltaTable
+import DriftlineStore
+import Foundation
+import Profiles
+
+/// One run of the batch stage over a store: picks the hours, merges their profiles, analyses them
+/// against the reference and the previous hour, replaces their `drift` and `performance` rows, and
+/// writes the reports and exporter files.
+///
+/// ```swift
+/// let outcome = try BatchRun(store: Store(root: "./store"), options: BatchOptions()).run { print($0) }
+/// outcome.worstStatus      // .driftDetected → `--fail-on-drift` exits 3
+/// ```
+public struct BatchRun: Sendable {
+    public let store: Store
+    public let options: BatchOptions
+
+    public init(store: Store, options: BatchOptions) {
+        self.store = store
+        self.options = options
+    }
+
+    /// Runs under the store's batch lock; throws `.busy` when another batch holds it.
+    public func run(progress: (String) -> Void = { _ in }) throws(BatchError) -> BatchOutcome {
+        let lock: StoreLock
+        do { lock = try store.batchLock(command: "driftline batch") } catch {
+            if case let .lockHeld(_, _, holder) = error { throw .busy(holder: holder?.description ?? "holder unknown") }
+            throw .store(detail: error.description)
+        }
+        defer { lock.release() }
+        return try runLocked(progress: progress)
+    }
+
+    func runLocked(progress: (String) -> Void) throws(BatchError) -> BatchOutcome {
+        var outcome = BatchOutcome()
+        guard FileManager.default.fileExists(atPath: store.profilesPath + "/_delta_log") else {
+            throw .store(detail: "no profiles table at \(store.profilesPath): check --store, and that `driftline tail --store \(store.root)` has committed")
+        }
+        let (first, last, explicit) = options.range()
+        let profiles = try storeCall { () throws(StoreError) in try store.profiles() }
+        let rows = try storeCall { () throws(StoreError) in
+            try profiles.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.previous.startMicroseconds),
+                              to: DeltaTimestamp(microseconds: last.endMicroseconds))
+        }
+        progress("read \(rows.count) profile rows for \(first.label)…\(last.label)")
+        var references = ReferenceCache(store: store)
+        for row in rows { try references.load(endpoint: row.endpoint, modelVersion: row.modelVersion) }
+        outcome.warnings += references.warnings
+        var hourly = HourlyProfiles()
+        try hourly.add(rows) { references.bins(endpoint: $0, modelVersion: $1) }
+        let hours = hourly.hourProfiles { references.bins(endpoint: $0, modelVersion: $1) }
+
+        let performanceTable = try storeCall { () throws(StoreError) in try store.performance() }
+        let driftTable = try storeCall { () throws(StoreError) in try store.drift() }
+        var analysed = Set<HourlyProfiles.Key>()
+        if !explicit {
+            for row in try storeCall({ () throws(StoreError) in
+                try performanceTable.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.startMicroseconds),
+                                          to: DeltaTimestamp(microseconds: last.startMicroseconds))
+            }) {
+                analysed.insert(.init(endpoint: row.endpoint, modelVersion: row.modelVersion, hour: AnalysisHour(containing: row.windowStartMicroseconds)))
+            }
+        }
+        let todo = hours.keys.filter { key in
+            key.hour >= first && key.hour <= last && (explicit || key.hour == last || !analysed.contains(key))
+        }.sorted()
+        if todo.isEmpty {
+            progress("no profiles to analyse in \(first.isoStart) … \(last.next.isoStart)\(options.endpoint.map { " for endpoint \($0)" } ?? "")")
+            return outcome
+        }
+        for (index, key) in todo.enumerated() {
+            progress("[\(index + 1)/\(todo.count)] \(key.endpoint) v\(key.modelVersion) \(key.hour.label)")
+            guard let hour = hours[key] else { continue }
+            let previous = hours[.init(endpoint: key.endpoint, modelVersion: key.modelVersion, hour: key.hour.previous)]
+            do {
+                outcome.analyses.append(try HourAnalysis(hour: hour, previous: previous,
+                                                         reference: references.baseline(endpoint: key.endpoint, modelVersion: key.modelVersion),
+                                                         settings: options.config.settings(for: key.endpoint)))
+            } catch {
+                outcome.failures.append(BatchError.analysis(endpoint: key.endpoint, hour: key.hour.label, detail: error.description).description)
+            }
+        }
+        try writeTables(outcome.analyses, drift: driftTable, performance: performanceTable)
+        progress("replaced drift and performance rows of \(outcome.analyses.count) model-hours")
+        outcome.files += try writeReports(outcome.analyses, performance: performanceTable)
+        if let path = options.anodotPath {
+            do { try AtomicFile.write(try AnodotMetrics.jsonData(AnodotMetrics.metrics(of: outcome.analyses)), to: path) } catch let error as BatchError {
+                throw error
+            } catch {
+                throw .output(path: path, detail: "cannot encode the metrics: \(error)")
+            }
+            outcome.files.append(path)
+        }
+        if let path = options.promTextfilePath {
+            try AtomicFile.write(Data(PrometheusTextfile.text(of: outcome.analyses).utf8), to: path)
+            outcome.files.append(path)
+        }
+        return outcome
+    }
+
+    /// One replace commit per table, endpoint and run of consecutive analysed hours (all model versions).
+    func writeTables(_ analyses: [HourAnalysis], drift: DriftTable, performance: PerformanceTable) throws(BatchError) {
+        let byEndpoint = Dictionary(grouping: analyses, by: \.endpoint)
+        for endpoint in byEndpoint.keys.sorted() {
+            let items = byEndpoint[endpoint] ?? []
+            let hours = Set(items.map(\.hour)).sorted()
+            var runStart = 0
+            while runStart < hours.count {
+                var runEnd = runStart + 1
+                while runEnd < hours.count && hours[runEnd] == hours[runEnd - 1].next { runEnd += 1 }
+                let range = DeltaTimestamp(microseconds: hours[runStart].startMicroseconds)..<DeltaTimestamp(microseconds: hours[runEnd - 1].endMicroseconds)
+                let inRun = items.filter { $0.hour >= hours[runStart] && $0.hour <= hours[runEnd - 1] }
+                _ = try storeCall { () throws(StoreError) in try drift.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.driftRows)) }
+                _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performanceRow)) }
+                runStart = runEnd
+            }
+        }
+    }
+
+    /// `<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.html|json` (`…THH.v<version>.…` when several versions share the hour).
+    func writeReports(_ analyses: [HourAnalysis], performance: PerformanceTable) throws(BatchError) -> [String] {
+        guard let earliest = analyses.map(\.hour).min(), let latest = analyses.map(\.hour).max() else { return [] }
+        let from = earliest.startMicroseconds - 23 * AnalysisHour.lengthMicroseconds
+        let stored = try storeCall { () throws(StoreError) in
+            try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: from),
+                                 to: DeltaTimestamp(microseconds: latest.endMicroseconds))
+        }
+        let trends = Dictionary(grouping: stored) { $0.endpoint + "\u{0}" + $0.modelVersion }
+        let versionsPerHour = Dictionary(grouping: analyses) { "\($0.endpoint)\u{0}\($0.hour.startMicroseconds)" }
+        var files: [String] = []
+        for analysis in analyses {
+            let trend = (trends[analysis.endpoint + "\u{0}" + analysis.modelVersion] ?? []).map(HourReport.TrendPoint.init(row:))
+            let report = HourReport(analysis: analysis, trend: trend)
+            let folder = try storeCall { () throws(StoreError) in try store.reportsDirectory(endpoint: analysis.endpoint) }
+            let shared = (versionsPerHour["\(analysis.endpoint)\u{0}\(analysis.hour.startMicroseconds)"]?.count ?? 1) > 1
+            let stem = folder + "/" + analysis.hour.label + (shared ? ".v" + analysis.modelVersion : "")
+            let json: Data
+            do { json = try report.jsonData() } catch { throw .output(path: stem + ".json", detail: "cannot encode: \(error)") }
+            try AtomicFile.write(json, to: stem + ".json")
+            try AtomicFile.write(Data(report.html().utf8), to: stem + ".html")
+            files += [stem + ".html", stem + ".json"]
+        }
+        return files
+    }
+}
+
+/// Runs a store call, turning its error into `BatchError.store`.
+func storeCall<T>(_ body: () throws(StoreError) -> T) throws(BatchError) -> T {
+    do { return try body() } catch { throw .store(detail: error.description) }
+}
+
+/// The references of the models met in a run, loaded once each.
+struct ReferenceCache {
+    let store: Store
+    private var loaded: [String: (Reference, ReferenceBaseline)?] = [:]
+    private(set) var warnings: [String] = []
+
+    init(store: Store) { self.store = store }
+
+    mutating func load(endpoint: String, modelVersion: String) throws(BatchError) {
+        let key = endpoint + "\u{0}" + modelVersion
+        guard loaded[key] == nil else { return }
+        let path = (try? store.referencePath(endpoint: endpoint, modelVersion: modelVersion)) ?? "\(store.referencesPath)/\(endpoint)/\(modelVersion).json"
+        do {
+            if let reference = try Reference.load(store: store, endpoint: endpoint, modelVersion: modelVersion) {
+                loaded[key] = .some((reference, try ReferenceBaseline(reference: reference)))
+            } else {
+                loaded[key] = .some(nil)
+                warnings.append("no reference for \(endpoint) v\(modelVersion) (\(path)): compared with the previous hour only; create one with `driftline profile`")
+            }
+        } catch let error as StoreError {
+            throw .reference(path: path, detail: error.description)
+        } catch {
+            throw .reference(path: path, detail: "\(error)")
+        }
+    }
+
+    func baseline(endpoint: String, modelVersion: String) -> ReferenceBaseline? {
+        loaded[endpoint + "\u{0}" + modelVersion]??.1
+    }
+
+    func bins(endpoint: String, modelVersion: String) -> [String: ReferenceBins] {
+        baseline(endpoint: endpoint, modelVersion: modelVersion)?.bins ?? [:]
+    }
+}

@@ -1,1 +1,0 @@
-// The BatchStage module; see DESIGN.md ("Layout").

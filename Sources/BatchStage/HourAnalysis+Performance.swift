@@ -1,0 +1,66 @@
+import Profiles
+
+extension HourAnalysis {
+    /// The `performance` row of an hour from its merged reserved columns and its drift rows.
+    static func performance(hour: HourProfiles, classes: [String], drift: [ColumnDrift],
+                            modelBaseline: DriftBaseline) -> HourPerformance {
+        var result = HourPerformance()
+        let columns = hour.columns
+        result.requests = hour.recordCount
+        if let errors = columns[DerivedColumns.error]?.categorical {
+            result.errors = errors.count - (errors.counts["ok"] ?? 0)
+        }
+        result.errorRate = result.requests > 0 ? Double(result.errors) / Double(result.requests) : nil
+        let predictions = columns[DerivedColumns.prediction]?.count ?? 0
+        result.predictionsPerSecond = Double(predictions) / (Double(AnalysisHour.lengthMicroseconds) / 1_000_000)
+        if let latency = columns[DerivedColumns.latency]?.numeric, !latency.sketch.isEmpty {
+            let view = latency.sketch.sortedView()
+            result.latencyP50Milliseconds = view.quantile(0.5)
+            result.latencyP95Milliseconds = view.quantile(0.95)
+            result.latencyP99Milliseconds = view.quantile(0.99)
+        }
+        if !classes.isEmpty, let confusion = columns[DerivedColumns.confusion]?.categorical,
+           let matrix = try? ConfusionMatrix(classes: classes, confusion: confusion) {
+            result.labeled = matrix.total
+            if let metrics = ClassificationMetrics(matrix) {
+                result.accuracy = metrics.accuracy
+                result.precisionMacro = metrics.precisionMacro
+                result.recallMacro = metrics.recallMacro
+                result.f1Macro = metrics.f1Macro
+                result.f1Weighted = metrics.f1Weighted
+            }
+        }
+        if let pred1 = columns[DerivedColumns.pred1]?.numeric?.moments, pred1.count > 0 {
+            result.meanPred1 = pred1.mean
+            result.estimatedAccuracy = pred1.mean
+        }
+        if let spread = columns[DerivedColumns.spread12]?.numeric?.moments, spread.count > 0 {
+            result.meanSpread12 = spread.mean
+        }
+        if let residual = columns[DerivedColumns.residual]?.numeric?.moments,
+           let absolute = columns[DerivedColumns.absoluteResidual]?.numeric?.moments,
+           let label = columns[DerivedColumns.label]?.numeric?.moments,
+           let metrics = RegressionMetrics(residual: residual, absoluteResidual: absolute, label: label) {
+            result.labeled = metrics.count
+            result.mae = metrics.mae
+            result.rmse = metrics.rmse
+            result.r2 = metrics.r2
+        }
+        let features = drift.filter { $0.baseline == .reference && !$0.columnName.hasPrefix(":") }
+        let distances = features.compactMap(\.comparison.distances)
+        if !distances.isEmpty {
+            let n = Double(distances.count)
+            result.tvdSum = distances.reduce(0) { $0 + $1.tvd }
+            result.hellingerSum = distances.reduce(0) { $0 + $1.hellinger }
+            result.kldSum = distances.reduce(0) { $0 + $1.kld }
+            result.tvdMean = result.tvdSum.map { $0 / n }
+            result.hellingerMean = result.hellingerSum.map { $0 / n }
+            result.kldMean = result.kldSum.map { $0 / n }
+        }
+        let judged = drift.filter {
+            $0.baseline == modelBaseline && (!$0.columnName.hasPrefix(":") || $0.columnName == DerivedColumns.prediction)
+        }
+        result.driftStatus = judged.map(\.status).max { $0.severity < $1.severity } ?? .insufficientData
+        return result
+    }
+}

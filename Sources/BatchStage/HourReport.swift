@@ -1,0 +1,141 @@
+import Foundation
+import Profiles
+
+/// Everything one endpoint's hourly report shows, as the JSON summary writes it
+/// (`<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.json`); the HTML page is drawn from the same value.
+/// Non-finite numbers are written as `null`.
+public struct HourReport: Sendable, Encodable {
+    /// One drift row with the bins it was computed over.
+    public struct Drift: Sendable, Encodable {
+        public var baseline: String
+        public var column: String
+        public var kind: String
+        public var count: Int64
+        public var baselineCount: Int64
+        public var mean: Double?
+        public var baselineMean: Double?
+        public var stddev: Double?
+        public var baselineStddev: Double?
+        public var missingRatio: Double?
+        public var baselineMissingRatio: Double?
+        public var tvd: Double?
+        public var hellinger: Double?
+        public var kld: Double?
+        public var jsDistance: Double?
+        public var psi: Double?
+        public var ksStatistic: Double?
+        public var ksPvalue: Double?
+        public var chi2Statistic: Double?
+        public var chi2Pvalue: Double?
+        public var wasserstein: Double?
+        public var driftScore: Double?
+        public var status: String
+        public var binLabels: [String]
+        public var actualBinCounts: [Double]
+        public var baselineBinCounts: [Double]
+    }
+
+    /// One hour of the 24-hour trend.
+    public struct TrendPoint: Sendable, Encodable, Equatable {
+        public var hour: String
+        public var windowStartMicroseconds: Int64
+        public var accuracy: Double?
+        public var estimatedAccuracy: Double?
+        public var predictionsPerSecond: Double?
+        public var latencyP50Ms: Double?
+        public var latencyP95Ms: Double?
+        public var errorRate: Double?
+        public var driftStatus: String?
+
+        public init(hour: AnalysisHour, performance: HourPerformance) {
+            self.hour = hour.isoStart
+            windowStartMicroseconds = hour.startMicroseconds
+            accuracy = finite(performance.accuracy)
+            estimatedAccuracy = finite(performance.estimatedAccuracy)
+            predictionsPerSecond = finite(performance.predictionsPerSecond)
+            latencyP50Ms = finite(performance.latencyP50Milliseconds)
+            latencyP95Ms = finite(performance.latencyP95Milliseconds)
+            errorRate = finite(performance.errorRate)
+            driftStatus = performance.driftStatus.rawValue
+        }
+    }
+
+    public var endpoint: String
+    public var modelVersion: String
+    public var windowStart: String
+    public var windowEnd: String
+    public var referenceId: String?
+    public var classes: [String]
+    public var driftStatus: String
+    public var performance: HourPerformance
+    public var drift: [Drift]
+    /// Up to 24 hours ending with this one, oldest first.
+    public var trend: [TrendPoint]
+
+    /// The report of an analysed hour; `trend` holds earlier hours' performance (any order; this hour is added).
+    public init(analysis: HourAnalysis, trend: [TrendPoint]) {
+        endpoint = analysis.endpoint
+        modelVersion = analysis.modelVersion
+        windowStart = analysis.hour.isoStart
+        windowEnd = analysis.hour.next.isoStart
+        referenceId = analysis.referenceID
+        classes = analysis.classes
+        driftStatus = analysis.performance.driftStatus.rawValue
+        performance = analysis.performance
+        drift = analysis.drift.map(Drift.init)
+        let earliest = analysis.hour.startMicroseconds - 23 * AnalysisHour.lengthMicroseconds
+        var points = trend.filter { $0.windowStartMicroseconds >= earliest && $0.windowStartMicroseconds < analysis.hour.startMicroseconds }
+        points.append(TrendPoint(hour: analysis.hour, performance: analysis.performance))
+        var seen = Set<Int64>()
+        self.trend = points.sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
+            .filter { seen.insert($0.windowStartMicroseconds).inserted }
+    }
+
+    /// Pretty, key-sorted, snake_case JSON.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Every value is made finite above; this only guards against a non-finite one slipping through.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try encoder.encode(self)
+    }
+}
+
+extension HourReport.Drift {
+    init(_ row: ColumnDrift) {
+        let c = row.comparison
+        baseline = row.baseline.rawValue
+        column = row.columnName
+        kind = row.columnKind.rawValue
+        count = c.count
+        baselineCount = c.baselineCount
+        mean = finite(row.mean)
+        baselineMean = finite(row.baselineMean)
+        stddev = finite(row.stddev)
+        baselineStddev = finite(row.baselineStddev)
+        missingRatio = finite(c.missingRatio)
+        baselineMissingRatio = finite(c.baselineMissingRatio)
+        tvd = finite(c.distances?.tvd)
+        hellinger = finite(c.distances?.hellinger)
+        kld = finite(c.distances?.kld)
+        jsDistance = finite(c.distances?.jsDistance)
+        psi = finite(c.distances?.psi)
+        ksStatistic = finite(c.ksStatistic)
+        ksPvalue = finite(c.ksPValue)
+        chi2Statistic = finite(c.chiSquare?.statistic)
+        chi2Pvalue = finite(c.chiSquare?.pValue)
+        wasserstein = finite(c.wasserstein)
+        driftScore = finite(c.driftScore)
+        status = row.status.rawValue
+        binLabels = c.binLabels
+        actualBinCounts = c.actualBinCounts
+        baselineBinCounts = c.baselineBinCounts
+    }
+}
+
+/// `nil` for NaN and ±∞, which JSON cannot hold.
+func finite(_ x: Double?) -> Double? {
+    guard let x, x.isFinite else { return nil }
+    return x
+}

@@ -1,0 +1,119 @@
+import DeltaTable
+import Parquet
+
+/// A row type of the `drift` or `performance` table: its values in a data file (every column but
+/// `endpoint`), and back.
+protocol AnalysisRowCodec: Sendable {
+    var endpoint: String { get }
+    var windowStartMicroseconds: Int64 { get }
+    var fileValues: [ParquetValue] { get }
+    init(_ reader: ValueReader, endpoint: String) throws(StoreError)
+}
+
+/// The shared logic of `DriftTable` and `PerformanceTable`: replace an endpoint's rows of a range of
+/// analysis windows in one commit, read them back.
+struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
+    let storage: TableStorage
+
+    func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [Row]) throws(StoreError) -> Int64 {
+        try StoreName.check(endpoint, field: "endpoint")
+        var byWindow: [Int64: [[ParquetValue]]] = [:]
+        for row in rows {
+            guard row.endpoint == endpoint else {
+                throw .invalidRow(table: storage.path, detail: "a row of endpoint \(row.endpoint) in a replace of endpoint \(endpoint)")
+            }
+            let start = DeltaTimestamp(microseconds: row.windowStartMicroseconds)
+            guard windowStarts.contains(start) else {
+                throw .invalidRow(table: storage.path, detail: "window_start \(start) is outside the replaced range \(windowStarts.lowerBound)..<\(windowStarts.upperBound)")
+            }
+            byWindow[row.windowStartMicroseconds, default: []].append(row.fileValues)
+        }
+        // One file per analysis window, so that replacing any later range of whole windows never
+        // finds a file straddling its bounds.
+        var files: [AddFile] = []
+        for start in byWindow.keys.sorted() {
+            files.append(try storage.writeFile(endpoint: endpoint, rows: byWindow[start] ?? []))
+        }
+        let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint],
+                                      timeColumn: "window_start", timeRange: windowStarts)
+        do {
+            return try storage.table.replace(selection, with: files).version
+        } catch {
+            throw storage.deltaError(error)
+        }
+    }
+
+    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?) throws(StoreError) -> [Row] {
+        let lower = from?.microseconds ?? Int64.min / 2
+        let upper = to?.microseconds ?? Int64.max / 2
+        guard lower < upper else { return [] }
+        let snapshot = try storage.snapshot()
+        let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
+        let fields = Dictionary(uniqueKeysWithValues: storage.fileFields.enumerated().map { ($1, $0) })
+        var out: [Row] = []
+        for file in storage.files(in: snapshot, endpoint: endpoint, windowStarts: range) {
+            let name = storage.path + "/" + file.relativePath
+            let fileEndpoint = TableStorage.endpoint(of: file)
+            for values in try storage.readRows(file) {
+                let row = try Row(ValueReader(values: values, fields: fields, file: name), endpoint: fileEndpoint)
+                if row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper { out.append(row) }
+            }
+        }
+        return out
+    }
+}
+
+/// The `drift` table: one row per (endpoint, model version, analysis window, baseline, column).
+///
+/// ```swift
+/// let drift = try store.drift()
+/// try drift.replace(endpoint: "iris", windowStarts: hour..<hour.adding(.seconds(3600)), with: rows)  // idempotent
+/// let rows = try drift.rows(endpoint: "iris", from: dayStart, to: dayEnd)
+/// ```
+public struct DriftTable: Sendable {
+    let analysis: AnalysisStorage<DriftRow>
+
+    init(storage: TableStorage) { analysis = AnalysisStorage(storage: storage) }
+
+    /// The table folder (`<store>/drift`).
+    public var path: String { analysis.storage.path }
+    /// The underlying Delta table.
+    public var table: DeltaTable { analysis.storage.table }
+
+    /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
+    /// commit (running it twice leaves the same rows, not duplicates). Each row must be of `endpoint`
+    /// and start in the range. Returns the committed version.
+    @discardableResult
+    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [DriftRow]) throws(StoreError) -> Int64 {
+        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows)
+    }
+
+    /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [DriftRow] {
+        try analysis.rows(endpoint: endpoint, from: from, to: to)
+    }
+}
+
+/// The `performance` table: one row per (endpoint, model version, analysis window).
+public struct PerformanceTable: Sendable {
+    let analysis: AnalysisStorage<PerformanceRow>
+
+    init(storage: TableStorage) { analysis = AnalysisStorage(storage: storage) }
+
+    /// The table folder (`<store>/performance`).
+    public var path: String { analysis.storage.path }
+    /// The underlying Delta table.
+    public var table: DeltaTable { analysis.storage.table }
+
+    /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
+    /// commit (idempotent). Returns the committed version.
+    @discardableResult
+    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [PerformanceRow]) throws(StoreError) -> Int64 {
+        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows)
+    }
+
+    /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [PerformanceRow] {
+        try analysis.rows(endpoint: endpoint, from: from, to: to)
+    }
+}

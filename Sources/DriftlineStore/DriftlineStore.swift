@@ -1,1 +1,0 @@
-// The DriftlineStore module; see DESIGN.md ("Layout").

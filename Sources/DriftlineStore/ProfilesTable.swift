@@ -1,0 +1,146 @@
+import DeltaTable
+import Parquet
+import Profiles
+
+/// The `profiles` table of DESIGN.md: partial per-window column profiles, appended by the tail stage.
+///
+/// ```swift
+/// let profiles = try store.profiles()
+/// try profiles.append(rows, transaction: AppTransaction(appId: "tail-iris", version: 42),
+///                     commitInfo: ["positions": positionsJSON])
+/// let merged = try profiles.merged(endpoint: "iris", from: hourStart, to: hourEnd)
+/// let resume = try profiles.lastCommit(ofApplication: "tail-iris")?.commitInfo
+/// ```
+public struct ProfilesTable: Sendable {
+    let storage: TableStorage
+
+    /// The table's Delta schema, column for column as DESIGN.md's `profiles`.
+    public static let schema = DeltaSchema([
+        DeltaField("endpoint", .string, nullable: false),
+        DeltaField("model_version", .string, nullable: false),
+        DeltaField("window_start", .timestamp, nullable: false),
+        DeltaField("window_end", .timestamp, nullable: false),
+        DeltaField("column_name", .string, nullable: false),
+        DeltaField("column_kind", .string, nullable: false),
+        DeltaField("count", .long, nullable: false),
+        DeltaField("missing_count", .long, nullable: false),
+        DeltaField("min", .double),
+        DeltaField("max", .double),
+        DeltaField("mean", .double),
+        DeltaField("m2", .double),
+        DeltaField("p05", .double),
+        DeltaField("p25", .double),
+        DeltaField("p50", .double),
+        DeltaField("p75", .double),
+        DeltaField("p95", .double),
+        DeltaField("sketch", .binary),
+        DeltaField("histogram", .array(element: .long, containsNull: false)),
+        DeltaField("reference_id", .string),
+        DeltaField("categories", .array(element: .string, containsNull: false)),
+        DeltaField("category_counts", .array(element: .long, containsNull: false)),
+    ])
+
+    /// The table folder (`<store>/profiles`).
+    public var path: String { storage.path }
+    /// The underlying Delta table (for snapshots, history, checkpoints, vacuum).
+    public var table: DeltaTable { storage.table }
+
+    /// Appends partial rows as ONE Delta commit: one Parquet data file per endpoint present in `rows`,
+    /// plus the application's `txn` and `commitInfo` (the tail stage records its log positions there).
+    /// A blind append: it never conflicts with other appends or with compaction; it fails only when
+    /// `transaction`'s app is already at that version or later (a duplicate commit after a restart).
+    /// Returns the committed version. An empty `rows` still commits the `txn` (progress without data).
+    @discardableResult
+    public func append(_ rows: [ProfileRow], transaction: AppTransaction? = nil,
+                       commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
+        let files = try writeFiles(rows)
+        do {
+            return try storage.table.append(files, transactions: transaction.map { [$0] } ?? [], commitInfo: commitInfo).version
+        } catch {
+            throw storage.deltaError(error)
+        }
+    }
+
+    /// Writes `rows` as one data file per endpoint (not yet committed).
+    func writeFiles(_ rows: [ProfileRow]) throws(StoreError) -> [AddFile] {
+        var byEndpoint: [String: [ProfileRow]] = [:]
+        for row in rows {
+            try Self.validate(row, table: path)
+            byEndpoint[row.endpoint, default: []].append(row)
+        }
+        var files: [AddFile] = []
+        for endpoint in byEndpoint.keys.sorted() {
+            files.append(try writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? []))
+        }
+        return files
+    }
+
+    /// One data file of rows of one endpoint (columnar encoding).
+    func writeFile(endpoint: String, rows: [ProfileRow]) throws(StoreError) -> AddFile {
+        try storage.writeFile(endpoint: endpoint, rowCount: rows.count, plainColumns: ["sketch"]) { range, schema in
+            try Self.batch(rows[range], schema: schema)
+        }
+    }
+
+    /// Partial rows of `endpoint` (every endpoint when nil) whose `window_start` lies in `from ..< to`
+    /// (unbounded sides when nil), optionally only of the profile columns `columns` (`:prediction`,
+    /// a feature…), ordered by key; the parts of one key keep the order of their files. Files are
+    /// pruned by partition and by their `window_start` statistics before any is opened.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     columns: Set<String>? = nil) throws(StoreError) -> [ProfileRow] {
+        let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns)
+        let keys = rows.map(ProfileKey.init)
+        let order = rows.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
+        return order.map { rows[$0] }
+    }
+
+    /// The rows in file order (files by modification time, then path).
+    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?) throws(StoreError) -> [ProfileRow] {
+        let lower = from?.microseconds ?? Int64.min / 2
+        let upper = to?.microseconds ?? Int64.max / 2
+        guard lower < upper else { return [] }
+        let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
+        var out: [ProfileRow] = []
+        let files = storage.files(in: try storage.snapshot(), endpoint: endpoint, windowStarts: range)
+            .sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }
+        for file in files {
+            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper
+                && columns.map({ $0.contains(row.columnName) }) ?? true {
+                out.append(row)
+            }
+        }
+        return out
+    }
+
+    /// Every row of one data file: decoded column by column when the file has the layout this module
+    /// writes, through the row assembler otherwise (a file another writer added).
+    func readFile(_ file: AddFile) throws(StoreError) -> [ProfileRow] {
+        let endpoint = TableStorage.endpoint(of: file)
+        let name = storage.path + "/" + file.relativePath
+        do {
+            let reader = try ParquetReader(path: name)
+            if let rows = try Self.decodeColumnar(reader, endpoint: endpoint, file: name) { return rows }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .malformedData(file: name, detail: "\(error)")
+        }
+        let fields = Dictionary(uniqueKeysWithValues: storage.fileFields.enumerated().map { ($1, $0) })
+        var out: [ProfileRow] = []
+        for values in try storage.readRows(file) {
+            out.append(try Self.row(ValueReader(values: values, fields: fields, file: name), endpoint: endpoint))
+        }
+        return out
+    }
+
+    /// The last commit carrying a `txn` of `appId`: its `txn` version and `commitInfo` (where the tail
+    /// stage finds the log positions to resume from). Nil when the application never committed.
+    public func lastCommit(ofApplication appId: String) throws(StoreError) -> TransactionCommit? {
+        do { return try storage.table.lastCommit(ofApplication: appId) } catch { throw storage.deltaError(error) }
+    }
+
+    /// The latest `txn` version of `appId` (from the snapshot, so it survives log cleanup).
+    public func transactionVersion(appId: String) throws(StoreError) -> Int64? {
+        try storage.snapshot().transactionVersion(appId: appId)
+    }
+}

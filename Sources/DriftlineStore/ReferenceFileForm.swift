@@ -1,0 +1,116 @@
+import DeltaTable
+import Foundation
+import Profiles
+
+/// The reference file as JSON decodes it, before validation.
+struct ReferenceFileForm: Decodable {
+    struct TaskForm: Decodable {
+        var kind: String
+        var classes: [String]?
+        var threshold: Double?
+    }
+
+    struct ColumnForm: Decodable {
+        var name: String
+        var kind: String
+        var count: Int64
+        var missing_count: Int64
+        var min: Double?
+        var max: Double?
+        var mean: Double?
+        var m2: Double?
+        var p05: Double?
+        var p25: Double?
+        var p50: Double?
+        var p75: Double?
+        var p95: Double?
+        var edges: [Double]?
+        var histogram: [Int64]?
+        var sketch: String?
+        var categories: [String]?
+        var category_counts: [Int64]?
+    }
+
+    var format: String
+    var format_version: Int
+    var reference_id: String
+    var endpoint: String
+    var model_version: String
+    var created_at: String
+    var bin_count: Int
+    var task: TaskForm?
+    var columns: [ColumnForm]
+
+    /// Checks everything a reader relies on and builds the reference.
+    func reference(file: String) throws(StoreError) -> Reference {
+        func bad(_ field: String, _ detail: String) -> StoreError { .malformedReference(file: file, field: field, detail: detail) }
+        guard format == Reference.formatName else { throw bad("format", "is \"\(format)\", expected \"\(Reference.formatName)\"") }
+        guard format_version == Reference.formatVersion else {
+            throw bad("format_version", "version \(format_version) is not supported (this driftline reads \(Reference.formatVersion))")
+        }
+        do { try StoreName.check(endpoint, field: "endpoint") } catch { throw bad("endpoint", error.description) }
+        do { try StoreName.check(model_version, field: "model_version") } catch { throw bad("model_version", error.description) }
+        guard let createdAt = DeltaTimestamp(iso8601: created_at) else { throw bad("created_at", "\"\(created_at)\" is not an ISO-8601 time") }
+        guard bin_count >= 1 else { throw bad("bin_count", "must be at least 1, got \(bin_count)") }
+        var task: ReferenceTask?
+        if let form = self.task {
+            guard let kind = ReferenceTask.Kind(rawValue: form.kind) else {
+                throw bad("task.kind", "\"\(form.kind)\" is neither classification nor regression")
+            }
+            if let threshold = form.threshold, !(0...1).contains(threshold) { throw bad("task.threshold", "\(threshold) is not in [0, 1]") }
+            task = ReferenceTask(kind: kind, classes: form.classes, threshold: form.threshold)
+        }
+        var names = Set<String>()
+        var columns: [ReferenceColumn] = []
+        for (index, form) in self.columns.enumerated() {
+            let at = "columns[\(index)]"
+            guard names.insert(form.name).inserted else { throw bad(at + ".name", "column \(form.name) appears twice") }
+            columns.append(try form.column(at: at, bad: bad))
+        }
+        let reference = Reference(endpoint: endpoint, modelVersion: model_version, createdAt: createdAt, binCount: bin_count,
+                                  task: task, columns: columns)
+        guard reference.referenceID == reference_id else {
+            throw .referenceFingerprintMismatch(file: file, stored: reference_id, computed: reference.referenceID)
+        }
+        return reference
+    }
+}
+
+extension ReferenceFileForm.ColumnForm {
+    func column(at: String, bad: (String, String) -> StoreError) throws(StoreError) -> ReferenceColumn {
+        guard let kind = ColumnProfile.Kind(rawValue: kind) else { throw bad(at + ".kind", "\"\(self.kind)\" is neither numeric nor categorical") }
+        guard count >= 0 else { throw bad(at + ".count", "\(count) < 0") }
+        guard missing_count >= 0 else { throw bad(at + ".missing_count", "\(missing_count) < 0") }
+        var column = ReferenceColumn(name: name, kind: kind, count: count, missingCount: missing_count,
+                                     min: min, max: max, mean: mean, m2: m2, p05: p05, p25: p25, p50: p50, p75: p75, p95: p95,
+                                     edges: edges, histogram: histogram, categories: categories, categoryCounts: category_counts)
+        switch kind {
+        case .numeric:
+            guard let text = sketch else { throw bad(at + ".sketch", "a numeric column needs its sketch") }
+            guard let data = Data(base64Encoded: text) else { throw bad(at + ".sketch", "is not base64") }
+            column.sketch = Array(data)
+            if let edges {
+                do { _ = try ReferenceBins(referenceID: "", edges: edges) } catch { throw bad(at + ".edges", error.description) }
+                guard let histogram else { throw bad(at + ".histogram", "edges need the training histogram over them") }
+                guard histogram.count == edges.count + 1 else {
+                    throw bad(at + ".histogram", "has \(histogram.count) counts for \(edges.count + 1) bins")
+                }
+                guard histogram.allSatisfy({ $0 >= 0 }), histogram.reduce(0, +) == count else {
+                    throw bad(at + ".histogram", "counts must be ≥ 0 and add up to count \(count)")
+                }
+            } else if histogram != nil {
+                throw bad(at + ".edges", "a histogram needs the edges it counts over")
+            }
+        case .categorical:
+            let categories = categories ?? [], counts = category_counts ?? []
+            guard categories.count == counts.count else {
+                throw bad(at + ".category_counts", "\(counts.count) counts for \(categories.count) categories")
+            }
+            guard counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) == count else {
+                throw bad(at + ".category_counts", "counts must be ≥ 0 and add up to count \(count)")
+            }
+        }
+        do { _ = try column.profile() } catch { throw bad(at, error.description) }
+        return column
+    }
+}

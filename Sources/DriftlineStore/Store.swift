@@ -1,0 +1,96 @@
+import DeltaTable
+import Foundation
+
+/// The layout of a Driftline store root, shared by the tail and batch stages:
+///
+/// ```
+/// <store>/profiles      Delta table (ProfilesTable), partitioned by endpoint
+/// <store>/drift         Delta table (DriftTable)
+/// <store>/performance   Delta table (PerformanceTable)
+/// <store>/references/<endpoint>/<model_version>.json   (Reference)
+/// <store>/reports/<endpoint>/                          HTML/JSON reports of the batch stage
+/// <store>/locks/<name>.lock                            (StoreLock)
+/// ```
+///
+/// Tables are created on first use; two processes creating one at once both end up with the same table.
+///
+/// ```swift
+/// let store = Store(root: "/var/lib/driftline")
+/// let profiles = try store.profiles()
+/// let lock = try store.tailLock(endpoint: "iris")
+/// ```
+public struct Store: Sendable {
+    /// The store root folder.
+    public let root: String
+    /// Options of the Delta tables (checkpoint interval, retentions).
+    public let tableOptions: DeltaTable.Options
+
+    public init(root: String, tableOptions: DeltaTable.Options = DeltaTable.Options()) {
+        var path = root
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        self.root = path
+        self.tableOptions = tableOptions
+    }
+
+    public var profilesPath: String { root + "/profiles" }
+    public var driftPath: String { root + "/drift" }
+    public var performancePath: String { root + "/performance" }
+    public var referencesPath: String { root + "/references" }
+    public var reportsPath: String { root + "/reports" }
+    public var locksPath: String { root + "/locks" }
+
+    /// The `profiles` table, created if missing. Keep the value: it caches the table's snapshot and the
+    /// parsed file statistics, so later reads and commits replay only what is new.
+    public func profiles() throws(StoreError) -> ProfilesTable {
+        ProfilesTable(storage: try TableStorage.open(path: profilesPath, schema: ProfilesTable.schema, options: tableOptions))
+    }
+
+    /// The `drift` table, created if missing.
+    public func drift() throws(StoreError) -> DriftTable {
+        DriftTable(storage: try TableStorage.open(path: driftPath, schema: DriftRow.deltaSchema, options: tableOptions))
+    }
+
+    /// The `performance` table, created if missing.
+    public func performance() throws(StoreError) -> PerformanceTable {
+        PerformanceTable(storage: try TableStorage.open(path: performancePath, schema: PerformanceRow.deltaSchema, options: tableOptions))
+    }
+
+    /// `<store>/references/<endpoint>/<model_version>.json`.
+    public func referencePath(endpoint: String, modelVersion: String) throws(StoreError) -> String {
+        try StoreName.check(endpoint, field: "endpoint")
+        try StoreName.check(modelVersion, field: "model_version")
+        return referencesPath + "/" + endpoint + "/" + modelVersion + ".json"
+    }
+
+    /// `<store>/reports/<endpoint>`, created (0750) if missing.
+    public func reportsDirectory(endpoint: String) throws(StoreError) -> String {
+        try StoreName.check(endpoint, field: "endpoint")
+        let path = reportsPath + "/" + endpoint
+        try FileSystem.makeDirectories(path)
+        return path
+    }
+
+    /// `<store>/locks/<name>.lock`.
+    public func lockPath(_ name: String) throws(StoreError) -> String {
+        try StoreName.check(name, field: "lock name")
+        return locksPath + "/" + name + ".lock"
+    }
+
+    /// Takes the lock `name` without waiting (see `StoreLock`); throws `.lockHeld` naming the holder.
+    public func lock(_ name: String, command: String? = nil) throws(StoreError) -> StoreLock {
+        let path = try lockPath(name)
+        try FileSystem.makeDirectories(locksPath)
+        return try StoreLock.acquire(path: path, name: name, command: command)
+    }
+
+    /// The lock of the tail stage for one endpoint (`locks/tail-<endpoint>.lock`).
+    public func tailLock(endpoint: String, command: String? = nil) throws(StoreError) -> StoreLock {
+        try StoreName.check(endpoint, field: "endpoint")
+        return try lock("tail-" + endpoint, command: command)
+    }
+
+    /// The lock of the batch stage (`locks/batch.lock`).
+    public func batchLock(command: String? = nil) throws(StoreError) -> StoreLock {
+        try lock("batch", command: command)
+    }
+}

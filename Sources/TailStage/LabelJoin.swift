@@ -1,0 +1,142 @@
+import DriftlineCore
+
+/// The label join of one endpoint: predictions waiting for their label, labels waiting for their
+/// prediction, both bounded by the join horizon in event time.
+///
+/// A prediction stays for `horizon` after its event time (measured against the endpoint's watermark,
+/// the latest event time read), so a label that arrives within the horizon finds it, however old its
+/// window. A label read before its prediction waits as long. A request's first label counts; later ones
+/// are duplicates. Memory: a pending prediction takes a 16-byte key (``JoinKey``) and 32 bytes of
+/// entry, about 64 bytes with the dictionary's slack, whatever the request id's length; the join holds
+/// `horizon × rate` of them (24 h at 100 requests/s: 8.6 million, 550 MB).
+struct LabelJoin {
+    /// What a pending prediction needs to profile its label later (32 bytes).
+    struct PendingPrediction {
+        /// Event time of the prediction (its window follows from it).
+        var timestamp: Int64
+        /// A regression prediction (when `classIndex == Self.regression`).
+        var value: Double
+        /// Index of the model (manifest) in the tail's model table.
+        var model: Int32
+        /// The predicted class, or `failed`, or `regression`.
+        var classIndex: Int32
+        var labelled: Bool
+
+        static let failed: Int32 = -1
+        static let regression: Int32 = -2
+
+        init(model: Int, timestamp: Int64, prediction: RecordProfiler.Prediction, labelled: Bool) {
+            self.timestamp = timestamp
+            self.model = Int32(truncatingIfNeeded: model)
+            self.labelled = labelled
+            switch prediction {
+            case .classIndex(let index):
+                classIndex = Int32(truncatingIfNeeded: index)
+                value = 0
+            case .value(let v):
+                classIndex = Self.regression
+                value = v
+            case .failed:
+                classIndex = Self.failed
+                value = 0
+            }
+        }
+
+        var prediction: RecordProfiler.Prediction {
+            switch classIndex {
+            case Self.regression: return .value(value)
+            case Self.failed: return .failed
+            default: return .classIndex(Int(classIndex))
+            }
+        }
+    }
+
+    struct WaitingLabel {
+        var label: Label
+        var timestamp: Int64
+    }
+
+    /// What ``addPrediction`` and ``addLabel`` ask the caller to profile.
+    enum Match {
+        case none
+        /// Profile `label` into the prediction's window.
+        case join(PendingPrediction, Label)
+    }
+
+    private(set) var predictions: [JoinKey: PendingPrediction] = [:]
+    private(set) var waiting: [JoinKey: WaitingLabel] = [:]
+    var duplicateLabels: Int64 = 0
+    var unmatchedLabels: Int64 = 0
+
+    /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
+    mutating func addPrediction(_ requestID: RequestID, _ pending: PendingPrediction) -> Match {
+        guard !requestID.isEmpty else { return .none }
+        let id = JoinKey(requestID)
+        guard predictions[id] == nil else { return .none }
+        var entry = pending
+        if let label = waiting.removeValue(forKey: id) {
+            if entry.labelled {
+                duplicateLabels += 1   // it had an inline label already
+                predictions[id] = entry
+                return .none
+            }
+            entry.labelled = true
+            predictions[id] = entry
+            return .join(entry, label.label)
+        }
+        predictions[id] = entry
+        return .none
+    }
+
+    /// A label: joins a pending prediction, waits for one, or counts as a duplicate.
+    mutating func addLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) -> Match {
+        let id = JoinKey(requestID)
+        if let index = predictions.index(forKey: id) {
+            if predictions.values[index].labelled {
+                duplicateLabels += 1
+                return .none
+            }
+            predictions.values[index].labelled = true
+            return .join(predictions.values[index], label)
+        }
+        if waiting[id] != nil {
+            duplicateLabels += 1
+            return .none
+        }
+        waiting[id] = WaitingLabel(label: label, timestamp: timestamp)
+        return .none
+    }
+
+    /// Drops predictions older than `cutoff` and counts labels that waited past it as unmatched.
+    mutating func expire(before cutoff: Int64) {
+        predictions = predictions.filter { $0.value.timestamp >= cutoff }
+        let before = waiting.count
+        waiting = waiting.filter { $0.value.timestamp >= cutoff }
+        unmatchedLabels += Int64(before - waiting.count)
+    }
+
+    /// Pending predictions (labelled ones included: they catch duplicates).
+    var pendingPredictions: Int { predictions.count }
+    /// Labels still waiting for their prediction.
+    var waitingLabels: Int { waiting.count }
+
+    /// Rebuild on start: a prediction and a label that were both committed have been joined already.
+    mutating func restorePrediction(_ requestID: RequestID, _ pending: PendingPrediction) {
+        guard !requestID.isEmpty else { return }
+        let id = JoinKey(requestID)
+        guard predictions[id] == nil else { return }
+        var entry = pending
+        if waiting.removeValue(forKey: id) != nil { entry.labelled = true }
+        predictions[id] = entry
+    }
+
+    /// Rebuild on start: a committed label either joined a committed prediction or still waits.
+    mutating func restoreLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) {
+        let id = JoinKey(requestID)
+        if let index = predictions.index(forKey: id) {
+            predictions.values[index].labelled = true
+        } else if waiting[id] == nil {
+            waiting[id] = WaitingLabel(label: label, timestamp: timestamp)
+        }
+    }
+}

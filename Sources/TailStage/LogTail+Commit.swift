@@ -1,0 +1,110 @@
+import DeltaTable
+import DriftlineCore
+import DriftlineLog
+import DriftlineStore
+import Profiles
+
+extension LogTail {
+    /// Commits the partial rows accumulated since the last commit, with the positions they cover, as one
+    /// Delta commit; then writes the consumer offsets. Does nothing when nothing was read.
+    /// Returns the committed version, or nil when there was nothing to commit.
+    @discardableResult
+    public func commit() throws -> Int64? {
+        expireJoins()
+        guard positionsChanged || !accumulators.isEmpty || counts != TailProgress.Counts() else { return nil }
+        let started = ContinuousClock.now
+        var rows: [ProfileRow] = []
+        for (index, window) in accumulators.enumerated() {
+            let key = accumulatorKeys[index]
+            let manifest = models[key.model].manifest
+            let start = Timestamp(microsecondsSinceEpoch: key.windowStart)
+            rows += window.rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
+                                windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
+        }
+        var progress = currentProgress()
+        progress.counts.rows = Int64(rows.count)
+        let version: Int64
+        do {
+            version = try profiles.append(
+                rows, transaction: AppTransaction(appId: options.applicationID, version: transactionVersion + 1),
+                commitInfo: progress.commitInfo)
+        } catch {
+            throw TailError(.store, "cannot commit \(rows.count) profile rows to \(profiles.path): \(error)")
+        }
+        transactionVersion += 1
+        committed = progress
+        metrics.committed(rows: rows.count, duration: ContinuousClock.now - started)
+        publishClosedWindows()
+        accumulators.removeAll(keepingCapacity: true)
+        accumulatorKeys.removeAll(keepingCapacity: true)
+        accumulatorIndex.removeAll(keepingCapacity: true)
+        counts = TailProgress.Counts()
+        positionsChanged = false
+        writeConsumerOffsets()
+        logger.debug("committed version \(version): \(rows.count) rows, \(progress.counts.records) records")
+        return version
+    }
+
+    /// Positions, join starts and watermarks of every followed partition and endpoint, with this interval's counts.
+    func currentProgress() -> TailProgress {
+        var progress = TailProgress()
+        // Keep what earlier commits recorded for partitions not (yet) opened, so no position is forgotten.
+        progress.positions = committed.positions
+        progress.joinFrom = committed.joinFrom
+        progress.watermarks = committed.watermarks
+        for (key, state) in partitions {
+            progress.positions[key] = state.reader.position
+            progress.joinFrom[key] = state.horizonHead < state.horizonBatches.count
+                ? state.horizonBatches[state.horizonHead].offset : state.reader.position
+        }
+        for (endpoint, watermark) in watermarks where watermark != .min {
+            progress.watermarks[endpoint] = Timestamp(microsecondsSinceEpoch: watermark)
+        }
+        progress.counts = counts
+        return progress
+    }
+
+    /// Drops join entries and horizon batches older than each endpoint's watermark minus the horizon.
+    func expireJoins() {
+        let horizon = options.joinHorizon.wholeMicroseconds
+        for endpoint in Array(joins.keys) {
+            guard let watermark = watermarks[endpoint], watermark != .min else { continue }
+            let cutoff = watermark &- horizon
+            let unmatched = joins[endpoint]?.unmatchedLabels ?? 0
+            joins[endpoint]?.expire(before: cutoff)
+            let newUnmatched = (joins[endpoint]?.unmatchedLabels ?? 0) - unmatched
+            counts.unmatchedLabels += newUnmatched
+            metrics.unmatchedLabels.increment(by: newUnmatched)
+        }
+        for key in partitionOrder {
+            guard var state = partitions[key], let watermark = watermarks[state.partition.endpoint], watermark != .min else { continue }
+            let cutoff = watermark &- horizon
+            while state.horizonHead < state.horizonBatches.count, state.horizonBatches[state.horizonHead].maxTimestamp < cutoff {
+                state.horizonHead += 1
+            }
+            if state.horizonHead > 4096, state.horizonHead * 2 > state.horizonBatches.count {
+                state.horizonBatches.removeFirst(state.horizonHead)
+                state.horizonHead = 0
+            }
+            partitions[key] = state
+        }
+        var pending = 0, waiting = 0
+        for join in joins.values {
+            pending += join.pendingPredictions
+            waiting += join.waitingLabels
+        }
+        metrics.setJoinState(pendingPredictions: pending, waitingLabels: waiting)
+    }
+
+    /// Tells the log's retention what is consumed (after the commit: a crash in between only re-reads).
+    func writeConsumerOffsets() {
+        for (key, state) in partitions where consumerOffsets[key] != state.reader.position {
+            do {
+                try ConsumerOffset.write(state.reader.position, consumer: options.consumerName, in: state.partition.path)
+                consumerOffsets[key] = state.reader.position
+            } catch {
+                logger.warning("cannot write the consumer offset of \(key): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import DeltaTable
+import DriftlineCore
+import DriftlineLog
+import DriftlineStore
+
+extension LogTail {
+    /// Reads where the last commits left off: for each partition, the positions of the newest tail commit
+    /// that recorded it (whichever tail application made it: endpoint sets may change between runs), and
+    /// this application's `txn` version.
+    func restoreProgress() throws {
+        let snapshot: Snapshot
+        do { snapshot = try profiles.table.snapshot() } catch { throw TailError(.store, "cannot read \(profiles.path): \(error)") }
+        transactionVersion = snapshot.transactionVersion(appId: options.applicationID) ?? 0
+        var newest: [(version: Int64, progress: TailProgress)] = []
+        for appId in snapshot.transactions.keys where appId.hasPrefix(TailOptions.applicationPrefix) {
+            let last: TransactionCommit?
+            do { last = try profiles.lastCommit(ofApplication: appId) } catch { throw TailError(.store, "cannot read the last commit of \(appId): \(error)") }
+            guard let last, let progress = TailProgress(commitInfo: last.commitInfo) else {
+                if appId == options.applicationID {
+                    logger.warning("the last commit of \(appId) has no positions (log cleaned up?); reading the log from the start")
+                }
+                continue
+            }
+            newest.append((last.version, progress))
+        }
+        var restored = TailProgress()
+        for (_, progress) in newest.sorted(by: { $0.version < $1.version }) {
+            restored.positions.merge(progress.positions) { $1 }
+            restored.joinFrom.merge(progress.joinFrom) { $1 }
+            restored.watermarks.merge(progress.watermarks) { $1 }
+        }
+        committed = restored
+        for (endpoint, watermark) in restored.watermarks { watermarks[endpoint] = watermark.microsecondsSinceEpoch }
+        if !restored.positions.isEmpty {
+            logger.info("resuming \(restored.positions.count) partitions after the last commit (txn \(options.applicationID) version \(transactionVersion))")
+        }
+    }
+
+    /// Re-reads a partition's committed records within the join horizon to rebuild its pending predictions
+    /// and waiting labels. Nothing is profiled: those records are in the store already.
+    func rebuildJoin(_ partition: LogDirectory.Partition, upTo position: Int64, state: inout PartitionState) throws {
+        let key = partition.description
+        let from = min(committed.joinFrom[key] ?? 0, position)
+        guard from < position else { return }
+        let reader: PartitionReader
+        do { reader = try PartitionReader(partition: partition.path, from: from) } catch { throw TailError(.log, "cannot read \(partition.path): \(error)") }
+        let horizon = options.joinHorizon.wholeMicroseconds
+        var restored = 0
+        while reader.position < position {
+            let events: [LogEvent]
+            do { events = try reader.read() } catch { throw TailError(.log, "cannot re-read \(partition.path): \(error)") }
+            if events.isEmpty { break }
+            for case .records(let batch) in events where batch.firstOffset < position {
+                let modelIndex = model(for: batch.manifest)
+                let endpoint = batch.manifest.endpoint
+                let cutoff = watermarks[endpoint].map { $0 &- horizon } ?? .min
+                let profiler = models[modelIndex].profiler
+                var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
+                state.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
+                for (i, record) in batch.records.enumerated() where batch.firstOffset + Int64(i) < position {
+                    switch record {
+                    case .inference(let inference):
+                        let time = inference.timestamp.microsecondsSinceEpoch
+                        guard !inference.requestID.isEmpty, time >= cutoff else { continue }
+                        join.restorePrediction(inference.requestID, LabelJoin.PendingPrediction(
+                            model: modelIndex, timestamp: time,
+                            prediction: profiler.prediction(of: inference), labelled: inference.label != nil))
+                        restored += 1
+                    case .label(let label):
+                        let time = label.timestamp.microsecondsSinceEpoch
+                        guard time >= cutoff else { continue }
+                        join.restoreLabel(label.requestID, label.label, timestamp: time)
+                        restored += 1
+                    }
+                }
+                joins[endpoint] = join
+            }
+        }
+        if restored > 0 { logger.info("rebuilt the label join of \(key) from \(restored) records (offsets \(from)..<\(position))") }
+    }
+}

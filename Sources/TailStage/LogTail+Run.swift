@@ -1,0 +1,100 @@
+import DriftlineCore
+import DriftlineLog
+import Foundation
+
+extension LogTail {
+    /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
+    @discardableResult
+    func readAvailable(maxBatches: Int = 16) throws -> Bool {
+        var progressed = false
+        for key in partitionOrder {
+            guard let reader = partitions[key]?.reader else { continue }
+            let events: [LogEvent]
+            do { events = try reader.read(maxBatches: maxBatches) } catch { throw TailError(.log, "cannot read \(key): \(error)") }
+            if !events.isEmpty {
+                progressed = true
+                handle(events, of: key)
+            }
+        }
+        return progressed
+    }
+
+    /// `--once`: processes everything in the log now (new partitions included), commits, and returns the
+    /// committed version (nil when there was nothing new). `maxRecords` stops reading once about that many
+    /// records were read (whole batches; the rest is read by the next run).
+    @discardableResult
+    public func runOnce(maxRecords: Int? = nil) throws -> Int64? {
+        try discoverPartitions()
+        checkReferences()
+        var lastCommit = ContinuousClock.now
+        let startRead = recordsRead
+        while try readAvailable(maxBatches: 64) {
+            if let maxRecords, recordsRead - startRead >= Int64(maxRecords) { break }
+            if ContinuousClock.now - lastCommit >= options.commitInterval {
+                try commit()
+                lastCommit = ContinuousClock.now
+            }
+        }
+        return try commit()
+    }
+
+    /// Follows the log until `shouldStop` returns true (checked between reads, so within about a poll
+    /// interval), committing every commit interval and once more before returning.
+    public func run(until shouldStop: @Sendable () -> Bool) async throws {
+        let clock = ContinuousClock()
+        var lastCommit = clock.now
+        var lastDiscovery = clock.now
+        checkReferences()
+        lastReferenceCheck = clock.now
+        while !shouldStop() {
+            let progressed = try readAvailable()
+            let now = clock.now
+            if now - lastDiscovery >= options.discoveryInterval {
+                try discoverPartitions()
+                updateLag()
+                lastDiscovery = now
+            }
+            if now - lastReferenceCheck >= options.referenceCheckInterval {
+                checkReferences()
+                lastReferenceCheck = now
+            }
+            if now - lastCommit >= options.commitInterval {
+                try commit()
+                lastCommit = clock.now
+            }
+            if !progressed {
+                try? await Task.sleep(for: options.pollInterval)
+            }
+        }
+        try commit()
+    }
+
+    /// Seconds (now − latest event time) and bytes (log not yet read) behind, per endpoint, for `/metrics`.
+    func updateLag() {
+        let now = Timestamp.now().microsecondsSinceEpoch
+        for (endpoint, watermark) in watermarks where watermark != .min {
+            metrics.setLag(endpoint: endpoint, seconds: Double(max(0, now - watermark)) / 1e6)
+        }
+        var bytes: [String: Int64] = [:]
+        for state in partitions.values {
+            bytes[state.partition.endpoint, default: 0] += unreadBytes(state)
+        }
+        for (endpoint, behind) in bytes { metrics.setLagBytes(endpoint: endpoint, bytes: behind) }
+    }
+
+    /// Bytes of the partition's segment files after the last batch read.
+    func unreadBytes(_ state: PartitionState) -> Int64 {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: state.partition.path) else { return 0 }
+        let current = state.segmentPath.map { ($0 as NSString).lastPathComponent }
+        var total: Int64 = 0
+        for name in names where name.hasSuffix(".log") {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: state.partition.path + "/" + name))?[.size] as? Int else { continue }
+            if let current {
+                if name == current { total += Int64(max(0, size - state.segmentEnd)) } else if name > current { total += Int64(size) }
+            } else {
+                total += Int64(size)
+            }
+        }
+        return total
+    }
+}

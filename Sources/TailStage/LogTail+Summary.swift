@@ -1,0 +1,34 @@
+extension LogTail {
+    /// Folds the committed accumulators into per-window summaries and publishes, per endpoint, the latest
+    /// window that the endpoint's watermark has passed.
+    func publishClosedWindows() {
+        for (index, window) in accumulators.enumerated() where window.records > 0 {
+            let key = accumulatorKeys[index]
+            summaries[SummaryKey(model: key.model, windowStart: key.windowStart), default: WindowSummary()].add(window)
+        }
+        var latestClosed: [Int: Int64] = [:]
+        for key in summaries.keys {
+            let endpoint = models[key.model].manifest.endpoint
+            guard let watermark = watermarks[endpoint], watermark != .min,
+                  key.windowStart + windows.lengthMicroseconds <= watermark else { continue }
+            latestClosed[key.model] = max(latestClosed[key.model] ?? .min, key.windowStart)
+        }
+        for (model, start) in latestClosed {
+            guard let summary = summaries[SummaryKey(model: model, windowStart: start)] else { continue }
+            let manifest = models[model].manifest
+            metrics.publish(summary, endpoint: manifest.endpoint, modelVersion: manifest.modelVersion)
+        }
+        // Keep only windows not yet closed (a late record after publication is not shown).
+        summaries = summaries.filter { key, _ in
+            guard let start = latestClosed[key.model] else { return true }
+            return key.windowStart > start
+        }
+    }
+}
+
+extension LogTail {
+    /// The label join's size: predictions held and labels waiting for their prediction, over all endpoints.
+    public func joinState() -> (pendingPredictions: Int, waitingLabels: Int) {
+        joins.values.reduce((0, 0)) { ($0.0 + $1.pendingPredictions, $0.1 + $1.waitingLabels) }
+    }
+}

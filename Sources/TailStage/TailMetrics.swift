@@ -1,0 +1,115 @@
+import Prometheus
+import Synchronization
+
+/// The tail stage's Prometheus metrics (namespace `driftline_tail`), published by ``MetricsServer``:
+///
+/// | metric | kind | labels |
+/// | --- | --- | --- |
+/// | `driftline_tail_records_read_total` | counter | `endpoint` |
+/// | `driftline_tail_bytes_read_total` | counter | `endpoint` |
+/// | `driftline_tail_lag_seconds` | gauge: now − latest event time read | `endpoint` |
+/// | `driftline_tail_lag_bytes` | gauge: log bytes not yet read | `endpoint` |
+/// | `driftline_tail_commits_total`, `driftline_tail_rows_committed_total` | counter | |
+/// | `driftline_tail_commit_duration_seconds` | histogram | |
+/// | `driftline_tail_corrupt_batches_total`, `driftline_tail_lost_records_total` | counter | |
+/// | `driftline_tail_labels_joined_total`, `…_duplicate_labels_total`, `…_unmatched_labels_total` | counter | |
+/// | `driftline_tail_pending_predictions`, `driftline_tail_waiting_labels` | gauge (join state) | |
+/// | `driftline_tail_window_requests`, `driftline_tail_window_errors` | gauge, latest closed window | `endpoint`, `model_version` |
+/// | `driftline_tail_window_feature_mean` | gauge, latest closed window | `endpoint`, `model_version`, `feature` |
+/// | `driftline_tail_window_class_frequency` | gauge (share of predictions), latest closed window | `endpoint`, `model_version`, `class` |
+public final class TailMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    let commits: Counter
+    let rowsCommitted: Counter
+    let commitDuration: DurationHistogram
+    let corruptBatches: Counter
+    let lostRecords: Counter
+    let labelsJoined: Counter
+    let duplicateLabels: Counter
+    let unmatchedLabels: Counter
+    let pendingPredictions: Gauge
+    let waitingLabels: Gauge
+    let partitionsFollowed: Counter
+    private let perEndpoint = Mutex<[String: (records: Counter, bytes: Counter)]>([:])
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: Self.descriptor(name, unit: "total", help: help))
+        }
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: Self.descriptor(name, unit: "", help: help))
+        }
+        commits = counter("commits", "Delta commits of profile rows.")
+        rowsCommitted = counter("rows_committed", "Partial profile rows committed.")
+        commitDuration = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("commit_duration", unit: "seconds", help: "Time to write and commit one interval's rows."),
+            buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
+        corruptBatches = counter("corrupt_batches", "Corrupt log regions skipped.")
+        lostRecords = counter("lost_records", "Records that could not be read (deleted by retention or corrupt).")
+        labelsJoined = counter("labels_joined", "Delayed labels joined with their prediction.")
+        duplicateLabels = counter("duplicate_labels", "Labels for a request that already had one (ignored).")
+        unmatchedLabels = counter("unmatched_labels", "Labels whose prediction never arrived within the join horizon.")
+        pendingPredictions = gauge("pending_predictions", "Predictions held by the label join.")
+        waitingLabels = gauge("waiting_labels", "Labels waiting for their prediction.")
+        partitionsFollowed = counter("partitions_followed", "Log partitions followed since start.")
+    }
+
+    static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "driftline", subsystem: "tail", metricName: name, unitName: unit, helpText: help)
+    }
+
+    func recordRead(endpoint: String, count: Int64, bytes: Int) {
+        let pair = perEndpoint.withLock { table in
+            if let pair = table[endpoint] { return pair }
+            let labels = [("endpoint", endpoint)]
+            let pair = (registry.makeCounter(descriptor: Self.descriptor("records_read", unit: "total", help: "Log records read."), labels: labels),
+                        registry.makeCounter(descriptor: Self.descriptor("bytes_read", unit: "total", help: "Log batch bytes read."), labels: labels))
+            table[endpoint] = pair
+            return pair
+        }
+        pair.records.increment(by: count)
+        pair.bytes.increment(by: Int64(bytes))
+    }
+
+    func committed(rows: Int, duration: Duration) {
+        commits.increment()
+        rowsCommitted.increment(by: Int64(rows))
+        commitDuration.record(duration)
+    }
+
+    func setJoinState(pendingPredictions: Int, waitingLabels: Int) {
+        self.pendingPredictions.set(to: Double(pendingPredictions))
+        self.waitingLabels.set(to: Double(waitingLabels))
+    }
+
+    func setLag(endpoint: String, seconds: Double) {
+        registry.makeGauge(descriptor: Self.descriptor("lag", unit: "seconds", help: "Now minus the latest event time read."),
+                           labels: [("endpoint", endpoint)]).set(to: seconds)
+    }
+
+    func setLagBytes(endpoint: String, bytes: Int64) {
+        registry.makeGauge(descriptor: Self.descriptor("lag", unit: "bytes", help: "Log bytes not read yet."),
+                           labels: [("endpoint", endpoint)]).set(to: Double(bytes))
+    }
+
+    /// Publishes the summary of an endpoint's latest closed window.
+    func publish(_ summary: WindowSummary, endpoint: String, modelVersion: String) {
+        let labels = [("endpoint", endpoint), ("model_version", modelVersion)]
+        registry.makeGauge(descriptor: Self.descriptor("window_requests", unit: "", help: "Requests in the latest closed window."),
+                           labels: labels).set(to: Double(summary.requests))
+        registry.makeGauge(descriptor: Self.descriptor("window_errors", unit: "", help: "Failed requests in the latest closed window."),
+                           labels: labels).set(to: Double(summary.errors))
+        for (feature, moments) in summary.featureMeans where moments.count > 0 {
+            registry.makeGauge(descriptor: Self.descriptor("window_feature_mean", unit: "", help: "Mean of a numeric feature in the latest closed window."),
+                               labels: labels + [("feature", feature)]).set(to: moments.sum / Double(moments.count))
+        }
+        let predictions = summary.classCounts.values.reduce(0, +)
+        for (name, count) in summary.classCounts where predictions > 0 {
+            registry.makeGauge(descriptor: Self.descriptor("window_class_frequency", unit: "", help: "Share of predictions of a class in the latest closed window."),
+                               labels: labels + [("class", name)]).set(to: Double(count) / Double(predictions))
+        }
+    }
+}

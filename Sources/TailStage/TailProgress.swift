@@ -1,0 +1,86 @@
+import DeltaTable
+import DriftlineCore
+
+/// What a tail commit covers, stored in the commit's `commitInfo` under `"driftline"` so that a restart
+/// resumes exactly after it:
+///
+/// ```json
+/// {"driftline": {"positions": {"iris/host-1": 120000},   // next log offset per partition
+///                "joinFrom": {"iris/host-1": 80000},      // first offset the label join must re-read
+///                "watermarks": {"iris": 1795000000000000}, // latest event time seen per endpoint (µs)
+///                "records": 5000, "labelsJoined": 300, "lostRecords": 0, "corruptBatches": 0,
+///                "unmatchedLabels": 0, "duplicateLabels": 0, "rows": 120}}
+/// ```
+/// Positions are those of *all* partitions the tail owns, not only those that moved, so the last commit
+/// of an application is a complete checkpoint.
+public struct TailProgress: Sendable, Equatable {
+    /// Next offset to read, by partition (`endpoint/writer-id`).
+    public var positions: [String: Int64] = [:]
+    /// Offset from which the label join state is rebuilt on start, by partition.
+    public var joinFrom: [String: Int64] = [:]
+    /// Latest event time seen, by endpoint.
+    public var watermarks: [String: Timestamp] = [:]
+    /// Counts of this commit alone.
+    public var counts = Counts()
+
+    /// What one commit added (not cumulative).
+    public struct Counts: Sendable, Equatable {
+        public var records: Int64 = 0
+        public var labelsJoined: Int64 = 0
+        public var lostRecords: Int64 = 0
+        public var corruptBatches: Int64 = 0
+        public var unmatchedLabels: Int64 = 0
+        public var duplicateLabels: Int64 = 0
+        public var rows: Int64 = 0
+        public init() {}
+    }
+
+    public init() {}
+
+    static let key = "driftline"
+
+    /// The `commitInfo` entries of this progress.
+    public var commitInfo: [String: JSONValue] {
+        func offsets(_ values: [String: Int64]) -> JSONValue { .object(values.mapValues { .int($0) }) }
+        let object: [String: JSONValue] = [
+            "positions": offsets(positions),
+            "joinFrom": offsets(joinFrom),
+            "watermarks": .object(watermarks.mapValues { .int($0.microsecondsSinceEpoch) }),
+            "records": .int(counts.records),
+            "labelsJoined": .int(counts.labelsJoined),
+            "lostRecords": .int(counts.lostRecords),
+            "corruptBatches": .int(counts.corruptBatches),
+            "unmatchedLabels": .int(counts.unmatchedLabels),
+            "duplicateLabels": .int(counts.duplicateLabels),
+            "rows": .int(counts.rows),
+        ]
+        return [Self.key: .object(object), "operation": .string("DRIFTLINE TAIL")]
+    }
+
+    /// The progress recorded in a commit's `commitInfo`, or nil when it holds none (not a tail commit).
+    public init?(commitInfo: [String: JSONValue]) {
+        guard case .object(let object)? = commitInfo[Self.key] else { return nil }
+        func offsets(_ name: String) -> [String: Int64] {
+            guard case .object(let values)? = object[name] else { return [:] }
+            var result: [String: Int64] = [:]
+            for (key, value) in values {
+                if case .int(let n) = value { result[key] = n } else if case .double(let d) = value, let n = Int64(exactly: d) { result[key] = n }
+            }
+            return result
+        }
+        func count(_ name: String) -> Int64 {
+            if case .int(let n)? = object[name] { return n }
+            return 0
+        }
+        positions = offsets("positions")
+        joinFrom = offsets("joinFrom")
+        watermarks = offsets("watermarks").mapValues { Timestamp(microsecondsSinceEpoch: $0) }
+        counts.records = count("records")
+        counts.labelsJoined = count("labelsJoined")
+        counts.lostRecords = count("lostRecords")
+        counts.corruptBatches = count("corruptBatches")
+        counts.unmatchedLabels = count("unmatchedLabels")
+        counts.duplicateLabels = count("duplicateLabels")
+        counts.rows = count("rows")
+    }
+}

@@ -1,1 +1,0 @@
-// The TailStage module; see DESIGN.md ("Layout").

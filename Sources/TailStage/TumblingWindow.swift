@@ -1,0 +1,29 @@
+import DriftlineCore
+
+/// Tumbling event-time windows of a fixed length, aligned to the Unix epoch: `[k·length, (k+1)·length)`.
+public struct TumblingWindows: Sendable, Equatable {
+    /// The window length in microseconds (> 0).
+    public let lengthMicroseconds: Int64
+
+    /// Windows of `length` (at least one microsecond; DESIGN.md's default is 5 minutes).
+    public init(length: Duration) throws(TailError) {
+        let micros = length.wholeMicroseconds
+        guard micros > 0 else { throw TailError.invalidArgument("window", "\(length) is not a positive duration") }
+        lengthMicroseconds = micros
+    }
+
+    /// The start of the window holding `time` (rounded down, also before the epoch).
+    @inlinable
+    public func start(of time: Timestamp) -> Timestamp {
+        let t = time.microsecondsSinceEpoch
+        var start = t - t % lengthMicroseconds
+        if t % lengthMicroseconds < 0 { start -= lengthMicroseconds }
+        return Timestamp(microsecondsSinceEpoch: start)
+    }
+
+    /// The end (exclusive) of the window starting at `start`.
+    @inlinable
+    public func end(ofWindowStartingAt start: Timestamp) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + lengthMicroseconds)
+    }
+}

@@ -1,0 +1,30 @@
+import Profiles
+
+/// What `/metrics` shows of a window: requests, errors, numeric feature means and predicted-class counts.
+struct WindowSummary {
+    var requests: Int64 = 0
+    var errors: Int64 = 0
+    var featureMeans: [String: (count: Int64, sum: Double)] = [:]
+    var classCounts: [String: Int64] = [:]
+
+    /// Adds a (partial) window profile.
+    mutating func add(_ window: WindowProfile) {
+        guard window.records > 0 else { return }
+        requests += window.records
+        let profiler = window.profiler
+        for (index, feature) in profiler.schema.features.enumerated() where feature.kind == .numeric {
+            let slot = profiler.featureSlots[index]
+            let moments = window.numeric[slot].moments
+            guard moments.count > 0 else { continue }
+            var entry = featureMeans[feature.name] ?? (0, 0)
+            entry.count += moments.count
+            entry.sum += moments.mean * Double(moments.count)
+            featureMeans[feature.name] = entry
+        }
+        let outcomes = window.categorical[profiler.errorSlot]
+        errors += outcomes.count - (outcomes.counts[RecordProfiler.ok] ?? 0)
+        if profiler.isClassification {
+            for (name, count) in window.categorical[profiler.predictionSlot].counts { classCounts[name, default: 0] += count }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import BatchStage
+import DriftlineCore
+import DriftlineStore
+import Foundation
+import Profiles
+
+/// `driftline batch`: the hourly analysis, meant for cron.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Analyse hours of profiles: drift against the reference and the previous hour, accuracy, reports.",
+        discussion: """
+            Without --from/--to it analyses the last complete UTC hour and every earlier hour (up to 24 back)
+            that has profiles but no analysis yet; with them, every hour with profiles whose start lies in
+            [--from, --to) is (re)analysed. Re-running an hour replaces its rows of the drift and performance
+            tables. Reports go to <store>/reports/<endpoint>/<YYYY-MM-DDTHH>.html and .json.
+
+            One batch runs at a time per store: a second one prints who holds the lock and exits 0.
+            Exit codes: 0 success; 3 with --fail-on-drift when a model is in drift_detected; 1 on error.
+
+            Cron, every hour at minute 5:
+              5 * * * *  driftline batch --store /var/lib/driftline/store --config /etc/driftline/pipeline.yaml \\
+                           --prom-textfile /var/lib/node_exporter/textfile/driftline.prom
+            Re-analyse a day:
+              driftline batch --store ./store --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z
+            """
+    )
+
+    @Option(help: ArgumentHelp("The store folder (written by `driftline tail`).", valueName: "dir"))
+    var store: String
+
+    @Option(help: ArgumentHelp("First hour to analyse (ISO-8601 or epoch seconds; rounded down to the hour).", valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Analyse hours that start before this time (ISO-8601 or epoch seconds).", valueName: "time"))
+    var to: String?
+
+    @Option(help: "Only this endpoint.")
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("YAML pipeline file: thresholds and bins per endpoint (see pipelines/pipeline.example.yaml).", valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Exit 3 when any analysed model is in drift_detected.")
+    var failOnDrift = false
+
+    @Option(help: ArgumentHelp("Also write the metrics as Anodot 2.0 JSON to this file.", valueName: "file"))
+    var anodot: String?
+
+    @Option(help: ArgumentHelp("Also write node_exporter textfile gauges to this file (atomically).", valueName: "file"))
+    var promTextfile: String?
+
+    func validate() throws {
+        typealias Problem = ArgumentParser.ValidationError
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: store, isDirectory: &isFolder), isFolder.boolValue else {
+            throw Problem("--store \(store): no such folder; point it at the store `driftline tail --store` writes")
+        }
+        let start = try from.map { try Self.instant($0, flag: "--from") }
+        let end = try to.map { try Self.instant($0, flag: "--to") }
+        if let start, let end, AnalysisHour(containing: start).startMicroseconds >= end {
+            throw Problem("--to must be later than the hour of --from")
+        }
+        if let config, !FileManager.default.isReadableFile(atPath: config) { throw Problem("--config \(config): no such readable file") }
+        for (flag, path) in [("--anodot", anodot), ("--prom-textfile", promTextfile)] {
+            guard let path else { continue }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: folder) else { throw Problem("\(flag) \(path): the folder \(folder) is not writable") }
+        }
+    }
+
+    static func instant(_ text: String, flag: String) throws -> Int64 {
+        guard let timestamp = TimestampText.parse(text) else {
+            throw ArgumentParser.ValidationError("\(flag) \(text): not ISO-8601 (2026-11-20T03:00:00Z) or epoch seconds")
+        }
+        return timestamp.microsecondsSinceEpoch
+    }
+
+    func run() throws {
+        let interactive = isatty(STDERR_FILENO) == 1
+        func note(_ text: String) { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        let outcome: BatchOutcome
+        do {
+            let pipeline = try config.map { path throws(BatchError) in try PipelineConfig(contentsOf: path) } ?? PipelineConfig()
+            let options = BatchOptions(
+                from: try from.map { AnalysisHour(containing: try Self.instant($0, flag: "--from")) },
+                toMicroseconds: try to.map { try Self.instant($0, flag: "--to") },
+                endpoint: endpoint, config: pipeline, anodotPath: anodot, promTextfilePath: promTextfile,
+                nowMicroseconds: Timestamp.now().microsecondsSinceEpoch)
+            outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
+        } catch let error as BatchError {
+            if case .busy = error {
+                note("driftline batch: \(error)")
+                return
+            }
+            throw CommandFailure("\(error)")
+        }
+        for warning in outcome.warnings { note("driftline batch: warning: \(warning)") }
+        for analysis in outcome.analyses {
+            let detected = analysis.drift.filter { $0.baseline == (analysis.referenceID == nil ? .previous : .reference) && $0.status == .driftDetected }
+                .map(\.columnName)
+            let accuracy = analysis.performance.accuracy.map { String(format: " accuracy %.3f", $0) } ?? ""
+            print("\(analysis.endpoint) v\(analysis.modelVersion) \(analysis.hour.label): \(analysis.performance.driftStatus.rawValue)"
+                  + (detected.isEmpty ? "" : " (\(detected.joined(separator: ", ")))") + accuracy + " requests \(analysis.performance.requests)")
+        }
+        if outcome.analyses.isEmpty { print("nothing to analyse: no profiles in the range") }
+        for failure in outcome.failures { note("driftline batch: \(failure)") }
+        if !outcome.failures.isEmpty { throw ExitCode(1) }
+        if failOnDrift, outcome.worstStatus == .driftDetected { throw ExitCode(3) }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import DeltaTable
+import DriftlineStore
+import Foundation
+
+/// `driftline compact`: rewrites the partial profile rows of closed windows as one row per key.
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Rewrite the partial rows of closed windows in <store>/profiles as one row per profile.",
+        discussion: """
+            A window is closed when it ended more than --older-than ago. Each endpoint's closed rows are
+            rewritten in one replace commit; nothing is lost (parts counted over different references stay
+            apart). Safe while `driftline tail` runs: a commit that touches the same files makes the
+            compaction start over.
+
+            Example:
+              driftline compact --store /var/lib/driftline/store --older-than 2h
+            """
+    )
+
+    @Option(name: .customLong("store"), help: ArgumentHelp("The store folder.", valueName: "dir"))
+    var storeDirectory: String
+
+    @Option(help: "Compact windows that ended at least this long ago (e.g. 2h, 30m, 0s for all).")
+    var olderThan = "2h"
+
+    @Option(help: "Only this endpoint (default: every endpoint).")
+    var endpoint: String?
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: storeDirectory + "/profiles/_delta_log") else {
+            throw ValidationError("--store \(storeDirectory): no profiles table (run driftline tail first)")
+        }
+        guard DurationText.parse(olderThan) != nil else {
+            throw ValidationError("--older-than \(olderThan): not a duration (use e.g. 30m, 2h, 1d)")
+        }
+    }
+
+    func run() throws {
+        let age = DurationText.parse(olderThan) ?? .seconds(7200)
+        let cutoff = DeltaTimestamp.now().adding(.zero - age)
+        let result = try Store(root: storeDirectory).profiles().compact(olderThan: cutoff, endpoint: endpoint)
+        print("compacted \(result.rowsBefore) partial rows into \(result.rowsAfter) rows (\(result.filesRemoved) files removed, \(result.filesAdded) added, versions \(result.versions.map(String.init).joined(separator: ", ")); \(result.retries) retries)")
+    }
+}

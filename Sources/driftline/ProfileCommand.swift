@@ -1,0 +1,86 @@
+import ArgumentParser
+import DriftlineCore
+import DriftlineStore
+import Foundation
+import Profiles
+import TailStage
+
+/// `driftline profile`: the reference of a model version from its (scored) training set.
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Profile a training set (CSV) into the reference that drift is measured against.",
+        discussion: """
+            Reads the training set with the same column mapping as `ingest`, profiles every row exactly as
+            `driftline tail` profiles production traffic (features, :prediction, :proba:<class>, :pred1,
+            :spread12, :label, …), computes each numeric column's drift bins from the raw training values
+            (quantiles at i/B, numpy's default interpolation; repeated edges dropped) and writes
+            <store>/references/<endpoint>/<model-version>.json (format: Sources/DriftlineStore/REFERENCE.md).
+            Run it before `driftline tail` starts on that model version, so that production windows count
+            exact histograms over the reference's bins. A row that does not parse fails the command.
+
+            Example:
+              driftline profile --store ./store --endpoint iris --model-version 3 --csv train.csv \\
+                --features sepal_length,sepal_width,petal_length,petal_width,region --categorical region \\
+                --classes setosa,versicolor,virginica --proba-columns p_setosa,p_versicolor,p_virginica \\
+                --label-column species --bins 20
+            """
+    )
+
+    @Option(help: ArgumentHelp("The store folder (created when missing).", valueName: "dir"))
+    var store: String
+
+    @Option(help: "The endpoint (the served model's name).")
+    var endpoint: String
+
+    @Option(help: "The model version the training set belongs to.")
+    var modelVersion: String
+
+    @Option(help: ArgumentHelp("The training set: a CSV file with a header row.", valueName: "file"))
+    var csv: String
+
+    @OptionGroup var mapping: ColumnMapping
+
+    @Option(help: "Number of drift bins B of numeric columns (quantile bins; repeated edges are dropped).")
+    var bins = 20
+
+    func validate() throws {
+        typealias Problem = ArgumentParser.ValidationError
+        guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file") }
+        guard (2...1000).contains(bins) else { throw Problem("--bins \(bins): must lie in 2…1000") }
+        try mapping.validateInferenceMapping()
+        do { _ = try Store(root: store).referencePath(endpoint: endpoint, modelVersion: modelVersion) } catch {
+            throw Problem("\(error)")
+        }
+    }
+
+    func run() throws {
+        let plan = try mapping.inferencePlan(modelVersion: modelVersion)
+        var records: [InferenceRecord] = []
+        var problems: [String] = []
+        let outcome = try CSVRecords(path: csv, plan: plan).forEach(reject: { line, problem in
+            if problems.count < 10 { problems.append("\(csv):\(line): column \(problem.column): \(problem.detail)") }
+        }) { row in
+            if case let .inference(record) = row { records.append(record) }
+        }
+        guard outcome.rejected == 0 else {
+            let more = outcome.rejected > problems.count ? "\n… and \(outcome.rejected - problems.count) more" : ""
+            throw CommandFailure("\(outcome.rejected) rows of \(csv) cannot be used; fix the training set and run again:\n"
+                                 + problems.joined(separator: "\n") + more)
+        }
+        guard !records.isEmpty else { throw CommandFailure("\(csv) has a header but no data rows: a reference needs training rows") }
+        let reference = try TrainingProfile(schema: plan.schema, records: records, binCount: bins,
+                                            hasLatency: mapping.latencyColumn != nil)
+            .reference(endpoint: endpoint, modelVersion: modelVersion)
+        let path: String
+        do { path = try reference.save(in: Store(root: store)) } catch { throw CommandFailure("cannot write the reference: \(error)") }
+        let numeric = reference.columns.filter { $0.kind == .numeric }.count
+        print("profiled \(records.count) rows of \(csv) into \(path): \(reference.columns.count) columns (\(numeric) numeric with up to \(bins) bins), reference_id \(reference.referenceID)")
+    }
+}
+
+/// An error the CLI reports as `driftline: <message>` with exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

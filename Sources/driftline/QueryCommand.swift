@@ -1,0 +1,135 @@
+import ArgumentParser
+import DeltaTable
+import DriftlineCore
+import DriftlineStore
+import Foundation
+import Profiles
+
+/// `driftline query`: prints merged profiles per window.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Print merged profiles (count, missing, mean, std, quantiles, top categories) per window.",
+        discussion: """
+            Merges every partial row of each (endpoint, model version, window, column) of <store>/profiles
+            whose window starts in [--from, --to). Times are ISO-8601 or epoch seconds (UTC).
+
+            Example:
+              driftline query --store ./store --endpoint iris --column petal_width --from 2026-11-23T10:00:00Z
+              driftline query --store ./store --json | jq 'select(.column == ":prediction")'
+            """
+    )
+
+    @Option(name: .customLong("store"), help: ArgumentHelp("The store folder.", valueName: "dir"))
+    var storeDirectory: String
+
+    @Option(help: "Only this endpoint.")
+    var endpoint: String?
+
+    @Option(help: "Windows starting at or after this time.")
+    var from: String?
+
+    @Option(help: "Windows starting before this time.")
+    var to: String?
+
+    @Option(help: "Only this column (repeat for several).")
+    var column: [String] = []
+
+    @Flag(help: "One JSON object per profile and line.")
+    var json = false
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: storeDirectory + "/profiles/_delta_log") else {
+            throw ValidationError("--store \(storeDirectory): no profiles table (run driftline tail first)")
+        }
+        for (flag, value) in [("--from", from), ("--to", to)] {
+            if let value, TimestampText.parse(value) == nil {
+                throw ValidationError("\(flag) \(value): not a time (ISO-8601 such as 2026-11-23T10:00:00Z, or epoch seconds)")
+            }
+        }
+    }
+
+    func run() throws {
+        func bound(_ text: String?) -> DeltaTimestamp? {
+            text.flatMap(TimestampText.parse).map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
+        }
+        let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to))
+        let wanted = Set(column)
+        for profile in profiles where wanted.isEmpty || wanted.contains(profile.key.columnName) {
+            print(json ? ProfileText.json(profile) : ProfileText.line(profile))
+        }
+    }
+}
+
+/// How `query` prints one merged profile.
+enum ProfileText {
+    static let ranks = [0.05, 0.25, 0.5, 0.75, 0.95]
+
+    struct Numbers {
+        var mean: Double?
+        var std: Double?
+        var min: Double?
+        var max: Double?
+        var quantiles: [Double?] = []
+    }
+
+    static func numbers(_ profile: MergedProfile) -> Numbers? {
+        guard let numeric = profile.profile.numeric else { return nil }
+        let m = numeric.moments
+        return Numbers(mean: m.count > 0 ? m.mean : nil, std: m.count > 1 ? (m.m2 / Double(m.count - 1)).squareRoot() : nil,
+                       min: m.min, max: m.max, quantiles: numeric.sketch.quantiles(ranks))
+    }
+
+    static func top(_ profile: MergedProfile, _ n: Int) -> [(value: String, count: Int64)] {
+        guard let counts = profile.profile.categorical else { return [] }
+        var ordered = counts.sortedCounts()
+        if counts.otherCount > 0 { ordered.append((CategoryCounts.otherCategory, counts.otherCount)) }
+        return Array(ordered.prefix(n))
+    }
+
+    static func format(_ x: Double?) -> String {
+        guard let x else { return "-" }
+        return String(format: "%.6g", x)
+    }
+
+    static func line(_ profile: MergedProfile) -> String {
+        let key = profile.key
+        var text = "\(key.endpoint) v\(key.modelVersion) \(TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds))) "
+            + "\(key.columnName) count \(profile.profile.count) missing \(profile.profile.missingCount)"
+        if let n = numbers(profile) {
+            text += " mean \(format(n.mean)) std \(format(n.std)) min \(format(n.min))"
+            for (rank, q) in zip(ranks, n.quantiles) { text += " p\(Int((rank * 100).rounded())) \(format(q))" }
+            text += " max \(format(n.max))"
+        } else {
+            text += " top " + top(profile, 5).map { "\($0.value)=\($0.count)" }.joined(separator: " ")
+        }
+        return text
+    }
+
+    static func json(_ profile: MergedProfile) -> String {
+        let key = profile.key
+        var object: [String: Any] = [
+            "endpoint": key.endpoint, "model_version": key.modelVersion,
+            "window_start": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds)),
+            "window_end": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds)),
+            "column": key.columnName, "kind": profile.profile.kind.rawValue,
+            "count": profile.profile.count, "missing": profile.profile.missingCount, "partial_rows": profile.partialRows,
+        ]
+        func number(_ x: Double?) -> Any { x.map { $0 as Any } ?? NSNull() }
+        if let n = numbers(profile) {
+            object["mean"] = number(n.mean)
+            object["std"] = number(n.std)
+            object["min"] = number(n.min)
+            object["max"] = number(n.max)
+            for (rank, q) in zip(ranks, n.quantiles) { object[String(format: "p%02d", Int((rank * 100).rounded()))] = number(q) }
+            if let histogram = profile.histogram {
+                object["histogram"] = histogram
+                object["reference_id"] = profile.referenceID ?? NSNull()
+            }
+        } else {
+            object["categories"] = Dictionary(top(profile, 256).map { ($0.value, $0.count) }, uniquingKeysWith: +)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Profiles
+import Testing
+@testable import BatchStage
+
+func sampleAnalysis() throws -> HourAnalysis {
+    let ref = try reference(training: normals(3000, seed: 11), region: ["eu": 500, "us": 500])
+    var hour = HourProfiles(endpoint: "iris shop", modelVersion: "3", hour: hour0)
+    try hour.merge(try numericProfile("x", normals(1000, mean: 1, seed: 12), bins: ref.bins["x"]))
+    try hour.merge(try categoricalProfile("region", ["eu": 100, "us": 100, "<apac>": 50]))
+    try hour.merge(try categoricalProfile(":confusion", ["a|a": 80, "b|a": 20]))
+    try hour.merge(try categoricalProfile(":error", ["ok": 250]))
+    try hour.merge(try numericProfile(":latency_ms", (0..<250).map { Double($0) / 10 }))
+    return try HourAnalysis(hour: hour, previous: nil, reference: ref)
+}
+
+@Suite struct ReportTests {
+    @Test func jsonSummaryHoldsTheDriftRowsAndTrend() throws {
+        let analysis = try sampleAnalysis()
+        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: HourPerformance())
+        let tooOld = HourReport.TrendPoint(hour: AnalysisHour(containing: hour0.startMicroseconds - 30 * AnalysisHour.lengthMicroseconds), performance: HourPerformance())
+        let report = HourReport(analysis: analysis, trend: [tooOld, earlier])
+        let object = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
+        #expect(object["endpoint"] as? String == "iris shop")
+        #expect(object["drift_status"] as? String == "drift_detected")
+        let drift = try #require(object["drift"] as? [[String: Any]])
+        #expect(drift.count == 2)
+        #expect(drift.contains { $0["column"] as? String == "x" && $0["status"] as? String == "drift_detected" })
+        let trend = try #require(object["trend"] as? [[String: Any]])
+        #expect(trend.count == 2)
+        let performance = try #require(object["performance"] as? [String: Any])
+        #expect(performance["accuracy"] as? Double == 0.8)
+    }
+
+    @Test func htmlIsSelfContainedAndEscaped() throws {
+        let html = HourReport(analysis: try sampleAnalysis(), trend: []).html()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;apac&gt;") == false)    // categories are binned as __unseen__, never printed raw
+        #expect(html.contains("iris shop"))
+        #expect(html.contains("<tr class=\"drift_detected\"><td>x</td>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3 + 2)   // 3 trend charts, 2 histograms
+    }
+
+    @Test func prometheusTextHasHelpTypeAndEscapedLabels() throws {
+        let text = PrometheusTextfile.text(of: [try sampleAnalysis()])
+        #expect(text.contains("# TYPE driftline_feature_drift_score gauge"))
+        #expect(text.contains("driftline_feature_drift_status{endpoint=\"iris shop\",model_version=\"3\",column=\"x\",baseline=\"reference\"} 3"))
+        #expect(text.contains("driftline_model_accuracy{endpoint=\"iris shop\",model_version=\"3\"} 0.8"))
+        #expect(text.hasSuffix("\n"))
+    }
+
+    @Test func anodotMetricsFollowTheTwoPointZeroShape() throws {
+        let metrics = AnodotMetrics.metrics(of: [try sampleAnalysis()])
+        let array = try #require(try JSONSerialization.jsonObject(with: AnodotMetrics.jsonData(metrics)) as? [[String: Any]])
+        #expect(!array.isEmpty)
+        for object in array {
+            let properties = try #require(object["properties"] as? [String: String])
+            #expect(properties["what"] != nil && properties["target_type"] == "gauge")
+            #expect(properties.values.allSatisfy { !$0.contains(".") && !$0.contains(" ") })
+            #expect(object["timestamp"] as? Int64 == hour0.startMicroseconds / 1_000_000)
+            #expect(object["value"] is Double)
+        }
+        #expect(array.contains { ($0["properties"] as? [String: String])?["feature"] == "x" && ($0["properties"] as? [String: String])?["what"] == "drift_score" })
+    }
+
+    @Test func exampleConfigParsesAndOverrides() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines/pipeline.example.yaml").path
+        let config = try PipelineConfig(contentsOf: path)
+        #expect(config.defaults.binCount == 20)
+        #expect(config.settings(for: "iris").thresholds.detectedPSI == 0.2)
+        #expect(config.settings(for: "iris").thresholds.minimumCount == 100)
+        #expect(config.settings(for: "fraud").binCount == 10)
+        #expect(config.settings(for: "fraud").thresholds.minimumCount == 500)
+        #expect(config.settings(for: "other") == AnalysisSettings())
+    }
+
+    @Test(arguments: ["defaults: {bins: 1}", "defaults: {thresholds: {drift_detected_pvalue: 0}}", "endpoints: [1, 2]",
+                      "defaults: {thresholds: {possible_drift_psi: 0.5}}"])
+    func badConfigsAreRejectedWithTheKey(yaml: String) {
+        #expect(throws: BatchError.self) { try PipelineConfig(yaml: yaml) }
+    }
+
+    @Test func atomicWriteReplacesTheFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("batch-atomic-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("a.prom").path
+        try AtomicFile.write(Data("one\n".utf8), to: path)
+        try AtomicFile.write(Data("two\n".utf8), to: path)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self) == "two\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.prom"])
+    }
+}

@@ -1,0 +1,74 @@
+import DeltaTable
+import Foundation
+import Testing
+@testable import DriftlineStore
+
+@Suite struct AnalysisTableTests {
+    func driftRows(endpoint: String = "iris", hourStart: Int64, psi: Double) -> [DriftRow] {
+        ["x", "y"].flatMap { column in
+            ["reference", "previous"].map { baseline in
+                DriftRow(endpoint: endpoint, modelVersion: "3", windowStartMicroseconds: hourStart, windowEndMicroseconds: hourStart + hour,
+                         baseline: baseline, columnName: column, columnKind: "numeric", count: 500, baselineCount: 1000,
+                         mean: 1.5, baselineMean: 1.0, stddev: 0.9, psi: psi, ksPvalue: nil, driftScore: psi, status: "no_drift")
+            }
+        }
+    }
+
+    @Test func replacingAnHourTwiceKeepsOneCopy() throws {
+        let test = TestStore()
+        let drift = try test.store.drift()
+        let hour0 = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + hour)
+        try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0.1))
+        try drift.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+                          with: driftRows(hourStart: t0 + hour, psi: 0.2))
+        try drift.replace(endpoint: "other", windowStarts: hour0, with: driftRows(endpoint: "other", hourStart: t0, psi: 0.3))
+        try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0.4))
+        let rows = try drift.rows(endpoint: "iris")
+        #expect(rows.count == 8)
+        #expect(rows.filter { $0.windowStartMicroseconds == t0 }.allSatisfy { $0.psi == 0.4 })
+        #expect(rows.filter { $0.windowStartMicroseconds == t0 + hour }.allSatisfy { $0.psi == 0.2 })
+        #expect(try drift.rows(endpoint: "other").count == 4)
+        let hourRows = try drift.rows(endpoint: "iris", from: DeltaTimestamp(microseconds: t0), to: DeltaTimestamp(microseconds: t0 + hour))
+        #expect(Set(hourRows.map(\.psi)) == [0.4])
+        #expect(hourRows.first == driftRows(hourStart: t0, psi: 0.4).first)
+    }
+
+    @Test func replacingSeveralHoursAtOnceThenOneStillWorks() throws {
+        let test = TestStore()
+        let performance = try test.store.performance()
+        func row(_ start: Int64, accuracy: Double) -> PerformanceRow {
+            PerformanceRow(endpoint: "iris", modelVersion: "3", windowStartMicroseconds: start, windowEndMicroseconds: start + hour,
+                           requests: 100, errors: 2, errorRate: 0.02, labeled: 50, accuracy: accuracy, driftStatus: "no_drift")
+        }
+        let day = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + 3 * hour)
+        try performance.replace(endpoint: "iris", windowStarts: day, with: [row(t0, accuracy: 0.9), row(t0 + hour, accuracy: 0.8), row(t0 + 2 * hour, accuracy: 0.7)])
+        try performance.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+                                with: [row(t0 + hour, accuracy: 0.5)])
+        let rows = try performance.rows(endpoint: "iris").sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
+        #expect(rows.map(\.accuracy) == [0.9, 0.5, 0.7])
+        #expect(rows[0] == row(t0, accuracy: 0.9))
+    }
+
+    @Test func rowsOutsideTheReplacedRangeOrEndpointAreRejected() throws {
+        let test = TestStore()
+        let drift = try test.store.drift()
+        let hour0 = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + hour)
+        #expect(throws: StoreError.self) { try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0 + hour, psi: 0)) }
+        #expect(throws: StoreError.self) { try drift.replace(endpoint: "other", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0)) }
+        #expect(try drift.rows().isEmpty)
+    }
+
+    @Test func schemasHaveTheDesignColumnsInOrder() {
+        #expect(DriftRow.deltaSchema.fields.map(\.name) == [
+            "endpoint", "model_version", "window_start", "window_end", "baseline", "column_name", "column_kind", "count",
+            "baseline_count", "mean", "baseline_mean", "stddev", "baseline_stddev", "missing_ratio", "baseline_missing_ratio",
+            "tvd", "hellinger", "kld", "js_distance", "psi", "ks_statistic", "ks_pvalue", "chi2_statistic", "chi2_pvalue",
+            "wasserstein", "drift_score", "status"])
+        #expect(PerformanceRow.deltaSchema.fields.map(\.name) == [
+            "endpoint", "model_version", "window_start", "window_end", "requests", "errors", "error_rate",
+            "predictions_per_second", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "labeled", "accuracy",
+            "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "estimated_accuracy", "mean_pred1",
+            "mean_spread12", "mae", "rmse", "r2", "tvd_sum", "tvd_mean", "hellinger_sum", "hellinger_mean", "kld_sum",
+            "kld_mean", "drift_status"])
+    }
+}
