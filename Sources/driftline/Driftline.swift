@@ -7,6 +7,6 @@ struct DriftlineCommand: AsyncParsableCommand {
         commandName: "driftline",
         abstract: "Monitor machine-learning models in production: log inferences, profile them, detect drift.",
         subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self, TailCommand.self, CompactCommand.self, QueryCommand.self,
-                      ProfileCommand.self, BatchCommand.self]
+                      ProfileCommand.self, BatchCommand.self, DemoCommand.self]
     )
 }

@@ -1,64 +1,84 @@
 import DriftlineCore
 import Foundation
 
-/// Synthetic iris-like serving traffic, the same for the same seed: four measurements drawn per true class
-/// from Fisher's iris class means and standard deviations, class probabilities from a Gaussian naive Bayes
-/// over those parameters, tempered (log-likelihoods ÷ ``temperature``) so they look like a real model's
-/// rather than 1e-80, a log-normal latency, and a true label.
+/// The traffic of one simulated endpoint, the same for the same seed: flowers drawn from Fisher's iris data
+/// (a random row of the request's species, jittered by half the species' spread and measured to 1 mm),
+/// scored by the endpoint's model, with a log-normal latency (a slow tail of 1 %), occasional errors,
+/// and the true label (the species, or for the regression the true petal width).
 struct IrisTraffic {
-    static let classes = ["setosa", "versicolor", "virginica"]
-    static let featureNames = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-    /// Per class: (mean, standard deviation) of each feature, from the iris data set.
-    static let parameters: [[(mean: Double, sd: Double)]] = [
-        [(5.006, 0.352), (3.428, 0.379), (1.462, 0.174), (0.246, 0.105)],
-        [(5.936, 0.516), (2.770, 0.314), (4.260, 0.470), (1.326, 0.198)],
-        [(6.588, 0.636), (2.974, 0.322), (5.552, 0.552), (2.026, 0.275)],
-    ]
-
-    /// Softens the naive Bayes posterior.
-    static let temperature = 4.0
-
-    static var schema: ModelSchema {
-        get throws { try ModelSchema(features: featureNames.map { .numeric($0) }, task: .classification(classes: classes)) }
-    }
-
-    /// One generated inference.
+    /// One generated request.
     struct Inference {
-        var features: [FeatureValue]
-        var probabilities: [Double]
-        var trueClass: String
+        /// The request's features, in the endpoint's schema order.
+        var features: [Double]
+        /// All four true measurements, before any drift shift (for training data).
+        var measurements: [Double]
+        var outcome: InferenceRecord.Outcome
+        var species: Int
+        var label: Label
         var latency: Duration
     }
 
+    let endpoint: TrafficEndpoint
     var random: SeededRandom
+    /// Share of requests that fail (`timeout` or `invalid_input`).
+    var errorRate: Double
 
-    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+    init(endpoint: TrafficEndpoint, seed: UInt64, errorRate: Double) {
+        self.endpoint = endpoint
+        self.errorRate = errorRate
+        random = SeededRandom(seed: seed ^ Self.stableHash(endpoint.name))
+    }
 
-    mutating func next() -> Inference {
-        let truth = Int(random.next() % 3)
-        var x = [Double](repeating: 0, count: 4)
+    /// FNV-1a of the name: a per-endpoint stream that does not depend on the other endpoints simulated.
+    static func stableHash(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0100_0000_01B3 }
+    }
+
+    /// The next request; `drift` applies when given (the caller decides whether it is active).
+    mutating func next(drift: DriftPlan? = nil) -> Inference {
+        let mix = drift?.classMix ?? [1.0 / 3, 1.0 / 3, 1.0 / 3]
+        var u = random.uniform()
+        var species = mix.count - 1
+        for (c, share) in mix.enumerated() {
+            if u < share {
+                species = c
+                break
+            }
+            u -= share
+        }
+        let members = IrisData.rowsByClass[species]
+        let row = IrisData.rows[members[Int(random.next() % UInt64(members.count))]].measurements
+        var truth = [Double](repeating: 0, count: 4)
         for j in 0..<4 {
-            let (mean, sd) = Self.parameters[truth][j]
-            x[j] = max(0.1, (mean + sd * random.normal()) * 10).rounded() / 10  // measured to 1 mm, like the original
+            truth[j] = Self.measured(row[j] + 0.5 * IrisData.classSD[species][j] * random.normal())
         }
-        return Inference(
-            features: x.map(FeatureValue.number), probabilities: Self.posterior(x), trueClass: Self.classes[truth],
-            latency: .microseconds(Int64(exp(6.9 + 0.35 * random.normal()))))  // about 1 ms
+        var seen = truth
+        if let drift {
+            for j in drift.features { seen[j] = Self.measured(seen[j] + drift.shift * IrisData.overallSD[j]) }
+        }
+        var latency = exp(log(endpoint.medianLatencyMicroseconds) + 0.35 * random.normal())
+        if random.uniform() < 0.01 { latency *= 3 + 7 * random.uniform() }
+        let features = Array(seen.prefix(endpoint.featureNames.count))
+        let outcome: InferenceRecord.Outcome
+        if random.uniform() < errorRate {
+            let timeout = random.uniform() < 0.7
+            if timeout { latency = 50_000 + 50_000 * random.uniform() }
+            outcome = .error(timeout ? "timeout" : "invalid_input")
+        } else {
+            switch endpoint.model {
+            case .classifier(let w, let b):
+                outcome = .probabilities(IrisModel.softmax(coefficients: w, intercepts: b, x: features))
+            case .regression(let w, let b):
+                outcome = .prediction(zip(w, features).reduce(b) { $0 + $1.0 * $1.1 })
+            }
+        }
+        let label: Label = endpoint.isRegression ? .value(truth[3]) : .className(IrisData.classes[species])
+        return Inference(features: features, measurements: truth, outcome: outcome, species: species, label: label,
+                         latency: .microseconds(Int64(latency)))
     }
 
-    /// Tempered Gaussian naive Bayes posterior with equal priors (computed in log space, then normalised).
-    static func posterior(_ x: [Double]) -> [Double] {
-        let logs = parameters.map { features in
-            zip(features, x).reduce(0.0) { sum, pair in
-                let z = (pair.1 - pair.0.mean) / pair.0.sd
-                return sum - 0.5 * z * z - log(pair.0.sd)
-            } / temperature
-        }
-        let top = logs.max() ?? 0
-        let weights = logs.map { exp($0 - top) }
-        let total = weights.reduce(0, +)
-        return weights.map { $0 / total }
-    }
+    /// Rounded to 1 mm like the original measurements, and at least 1 mm.
+    static func measured(_ x: Double) -> Double { max(0.1, (x * 10).rounded() / 10) }
 }
 
 /// SplitMix64: small, fast, and the same sequence on every machine for a seed.
@@ -83,4 +103,7 @@ struct SeededRandom: RandomNumberGenerator {
         let u1 = max(uniform(), .leastNonzeroMagnitude)
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * uniform())
     }
+
+    /// Exponential with mean 1.
+    mutating func exponential() -> Double { -log(max(1 - uniform(), .leastNonzeroMagnitude)) }
 }

@@ -34,10 +34,14 @@ import Testing
         let inspect = try runProcess(Self.driftline, ["inspect", "--log", "\(folder.path)/a", "--endpoint", "iris", "--json"])
         #expect(inspect.status == 0, "\(inspect.err)")
         let objects = Self.jsonLines(inspect.out)
-        let inferences = objects.filter { $0["type"] as? String == "inference" }
+        let all = objects.filter { $0["type"] as? String == "inference" }
+        // About 0.5 % of requests fail: logged with an error code instead of probabilities.
+        let failed = all.filter { $0["error"] != nil }
+        #expect(failed.count < 60 && failed.allSatisfy { ["timeout", "invalid_input"].contains($0["error"] as? String ?? "") })
+        let inferences = all.filter { $0["error"] == nil }
         let labels = objects.filter { $0["type"] as? String == "label" }
         let batches = objects.filter { $0["type"] as? String == "batch" }
-        #expect(inferences.count == 3000)
+        #expect(all.count == 3000)
         #expect(labels.count > 600 && labels.count < 1200, "about 30 % of 3000 get a label, got \(labels.count)")
         #expect(batches.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 3000 + labels.count)
         let classes: Set<String> = ["setosa", "versicolor", "virginica"]
@@ -48,10 +52,10 @@ import Testing
             #expect((record["features"] as? [String: Double])?.count == 4)
             #expect(classes.contains(record["prediction"] as? String ?? ""))
         }
-        let ids = Set(inferences.compactMap { $0["request_id"] as? String })
+        let ids = Set(all.compactMap { $0["request_id"] as? String })
         #expect(ids.count == 3000)
         #expect(labels.allSatisfy { ids.contains($0["request_id"] as? String ?? "") && classes.contains($0["label"] as? String ?? "") })
-        #expect(inferences.first?["timestamp"] as? String == "2026-11-23T10:00:00.000000Z")
+        #expect(all.first?["timestamp"] as? String == "2026-11-23T10:00:00.000000Z")
 
         let text = try runProcess(Self.driftline, ["inspect", "--log", "\(folder.path)/a"])
         #expect(text.status == 0)
