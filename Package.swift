@@ -64,6 +64,7 @@ let package = Package(
                 "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Release-built benchmarks (not tests): `swift run -c release driftline-bench --help`.

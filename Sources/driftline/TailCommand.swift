@@ -21,6 +21,7 @@ struct TailCommand: AsyncParsableCommand {
             Example:
               driftline tail --log /var/lib/driftline/log --store /var/lib/driftline/store --metrics-port 9464
               driftline tail --log ./log --store ./store --endpoint iris --window 1m --once
+              driftline tail --log ./log --store ./store --config pipelines/pipeline.example.yaml
             """
     )
 
@@ -33,14 +34,14 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Follow only this endpoint (repeat for several; default: every endpoint).")
     var endpoint: [String] = []
 
-    @Option(help: "Tumbling window length, aligned to the epoch (e.g. 5m, 1h).")
-    var window = "5m"
+    @Option(help: "Tumbling window length, aligned to the epoch (e.g. 5m, 1h; default 5m).")
+    var window: String?
 
     @Option(help: "How often accumulated rows are committed (e.g. 60s).")
-    var commitInterval = "60s"
+    var commitInterval: String?
 
     @Option(help: "How long a prediction waits for its label, in event time (e.g. 24h).")
-    var joinHorizon = "24h"
+    var joinHorizon: String?
 
     @Flag(help: "Process what the log holds now, commit, and exit.")
     var once = false
@@ -48,21 +49,42 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Serve Prometheus /metrics on this port.")
     var metricsPort: Int?
 
-    @Option(help: "The address /metrics listens on.")
-    var metricsHost = "127.0.0.1"
+    @Option(help: "The address /metrics listens on (default 127.0.0.1).")
+    var metricsHost: String?
+
+    @Option(help: ArgumentHelp(
+        "A pipeline file whose `tail:` section sets window, commit_interval, join_horizon, endpoints, metrics_port and metrics_host; flags win over it.",
+        valueName: "file"))
+    var config: String?
 
     func validate() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: logDirectory, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("--log \(logDirectory): no such folder")
         }
-        for name in endpoint {
+        let settings = try effective()
+        for name in settings.endpoints ?? [] {
             do { _ = try PathComponent(name, field: "endpoint") } catch { throw ValidationError("--endpoint: \(error)") }
         }
         _ = try options()
-        if let metricsPort, !(0...65_535).contains(metricsPort) {
-            throw ValidationError("--metrics-port \(metricsPort) is not a port (0…65535)")
+        if let port = settings.metricsPort, !(0...65_535).contains(port) {
+            throw ValidationError("--metrics-port \(port) is not a port (0…65535)")
         }
+    }
+
+    /// The flags over the `--config` file's `tail:` section over the defaults.
+    func effective() throws -> TailConfig {
+        var settings = TailConfig()
+        if let config {
+            do { settings = try TailConfig(contentsOf: config) } catch { throw ValidationError(error.description) }
+        }
+        if let window { settings.window = window }
+        if let commitInterval { settings.commitInterval = commitInterval }
+        if let joinHorizon { settings.joinHorizon = joinHorizon }
+        if !endpoint.isEmpty { settings.endpoints = endpoint }
+        if let metricsPort { settings.metricsPort = metricsPort }
+        if let metricsHost { settings.metricsHost = metricsHost }
+        return settings
     }
 
     func options() throws -> TailOptions {
@@ -73,10 +95,11 @@ struct TailCommand: AsyncParsableCommand {
             }
             return value
         }
-        options.window = try duration(window, "--window")
-        options.commitInterval = try duration(commitInterval, "--commit-interval")
-        options.joinHorizon = try duration(joinHorizon, "--join-horizon")
-        options.endpoints = endpoint
+        let settings = try effective()
+        options.window = try duration(settings.window ?? "5m", "--window")
+        options.commitInterval = try duration(settings.commitInterval ?? "60s", "--commit-interval")
+        options.joinHorizon = try duration(settings.joinHorizon ?? "24h", "--join-horizon")
+        options.endpoints = settings.endpoints ?? []
         do { try options.validate() } catch { throw ValidationError(error.description) }
         return options
     }
@@ -94,6 +117,8 @@ struct TailCommand: AsyncParsableCommand {
             try tail.runOnce()
             return
         }
-        try await TailService.runUntilSignalled(tail: tail, metricsHost: metricsHost, metricsPort: metricsPort)
+        let settings = try effective()
+        try await TailService.runUntilSignalled(
+            tail: tail, metricsHost: settings.metricsHost ?? "127.0.0.1", metricsPort: settings.metricsPort)
     }
 }
