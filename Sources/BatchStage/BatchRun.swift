@@ -68,15 +68,23 @@ public struct BatchRun: Sendable {
             progress("no profiles to analyse in \(first.isoStart) … \(last.next.isoStart)\(options.endpoint.map { " for endpoint \($0)" } ?? "")")
             return outcome
         }
+        // The model-hours are independent: analysed on all cores, collected in `todo` order.
+        let settings = todo.map { options.config.settings(for: $0.endpoint) }
+        let baselines = todo.map { references.baseline(endpoint: $0.endpoint, modelVersion: $0.modelVersion) }
+        let results = Parallel.map(todo.count) { index -> Result<HourAnalysis, ProfileError>? in
+            let key = todo[index]
+            guard let hour = hours[key] else { return nil }
+            let previous = hours[.init(endpoint: key.endpoint, modelVersion: key.modelVersion, hour: key.hour.previous)]
+            return Result { () throws(ProfileError) in
+                try HourAnalysis(hour: hour, previous: previous, reference: baselines[index], settings: settings[index])
+            }
+        }
         for (index, key) in todo.enumerated() {
             progress("[\(index + 1)/\(todo.count)] \(key.endpoint) v\(key.modelVersion) \(key.hour.label)")
-            guard let hour = hours[key] else { continue }
-            let previous = hours[.init(endpoint: key.endpoint, modelVersion: key.modelVersion, hour: key.hour.previous)]
-            do {
-                outcome.analyses.append(try HourAnalysis(hour: hour, previous: previous,
-                                                         reference: references.baseline(endpoint: key.endpoint, modelVersion: key.modelVersion),
-                                                         settings: options.config.settings(for: key.endpoint)))
-            } catch {
+            switch results[index] {
+            case nil: continue
+            case .success(let analysis)?: outcome.analyses.append(analysis)
+            case .failure(let error)?:
                 outcome.failures.append(BatchError.analysis(endpoint: key.endpoint, hour: key.hour.label, detail: error.description).description)
             }
         }
@@ -127,17 +135,29 @@ public struct BatchRun: Sendable {
         }
         let trends = Dictionary(grouping: stored) { $0.endpoint + "\u{0}" + $0.modelVersion }
         let versionsPerHour = Dictionary(grouping: analyses) { "\($0.endpoint)\u{0}\($0.hour.startMicroseconds)" }
-        var files: [String] = []
-        for analysis in analyses {
-            let trend = (trends[analysis.endpoint + "\u{0}" + analysis.modelVersion] ?? []).map(HourReport.TrendPoint.init(row:))
-            let report = HourReport(analysis: analysis, trend: trend)
-            let folder = try storeCall { () throws(StoreError) in try store.reportsDirectory(endpoint: analysis.endpoint) }
+        let trendPoints = trends.mapValues { $0.map(HourReport.TrendPoint.init(row:)) }
+        var folders: [String: String] = [:]
+        for analysis in analyses where folders[analysis.endpoint] == nil {
+            folders[analysis.endpoint] = try storeCall { () throws(StoreError) in try store.reportsDirectory(endpoint: analysis.endpoint) }
+        }
+        let stems = analyses.map { analysis in
             let shared = (versionsPerHour["\(analysis.endpoint)\u{0}\(analysis.hour.startMicroseconds)"]?.count ?? 1) > 1
-            let stem = folder + "/" + analysis.hour.label + (shared ? ".v" + analysis.modelVersion : "")
-            let json: Data
-            do { json = try report.jsonData() } catch { throw .output(path: stem + ".json", detail: "cannot encode: \(error)") }
-            try AtomicFile.write(json, to: stem + ".json")
-            try AtomicFile.write(Data(report.html().utf8), to: stem + ".html")
+            return (folders[analysis.endpoint] ?? "") + "/" + analysis.hour.label + (shared ? ".v" + analysis.modelVersion : "")
+        }
+        // Each report is rendered and written on its own (all cores); the first error in `analyses` order is thrown.
+        let written = Parallel.map(analyses.count) { index -> Result<Void, BatchError> in
+            let analysis = analyses[index], stem = stems[index]
+            return Result { () throws(BatchError) in
+                let report = HourReport(analysis: analysis, trend: trendPoints[analysis.endpoint + "\u{0}" + analysis.modelVersion] ?? [])
+                let json: Data
+                do { json = try report.jsonData() } catch { throw .output(path: stem + ".json", detail: "cannot encode: \(error)") }
+                try AtomicFile.write(json, to: stem + ".json")
+                try AtomicFile.write(Data(report.html().utf8), to: stem + ".html")
+            }
+        }
+        var files: [String] = []
+        for (stem, result) in zip(stems, written) {
+            try result.get()
             files += [stem + ".html", stem + ".json"]
         }
         return files

@@ -36,32 +36,73 @@ struct HourlyProfiles {
     private(set) var columns: [ColumnKey: Column] = [:]
 
     /// Merges rows (in `ProfilesTable.rows` order: by key, then commit-file order, which is deterministic).
+    ///
+    /// Each column of each hour folds its own rows in row order, so the columns are folded on all cores
+    /// and give the same sketches as one sequential pass; the error thrown is that of the earliest failing row.
     mutating func add(_ rows: [ProfileRow], bins: (String, String) -> [String: ReferenceBins]) throws(BatchError) {
-        for row in rows {
+        var order: [ColumnKey] = []
+        var groups: [ColumnKey: (bins: ReferenceBins?, rows: [Int])] = [:]
+        var binsByModel: [String: [String: ReferenceBins]] = [:]
+        for (index, row) in rows.enumerated() {
             let hourKey = Key(endpoint: row.endpoint, modelVersion: row.modelVersion,
                               hour: AnalysisHour(containing: row.windowStartMicroseconds))
             let key = ColumnKey(hour: hourKey, column: row.columnName)
-            var part: Column
-            do { part = try Self.bareColumn(row) } catch {
-                throw .store(detail: "profile row \(ProfileKey(row)) is unreadable: \(error)")
+            if groups[key] == nil {
+                let model = row.endpoint + "\u{0}" + row.modelVersion
+                if binsByModel[model] == nil { binsByModel[model] = bins(row.endpoint, row.modelVersion) }
+                groups[key] = (binsByModel[model]?[row.columnName], [])
+                order.append(key)
             }
-            if part.numeric != nil, let columnBins = bins(row.endpoint, row.modelVersion)[row.columnName] {
-                if row.count == 0 {
-                    part.histogram = [Int64](repeating: 0, count: columnBins.binCount)
-                    part.usable = true
-                } else if let counts = row.histogram, row.referenceID == columnBins.referenceID, counts.count == columnBins.binCount {
-                    part.histogram = counts
-                    part.usable = true
+            groups[key]?.rows.append(index)
+        }
+        let existing = columns
+        let folded = Parallel.map(order.count) { g -> Result<Column, FoldError> in
+            let key = order[g]
+            guard let group = groups[key] else { return .failure(FoldError(row: Int.max, error: .store(detail: "lost column"))) }
+            return Result { () throws(FoldError) in
+                var column = existing[key]
+                for index in group.rows {
+                    let part = try Self.part(rows[index], bins: group.bins, index: index)
+                    guard column != nil else { column = part; continue }
+                    do { try column?.absorb(part) } catch {
+                        let row = rows[index]
+                        throw FoldError(row: index, error: .analysis(endpoint: row.endpoint, hour: key.hour.hour.label,
+                                                                    detail: "column \(row.columnName): \(error)"))
+                    }
                 }
-            }
-            guard let index = columns.index(forKey: key) else {
-                columns[key] = part
-                continue
-            }
-            do { try columns.values[index].absorb(part) } catch {
-                throw .analysis(endpoint: row.endpoint, hour: hourKey.hour.label, detail: "column \(row.columnName): \(error)")
+                guard let column else { throw FoldError(row: Int.max, error: .store(detail: "empty column")) }
+                return column
             }
         }
+        var firstError: FoldError?
+        for case .failure(let error) in folded where error.row < (firstError?.row ?? .max) { firstError = error }
+        if let firstError { throw firstError.error }
+        for (key, result) in zip(order, folded) {
+            if case .success(let column) = result { columns[key] = column }
+        }
+    }
+
+    struct FoldError: Error {
+        var row: Int
+        var error: BatchError
+    }
+
+    /// One row as a part to fold: its statistics, and its histogram when counted over the current reference's bins.
+    static func part(_ row: ProfileRow, bins columnBins: ReferenceBins?, index: Int) throws(FoldError) -> Column {
+        var part: Column
+        do { part = try Self.bareColumn(row) } catch {
+            throw FoldError(row: index, error: .store(detail: "profile row \(ProfileKey(row)) is unreadable: \(error)"))
+        }
+        if part.numeric != nil, let columnBins {
+            if row.count == 0 {
+                part.histogram = [Int64](repeating: 0, count: columnBins.binCount)
+                part.usable = true
+            } else if let counts = row.histogram, row.referenceID == columnBins.referenceID, counts.count == columnBins.binCount {
+                part.histogram = counts
+                part.usable = true
+            }
+        }
+        return part
     }
 
     /// A row's statistics without its histogram, its sketch read with `sketchSeed`.
