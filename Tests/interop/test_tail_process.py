@@ -161,9 +161,9 @@ def test_a_real_prometheus_scrapes_the_records_counter(tmp_path):
 def test_deltalake_and_duckdb_read_while_tail_commits_and_after_compact(tmp_path):
     log, store = tmp_path / "log", tmp_path / "store"
     port = free_port()
-    subprocess.run([exe(), "simulate", "--log", log, "--records", "2000", "--writer-id", "seed", "--start", "2026-11-01T00:00:00Z"], check=True, capture_output=True)
+    subprocess.run([exe(), "simulate", "--log", log, "--endpoint", "iris", "--records", "2000", "--writer-id", "seed", "--start", "2026-11-01T00:00:00Z"], check=True, capture_output=True)
     tail = start_tail(log, store, port, "--window", "1m")
-    writer = subprocess.Popen([exe(), "simulate", "--log", log, "--records", "60000", "--writer-id", "live", "--seed", "7",
+    writer = subprocess.Popen([exe(), "simulate", "--log", log, "--endpoint", "iris", "--records", "60000", "--writer-id", "live", "--seed", "7",
                                "--label-share", "0.5", "--start", "2026-11-01T00:00:00Z"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     reads = 0
     versions = set()
@@ -192,13 +192,14 @@ def test_deltalake_and_duckdb_read_while_tail_commits_and_after_compact(tmp_path
     assert code == 0
     assert len(versions) >= 3, f"tail committed only versions {versions} while we read"
     before = merged_counts(DeltaTable(str(store / "profiles")))
-    assert before.xs(":prediction", level="column_name")["count"].sum() == 62_000
+    # `:error` (`ok` or the error code) counts every record; `:prediction` misses the simulated errors.
+    assert before.xs(":error", level="column_name")["count"].sum() == 62_000
     subprocess.run([exe(), "compact", "--store", store, "--older-than", "0s"], check=True, capture_output=True)
     after_table = DeltaTable(str(store / "profiles"))
     after = merged_counts(after_table)
     assert before.equals(after)
     files = after_table.file_uris()
-    duck = con.execute("SELECT sum(count) FROM read_parquet(?, hive_partitioning = true) WHERE column_name = ':prediction'",
+    duck = con.execute("SELECT sum(count) FROM read_parquet(?, hive_partitioning = true) WHERE column_name = ':error'",
                        [files]).fetchone()[0]
     assert duck == 62_000
     rows_after = len(after_table.to_pandas(columns=["column_name"]))
