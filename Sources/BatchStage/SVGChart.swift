@@ -14,16 +14,39 @@ enum SVGChart {
         let plotWidth = width - 2 * margin, plotHeight = height - 2 * margin
         let slot = plotWidth / Double(n)
         var out = svgOpen()
+        out.reserveCapacity(out.utf8.count + 400 + 2 * 200 * n)
         out += axis()
         for i in 0..<min(n, labels.count) {
             let x = margin + Double(i) * slot
-            for (offset, value, css) in [(0.08, q[safe: i] ?? 0, "expected"), (0.5, p[safe: i] ?? 0, "actual")] {
-                let h = value / top * plotHeight
-                out += "<rect class=\"\(css)\" x=\"\(c(x + offset * slot))\" y=\"\(c(height - margin - h))\" width=\"\(c(slot * 0.42))\" height=\"\(c(h))\"><title>\(escape(labels[i])): \(css) \(f(value * 100))%</title></rect>"
-            }
+            let label = escape(labels[i])
+            bar(&out, css: "expected", x: x + 0.08 * slot, width: slot * 0.42, value: q[safe: i] ?? 0, top: top, plotHeight: plotHeight, label: label)
+            bar(&out, css: "actual", x: x + 0.5 * slot, width: slot * 0.42, value: p[safe: i] ?? 0, top: top, plotHeight: plotHeight, label: label)
         }
         out += "<text x=\"\(c(margin))\" y=\"14\" class=\"legend\"><tspan class=\"expected-text\">■ expected</tspan> <tspan class=\"actual-text\">■ actual</tspan> (max \(f(top * 100))%)</text>"
         return out + "</svg>"
+    }
+
+    /// One bar of `pairedBars`, appended piece by piece (a report draws thousands).
+    private static func bar(_ out: inout String, css: String, x: Double, width: Double, value: Double, top: Double,
+                            plotHeight: Double, label: String) {
+        let h = value / top * plotHeight
+        out += "<rect class=\""
+        out += css
+        out += "\" x=\""
+        appendC(x, to: &out)
+        out += "\" y=\""
+        appendC(height - margin - h, to: &out)
+        out += "\" width=\""
+        appendC(width, to: &out)
+        out += "\" height=\""
+        appendC(h, to: &out)
+        out += "\"><title>"
+        out += label
+        out += ": "
+        out += css
+        out += " "
+        appendF(value * 100, to: &out)
+        out += "%</title></rect>"
     }
 
     /// One line per series over the points' x positions (hours); gaps where a value is missing.
@@ -80,19 +103,42 @@ enum SVGChart {
     /// A short, locale-independent number (4 significant digits), without Foundation's formatter
     /// (a report calls this tens of thousands of times).
     static func f(_ x: Double) -> String {
-        guard x.isFinite else { return "0" }
-        if x == x.rounded() && abs(x) < 1e9 { return String(Int64(x)) }
+        var out = ""
+        appendF(x, to: &out)
+        return out
+    }
+
+    /// `f(x)` appended to `out`.
+    static func appendF(_ x: Double, to out: inout String) {
+        guard x.isFinite else { out += "0"; return }
+        if x == x.rounded() && abs(x) < 1e9 { out += String(Int64(x)); return }
         let magnitude = abs(x)
-        guard magnitude >= 1e-3 && magnitude < 1e9 else { return String(format: "%.4g", x) }
+        guard magnitude >= 1e-3 && magnitude < 1e9 else { out += String(format: "%.4g", x); return }
         let decimals = max(0, 3 - Int(log10(magnitude).rounded(.down)))
-        return fixed(x, decimals: decimals)
+        appendFixed(x, decimals: decimals, to: &out)
     }
 
     /// One decimal: SVG coordinates.
-    static func c(_ x: Double) -> String { x.isFinite ? fixed(x, decimals: 1) : "0" }
+    static func c(_ x: Double) -> String {
+        var out = ""
+        appendC(x, to: &out)
+        return out
+    }
+
+    /// `c(x)` appended to `out`.
+    static func appendC(_ x: Double, to out: inout String) {
+        if x.isFinite { appendFixed(x, decimals: 1, to: &out) } else { out += "0" }
+    }
 
     /// x with `decimals` digits after the point, trailing zeros dropped.
     static func fixed(_ x: Double, decimals: Int) -> String {
+        var out = ""
+        appendFixed(x, decimals: decimals, to: &out)
+        return out
+    }
+
+    /// `fixed(x, decimals:)` appended to `out`.
+    static func appendFixed(_ x: Double, decimals: Int, to out: inout String) {
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
         let scaled = Int64((abs(x) * Double(scale)).rounded())
@@ -100,10 +146,13 @@ enum SVGChart {
         var fraction = scaled % scale
         var places = decimals
         while places > 0 && fraction % 10 == 0 { fraction /= 10; places -= 1 }
-        let sign = x < 0 && scaled != 0 ? "-" : ""
-        guard places > 0 else { return sign + String(whole) }
+        if x < 0 && scaled != 0 { out += "-" }
+        out += String(whole)
+        guard places > 0 else { return }
+        out += "."
         let digits = String(fraction)
-        return sign + String(whole) + "." + String(repeating: "0", count: places - digits.count) + digits
+        for _ in digits.count..<places { out += "0" }
+        out += digits
     }
 }
 
