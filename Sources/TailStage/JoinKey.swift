@@ -21,9 +21,20 @@ struct JoinKey: Hashable {
                 i += 8
             }
         }
-        high = Self.mix(a, 0xD6E8_FEB8_6659_FD93)
-        low = Self.mix(b ^ a, 0x9FB2_1C65_1E98_DF25)
+        let high = Self.mix(a, 0xD6E8_FEB8_6659_FD93)
+        let low = Self.mix(b ^ a, 0x9FB2_1C65_1E98_DF25)
+        self.high = high
+        // The all-zero key marks an empty slot of ``JoinTable``; a hash landing on it moves by one.
+        self.low = high == 0 && low == 0 ? 1 : low
     }
+
+    private init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The key no request id has: an empty slot of ``JoinTable``.
+    static let empty = JoinKey(high: 0, low: 0)
 
     static func == (a: JoinKey, b: JoinKey) -> Bool { a.high == b.high && a.low == b.low }
 

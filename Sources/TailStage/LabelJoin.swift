@@ -6,9 +6,9 @@ import DriftlineCore
 /// A prediction stays for `horizon` after its event time (measured against the endpoint's watermark,
 /// the latest event time read), so a label that arrives within the horizon finds it, however old its
 /// window. A label read before its prediction waits as long. A request's first label counts; later ones
-/// are duplicates. Memory: a pending prediction takes a 16-byte key (``JoinKey``) and 32 bytes of
-/// entry, about 64 bytes with the dictionary's slack, whatever the request id's length; the join holds
-/// `horizon × rate` of them (24 h at 100 requests/s: 8.6 million, 550 MB).
+/// are duplicates. Memory: a pending prediction takes a 48-byte slot of ``JoinTable`` (a 16-byte
+/// ``JoinKey`` and a 32-byte entry) whatever the request id's length, in a table kept 3/8–3/4 full: 64–128
+/// bytes each; the join holds `horizon × rate` of them (24 h at 100 requests/s: 8.6 million, 0.55–1.1 GB).
 struct LabelJoin {
     /// What a pending prediction needs to profile its label later (32 bytes).
     struct PendingPrediction {
@@ -42,8 +42,8 @@ struct LabelJoin {
             }
         }
 
-        /// A mutation that changes nothing: lets ``addPrediction`` insert through the defaulted subscript.
-        @inline(__always) mutating func markSeen() {}
+        /// Fills the join table's empty slots.
+        static let placeholder = PendingPrediction(model: 0, timestamp: 0, prediction: .failed, labelled: false)
 
         var prediction: RecordProfiler.Prediction {
             switch classIndex {
@@ -66,47 +66,49 @@ struct LabelJoin {
         case join(PendingPrediction, Label)
     }
 
-    private(set) var predictions: [JoinKey: PendingPrediction] = [:]
+    private(set) var predictions = JoinTable(placeholder: PendingPrediction.placeholder)
     private(set) var waiting: [JoinKey: WaitingLabel] = [:]
     var duplicateLabels: Int64 = 0
     var unmatchedLabels: Int64 = 0
 
     /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
+    /// A repeated request id keeps its first prediction.
     mutating func addPrediction(_ requestID: RequestID, _ pending: PendingPrediction) -> Match {
         guard !requestID.isEmpty else { return .none }
-        let id = JoinKey(requestID)
-        if waiting.isEmpty {
-            // The common case, in one probe of the table: stored unless the request id is pending already
-            // (a repeated id keeps its first prediction, as below).
-            predictions[id, default: pending].markSeen()
+        return addPrediction(key: JoinKey(requestID), pending)
+    }
+
+    /// ``addPrediction(_:_:)`` with the request id's key computed already (see ``warm(_:)``).
+    mutating func addPrediction(key id: JoinKey, _ pending: PendingPrediction) -> Match {
+        guard !waiting.isEmpty, predictions.slot(of: id) == nil, let label = waiting.removeValue(forKey: id) else {
+            // The common case: no label is waiting for it (one probe of the table).
+            predictions.insertIfAbsent(id, pending)
             return .none
         }
-        guard predictions[id] == nil else { return .none }
         var entry = pending
-        if let label = waiting.removeValue(forKey: id) {
-            if entry.labelled {
-                duplicateLabels += 1   // it had an inline label already
-                predictions[id] = entry
-                return .none
-            }
-            entry.labelled = true
-            predictions[id] = entry
-            return .join(entry, label.label)
+        if entry.labelled {
+            duplicateLabels += 1   // it had an inline label already
+            predictions.insertIfAbsent(id, entry)
+            return .none
         }
-        predictions[id] = entry
-        return .none
+        entry.labelled = true
+        predictions.insertIfAbsent(id, entry)
+        return .join(entry, label.label)
     }
+
+    /// Brings the table lines the keys will probe into cache (a batch's keys, before profiling it).
+    func warm(_ keys: UnsafeBufferPointer<JoinKey>) -> UInt64 { predictions.warm(keys) }
 
     /// A label: joins a pending prediction, waits for one, or counts as a duplicate.
     mutating func addLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) -> Match {
         let id = JoinKey(requestID)
-        if let index = predictions.index(forKey: id) {
-            if predictions.values[index].labelled {
+        if let slot = predictions.slot(of: id) {
+            if predictions[slot: slot].labelled {
                 duplicateLabels += 1
                 return .none
             }
-            predictions.values[index].labelled = true
-            return .join(predictions.values[index], label)
+            predictions[slot: slot].labelled = true
+            return .join(predictions[slot: slot], label)
         }
         if waiting[id] != nil {
             duplicateLabels += 1
@@ -118,7 +120,7 @@ struct LabelJoin {
 
     /// Drops predictions older than `cutoff` and counts labels that waited past it as unmatched.
     mutating func expire(before cutoff: Int64) {
-        predictions = predictions.filter { $0.value.timestamp >= cutoff }
+        predictions.removeAll { $0.timestamp < cutoff }
         let before = waiting.count
         waiting = waiting.filter { $0.value.timestamp >= cutoff }
         unmatchedLabels += Int64(before - waiting.count)
@@ -133,17 +135,17 @@ struct LabelJoin {
     mutating func restorePrediction(_ requestID: RequestID, _ pending: PendingPrediction) {
         guard !requestID.isEmpty else { return }
         let id = JoinKey(requestID)
-        guard predictions[id] == nil else { return }
+        guard predictions.slot(of: id) == nil else { return }
         var entry = pending
         if waiting.removeValue(forKey: id) != nil { entry.labelled = true }
-        predictions[id] = entry
+        predictions.insertIfAbsent(id, entry)
     }
 
     /// Rebuild on start: a committed label either joined a committed prediction or still waits.
     mutating func restoreLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) {
         let id = JoinKey(requestID)
-        if let index = predictions.index(forKey: id) {
-            predictions.values[index].labelled = true
+        if let slot = predictions.slot(of: id) {
+            predictions[slot: slot].labelled = true
         } else if waiting[id] == nil {
             waiting[id] = WaitingLabel(label: label, timestamp: timestamp)
         }

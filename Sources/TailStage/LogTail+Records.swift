@@ -54,6 +54,19 @@ extension LogTail {
         var cachedSlot = -1
         var profiler = models[modelIndex].profiler
         var labelsJoined: Int64 = 0
+        // The join table is far larger than the cache: compute the batch's keys and warm their slots
+        // together first (the loads overlap), instead of missing the cache once per record below.
+        var keys = joinKeys
+        joinKeys = []
+        defer { joinKeys = keys }
+        keys.removeAll(keepingCapacity: true)
+        storage.withUnsafeBufferPointer { records in
+            for i in range {
+                let id = records[i].kind == .inference ? records[i].inference.requestID : RequestID.none
+                keys.append(id.isEmpty ? .empty : JoinKey(id))
+            }
+        }
+        joinWarmth &+= keys.withUnsafeBufferPointer { join.warm($0) }
         storage.withUnsafeBufferPointer { records in
             for i in range {
                 switch records[i].kind {
@@ -68,10 +81,11 @@ extension LogTail {
                         profiler = accumulators[cachedSlot].profiler
                     }
                     let prediction = profiler.add(records[i].inference, to: &accumulators[cachedSlot])
-                    if !records[i].inference.requestID.isEmpty {
+                    let joinKey = keys[i - range.lowerBound]
+                    if joinKey != .empty {
                         let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
                                                                   prediction: prediction, labelled: records[i].inference.label != nil)
-                        if case .join(let joined, let label) = join.addPrediction(records[i].inference.requestID, pending) {
+                        if case .join(let joined, let label) = join.addPrediction(key: joinKey, pending) {
                             profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
                             labelsJoined += 1
                         }

@@ -52,6 +52,9 @@ public final class LogTail: @unchecked Sendable {
     var joins: [String: LabelJoin] = [:]
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
     var decodeStorage: [DecodedRecord] = []
+    /// A batch's join keys (reused), and a sink that keeps the join's cache warming from being optimized away.
+    var joinKeys: [JoinKey] = []
+    var joinWarmth: UInt64 = 0
     var watermarks: [String: Int64] = [:]
     /// Resume state read from the store at start.
     var committed = TailProgress()

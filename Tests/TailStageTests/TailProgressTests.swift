@@ -45,5 +45,6 @@ import Testing
         #expect(seen.count == 100_003)
         #expect(JoinKey(try RequestID("abc")) == JoinKey(try RequestID("abc")))
         #expect(MemoryLayout<LabelJoin.PendingPrediction>.stride == 32)
+        #expect(MemoryLayout<JoinTable<LabelJoin.PendingPrediction>.Entry>.stride == 48)
     }
 }
