@@ -427,7 +427,55 @@ def table(store, name):
     return df
 
 
-# ---------------------------------------------------------------- the test
+# ---------------------------------------------------------------- the tests
+
+def test_the_server_logs_the_event_time_the_client_gives(tmp_path, iris_server):
+    log = tmp_path / "log"
+    server = Server(iris_server, log, tmp_path)
+    server.start()
+    try:
+        def post(path, body, headers=None):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            try:
+                connection.request("POST", path, json.dumps(body), {"content-type": "application/json", **(headers or {})})
+                response = connection.getresponse()
+                return response.status, json.loads(response.read() or b"null")
+            finally:
+                connection.close()
+
+        def infer(request_id, parameters=None, headers=None):
+            body = {"id": request_id, "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
+            if parameters is not None:
+                body["parameters"] = parameters
+            return post("/v2/models/iris/infer", body, headers)
+
+        header = {"x-driftline-event-time": "1793589300.25"}
+        assert infer("iso", {"event_time": "2026-11-02T03:15:00.123Z"})[0] == 200
+        assert infer("epoch", {"event_time": 1793589300.5})[0] == 200
+        assert infer("header", headers=header)[0] == 200
+        assert infer("body-wins", {"event_time": "2026-11-02T04:00:00Z"}, header)[0] == 200
+        before = time.time()
+        assert infer("now", {})[0] == 200
+        status, body = infer("typo", {"event_time": "yesterday"})
+        assert status == 400 and "ISO-8601" in body["error"]["message"], body
+        assert infer("year-2300", {"event_time": 10_400_000_000})[0] == 400
+        assert post("/v2/models/iris/label", {"labels": [{"id": "iso", "label": "setosa", "event_time": "2026-11-02T05:00:00Z"}]}) == (200, {"accepted": 1})
+        assert post("/v2/models/iris/label", {"id": "epoch", "label": "setosa"}, header) == (200, {"accepted": 1})
+        status, flushed = post("/admin/log/flush", {})
+        assert status == 200 and flushed == {"logged": 9, "dropped": 0}, flushed
+        # Durable now: read while the server still runs.
+        inferences, labels = read_log(log)
+    finally:
+        server.stop("SIGTERM")
+    seconds = {r["request_id"]: r["timestamp_us"] / 1e6 for r in inferences}
+    assert {r["request_id"]: r["timestamp_us"] for r in inferences}["iso"] == 1793589300_123_000
+    assert seconds["epoch"] == 1793589300.5 and seconds["header"] == 1793589300.25
+    assert seconds["body-wins"] == 1793592000.0
+    assert before - 1 <= seconds["now"] <= time.time() + 1
+    assert {r["request_id"]: r["timestamp_us"] / 1e6 for r in labels} == {"iso": 1793595600.0, "epoch": 1793589300.25}
+    errors = [r for r in inferences if r.get("error")]
+    assert [r["request_id"] for r in errors] == ["typo", "year-2300"] and all(r["error"] == "bad_request" for r in errors)
+
 
 def test_pipeline_under_faults_equals_a_clean_run(tmp_path, iris_server):
     started = time.monotonic()
@@ -523,6 +571,8 @@ def test_pipeline_under_faults_equals_a_clean_run(tmp_path, iris_server):
         if request_id in client.answers:
             assert r["prediction"] == client.answers[request_id], (r, client.answers[request_id])
     label_ids = [r["request_id"] for r in labels]
+    for r in labels:
+        assert r["timestamp_us"] == (BASE + hour_of(sent[r["request_id"]]["time_ms"] * 1000) * HOUR + 3599) * 1_000_000, r
     assert len(label_ids) == len(set(label_ids)), "a label is in the log twice"
     sent_labels = {i for i, item in sent.items() if item["labelled"] and i in client.answers}
     assert set(label_ids) == sent_labels                  # labels were sent between restarts and flushed
