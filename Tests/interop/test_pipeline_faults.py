@@ -18,7 +18,8 @@ What must hold:
   into a fresh store, then batch): every value exact (1e-9), except the sketch-based ones (KS statistic and
   p-value, Wasserstein, latency quantiles: KLL sketches with a random compaction coin), which DESIGN.md holds
   to the sketch's error: KS within 0.02 of scipy's ks_2samp on the raw values and Wasserstein within
-  0.1 σ + 5 % of scipy's, in both runs; latency quantiles within 2 % in rank of the raw latencies.
+  0.1 σ + 5 % of scipy's, in both runs (every numeric drift column: the features and :pred1; the KS p-value
+  follows from the statistic and is not compared); latency quantiles within 2 % in rank of the raw latencies.
 """
 import datetime as dt
 import http.client
@@ -157,7 +158,11 @@ class Server:
 
 
 class Tail:
-    """`driftline tail` following the log, SIGKILLed TAIL_KILLS times at random moments by a thread."""
+    """`driftline tail` following the log, SIGKILLed TAIL_KILLS times by a thread, in turn: at a random moment,
+    as soon as a new Parquet data file appears in <store>/profiles (inside a commit, before its version file),
+    and as soon as a new version file appears (just committed, before tail has moved on)."""
+
+    MOMENTS = ["random", "inside a commit", "right after a commit"]
 
     def __init__(self, log, store, folder, seed):
         self.log, self.store, self.folder = log, store, folder
@@ -168,6 +173,7 @@ class Tail:
         self.process = None
         self.error = None
         self.thread = None
+        self.moments = []           # (moment, whether its trigger was seen) per kill
 
     def start(self):
         err = open(self.folder / f"tail-{self.starts}.err", "w")
@@ -178,16 +184,42 @@ class Tail:
         self.started_at = time.monotonic()
         self.starts += 1
 
+    def names(self, folder, suffix):
+        try:
+            return {entry.name for entry in os.scandir(folder) if entry.name.endswith(suffix)}
+        except FileNotFoundError:
+            return set()
+
+    def wait_for_new(self, folder, suffix, timeout=10.0):
+        """Polls `folder` until a file ending in `suffix` appears that was not there; False after `timeout`."""
+        before = self.names(folder, suffix)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.names(folder, suffix) - before:
+                return True
+            time.sleep(0.0005)
+        return False
+
     def kill_repeatedly(self, pause):
         def loop():
             while self.kills < TAIL_KILLS:
-                time.sleep(self.random.uniform(*pause))
+                moment = self.MOMENTS[self.kills % len(self.MOMENTS)]
+                if moment == "random":
+                    time.sleep(self.random.uniform(*pause))
+                    seen = True
+                else:
+                    time.sleep(self.random.uniform(0.2, 0.8))
+                    if moment == "inside a commit":
+                        seen = self.wait_for_new(self.store / "profiles" / "endpoint=iris", ".parquet")
+                    else:
+                        seen = self.wait_for_new(self.store / "profiles" / "_delta_log", ".json")
                 with self.lock:
                     if self.process.poll() is not None:
                         self.error = f"tail exited {self.process.returncode} by itself:\n" + (self.folder / f"tail-{self.starts - 1}.err").read_text()
                         return
                     self.process.send_signal(signal.SIGKILL)
                     self.process.wait(timeout=10)
+                    self.moments.append((moment, seen))
                     self.kills += 1
                     self.start()
         self.thread = threading.Thread(target=loop, daemon=True)
@@ -494,7 +526,7 @@ def test_pipeline_under_faults_equals_a_clean_run(tmp_path, iris_server):
     tail.start()
     client = Client(server)
     client.start()
-    tail.kill_repeatedly(pause=(0.5, 2.5))
+    tail.kill_repeatedly(pause=(0.5, 2.0))
     sent = {}
     restarts = []
     batch_runs = []
@@ -580,7 +612,8 @@ def test_pipeline_under_faults_equals_a_clean_run(tmp_path, iris_server):
     # ---- the profiles after 10 SIGKILLs of tail: each logged record counted once, per window.
     faulted = profiles(store)
     frame = pd.DataFrame([{"window_us": r["timestamp_us"] // 300_000_000 * 300_000_000, **r["features"],
-                           "prediction": r["prediction"], "latency_ms": r["latency_us"] / 1000} for r in inferences])
+                           "prediction": r["prediction"], ":pred1": max(r["probabilities"].values()),
+                           "latency_ms": r["latency_us"] / 1000} for r in inferences])
     label_of = {r["request_id"]: r["label"] for r in labels}
     frame["label"] = [label_of.get(r["request_id"]) for r in inferences]
     merged = faulted.groupby(["window_us", "column_name"]).agg(
@@ -636,7 +669,13 @@ def test_pipeline_under_faults_equals_a_clean_run(tmp_path, iris_server):
           f"{[(h, how, round(t, 2)) for h, how, t, _ in restarts]}; after the SIGKILL {len(unflushed)} answered requests "
           f"were not yet flushed, {kill_lost} of them lost; tail killed {tail.kills} times; traffic phase "
           f"{traffic_done - started:.1f} s, whole test {took:.1f} s")
-    print(f"  profiles: {DeltaTable(str(store / 'profiles')).version() + 1} Delta versions; worst sketch deviations "
+    # Parquet files a killed tail wrote but never committed: evidence that a SIGKILL landed inside a commit.
+    profiles_table = DeltaTable(str(store / "profiles"))
+    live = {os.path.realpath(u.removeprefix("file://")) for u in profiles_table.file_uris()}
+    orphans = [f for f in (store / "profiles").rglob("*.parquet") if os.path.realpath(f) not in live]
+    assert live and all(os.path.exists(f) for f in live)
+    print(f"  profiles: {profiles_table.version() + 1} Delta versions, {len(orphans)} uncommitted data files left by kills "
+          f"inside a commit; kills {tail.moments}; worst sketch deviations "
           + ", ".join(f"{k} {v:.4f}" for k, v in WORST.items()))
     for line in batch_runs:
         print("  batch:", line)
@@ -646,6 +685,7 @@ def compare_tables(store, clean, frame, training_csv):
     """drift and performance of the faulted run against the clean run's: exact, except sketch-based values,
     which are held (in both runs) to DESIGN.md's sketch error against scipy on the raw values."""
     training = pd.read_csv(training_csv)
+    training[":pred1"] = training[[f"good_{c}" for c in CLASSES]].max(axis=1)
     for name, keys, sketched in [
         ("drift", ["endpoint", "model_version", "window_us", "baseline", "column_name"], SKETCH_DRIFT),
         ("performance", ["endpoint", "model_version", "window_us"], SKETCH_PERFORMANCE),
@@ -666,6 +706,11 @@ def compare_tables(store, clean, frame, training_csv):
                         for p, q in zip(x, y)]
                 assert all(same), f"{name}.{column} differs from the clean run"
         assert (a["window_end"] == b["window_end"]).all()
+        if name == "drift":                 # categorical columns have no sketch: nothing there may differ either
+            categorical = (a["column_kind"] == "categorical").to_numpy()
+            assert categorical.any() and (~categorical).any()
+            for column in sketched:
+                assert a.loc[categorical, column].isna().all() and b.loc[categorical, column].isna().all(), column
         for df in (a, b):
             if name == "drift":
                 check_drift_sketch_values(df, frame, training)
@@ -674,7 +719,9 @@ def compare_tables(store, clean, frame, training_csv):
 
 
 def check_drift_sketch_values(drift, frame, training):
-    for _, row in drift[drift["column_name"].isin(FEATURES)].iterrows():
+    numeric = drift[drift["column_kind"] == "numeric"]
+    assert sorted(set(numeric["column_name"])) == sorted(FEATURES + [":pred1"])
+    for _, row in numeric.iterrows():
         hour = (row["window_us"] // 1_000_000 - BASE) // HOUR
         actual = frame.loc[frame["window_us"] // 1_000_000 // HOUR == (BASE // HOUR) + hour, row["column_name"]].to_numpy()
         if row["baseline"] == "reference":
