@@ -9,9 +9,14 @@ struct InferenceRequest: Decodable {
         var datatype: String?
         var data: [Double]
     }
+    /// KServe v2's optional request parameters; the server reads `event_time` (see ``EventTime``).
+    struct Parameters: Decodable {
+        var event_time: EventTimeValue?
+    }
     /// The request id; the server makes one when it is missing. Rows of a batch get `<id>-<row>`.
     var id: String?
     var inputs: [Tensor]
+    var parameters: Parameters?
 }
 
 /// The answer: class probabilities (`[n, classes]`) and the predicted class of each row.
@@ -42,19 +47,21 @@ struct InferenceResponse: ResponseEncodable {
 }
 
 /// `POST /v2/models/<name>/label`: the true class of earlier requests, `{"id": "...", "label": "setosa"}`
-/// or `{"labels": [{"id": ..., "label": ...}, ...]}`.
+/// or `{"labels": [{"id": ..., "label": ...}, ...]}`, each with an optional `event_time` (see ``EventTime``).
 struct LabelRequest: Decodable {
     struct Entry: Decodable {
         var id: String
         var label: String
+        var event_time: EventTimeValue?
     }
     var id: String?
     var label: String?
+    var event_time: EventTimeValue?
     var labels: [Entry]?
 
     var entries: [Entry] {
         var all = labels ?? []
-        if let id, let label { all.append(Entry(id: id, label: label)) }
+        if let id, let label { all.append(Entry(id: id, label: label, event_time: event_time)) }
         return all
     }
 }
@@ -62,6 +69,13 @@ struct LabelRequest: Decodable {
 /// What `/label` answers.
 struct LabelResponse: ResponseEncodable {
     var accepted: Int
+}
+
+/// What `POST /admin/log/flush` answers once everything logged before the request is durable.
+struct FlushResponse: ResponseEncodable {
+    /// Records logged (accepted into the buffer) since the server started, and of those dropped.
+    var logged: Int
+    var dropped: Int
 }
 
 /// `GET /v2/models/<name>`: the model's metadata.

@@ -27,6 +27,7 @@ struct InferenceRoutes: Sendable {
                           outputs: [["name": "probabilities", "datatype": "FP64", "shape": "[-1, \(model.classes.count)]"],
                                     ["name": "predicted_class", "datatype": "BYTES", "shape": "[-1]"]])
         }
+        router.post("/admin/log/flush") { _, _ in try await flush() }
         router.get("/v2/health/ready") { _, _ in HTTPResponse.Status.ok }
         router.get("/v2/health/live") { _, _ in HTTPResponse.Status.ok }
     }
@@ -42,8 +43,10 @@ struct InferenceRoutes: Sendable {
         }
         let id = body.id ?? request.headers[.init("x-request-id")!] ?? "\(idPrefix)-\(counter.next())"
         let rows: [[Double]]
+        let eventTime: Timestamp
         do {
             rows = try self.rows(of: body)
+            eventTime = try EventTime.resolve(body.parameters?.event_time, header: request.headers[.init(EventTime.header)!])
         } catch let error as HTTPError {
             logFailure("bad_request", id: id, started: started)
             throw error
@@ -65,7 +68,8 @@ struct InferenceRoutes: Sendable {
                 let p = Array(probabilities[(i * model.classes.count)..<((i + 1) * model.classes.count)])
                 // Logging never fails a request: an id that is too long is logged without it, a full buffer drops (counted).
                 let requestID = (try? RequestID(ids[i])) ?? .none
-                try? logger.log(features: row.map(FeatureValue.number), probabilities: p, requestID: requestID, latency: latency)
+                try? logger.log(features: row.map(FeatureValue.number), probabilities: p, requestID: requestID, latency: latency,
+                                timestamp: eventTime)
             }
         }
         return InferenceResponse(
@@ -119,15 +123,29 @@ struct InferenceRoutes: Sendable {
         let entries = body.entries
         guard !entries.isEmpty else { throw HTTPError(.badRequest, message: "no label: send {\"id\": \"<request id>\", \"label\": \"<class>\"}") }
         for entry in entries {
+            let eventTime = try EventTime.resolve(entry.event_time, header: request.headers[.init(EventTime.header)!])
             guard model.classes.contains(entry.label) else {
                 throw HTTPError(.badRequest, message: "label \(entry.label) for \(entry.id): not one of \(model.classes.joined(separator: ", "))")
             }
             guard let id = try? RequestID(entry.id), !id.isEmpty else {
                 throw HTTPError(.badRequest, message: "request id \(entry.id): 1 to \(RequestID.maxBytes) bytes")
             }
-            try? logger?.logLabel(requestID: id, label: entry.label)
+            try? logger?.logLabel(requestID: id, label: entry.label, timestamp: eventTime)
         }
         return LabelResponse(accepted: entries.count)
+    }
+
+    /// `POST /admin/log/flush`: answers once every inference and label logged before the request is durable
+    /// (written and fsynced), e.g. before a deploy or a snapshot; 503 when a write or fsync failed since the last flush.
+    func flush() async throws -> FlushResponse {
+        guard let logger else { throw HTTPError(.conflict, message: "logging is off (--no-logging or DRIFTLINE_LOGGING=off): nothing to flush") }
+        do {
+            try await logger.flush()
+        } catch {
+            throw HTTPError(.serviceUnavailable, message: "the log flush failed: \(error); check the log folder's disk")
+        }
+        let stats = logger.statistics
+        return FlushResponse(logged: stats.logged, dropped: stats.dropped)
     }
 
     /// A request that could not be answered is logged as an error outcome, its features missing.

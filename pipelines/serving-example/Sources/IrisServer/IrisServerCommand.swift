@@ -14,6 +14,11 @@ struct IrisServerCommand: AsyncParsableCommand {
             POST /v2/models/iris/infer   {"id": "r1", "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
             POST /v2/models/iris/label   {"id": "r1", "label": "setosa"}
             GET  /v2/models/iris, /v2/health/ready
+            POST /admin/log/flush        answers once everything logged before it is durable (written and fsynced)
+
+            Event time: a replay or backfill gives each request's time, as ISO-8601 (2026-11-02T03:15:00Z) or epoch
+            seconds, in "parameters": {"event_time": ...} of /infer, in "event_time" beside a label, or in the header
+            x-driftline-event-time; without it the server logs the time it answered.
 
             Inferences go to <log>/iris/<writer-id>/ (the writer id defaults to <host>-<pid>); SIGTERM stops the
             server, then flushes and closes the log. Logging is off with --no-logging or DRIFTLINE_LOGGING=off.
