@@ -61,41 +61,52 @@ extension LogTail {
         defer { joinKeys = keys }
         keys.removeAll(keepingCapacity: true)
         storage.withUnsafeBufferPointer { records in
+            guard let base = records.baseAddress else { return }
             for i in range {
-                let id = records[i].kind == .inference ? records[i].inference.requestID : RequestID.none
-                keys.append(id.isEmpty ? .empty : JoinKey(id))
+                let record = base + i
+                let inference = record.pointee.kind == .inference && !record.pointee.inference.requestID.isEmpty
+                keys.append(inference ? JoinKey(record.pointee.inference.requestID) : .empty)
             }
         }
         joinWarmth &+= keys.withUnsafeBufferPointer { join.warm($0) }
+        // The windows are profiled in a local array (moved out of `self` and back): element writes through
+        // a class property would pay a dynamic exclusivity check and a uniqueness check per value.
+        var accumulators = self.accumulators
+        self.accumulators = []
+        defer { self.accumulators = accumulators }
         storage.withUnsafeBufferPointer { records in
+            // Through a pointer, the record's fields are read in place (an element read out of the buffer
+            // would copy the record, retaining its arrays, once per field).
+            guard let base = records.baseAddress else { return }
             for i in range {
-                switch records[i].kind {
+                let record = base + i
+                switch record.pointee.kind {
                 case .inference:
-                    let time = records[i].inference.timestamp.microsecondsSinceEpoch
+                    let time = record.pointee.inference.timestamp.microsecondsSinceEpoch
                     if time > watermark { watermark = time }
-                    let start = windows.start(of: records[i].inference.timestamp).microsecondsSinceEpoch
+                    let start = windows.start(of: record.pointee.inference.timestamp).microsecondsSinceEpoch
                     let key = WindowKey(model: modelIndex, windowStart: start)
                     if key != cachedKey {
                         cachedKey = key
-                        cachedSlot = slot(for: key)
+                        cachedSlot = slot(for: key, in: &accumulators)
                         profiler = accumulators[cachedSlot].profiler
                     }
-                    let prediction = profiler.add(records[i].inference, to: &accumulators[cachedSlot])
+                    let prediction = profiler.add(record.pointee.inference, to: &accumulators[cachedSlot])
                     let joinKey = keys[i - range.lowerBound]
                     if joinKey != .empty {
                         let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
-                                                                  prediction: prediction, labelled: records[i].inference.label != nil)
+                                                                  prediction: prediction, labelled: record.pointee.inference.label != nil)
                         if case .join(let joined, let label) = join.addPrediction(key: joinKey, pending) {
                             profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
                             labelsJoined += 1
                         }
                     }
                 case .label:
-                    let label = records[i].label
+                    let label = record.pointee.label
                     let time = label.timestamp.microsecondsSinceEpoch
                     if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
                         let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
-                        let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start))
+                        let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
                         let labelProfiler = accumulators[index].profiler
                         labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
                         labelsJoined += 1
@@ -122,8 +133,9 @@ extension LogTail {
         partitions[key]?.segmentEnd = batch.position + batch.header.totalLength
     }
 
-    /// The accumulator of a (model, window), created with the profiler in effect for that window.
-    func slot(for key: WindowKey) -> Int {
+    /// The accumulator of a (model, window) in `accumulators` (the stage's, moved out while a batch is
+    /// profiled), created with the profiler in effect for that window.
+    func slot(for key: WindowKey, in accumulators: inout [WindowProfile]) -> Int {
         if let index = accumulatorIndex[key] { return index }
         let model = models[key.model]
         let profiler = key.windowStart >= model.effectiveFrom ? model.profiler : model.earlier

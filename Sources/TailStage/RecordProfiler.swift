@@ -157,7 +157,7 @@ public struct RecordProfiler: Sendable {
     /// Profiles one inference: features, prediction columns, latency, error and, when it carries one, its
     /// label. Returns what it predicted (for the label join).
     @discardableResult
-    public func add(_ record: InferenceRecord, to window: inout WindowProfile) -> Prediction {
+    public func add(_ record: borrowing InferenceRecord, to window: inout WindowProfile) -> Prediction {
         addFeatures(record.features, to: &window)
         let prediction: Prediction
         switch record.outcome {

@@ -22,4 +22,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.path + "/endpoint=iris/new.parquet"))
         #expect(try table.vacuum(now: later).isEmpty)
     }
+
+    /// A data file the log never heard of (its writer died before committing) goes once it is older than
+    /// the retention; the log, hidden files and live files stay.
+    @Test func vacuumDeletesUntrackedDataFilesOlderThanTheRetention() throws {
+        let folder = TemporaryFolder()
+        let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
+        try table.append([try dataFile(table, "live", times: [hour(0)])])
+        let orphan = folder.path + "/endpoint=iris/part-orphan.parquet"
+        let hidden = folder.path + "/endpoint=iris/.part-hidden.parquet"
+        let underscored = folder.path + "/_staging/part.parquet"
+        try FileManager.default.createDirectory(atPath: folder.path + "/_staging", withIntermediateDirectories: true)
+        for path in [orphan, hidden, underscored] { FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])) }
+        // Fresh: kept (a writer may still be about to commit it).
+        #expect(try table.vacuum().isEmpty)
+        let later = DeltaTimestamp.now().adding(.seconds(8 * 86_400))
+        #expect(try table.vacuum(now: later, dryRun: true) == ["endpoint=iris/part-orphan.parquet"])
+        #expect(FileManager.default.fileExists(atPath: orphan))
+        #expect(try table.vacuum(now: later) == ["endpoint=iris/part-orphan.parquet"])
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        for path in [hidden, underscored, folder.path + "/endpoint=iris/live.parquet"] { #expect(FileManager.default.fileExists(atPath: path)) }
+        #expect(try table.snapshot().files.count == 1)
+    }
 }
