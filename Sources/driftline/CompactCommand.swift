@@ -14,8 +14,13 @@ struct CompactCommand: ParsableCommand {
             apart). Safe while `driftline tail` runs: a commit that touches the same files makes the
             compaction start over.
 
+            Then it vacuums the profiles table: data files that compaction replaced, and data files a killed
+            writer left without committing them, are deleted once older than --vacuum-after (7 days by
+            default; readers of table versions older than that may fail, as with Delta's VACUUM).
+
             Example:
               driftline compact --store /var/lib/driftline/store --older-than 2h
+              driftline compact --store /var/lib/driftline/store --older-than 2h --vacuum-after 1d
             """
     )
 
@@ -28,6 +33,12 @@ struct CompactCommand: ParsableCommand {
     @Option(help: "Only this endpoint (default: every endpoint).")
     var endpoint: String?
 
+    @Option(help: "Delete replaced and uncommitted data files older than this (e.g. 7d, 1d, 12h).")
+    var vacuumAfter = "7d"
+
+    @Flag(help: "Do not vacuum.")
+    var noVacuum = false
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: storeDirectory + "/profiles/_delta_log") else {
             throw ValidationError("--store \(storeDirectory): no profiles table (run driftline tail first)")
@@ -35,12 +46,26 @@ struct CompactCommand: ParsableCommand {
         guard DurationText.parse(olderThan) != nil else {
             throw ValidationError("--older-than \(olderThan): not a duration (use e.g. 30m, 2h, 1d)")
         }
+        guard let retention = DurationText.parse(vacuumAfter), retention >= .seconds(3600) else {
+            throw ValidationError("--vacuum-after \(vacuumAfter): give a duration of at least 1h (e.g. 12h, 7d); a shorter one could delete a file a running tail is about to commit")
+        }
     }
 
     func run() throws {
         let age = DurationText.parse(olderThan) ?? .seconds(7200)
         let cutoff = DeltaTimestamp.now().adding(.zero - age)
         let result = try Store(root: storeDirectory).profiles().compact(olderThan: cutoff, endpoint: endpoint)
+        defer {
+            if !noVacuum {
+                let retention = DurationText.parse(vacuumAfter) ?? .seconds(7 * 86_400)
+                do {
+                    let deleted = try Store(root: storeDirectory).profiles().table.vacuum(retention: retention)
+                    print("vacuumed \(deleted.count) data files older than \(vacuumAfter) that no table version uses")
+                } catch {
+                    print("vacuum failed (the compaction stands): \(error)")
+                }
+            }
+        }
         print("compacted \(result.rowsBefore) partial rows into \(result.rowsAfter) rows (\(result.filesRemoved) files removed, \(result.filesAdded) added, versions \(result.versions.map(String.init).joined(separator: ", ")); \(result.retries) retries)")
     }
 }
