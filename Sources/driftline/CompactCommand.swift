@@ -9,12 +9,13 @@ struct CompactCommand: ParsableCommand {
         commandName: "compact",
         abstract: "Rewrite the partial rows of closed windows in <store>/profiles as one row per profile.",
         discussion: """
-            A window is closed when it ended more than --older-than ago. Each endpoint's closed rows are
-            rewritten in one replace commit; nothing is lost (parts counted over different references stay
-            apart). Safe while `driftline tail` runs: a commit that touches the same files makes the
-            compaction start over.
+            A window is closed when it ended more than --older-than ago. Each endpoint's
+            closed rows are rewritten in one replace commit; nothing is lost (parts
+            counted over different references stay apart). Safe while `driftline tail`
+            runs: a commit that touches the same files makes the compaction start over.
 
-            Example:
+            Examples:
+              driftline compact --store ./store --older-than 0s
               driftline compact --store /var/lib/driftline/store --older-than 2h
             """
     )

@@ -11,12 +11,15 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Print merged profiles (count, missing, mean, std, quantiles, top categories) per window.",
         discussion: """
-            Merges every partial row of each (endpoint, model version, window, column) of <store>/profiles
-            whose window starts in [--from, --to). Times are ISO-8601 or epoch seconds (UTC).
+            Merges every partial row of each (endpoint, model version, window, column) of
+            <store>/profiles whose window starts in [--from, --to). Times are ISO-8601 or
+            epoch seconds (UTC).
 
-            Example:
-              driftline query --store ./store --endpoint iris --column petal_width --from 2026-11-23T10:00:00Z
-              driftline query --store ./store --json | jq 'select(.column == ":prediction")'
+            Examples:
+              driftline query --store ./store --endpoint iris --column petal_width
+              driftline query --store ./store --from 2026-11-23T10:00:00Z \\
+                --to 2026-11-23T11:00:00Z
+              driftline query --store ./store --json | jq 'select(.column == ":pred1")'
             """
     )
 
@@ -41,6 +44,9 @@ struct QueryCommand: ParsableCommand {
     func validate() throws {
         guard FileManager.default.fileExists(atPath: storeDirectory + "/profiles/_delta_log") else {
             throw ValidationError("--store \(storeDirectory): no profiles table (run driftline tail first)")
+        }
+        if let endpoint, let known = KnownEndpoints.inStore(storeDirectory), !known.contains(endpoint) {
+            throw ValidationError(KnownEndpoints.problem(endpoint, known: known, in: "\(storeDirectory)/profiles", remedy: "run driftline tail first"))
         }
         for (flag, value) in [("--from", from), ("--to", to)] {
             if let value, TimestampText.parse(value) == nil {
