@@ -108,7 +108,9 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             let partitions = try LogDirectory(logDirectory).partitions(endpoint: endpoint)
             guard let found = try partitions.lazy.compactMap({ try ManifestFile.readAll(in: $0.path).values.first }).first else {
-                throw ArgumentParser.ValidationError("no partition of endpoint \(endpoint) in \(logDirectory): ingest its inferences first")
+                let known = (try? LogDirectory(logDirectory).endpoints()) ?? []
+                throw ArgumentParser.ValidationError("--endpoint \(endpoint): no partition of that endpoint in \(logDirectory) "
+                    + "(it has \(known.isEmpty ? "none" : known.joined(separator: ", "))); check the name, or ingest its inferences first")
             }
             manifest = found
         } catch let error as ArgumentParser.ValidationError {

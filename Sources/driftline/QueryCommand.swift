@@ -50,7 +50,7 @@ struct QueryCommand: ParsableCommand {
         }
         for (flag, value) in [("--from", from), ("--to", to)] {
             if let value, TimestampText.parse(value) == nil {
-                throw ValidationError("\(flag) \(value): not a time (ISO-8601 such as 2026-11-23T10:00:00Z, or epoch seconds)")
+                throw ValidationError("\(flag) \(value): not a time; give ISO-8601 (2026-11-23T10:00:00Z) or epoch seconds")
             }
         }
     }

@@ -105,7 +105,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate \(errorRate): must lie in [0, 1]") }
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed \(speed): must be a positive number (60: one simulated minute per second)") }
         if let start, start != "now", TimestampText.parse(start) == nil {
-            throw ValidationError("--start \(start): not ISO-8601 (2026-11-23T16:00:00Z), epoch seconds or 'now'")
+            throw ValidationError("--start \(start): not a time; give ISO-8601 (2026-11-23T16:00:00Z), epoch seconds or 'now'")
         }
         if let driftHour, !(driftHour >= 0 && driftHour.isFinite) { throw ValidationError("--drift-hour \(driftHour): must be 0 or more") }
         for name in Self.list(driftFeatures) where !IrisData.featureNames.contains(name) {

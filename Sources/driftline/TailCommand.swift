@@ -71,7 +71,7 @@ struct TailCommand: AsyncParsableCommand {
         }
         _ = try options()
         if let port = settings.metricsPort, !(0...65_535).contains(port) {
-            throw ValidationError("--metrics-port \(port) is not a port (0…65535)")
+            throw ValidationError("--metrics-port \(port): not a port; give 0…65535")
         }
     }
 
