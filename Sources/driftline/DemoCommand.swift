@@ -64,7 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await runner.step("simulate \(hours) h of traffic from \(TimestampText.format(start)), drift at hour \(driftHour)", [
             "simulate", "--log", log, "--hours", "\(hours)", "--start", TimestampText.format(start), "--drift-hour", "\(driftHour)",
             "--seed", "\(seed)"])
-        try Data(TrainingTable.csv(rows: 1000, seed: 1).utf8).write(to: URL(fileURLWithPath: training))
+        try CommandFailure.write(Data(TrainingTable.csv(rows: 1000, seed: 1).utf8), to: training, flag: "--directory")
         for endpoint in TrafficEndpoint.standardNames {
             try await runner.step("profile the reference of \(endpoint)", ["profile", "--store", store, "--endpoint", endpoint,
                                                                           "--model-version", "1", "--csv", training] + Self.columns(of: endpoint))
@@ -105,7 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
             try files.removeItem(atPath: folder)
         }
         try CommandFailure.makeFolder(folder, flag: "--directory")
-        try Data("made by driftline demo; the next demo replaces this folder\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/\(marker)"))
+        try CommandFailure.write(Data("made by driftline demo; the next demo replaces this folder\n".utf8), to: "\(folder)/\(marker)", flag: "--directory")
     }
 }
 

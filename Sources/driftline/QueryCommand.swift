@@ -64,6 +64,12 @@ struct QueryCommand: ParsableCommand {
         for profile in profiles where wanted.isEmpty || wanted.contains(profile.key.columnName) {
             print(json ? ProfileText.json(profile) : ProfileText.line(profile))
         }
+        let present = Set(profiles.map(\.key.columnName))
+        let absent = column.filter { !present.contains($0) }
+        if !profiles.isEmpty, !absent.isEmpty {
+            throw CommandFailure("--column \(absent.joined(separator: ", ")): no profiles of that column in the range "
+                + "(columns: \(present.sorted().joined(separator: ", "))); check the name")
+        }
     }
 }
 

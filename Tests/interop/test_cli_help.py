@@ -134,6 +134,7 @@ MISTAKES = [
     (["compact", "--store", "{d}/empty-store"], 64, ["no profiles table", "run driftline tail"]),
     (["query", "--store", "{d}/store", "--endpoint", "iris-nope"], 64, ["--endpoint iris-nope", "it has iris", "check the name"]),
     (["batch", "--store", "{d}/store", "--endpoint", "iris-nope"], 64, ["--endpoint iris-nope", "it has iris"]),
+    (["query", "--store", "{d}/store", "--column", "petal_widht"], 1, ["--column petal_widht", "petal_width", "check the name"]),
     (["inspect", "--log", "{d}/log", "--endpoint", "iris-nope"], 64, ["--endpoint iris-nope", "it has iris"]),
     (["tail", "--log", "{d}/log", "--store", "{d}/store", "--once", "--endpoint", "iris-nope"], 0, ["warning", "iris-nope", "check the name"]),
     (["ingest", "--labels", "--log", "{d}/log", "--endpoint", "iris-nope", "--csv", "{root}/pipelines/demo/iris.csv",

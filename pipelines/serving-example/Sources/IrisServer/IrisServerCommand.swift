@@ -11,16 +11,25 @@ struct IrisServerCommand: AsyncParsableCommand {
         commandName: "iris-server",
         abstract: "Serve an iris classifier over HTTP (KServe v2-like JSON) and log every inference with Driftline.",
         discussion: """
-            POST /v2/models/iris/infer   {"id": "r1", "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
+            POST /v2/models/iris/infer   {"id": "r1", "inputs": [{"name": "input-0",
+                                          "shape": [1, 4], "datatype": "FP64",
+                                          "data": [5.1, 3.5, 1.4, 0.2]}]}
             POST /v2/models/iris/label   {"id": "r1", "label": "setosa"}
             GET  /v2/models/iris, /v2/health/ready
 
-            Inferences go to <log>/iris/<writer-id>/ (the writer id defaults to <host>-<pid>); SIGTERM stops the
-            server, then flushes and closes the log. Logging is off with --no-logging or DRIFTLINE_LOGGING=off.
+            Inferences go to <log>/iris/<writer-id>/ (the writer id defaults to
+            <host>-<pid>); SIGTERM stops the server, then flushes and closes the log.
+            Logging is off with --no-logging or DRIFTLINE_LOGGING=off.
 
-            Example:
-              swift run -c release iris-server --log /var/lib/driftline/log --port 8080
-              curl -s -X POST localhost:8080/v2/models/iris/infer -d '{"id":"r1","inputs":[{"name":"input-0","shape":[1,4],"datatype":"FP64","data":[5.1,3.5,1.4,0.2]}]}'
+            Examples:
+              # in pipelines/serving-example
+              swift run iris-server --log ./log --port 8080
+              curl -s -X POST localhost:8080/v2/models/iris/infer -d '{"id": "r1",
+                "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64",
+                            "data": [5.1, 3.5, 1.4, 0.2]}]}'
+              curl -s -X POST localhost:8080/v2/models/iris/label \\
+                -d '{"id": "r1", "label": "setosa"}'
+              driftline inspect --log ./log --endpoint iris
             """
     )
 
