@@ -64,6 +64,9 @@ struct QueryCommand: ParsableCommand {
         for profile in profiles where wanted.isEmpty || wanted.contains(profile.key.columnName) {
             print(json ? ProfileText.json(profile) : ProfileText.line(profile))
         }
+        if profiles.isEmpty {
+            FileHandle.standardError.write(Data("no profiles in \(storeDirectory)/profiles\(from.map { " from \($0)" } ?? "")\(to.map { " to \($0)" } ?? ""); widen --from/--to, or run driftline tail\n".utf8))
+        }
         let present = Set(profiles.map(\.key.columnName))
         let absent = column.filter { !present.contains($0) }
         if !profiles.isEmpty, !absent.isEmpty {

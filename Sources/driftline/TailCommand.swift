@@ -108,6 +108,9 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if once, KnownEndpoints.inLog(logDirectory)?.isEmpty == true {
+            FileHandle.standardError.write(Data("driftline tail: \(logDirectory) has no partitions yet, nothing to profile; log to it first (InferenceLogger, `driftline ingest` or `driftline simulate`)\n".utf8))
+        }
         if let known = KnownEndpoints.inLog(logDirectory) {
             for name in try effective().endpoints ?? [] where !known.contains(name) {
                 let wait = once ? "--once finds nothing to profile for it" : "tail waits for it to appear"

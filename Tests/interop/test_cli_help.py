@@ -119,6 +119,7 @@ def pipeline(tmp_path_factory):
         proc = driftline(*args)
         assert proc.returncode == 0, proc.stderr
     (folder / "empty-store").mkdir()
+    (folder / "empty-log").mkdir()
     return folder
 
 
@@ -139,6 +140,8 @@ MISTAKES = [
     (["tail", "--log", "{d}/log", "--store", "{d}/store", "--once", "--endpoint", "iris-nope"], 0, ["warning", "iris-nope", "check the name"]),
     (["ingest", "--labels", "--log", "{d}/log", "--endpoint", "iris-nope", "--csv", "{root}/pipelines/demo/iris.csv",
       "--request-id-column", "species", "--label-column", "species"], 64, ["iris-nope", "ingest its inferences first"]),
+    (["tail", "--log", "{d}/empty-log", "--store", "{d}/store", "--once"], 0, ["no partitions yet", "log to it first"]),
+    (["query", "--store", "{d}/store", "--from", "2030-01-01T00:00:00Z"], 0, ["no profiles in", "widen --from/--to"]),
     (["tail", "--log", "{d}/log", "--store", "{d}/store", "--window", "fivem"], 64, ["--window fivem", "e.g. 500ms"]),
     (["tail", "--log", "{d}/log", "--store", "{d}/store", "--window", "0s"], 64, ["window", "positive"]),
     (["compact", "--store", "{d}/store", "--older-than", "2 hours"], 64, ["--older-than 2 hours", "e.g."]),
