@@ -84,12 +84,18 @@ func runBatchBenchmarks(arguments: [String]) throws {
     }
     print("batch: warm-up total \(clock.now - warmStart)")
     var times: [Duration] = []
-    for _ in 0..<3 { times.append(try clock.measure { outcome = try run.run() }) }
+    var cpuTimes: [Double] = []
+    for _ in 0..<3 {
+        let cpuStart = processCPUSeconds()
+        times.append(try clock.measure { outcome = try run.run() })
+        cpuTimes.append(processCPUSeconds() - cpuStart)
+    }
     let best = times.min() ?? .zero
     let driftRows = outcome.analyses.reduce(0) { $0 + $1.drift.count }
     let detected = outcome.analyses.reduce(0) { $0 + $1.drift.filter { $0.status == .driftDetected }.count }
     print(String(format: "batch: %d model-hours, %d drift rows (%d drift_detected): best of 3 %.3f s (runs: %@)",
                  outcome.analyses.count, driftRows, detected, seconds(best), times.map { String(format: "%.3f", seconds($0)) }.joined(separator: ", ")))
+    print(String(format: "batch: CPU time per run (both cores together): %@ s", cpuTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
     print("batch: goal < 2 s: \(seconds(best) < 2 ? "met" : "NOT met")")
     guard baseline else { return }
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -108,6 +114,13 @@ func runBatchBenchmarks(arguments: [String]) throws {
        let value = Double(line.split(separator: " ").last ?? "") {
         print(String(format: "batch: scipy from raw rows %.3f s; driftline batch from profiles %.3f s; ratio %.1f×", value, seconds(best), value / seconds(best)))
     }
+}
+
+/// User + system CPU seconds of this process so far (all threads).
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
 
 private func seconds(_ d: Duration) -> Double {

@@ -150,7 +150,7 @@ public struct BatchRun: Sendable {
             return Result { () throws(BatchError) in
                 let report = HourReport(analysis: analysis, trend: trendPoints[analysis.endpoint + "\u{0}" + analysis.modelVersion] ?? [])
                 let json: Data
-                do { json = try report.jsonData() } catch { throw .output(path: stem + ".json", detail: "cannot encode: \(error)") }
+                json = report.jsonData()
                 try AtomicFile.write(json, to: stem + ".json")
                 try AtomicFile.write(Data(report.html().utf8), to: stem + ".html")
             }

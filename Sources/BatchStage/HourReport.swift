@@ -91,12 +91,11 @@ public struct HourReport: Sendable, Encodable {
             .filter { seen.insert($0.windowStartMicroseconds).inserted }
     }
 
-    /// Pretty, key-sorted, snake_case JSON.
-    public func jsonData() throws -> Data {
+    /// What `jsonData()` writes, through Foundation's encoder (tests compare the two).
+    func foundationJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Every value is made finite above; this only guards against a non-finite one slipping through.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try encoder.encode(self)
     }

@@ -156,21 +156,27 @@ enum SVGChart {
     }
 }
 
-/// Text safe inside HTML/SVG elements and attributes.
+/// Text safe inside HTML/SVG elements and attributes. Works on UTF-8 bytes (the five characters it
+/// replaces are ASCII, so no multi-byte sequence is touched); text without them comes back as it is.
 func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for ch in text {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(ch)
+    func special(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "\"")
+            || byte == UInt8(ascii: "'")
+    }
+    guard text.utf8.contains(where: special) else { return text }
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count + 16)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "&"): out += "&amp;".utf8
+        case UInt8(ascii: "<"): out += "&lt;".utf8
+        case UInt8(ascii: ">"): out += "&gt;".utf8
+        case UInt8(ascii: "\""): out += "&quot;".utf8
+        case UInt8(ascii: "'"): out += "&#39;".utf8
+        default: out.append(byte)
         }
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
 }
 
 extension Array {

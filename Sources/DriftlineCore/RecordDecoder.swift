@@ -31,62 +31,75 @@ public struct RecordDecoder: Sendable {
 
     /// Decodes the record at the cursor.
     public func decodeNext(from cursor: inout ByteCursor) throws(CodecError) -> LogRecord {
+        var record = DecodedRecord()
+        try decodeNext(from: &cursor, into: &record)
+        return record.logRecord
+    }
+
+    /// Decodes every record in `payload` into `records`, overwriting its elements and reusing their
+    /// storage (after the first batches, decoding allocates nothing but new category strings); appends
+    /// elements when there are more records than elements. Returns how many records there were; elements
+    /// beyond them are stale. All or nothing: when it throws, no element is meaningful.
+    public func decodeAll(_ payload: UnsafeRawBufferPointer, into records: inout [DecodedRecord]) throws(CodecError) -> Int {
+        var cursor = ByteCursor(payload)
+        var count = 0
+        while !cursor.isAtEnd {
+            if count == records.count { records.append(DecodedRecord()) }
+            try decodeNext(from: &cursor, into: &records[count])
+            count += 1
+        }
+        return count
+    }
+
+    /// Decodes the record at the cursor into `record`, reusing its storage.
+    public func decodeNext(from cursor: inout ByteCursor, into record: inout DecodedRecord) throws(CodecError) {
         let tagOffset = cursor.position
         switch try cursor.readByte("record tag") {
         case RecordEncoder.inferenceTag:
-            return .inference(try decodeInference(from: &cursor))
+            record.kind = .inference
+            try decodeInference(from: &cursor, into: &record.inference)
         case RecordEncoder.labelTag:
-            let timestamp = Timestamp(microsecondsSinceEpoch: try cursor.readLittleEndian(Int64.self, "timestamp"))
-            let requestID = try decodeRequestID(from: &cursor)
+            record.kind = .label
+            record.label.timestamp = Timestamp(microsecondsSinceEpoch: try cursor.readLittleEndian(Int64.self, "timestamp"))
+            try decodeRequestID(from: &cursor, into: &record.label.requestID)
             guard let label = try decodeLabel(from: &cursor) else {
                 throw CodecError(.malformed, offset: cursor.position - 1, detail: "a label record without a label")
             }
-            return .label(LabelRecord(timestamp: timestamp, requestID: requestID, label: label))
+            record.label.label = label
         case let tag:
             throw CodecError(.malformed, offset: tagOffset, detail: "record tag \(tag) is neither 1 (inference) nor 2 (label)")
         }
     }
 
-    func decodeRequestID(from cursor: inout ByteCursor) throws(CodecError) -> RequestID {
+    func decodeRequestID(from cursor: inout ByteCursor, into requestID: inout RequestID) throws(CodecError) {
         let length = try cursor.readLength("request id", limit: RequestID.maxBytes)
-        return RequestID(unchecked: Array(try cursor.readBytes(length, "request id")))
+        requestID.assign(try cursor.readBytes(length, "request id"))
     }
 
-    func decodeInference(from cursor: inout ByteCursor) throws(CodecError) -> InferenceRecord {
-        let timestamp = Timestamp(microsecondsSinceEpoch: try cursor.readLittleEndian(Int64.self, "timestamp"))
-        let requestID = try decodeRequestID(from: &cursor)
+    func decodeInference(from cursor: inout ByteCursor, into record: inout InferenceRecord) throws(CodecError) {
+        record.timestamp = Timestamp(microsecondsSinceEpoch: try cursor.readLittleEndian(Int64.self, "timestamp"))
+        try decodeRequestID(from: &cursor, into: &record.requestID)
         let latencyOffset = cursor.position
         let latency = try cursor.readVarint("latency")
         guard latency <= UInt64(Int64.max) else {
             throw CodecError(.malformed, offset: latencyOffset, detail: "latency \(latency) does not fit Int64")
         }
+        record.latencyMicroseconds = Int64(latency)
         let countOffset = cursor.position
         let count = try cursor.readVarint("feature count")
         guard count == UInt64(kinds.count) else {
             throw CodecError(.schemaMismatch, offset: countOffset, detail: "record has \(count) features, the schema \(kinds.count)")
         }
-        var features: [FeatureValue] = []
-        features.reserveCapacity(kinds.count)
-        for kind in kinds {
-            switch kind {
-            case .numeric:
-                features.append(.number(try cursor.readDouble("numeric feature")))
-            case .categorical:
-                let length = try cursor.readLength("categorical feature", limit: ModelSchema.maxNameBytes + 1)
-                if length == 0 {
-                    features.append(.missing)
-                } else {
-                    let start = cursor.position
-                    let raw = try cursor.readBytes(length - 1, "categorical feature")
-                    guard let text = String(validating: raw, as: UTF8.self) else {
-                        throw CodecError(.malformed, offset: start, detail: "categorical feature is not valid UTF-8")
-                    }
-                    features.append(.string(text))
-                }
-            }
+        // Overwrite in place: the array keeps its storage from record to record.
+        if record.features.count != kinds.count {
+            record.features.removeAll(keepingCapacity: true)
+            record.features.append(contentsOf: repeatElement(FeatureValue.missing, count: kinds.count))
         }
+        let decoded = record.features.withUnsafeMutableBufferPointer { features in
+            Result { () throws(CodecError) in try decodeFeatures(from: &cursor, into: features) }
+        }
+        try decoded.get()
         let outcomeOffset = cursor.position
-        let outcome: InferenceRecord.Outcome
         switch try cursor.readByte("outcome tag") {
         case 0:
             let countAt = cursor.position
@@ -94,21 +107,47 @@ public struct RecordDecoder: Sendable {
             guard n == UInt64(classes.count), !classes.isEmpty else {
                 throw CodecError(.schemaMismatch, offset: countAt, detail: "\(n) probabilities, the schema has \(classes.count) classes")
             }
+            // Take the previous record's array out of the outcome so that it is unique, then refill it.
             var probabilities: [Double] = []
+            if case .probabilities(let previous) = record.outcome {
+                probabilities = previous
+                record.outcome = .prediction(0)
+            }
+            probabilities.removeAll(keepingCapacity: true)
             probabilities.reserveCapacity(classes.count)
             for _ in 0..<classes.count { probabilities.append(try cursor.readDouble("probability")) }
-            outcome = .probabilities(probabilities)
+            record.outcome = .probabilities(probabilities)
         case 1:
-            outcome = .prediction(try cursor.readDouble("prediction"))
+            record.outcome = .prediction(try cursor.readDouble("prediction"))
         case 2:
-            outcome = .error(try cursor.readString("error code", limit: InferenceRecord.maxErrorCodeBytes))
+            record.outcome = .error(try cursor.readString("error code", limit: InferenceRecord.maxErrorCodeBytes))
         case let tag:
             throw CodecError(.malformed, offset: outcomeOffset, detail: "outcome tag \(tag) is not 0, 1 or 2")
         }
-        let label = try decodeLabel(from: &cursor)
-        return InferenceRecord(
-            timestamp: timestamp, requestID: requestID, features: features, outcome: outcome,
-            latencyMicroseconds: Int64(latency), label: label)
+        record.label = try decodeLabel(from: &cursor)
+    }
+
+    /// Overwrites `features` (one element per schema feature) with the record's values.
+    @inline(__always)
+    func decodeFeatures(from cursor: inout ByteCursor, into features: UnsafeMutableBufferPointer<FeatureValue>) throws(CodecError) {
+        for index in 0..<Swift.min(kinds.count, features.count) {
+            switch kinds[index] {
+            case .numeric:
+                features[index] = .number(try cursor.readDouble("numeric feature"))
+            case .categorical:
+                let length = try cursor.readLength("categorical feature", limit: ModelSchema.maxNameBytes + 1)
+                if length == 0 {
+                    features[index] = .missing
+                } else {
+                    let start = cursor.position
+                    let raw = try cursor.readBytes(length - 1, "categorical feature")
+                    guard let text = String(validating: raw, as: UTF8.self) else {
+                        throw CodecError(.malformed, offset: start, detail: "categorical feature is not valid UTF-8")
+                    }
+                    features[index] = .string(text)
+                }
+            }
+        }
     }
 
     func decodeLabel(from cursor: inout ByteCursor) throws(CodecError) -> Label? {

@@ -1,7 +1,7 @@
 /// The id that ties an inference to its label: up to ``maxBytes`` opaque bytes (often a UUID or a string).
 public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     /// The raw bytes.
-    public let bytes: [UInt8]
+    public private(set) var bytes: [UInt8]
 
     /// The longest request id, in bytes.
     public static let maxBytes = 128
@@ -26,6 +26,12 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     }
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Replaces the bytes, reusing their storage (the decoder's no-allocation path).
+    mutating func assign(_ raw: UnsafeRawBufferPointer) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: raw)
+    }
 
     /// Whether there is no id.
     public var isEmpty: Bool { bytes.isEmpty }

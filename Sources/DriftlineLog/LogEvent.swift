@@ -10,7 +10,8 @@ public enum LogEvent: Sendable {
     case gap(Gap)
 }
 
-/// The records of one batch, decoded with the manifest the batch names.
+/// The records of one batch, decoded with the manifest the batch names (or, from a reader opened with
+/// ``PartitionReader/Decoding/deferred``, its payload for ``decode(into:)``).
 public struct RecordBatch: Sendable {
     /// The segment file.
     public let segmentPath: String
@@ -20,13 +21,62 @@ public struct RecordBatch: Sendable {
     public let header: BatchHeader
     /// Endpoint, model version and schema of the records.
     public let manifest: PartitionManifest
-    /// Offset of `records[0]` (after the reader's start position, when it started inside the batch).
+    /// Offset of the first record handed out (after the reader's start position, when it started inside
+    /// the batch).
     public let firstOffset: Int64
-    /// The records, in order; record `i` has offset `firstOffset + i`.
+    /// The records, in order; record `i` has offset `firstOffset + i`. Empty from a deferred reader.
     public let records: [LogRecord]
+    /// The decompressed, CRC-checked payload (deferred readers only; else empty).
+    public let payload: [UInt8]
+    let decoder: RecordDecoder?
+
+    init(segmentPath: String, position: Int, header: BatchHeader, manifest: PartitionManifest, firstOffset: Int64, records: [LogRecord]) {
+        self.segmentPath = segmentPath
+        self.position = position
+        self.header = header
+        self.manifest = manifest
+        self.firstOffset = firstOffset
+        self.records = records
+        self.payload = []
+        self.decoder = nil
+    }
+
+    init(segmentPath: String, position: Int, header: BatchHeader, manifest: PartitionManifest, firstOffset: Int64,
+         payload: [UInt8], decoder: RecordDecoder) {
+        self.segmentPath = segmentPath
+        self.position = position
+        self.header = header
+        self.manifest = manifest
+        self.firstOffset = firstOffset
+        self.records = []
+        self.payload = payload
+        self.decoder = decoder
+    }
+
+    /// How many records the batch hands out (from `firstOffset` on).
+    public var count: Int { Int(header.nextOffset - firstOffset) }
 
     /// The offset after the last record.
-    public var nextOffset: Int64 { firstOffset + Int64(records.count) }
+    public var nextOffset: Int64 { header.nextOffset }
+
+    /// The records into `storage` (see ``RecordDecoder/decodeAll(_:into:)``), reusing its elements;
+    /// returns the indexes of the handed-out records (record `i` has offset `firstOffset + i - range.lowerBound`).
+    /// Throws when a deferred payload does not decode or holds another number of records than the header says:
+    /// report the batch as corrupt and its `count` records as lost.
+    public func decode(into storage: inout [DecodedRecord]) throws(CodecError) -> Range<Int> {
+        guard let decoder else {
+            while storage.count < records.count { storage.append(DecodedRecord()) }
+            for (i, record) in records.enumerated() { storage[i] = DecodedRecord(record) }
+            return 0..<records.count
+        }
+        let total = try payload.withUnsafeBytes { raw in
+            Result { () throws(CodecError) -> Int in try decoder.decodeAll(raw, into: &storage) }
+        }.get()
+        guard total == header.recordCount else {
+            throw CodecError(.malformed, offset: 0, detail: "\(total) records, the batch header says \(header.recordCount)")
+        }
+        return (total - count)..<total
+    }
 }
 
 /// A region of a segment that failed a check, with the reason.

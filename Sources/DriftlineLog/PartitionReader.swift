@@ -29,6 +29,19 @@ public final class PartitionReader: @unchecked Sendable {
     var decoders: [SchemaFingerprint: RecordDecoder] = [:]
     /// Reused for decompressed payloads (no page faults from a fresh large allocation per batch).
     var payloadBuffer: [UInt8] = []
+    /// Whether batches come decoded or as payloads the consumer decodes.
+    public let decoding: Decoding
+
+    /// How the reader hands out a batch's records.
+    public enum Decoding: Sendable {
+        /// Decoded into ``RecordBatch/records`` (a batch whose records do not decode is reported as corrupt).
+        case records
+        /// Left in the checked, decompressed ``RecordBatch/payload`` for ``RecordBatch/decode(into:)``, which
+        /// reuses the caller's storage; for readers that look at each record once and must not allocate
+        /// per record (the tail stage). A batch that passes its CRC but does not decode is found only then:
+        /// the caller reports it as corrupt.
+        case deferred
+    }
 
     struct OpenSegment {
         let files: SegmentFiles
@@ -40,10 +53,11 @@ public final class PartitionReader: @unchecked Sendable {
     }
 
     /// A reader of `partition` starting at record offset `offset` (0: the oldest record still kept).
-    public init(partition: String, from offset: Int64 = 0) throws(LogError) {
+    public init(partition: String, from offset: Int64 = 0, decoding: Decoding = .records) throws(LogError) {
         guard offset >= 0 else { throw LogError(.invalidArgument, path: partition, detail: "start offset \(offset) is negative") }
         self.folder = partition
         self.position = offset
+        self.decoding = decoding
     }
 
     deinit {
@@ -217,6 +231,21 @@ public final class PartitionReader: @unchecked Sendable {
             events.append(.gap(Gap(from: position, to: header.nextOffset, reason: .corrupt)))
             position = header.nextOffset
             return false
+        }
+        if decoding == .deferred {
+            var payload: [UInt8] = []
+            let checked = bytes.withUnsafeBytes { raw in Batch.payload(of: header, in: raw, into: &payload) }
+            if case .failure(let problem) = checked {
+                events.append(.corruption(CorruptRegion(segmentPath: path, position: at, reason: .badBatch(problem))))
+                events.append(.gap(Gap(from: position, to: header.nextOffset, reason: .corrupt)))
+                position = header.nextOffset
+                return false
+            }
+            events.append(.records(RecordBatch(
+                segmentPath: path, position: at, header: header, manifest: manifest, firstOffset: position,
+                payload: payload, decoder: decoder)))
+            position = header.nextOffset
+            return true
         }
         var buffer = payloadBuffer
         payloadBuffer = []

@@ -23,6 +23,22 @@ struct ByteCursor {
     mutating func readDouble(field: @autoclosure () -> String) throws(ProfileError) -> Double {
         Double(bitPattern: try readInteger(UInt64.self, field: field()))
     }
+
+    /// Reads `count` little-endian doubles into `items[start..<start + count]` in one pass.
+    mutating func readDoubles(into items: inout [Double], at start: Int, count: Int, field: @autoclosure () -> String) throws(ProfileError) {
+        guard count >= 0, start >= 0, start + count <= items.count, remaining >= 8 * count else {
+            throw .malformedSketch(field: field(), detail: "needs \(8 * count) bytes at offset \(offset), \(remaining) left")
+        }
+        let from = offset
+        bytes.withUnsafeBytes { raw in
+            items.withUnsafeMutableBufferPointer { out in
+                for i in 0..<count {
+                    out[start + i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: from + 8 * i, as: UInt64.self)))
+                }
+            }
+        }
+        offset += 8 * count
+    }
 }
 
 extension Array where Element == UInt8 {

@@ -61,11 +61,11 @@ public struct DriftComparison: Sendable {
             baselineBinCounts = Self.counts(b, over: bins)
             binLabels = Self.labels(edges: bins.edges)
             if !a.sketch.isEmpty && !b.sketch.isEmpty {
-                let ks = try SketchComparison.kolmogorovSmirnov(actual: a.sketch, baseline: b.sketch)
-                ksStatistic = ks.statistic
-                ksPValue = ks.pValue
+                let sketched = try SketchComparison.distances(actual: a.sketch, baseline: b.sketch)
+                ksStatistic = sketched.ksStatistic
+                ksPValue = sketched.ksPValue
                 if let sigma = b.moments.standardDeviation, sigma > 0, sigma.isFinite {
-                    wasserstein = try SketchComparison.wasserstein(actual: a.sketch, baseline: b.sketch) / sigma
+                    wasserstein = sketched.wasserstein / sigma
                 }
             }
         case let (.categorical(a), .categorical(b)):

@@ -110,22 +110,77 @@ extension KLLSketch {
     }
 
     /// Sorts `buffer[start..<end]`. Level 0 of a deep sketch holds 8–16 items nearly always: those go
-    /// through sorting networks kept in registers; longer runs use the standard library's sort.
+    /// through sorting networks kept in registers. Longer runs (level 0 of a young sketch holds up to k
+    /// items, and a window's sketch is young for its first ~50,000 values) are sorted 16 at a time by
+    /// the network, then merged pairwise without branches.
     static func sort(_ buffer: UnsafeMutableBufferPointer<Double>, _ start: Int, _ end: Int) {
         let count = end - start
         guard let base = buffer.baseAddress, count > 1 else { return }
         if count == 8 {
             sortEight(base + start)
-        } else if count > 8 && count <= 16 {
+        } else if count <= 16 {
             sortSixteen(base + start, count: count)
         } else {
-            buffer[start..<end].sort()
+            sortLong(base + start, count: count)
+        }
+    }
+
+    /// Sorts `count` > 16 items: runs of 16 by the network, then bottom-up merges through a scratch
+    /// buffer on the stack (ping-pong), copied back when the last pass ends in the scratch.
+    static func sortLong(_ items: UnsafeMutablePointer<Double>, count: Int) {
+        var start = 0
+        while start < count {
+            sortSixteen(items + start, count: Swift.min(16, count - start))
+            start += 16
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { scratch in
+            guard let scratchBase = scratch.baseAddress else { return }
+            var source = items
+            var target = scratchBase
+            var width = 16
+            while width < count {
+                var low = 0
+                while low < count {
+                    let middle = Swift.min(low + width, count)
+                    let high = Swift.min(low + 2 * width, count)
+                    mergeRuns(source + low, middle - low, source + middle, high - middle, into: target + low)
+                    low = high
+                }
+                swap(&source, &target)
+                width *= 2
+            }
+            if source != items { items.update(from: source, count: count) }
+        }
+    }
+
+    /// Merges two sorted runs into `target` (which overlaps neither), selecting without branches.
+    @inline(__always)
+    static func mergeRuns(_ a: UnsafeMutablePointer<Double>, _ aCount: Int, _ b: UnsafeMutablePointer<Double>, _ bCount: Int,
+                          into target: UnsafeMutablePointer<Double>) {
+        var ia = 0, ib = 0, c = 0
+        while ia < aCount && ib < bCount {
+            let va = a[ia], vb = b[ib]
+            let takeA = vb < va ? 0 : 1
+            target[c] = vb < va ? vb : va
+            ia &+= takeA
+            ib &+= 1 &- takeA
+            c &+= 1
+        }
+        while ia < aCount {
+            target[c] = a[ia]
+            ia &+= 1
+            c &+= 1
+        }
+        while ib < bCount {
+            target[c] = b[ib]
+            ib &+= 1
+            c &+= 1
         }
     }
 
     /// Batcher's odd–even merge network for 16 items (63 comparators), in registers: level 0 of a deep
     /// sketch holds 9–16 items most of the time, and min/max steps never mispredict a branch.
-    /// Fewer than 16 items are padded with +∞, which sorts last.
+    /// Fewer than 16 items (any count from 1) are padded with +∞, which sorts last.
     static func sortSixteen(_ p: UnsafeMutablePointer<Double>, count: Int) {
         @inline(__always) func load(_ i: Int) -> Double { i < count ? p[i] : .infinity }
         var v0 = load(0)
@@ -166,14 +221,18 @@ extension KLLSketch {
         exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13)
         exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8)
         exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14)
-        p[0] = v0
-        p[1] = v1
-        p[2] = v2
-        p[3] = v3
-        p[4] = v4
-        p[5] = v5
-        p[6] = v6
-        p[7] = v7
+        if count >= 8 {
+            p[0] = v0
+            p[1] = v1
+            p[2] = v2
+            p[3] = v3
+            p[4] = v4
+            p[5] = v5
+            p[6] = v6
+            p[7] = v7
+        } else {
+            for (i, v) in [v0, v1, v2, v3, v4, v5, v6].enumerated() where i < count { p[i] = v }
+        }
         if count > 8 { p[8] = v8 }
         if count > 9 { p[9] = v9 }
         if count > 10 { p[10] = v10 }

@@ -43,21 +43,50 @@ extension KLLSketch {
 
     /// The sorted view of the retained items (built on each call; keep it for many queries).
     public func sortedView() -> SortedView {
-        var pairs: [(Double, UInt64)] = []
-        pairs.reserveCapacity(retainedCount)
+        // Levels above 0 are sorted already: sort level 0, then merge the levels in, lightest first,
+        // without branches (as DataSketches builds its sorted view), instead of sorting everything.
+        var values: [Double] = []
+        var weights: [UInt64] = []
+        values.reserveCapacity(retainedCount)
+        weights.reserveCapacity(retainedCount)
+        var mergedValues = [Double](repeating: 0, count: retainedCount)
+        var mergedWeights = [UInt64](repeating: 0, count: retainedCount)
         for level in 0..<numLevels {
+            var run = Array(items[Int(levels[level])..<Int(levels[level + 1])])
+            guard !run.isEmpty else { continue }
+            if level == 0 { run.withUnsafeMutableBufferPointer { Self.sort($0, 0, $0.count) } }
             let weight = UInt64(1) << UInt64(level)
-            for index in Int(levels[level])..<Int(levels[level + 1]) { pairs.append((items[index], weight)) }
+            let total = values.count + run.count
+            values.withUnsafeBufferPointer { a in
+                weights.withUnsafeBufferPointer { aw in
+                    run.withUnsafeBufferPointer { b in
+                        mergedValues.withUnsafeMutableBufferPointer { out in
+                            mergedWeights.withUnsafeMutableBufferPointer { outWeights in
+                                var i = 0, j = 0, c = 0
+                                while i < a.count && j < b.count {
+                                    let takeA = b[j] < a[i] ? 0 : 1
+                                    out[c] = takeA == 1 ? a[i] : b[j]
+                                    outWeights[c] = takeA == 1 ? aw[i] : weight
+                                    i &+= takeA
+                                    j &+= 1 &- takeA
+                                    c &+= 1
+                                }
+                                while i < a.count { out[c] = a[i]; outWeights[c] = aw[i]; i += 1; c += 1 }
+                                while j < b.count { out[c] = b[j]; outWeights[c] = weight; j += 1; c += 1 }
+                            }
+                        }
+                    }
+                }
+            }
+            values = Array(mergedValues[..<total])
+            weights = Array(mergedWeights[..<total])
         }
-        pairs.sort { $0.0 < $1.0 }
         var running: UInt64 = 0
-        var cumulative = [UInt64]()
-        cumulative.reserveCapacity(pairs.count)
-        for pair in pairs {
-            running += pair.1
-            cumulative.append(running)
+        for i in weights.indices {
+            running += weights[i]
+            weights[i] = running
         }
-        return SortedView(values: pairs.map(\.0), cumulativeWeights: cumulative)
+        return SortedView(values: values, cumulativeWeights: weights)
     }
 
     /// The value at normalized rank r ∈ [0, 1]; `nil` when empty or r is outside [0, 1].

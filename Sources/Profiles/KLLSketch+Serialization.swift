@@ -112,9 +112,9 @@ extension KLLSketch {
             throw .malformedSketch(field: "items", detail: "expected \(retained) items (\(8 * retained) bytes), \(cursor.remaining) bytes left")
         }
         var items = [Double](repeating: 0, count: Int(capacity))
-        for index in Int(levels[0])..<Int(capacity) {
-            items[index] = try cursor.readDouble(field: "item \(index)")
-            guard !items[index].isNaN else { throw .malformedSketch(field: "item \(index)", detail: "NaN") }
+        try cursor.readDoubles(into: &items, at: Int(levels[0]), count: retained, field: "items")
+        for index in Int(levels[0])..<Int(capacity) where items[index].isNaN {
+            throw .malformedSketch(field: "item \(index)", detail: "NaN")
         }
         guard !minItem.isNaN, !maxItem.isNaN, minItem <= maxItem else {
             throw .malformedSketch(field: "min/max", detail: "min \(minItem) and max \(maxItem) are not ordered")

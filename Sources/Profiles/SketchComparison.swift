@@ -29,6 +29,24 @@ public enum SketchComparison {
         return total
     }
 
+    /// The KS statistic with its p-value and the Wasserstein-1 distance (as ``kolmogorovSmirnov(actual:baseline:)``
+    /// and ``wasserstein(actual:baseline:)`` compute them), from one sorted view of each sketch and one walk.
+    public static func distances(actual: KLLSketch, baseline: KLLSketch) throws(ProfileError)
+        -> (ksStatistic: Double, ksPValue: Double, wasserstein: Double) {
+        guard !actual.isEmpty else { throw .emptyDistribution(side: "actual") }
+        guard !baseline.isEmpty else { throw .emptyDistribution(side: "baseline") }
+        var supremum = 0.0
+        var total = 0.0
+        walk(actual.sortedView(), baseline.sortedView()) { x, fa, fb, next in
+            let gap = abs(fa - fb)
+            supremum = Swift.max(supremum, gap)
+            if let next, next.isFinite, x.isFinite { total += gap * (next - x) }
+        }
+        let n = Double(actual.count), m = Double(baseline.count)
+        let effective = n * m / (n + m)
+        return (supremum, Kolmogorov.survival(supremum * effective.squareRoot()), total)
+    }
+
     /// Visits every distinct retained value x of both views, ascending, with both inclusive CDFs at x
     /// and the next distinct value (nil at the end).
     static func walk(_ a: KLLSketch.SortedView, _ b: KLLSketch.SortedView, _ body: (Double, Double, Double, Double?) -> Void) {

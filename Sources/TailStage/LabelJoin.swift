@@ -42,6 +42,9 @@ struct LabelJoin {
             }
         }
 
+        /// A mutation that changes nothing: lets ``addPrediction`` insert through the defaulted subscript.
+        @inline(__always) mutating func markSeen() {}
+
         var prediction: RecordProfiler.Prediction {
             switch classIndex {
             case Self.regression: return .value(value)
@@ -72,6 +75,12 @@ struct LabelJoin {
     mutating func addPrediction(_ requestID: RequestID, _ pending: PendingPrediction) -> Match {
         guard !requestID.isEmpty else { return .none }
         let id = JoinKey(requestID)
+        if waiting.isEmpty {
+            // The common case, in one probe of the table: stored unless the request id is pending already
+            // (a repeated id keeps its first prediction, as below).
+            predictions[id, default: pending].markSeen()
+            return .none
+        }
         guard predictions[id] == nil else { return .none }
         var entry = pending
         if let label = waiting.removeValue(forKey: id) {

@@ -21,8 +21,25 @@ extension LogTail {
         }
     }
 
-    /// Profiles one batch: each inference into its window, each label through the join.
+    /// Profiles one batch: each inference into its window, each label through the join. A batch whose
+    /// payload does not decode is counted as corrupt and its records as lost, as the reader does for one
+    /// that fails its CRC; nothing of it is profiled.
     func profile(_ batch: RecordBatch, partition key: String) {
+        var storage = decodeStorage
+        decodeStorage = []
+        defer { decodeStorage = storage }
+        let range: Range<Int>
+        do {
+            range = try batch.decode(into: &storage)
+        } catch {
+            counts.corruptBatches += 1
+            metrics.corruptBatches.increment()
+            counts.lostRecords += Int64(batch.count)
+            metrics.lostRecords.increment(by: Int64(batch.count))
+            logger.error("corrupt log data in \(key): the batch at byte \(batch.position) of \(batch.segmentPath) passed its CRC but does not decode (\(error)); its \(batch.count) records are lost")
+            advance(key, past: batch)
+            return
+        }
         let modelIndex = model(for: batch.manifest)
         let endpoint = batch.manifest.endpoint
         var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
@@ -37,48 +54,56 @@ extension LogTail {
         var cachedSlot = -1
         var profiler = models[modelIndex].profiler
         var labelsJoined: Int64 = 0
-        for record in batch.records {
-            switch record {
-            case .inference(let inference):
-                let time = inference.timestamp.microsecondsSinceEpoch
-                if time > watermark { watermark = time }
-                let start = windows.start(of: inference.timestamp).microsecondsSinceEpoch
-                let key = WindowKey(model: modelIndex, windowStart: start)
-                if key != cachedKey {
-                    cachedKey = key
-                    cachedSlot = slot(for: key)
-                    profiler = accumulators[cachedSlot].profiler
-                }
-                let prediction = profiler.add(inference, to: &accumulators[cachedSlot])
-                if !inference.requestID.isEmpty {
-                    let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
-                                                              prediction: prediction, labelled: inference.label != nil)
-                    if case .join(let joined, let label) = join.addPrediction(inference.requestID, pending) {
-                        profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
-                        labelsJoined += 1
+        storage.withUnsafeBufferPointer { records in
+            for i in range {
+                switch records[i].kind {
+                case .inference:
+                    let time = records[i].inference.timestamp.microsecondsSinceEpoch
+                    if time > watermark { watermark = time }
+                    let start = windows.start(of: records[i].inference.timestamp).microsecondsSinceEpoch
+                    let key = WindowKey(model: modelIndex, windowStart: start)
+                    if key != cachedKey {
+                        cachedKey = key
+                        cachedSlot = slot(for: key)
+                        profiler = accumulators[cachedSlot].profiler
                     }
-                }
-            case .label(let label):
-                let time = label.timestamp.microsecondsSinceEpoch
-                if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
-                    let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
-                    let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start))
-                    let labelProfiler = accumulators[index].profiler
-                    labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
-                    labelsJoined += 1
-                    cachedKey = WindowKey(model: -1, windowStart: 0)
+                    let prediction = profiler.add(records[i].inference, to: &accumulators[cachedSlot])
+                    if !records[i].inference.requestID.isEmpty {
+                        let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
+                                                                  prediction: prediction, labelled: records[i].inference.label != nil)
+                        if case .join(let joined, let label) = join.addPrediction(records[i].inference.requestID, pending) {
+                            profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
+                            labelsJoined += 1
+                        }
+                    }
+                case .label:
+                    let label = records[i].label
+                    let time = label.timestamp.microsecondsSinceEpoch
+                    if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
+                        let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
+                        let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start))
+                        let labelProfiler = accumulators[index].profiler
+                        labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
+                        labelsJoined += 1
+                        cachedKey = WindowKey(model: -1, windowStart: 0)
+                    }
                 }
             }
         }
         watermarks[endpoint] = watermark
-        let n = Int64(batch.records.count)
+        let n = Int64(range.count)
         counts.records += n
         recordsRead += n
         counts.labelsJoined += labelsJoined
         metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
         metrics.labelsJoined.increment(by: labelsJoined)
-        positionsChanged = true
         partitions[key]?.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
+        advance(key, past: batch)
+    }
+
+    /// Moves the partition's committed-on-next-commit position past `batch`.
+    func advance(_ key: String, past batch: RecordBatch) {
+        positionsChanged = true
         partitions[key]?.segmentPath = batch.segmentPath
         partitions[key]?.segmentEnd = batch.position + batch.header.totalLength
     }

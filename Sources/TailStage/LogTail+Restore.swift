@@ -43,7 +43,7 @@ extension LogTail {
         let from = min(committed.joinFrom[key] ?? 0, position)
         guard from < position else { return }
         let reader: PartitionReader
-        do { reader = try PartitionReader(partition: partition.path, from: from) } catch { throw TailError(.log, "cannot read \(partition.path): \(error)") }
+        do { reader = try PartitionReader(partition: partition.path, from: from, decoding: .deferred) } catch { throw TailError(.log, "cannot read \(partition.path): \(error)") }
         let horizon = options.joinHorizon.wholeMicroseconds
         var restored = 0
         while reader.position < position {
@@ -57,16 +57,24 @@ extension LogTail {
                 let profiler = models[modelIndex].profiler
                 var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
                 state.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
-                for (i, record) in batch.records.enumerated() where batch.firstOffset + Int64(i) < position {
-                    switch record {
-                    case .inference(let inference):
+                // A batch that does not decode was reported when it was first read; nothing to rebuild from it.
+                guard let range = try? batch.decode(into: &decodeStorage) else {
+                    joins[endpoint] = join
+                    continue
+                }
+                for i in range where batch.firstOffset + Int64(i - range.lowerBound) < position {
+                    let record = decodeStorage[i]
+                    switch record.kind {
+                    case .inference:
+                        let inference = record.inference
                         let time = inference.timestamp.microsecondsSinceEpoch
                         guard !inference.requestID.isEmpty, time >= cutoff else { continue }
                         join.restorePrediction(inference.requestID, LabelJoin.PendingPrediction(
                             model: modelIndex, timestamp: time,
                             prediction: profiler.prediction(of: inference), labelled: inference.label != nil))
                         restored += 1
-                    case .label(let label):
+                    case .label:
+                        let label = record.label
                         let time = label.timestamp.microsecondsSinceEpoch
                         guard time >= cutoff else { continue }
                         join.restoreLabel(label.requestID, label.label, timestamp: time)

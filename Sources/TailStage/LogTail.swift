@@ -50,6 +50,8 @@ public final class LogTail: @unchecked Sendable {
     var accumulatorIndex: [WindowKey: Int] = [:]
 
     var joins: [String: LabelJoin] = [:]
+    /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
+    var decodeStorage: [DecodedRecord] = []
     var watermarks: [String: Int64] = [:]
     /// Resume state read from the store at start.
     var committed = TailProgress()
@@ -179,7 +181,7 @@ public final class LogTail: @unchecked Sendable {
         let position = committed.positions[key] ?? 0
         var state: PartitionState
         do {
-            state = PartitionState(partition: partition, reader: try PartitionReader(partition: partition.path, from: position))
+            state = PartitionState(partition: partition, reader: try PartitionReader(partition: partition.path, from: position, decoding: .deferred))
         } catch {
             throw TailError(.log, "cannot read \(partition.path): \(error)")
         }

@@ -15,6 +15,7 @@ import Synchronization
 /// | `driftline_tail_labels_joined_total`, `…_duplicate_labels_total`, `…_unmatched_labels_total` | counter | |
 /// | `driftline_tail_pending_predictions`, `driftline_tail_waiting_labels` | gauge (join state) | |
 /// | `driftline_tail_window_requests`, `driftline_tail_window_errors` | gauge, latest closed window | `endpoint`, `model_version` |
+/// | `driftline_tail_window_latency_milliseconds` | gauge: serving latency quantile, latest closed window | `endpoint`, `model_version`, `quantile` (0.5, 0.95, 0.99) |
 /// | `driftline_tail_window_feature_mean` | gauge, latest closed window | `endpoint`, `model_version`, `feature` |
 /// | `driftline_tail_window_class_frequency` | gauge (share of predictions), latest closed window | `endpoint`, `model_version`, `class` |
 public final class TailMetrics: Sendable {
@@ -102,6 +103,12 @@ public final class TailMetrics: Sendable {
                            labels: labels).set(to: Double(summary.requests))
         registry.makeGauge(descriptor: Self.descriptor("window_errors", unit: "", help: "Failed requests in the latest closed window."),
                            labels: labels).set(to: Double(summary.errors))
+        let quantiles = [0.5, 0.95, 0.99]
+        for (q, value) in zip(quantiles, summary.latency.quantiles(quantiles)) {
+            guard let value else { continue }
+            registry.makeGauge(descriptor: Self.descriptor("window_latency", unit: "milliseconds", help: "Serving latency quantile in the latest closed window."),
+                               labels: labels + [("quantile", "\(q)")]).set(to: value)
+        }
         for (feature, moments) in summary.featureMeans where moments.count > 0 {
             registry.makeGauge(descriptor: Self.descriptor("window_feature_mean", unit: "", help: "Mean of a numeric feature in the latest closed window."),
                                labels: labels + [("feature", feature)]).set(to: moments.sum / Double(moments.count))

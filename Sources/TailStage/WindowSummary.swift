@@ -1,9 +1,12 @@
 import Profiles
 
-/// What `/metrics` shows of a window: requests, errors, numeric feature means and predicted-class counts.
+/// What `/metrics` shows of a window: requests, errors, serving latency, numeric feature means and
+/// predicted-class counts.
 struct WindowSummary {
     var requests: Int64 = 0
     var errors: Int64 = 0
+    /// The serving latencies (`:latency_ms`) of the window's records.
+    var latency = KLLSketch()
     var featureMeans: [String: (count: Int64, sum: Double)] = [:]
     var classCounts: [String: Int64] = [:]
 
@@ -21,6 +24,7 @@ struct WindowSummary {
             entry.sum += moments.mean * Double(moments.count)
             featureMeans[feature.name] = entry
         }
+        latency.merge(window.numeric[profiler.latencySlot].sketch)
         let outcomes = window.categorical[profiler.errorSlot]
         errors += outcomes.count - (outcomes.counts[RecordProfiler.ok] ?? 0)
         if profiler.isClassification {

@@ -32,6 +32,36 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(performance["accuracy"] as? Double == 0.8)
     }
 
+    /// The hand-written JSON is byte for byte what Foundation's encoder writes (snake case, pretty,
+    /// sorted keys, nil members left out), for a real report and for one with the awkward cases: empty
+    /// arrays, every optional nil, escapes, integral, tiny and huge doubles, a non-finite bin count.
+    @Test func jsonIsByteForByteWhatFoundationWrites() throws {
+        let analysis = try sampleAnalysis()
+        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: HourPerformance())
+        let real = HourReport(analysis: analysis, trend: [earlier])
+        #expect(String(decoding: real.jsonData(), as: UTF8.self) == String(decoding: try real.foundationJSON(), as: UTF8.self))
+
+        var odd = real
+        odd.referenceId = nil
+        odd.classes = []
+        odd.trend = []
+        odd.endpoint = "a/b \"c\" \\ \n\t\u{1}\u{1F} é日本"
+        odd.performance = HourPerformance()
+        odd.performance.accuracy = 1
+        odd.performance.mae = 1e-7
+        odd.performance.rmse = 1.5e300
+        odd.performance.predictionsPerSecond = -0.0
+        if var first = odd.drift.first {
+            first.binLabels = []
+            first.actualBinCounts = [0, 1, 2.5, .infinity, -.infinity, .nan, 123456789012345680000]
+            first.baselineBinCounts = []
+            first.mean = nil
+            first.tvd = 0.1 + 0.2
+            odd.drift = [first, first]
+        }
+        #expect(String(decoding: odd.jsonData(), as: UTF8.self) == String(decoding: try odd.foundationJSON(), as: UTF8.self))
+    }
+
     @Test func htmlIsSelfContainedAndEscaped() throws {
         let html = HourReport(analysis: try sampleAnalysis(), trend: []).html()
         #expect(html.hasPrefix("<!DOCTYPE html>"))

@@ -14,6 +14,53 @@ import Testing
         return try RecordDecoder(schema: schema).decodeAll(payload)
     }
 
+    /// Decoding into reused storage gives what the allocating decoder gives, batch after batch, whatever the
+    /// storage held before: other schemas (feature counts and kinds), longer ids, other outcome kinds.
+    @Test func decodingIntoReusedStorageEqualsFreshDecoding() throws {
+        let t = Timestamp(microsecondsSinceEpoch: 1_763_900_000_123_456)
+        let multiclass: [LogRecord] = [
+            .inference(InferenceRecord(timestamp: t, requestID: Fixtures.id(String(repeating: "x", count: 100)), features: [5.1, 0.2, "eu"],
+                                       outcome: .probabilities([0.91, 0.06, 0.03]), latencyMicroseconds: 850, label: .className("setosa"))),
+            .label(LabelRecord(timestamp: t, requestID: Fixtures.id("r9"), label: .className("virginica"))),
+            .inference(InferenceRecord(timestamp: t, requestID: .none, features: [.missing, 1, .missing],
+                                       outcome: .error("timeout"), latencyMicroseconds: 3)),
+            .inference(InferenceRecord(timestamp: t, requestID: Fixtures.id("r2"), features: [2, 3, "日本"],
+                                       outcome: .probabilities([0.2, 0.3, 0.5]), latencyMicroseconds: 4)),
+        ]
+        let regression: [LogRecord] = [
+            .inference(InferenceRecord(timestamp: t, requestID: Fixtures.id("a"), features: [1.5, "paris", 2.5],
+                                       outcome: .prediction(42), latencyMicroseconds: 7, label: .value(41))),
+            .label(LabelRecord(timestamp: t, requestID: Fixtures.id("b"), label: .value(-1))),
+        ]
+        func payload(_ records: [LogRecord], _ schema: ModelSchema) throws -> [UInt8] {
+            let encoder = RecordEncoder(schema: schema)
+            var bytes: [UInt8] = []
+            for record in records {
+                switch record {
+                case .inference(let r): try encoder.appendInference(r, to: &bytes)
+                case .label(let r): try encoder.appendLabel(r, to: &bytes)
+                }
+            }
+            return bytes
+        }
+        var storage: [DecodedRecord] = []
+        for (records, schema) in [(multiclass, Fixtures.multiclass), (regression, Fixtures.regression),
+                                  (Array(multiclass.reversed()), Fixtures.multiclass), (regression, Fixtures.regression)] {
+            let bytes = try payload(records, schema)
+            let decoder = RecordDecoder(schema: schema)
+            let n = try bytes.withUnsafeBytes { raw in try decoder.decodeAll(raw, into: &storage) }
+            #expect(n == records.count)
+            #expect(storage[..<n].map(\.logRecord) == (try decoder.decodeAll(bytes)))
+            #expect(storage[..<n].map(\.logRecord) == records)
+        }
+        #expect(storage.count == multiclass.count)  // grown once, then reused
+        // A payload cut inside a record throws (the caller reports the batch as corrupt).
+        let bytes = try payload(multiclass, Fixtures.multiclass)
+        #expect(throws: CodecError.self) {
+            try bytes.dropLast(3).withUnsafeBytes { raw in try RecordDecoder(schema: Fixtures.multiclass).decodeAll(raw, into: &storage) }
+        }
+    }
+
     @Test func multiclassWithCategoriesMissingValuesAndLabelsRoundTrips() throws {
         let t = Timestamp(microsecondsSinceEpoch: 1_763_900_000_123_456)
         let records: [LogRecord] = [

@@ -60,9 +60,11 @@ import Testing
             let start = clock.now
             let appeared = try await partitions.next()
             #expect(appeared?.path == other.folder)
-            // The watcher polls every 50 ms; the bound allows for the test run's cooperative pool being
-            // saturated by the process tests that run beside this one on a 2-core machine (seen: 1.2 s).
-            #expect(start.duration(to: clock.now) < .seconds(3))
+            // The watcher polls every 50 ms, but this test shares the cooperative pool (2 threads on a 2-core
+            // machine) with tests that block their thread while child processes run (seen: 1.2 s and 8 s).
+            // The bound only catches a watcher that stops polling; the 5 s latency of the tail process is
+            // measured in a process of its own by Tests/interop/test_tail_process.py.
+            #expect(start.duration(to: clock.now) < .seconds(20))
             #expect(try directory.endpoints() == ["iris", "prices"])
             #expect(try directory.partitions(endpoint: "prices").map(\.writerID) == ["host-2"])
         }

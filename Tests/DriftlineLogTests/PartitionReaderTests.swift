@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 @Suite struct PartitionReaderTests {
-    @Test func readsEveryRecordAcrossSegmentsWithItsOffset() throws {
+    @Test(arguments: [PartitionReader.Decoding.records, .deferred])
+    func readsEveryRecordAcrossSegmentsWithItsOffset(decoding: PartitionReader.Decoding) throws {
         try withTemporaryFolder { log in
             var options = PartitionWriter.Options()
             options.segmentBytes = 2048
@@ -13,16 +14,40 @@ import Testing
             for i in 0..<60 { try writer.append(Sample.records(i * 5..<(i + 1) * 5)) }
             try writer.sync()
             #expect(SegmentWalk.segments(writer.folder).count > 3)
-            let all = try readToEnd(writer.folder)
+            let all = try readToEnd(writer.folder, decoding: decoding)
             #expect(all.records == Sample.records(0..<300))
             #expect(all.offsets == (0..<300).map(Int64.init))
             #expect(all.corruption.isEmpty && all.gaps.isEmpty)
             // Starting inside a batch, inside a later segment (through the offset index).
             for start in [1, 7, 123, 299, 300] {
-                let part = try readToEnd(writer.folder, from: Int64(start))
+                let part = try readToEnd(writer.folder, from: Int64(start), decoding: decoding)
                 #expect(part.records == Sample.records(start..<300), "from \(start)")
                 #expect(part.offsets.first == (start < 300 ? Int64(start) : nil))
             }
+        }
+    }
+
+    /// A batch whose CRC holds but whose records do not decode: the decoding reader reports it as corrupt
+    /// with a gap; the deferred reader hands it out and `decode(into:)` throws. The batches around it read.
+    @Test func aBatchThatPassesItsCRCButDoesNotDecode() throws {
+        try withTemporaryFolder { log in
+            let writer = try Sample.openWriter(log)
+            try writer.append(Sample.records(0..<3))
+            let garbage: [UInt8] = [1, 0xFF, 0xFF, 0xFF, 0xFF, 7, 7, 7]
+            _ = try writer.append(encodedRecords: garbage, count: 2, firstTimestamp: .now(), maxTimestamp: .now())
+            try writer.append(Sample.records(5..<8))
+            try writer.sync()
+            let decoded = try readToEnd(writer.folder)
+            #expect(decoded.records == Sample.records(0..<3) + Sample.records(5..<8))
+            #expect(decoded.corruption.count == 1 && decoded.gaps.map(\.lostRecords) == [2])
+            let reader = try PartitionReader(partition: writer.folder, decoding: .deferred)
+            var storage: [DecodedRecord] = []
+            var outcomes: [Bool] = []
+            for case .records(let batch) in try reader.read() {
+                outcomes.append((try? batch.decode(into: &storage)) != nil)
+            }
+            #expect(outcomes == [true, false, true])
+            #expect(reader.position == 8)
         }
     }
 

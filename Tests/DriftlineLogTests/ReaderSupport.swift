@@ -1,3 +1,4 @@
+import Testing
 import DriftlineCore
 import DriftlineLog
 import Foundation
@@ -12,17 +13,26 @@ struct ReadOutcome {
     var lostRecords: Int64 { gaps.reduce(0) { $0 + $1.lostRecords } }
 }
 
-func readToEnd(_ partition: String, from offset: Int64 = 0) throws -> ReadOutcome {
-    let reader = try PartitionReader(partition: partition, from: offset)
+func readToEnd(_ partition: String, from offset: Int64 = 0, decoding: PartitionReader.Decoding = .records) throws -> ReadOutcome {
+    let reader = try PartitionReader(partition: partition, from: offset, decoding: decoding)
     var outcome = ReadOutcome()
+    var storage: [DecodedRecord] = []
     while true {
         let events = try reader.read()
         if events.isEmpty { break }
         for event in events {
             switch event {
             case .records(let batch):
-                outcome.records += batch.records
-                outcome.offsets += (0..<batch.records.count).map { batch.firstOffset + Int64($0) }
+                let records: [LogRecord]
+                if decoding == .deferred {
+                    #expect(batch.records.isEmpty)
+                    records = try batch.decode(into: &storage).map { storage[$0].logRecord }
+                } else {
+                    records = batch.records
+                }
+                #expect(records.count == batch.count && batch.nextOffset == batch.firstOffset + Int64(batch.count))
+                outcome.records += records
+                outcome.offsets += (0..<records.count).map { batch.firstOffset + Int64($0) }
             case .corruption(let region): outcome.corruption.append(region)
             case .gap(let gap): outcome.gaps.append(gap)
             }

@@ -13,6 +13,30 @@ import Testing
         #expect(d.psi.isFinite && d.kld.isFinite && d.psi > 10)
     }
 
+    /// The one-walk distances are exactly the two separate sketch comparisons, and a sorted view built by
+    /// merging levels ranks every value as a full sort of the retained items would.
+    @Test func oneWalkDistancesEqualTheSeparateComparisons() throws {
+        var a = try KLLSketch(seed: 1), b = try KLLSketch(seed: 2)
+        var generator = SplitMix64(seed: 7)
+        var retainedValues: [Double] = []
+        for i in 0..<60_000 {
+            let x = Double.random(in: 0..<1, using: &generator)
+            a.update(x * x)
+            b.update(i % 3 == 0 ? x : x + 0.1)
+        }
+        let both = try SketchComparison.distances(actual: a, baseline: b)
+        let ks = try SketchComparison.kolmogorovSmirnov(actual: a, baseline: b)
+        #expect(both.ksStatistic == ks.statistic && both.ksPValue == ks.pValue)
+        #expect(both.wasserstein == (try SketchComparison.wasserstein(actual: a, baseline: b)))
+        let view = a.sortedView()
+        for level in 0..<a.numLevels {
+            for index in Int(a.levels[level])..<Int(a.levels[level + 1]) { retainedValues.append(a.items[index]) }
+        }
+        #expect(view.values == retainedValues.sorted())
+        #expect(view.cumulativeWeights.last == a.count)
+        #expect(zip(view.cumulativeWeights, view.cumulativeWeights.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
     @Test func badCountsAreTypedErrors() {
         #expect(throws: ProfileError.emptyDistribution(side: "actual")) { try BinnedDistances(actual: [0, 0] as [Int64], baseline: [1, 1] as [Int64]) }
         #expect(throws: ProfileError.self) { try BinnedDistances(actual: [1] as [Int64], baseline: [1, 1] as [Int64]) }

@@ -30,6 +30,25 @@ import Testing
         #expect(sketch.min == values.min() && sketch.max == values.max())
     }
 
+    /// The level sort (networks, then branchless merges) orders every length a level can have like the
+    /// standard library does, with duplicates, and writes nothing outside the run.
+    @Test func levelSortOrdersEveryLengthAndStaysInsideTheRun() {
+        var generator = SplitMix64(seed: 42)
+        for count in 1...450 {
+            let guardValue = -12345.0
+            var buffer = [Double](repeating: guardValue, count: count + 20)
+            for i in 10..<(10 + count) {
+                // A tenth of the values repeat (few distinct ones), the rest are spread.
+                buffer[i] = i % 10 == 0 ? Double(generator.next() % 3) : Double.random(in: -1e6..<1e6, using: &generator)
+            }
+            let expected = buffer[10..<(10 + count)].sorted()
+            buffer.withUnsafeMutableBufferPointer { KLLSketch.sort($0, 10, 10 + count) }
+            #expect(Array(buffer[10..<(10 + count)]) == expected, "length \(count)")
+            #expect(buffer[0..<10].allSatisfy { $0 == guardValue } && buffer[(10 + count)...].allSatisfy { $0 == guardValue },
+                    "length \(count) wrote outside its run")
+        }
+    }
+
     @Test func exactBelowCapacity() throws {
         var sketch = try KLLSketch(seed: 1)
         for x in [5.0, 1, 3, 2, 4] { sketch.update(x) }

@@ -44,6 +44,35 @@ import Testing
         await logger.close()
     }
 
+    /// A batch that passes its CRC but whose records do not decode (a writer bug, not bit rot): the tail
+    /// decodes batches itself, so it must count it as corrupt and its records as lost, and go on.
+    @Test func aBatchThatPassesItsCRCButDoesNotDecodeIsCountedAndSurvived() throws {
+        let fixture = try TailFixture()
+        let writer = try PartitionWriter(logDirectory: fixture.logPath, endpoint: "iris", writerID: "w2", modelVersion: "1",
+                                         schema: TailFixture.schema)
+        func records(_ range: Range<Int>) -> [LogRecord] {
+            range.map { i in
+                .inference(InferenceRecord(timestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0 + Int64(i) * 1_000_000),
+                                           features: [.number(Double(i)), "eu"], outcome: .probabilities([0.6, 0.3, 0.1])))
+            }
+        }
+        try writer.append(records(0..<40))
+        _ = try writer.append(encodedRecords: [1, 0xFF, 0xFF, 0xFF, 0xFF, 7, 7, 7], count: 5,
+                              firstTimestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0),
+                              maxTimestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0))
+        try writer.append(records(45..<100))
+        try writer.sync()
+        let tail = try fixture.tail()
+        try tail.runOnce()
+        tail.close()
+        try writer.close()
+        let progress = try fixture.progress()
+        #expect(progress.map(\.counts.corruptBatches).reduce(0, +) == 1)
+        #expect(progress.map(\.counts.lostRecords).reduce(0, +) == 5)
+        #expect(try fixture.total(":prediction") == 95)
+        #expect(progress.last?.positions["iris/w2"] == 100)
+    }
+
     @Test func aGapLeftByRetentionIsReportedAsLostRecords() async throws {
         let fixture = try TailFixture()
         let logger = try fixture.logger(segmentBytes: 4096)

@@ -131,7 +131,7 @@ endpoint = dashboard(
 performance = dashboard(
     "driftline-performance", "Driftline — performance",
     "Serving and pipeline performance: predictions per second and errors per window (driftline tail), "
-    "error rate per hour (driftline batch), tail throughput, lag and commit latency.",
+    "model serving latency per window, error rate per hour (driftline batch), tail throughput, lag and commit latency.",
     [
         panel("timeseries", "Predictions per second",
               [("sum by (endpoint) (driftline_tail_window_requests{endpoint=~\"$endpoint\"}) / $window_seconds", "{{endpoint}}")], 0, 0, 12, 8,
@@ -143,6 +143,12 @@ performance = dashboard(
                ("driftline_model_error_rate{endpoint=~\"$endpoint\"}", "{{endpoint}} hour")], 0, 8, 12, 8, unit="percentunit"),
         panel("timeseries", "Log records read per second (tail)",
               [("sum by (endpoint) (rate(driftline_tail_records_read_total{endpoint=~\"$endpoint\"}[5m]))", "{{endpoint}}")], 12, 8, 12, 8, unit="ops"),
+        panel("timeseries", "Model serving latency per window",
+              [("max by (endpoint) (driftline_tail_window_latency_milliseconds{endpoint=~\"$endpoint\", quantile=\"0.5\"})", "{{endpoint}} p50"),
+               ("max by (endpoint) (driftline_tail_window_latency_milliseconds{endpoint=~\"$endpoint\", quantile=\"0.95\"})", "{{endpoint}} p95"),
+               ("max by (endpoint) (driftline_tail_window_latency_milliseconds{endpoint=~\"$endpoint\", quantile=\"0.99\"})", "{{endpoint}} p99")],
+              0, 24, 12, 8, unit="ms",
+              description="Quantiles of the latency the serving code logged (InferenceLogger's latency), over the latest closed window (driftline tail)."),
         panel("timeseries", "Tail commit latency",
               [("histogram_quantile(0.5, sum by (le) (rate(driftline_tail_commit_duration_seconds_bucket[15m])))", "p50"),
                ("histogram_quantile(0.99, sum by (le) (rate(driftline_tail_commit_duration_seconds_bucket[15m])))", "p99")], 0, 16, 12, 8, unit="s"),
@@ -151,7 +157,7 @@ performance = dashboard(
                ("driftline_tail_lag_bytes{endpoint=~\"$endpoint\"}", "{{endpoint}} bytes")], 12, 16, 12, 8),
         panel("stat", "Lost and corrupt log records",
               [("sum(increase(driftline_tail_lost_records_total[24h]))", "lost (24 h)"),
-               ("sum(increase(driftline_tail_corrupt_batches_total[24h]))", "corrupt batches (24 h)")], 0, 24, 24, 4),
+               ("sum(increase(driftline_tail_corrupt_batches_total[24h]))", "corrupt batches (24 h)")], 12, 24, 12, 8),
     ],
     [variable_datasource(), variable_endpoint(True),
      {"name": "window_seconds", "type": "constant", "label": "Tail window (s)", "query": "300", "hide": 2}])
