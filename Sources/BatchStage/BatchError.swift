@@ -18,10 +18,10 @@ public enum BatchError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .config(path, detail): "pipeline config \(path): \(detail); fix the file (see pipelines/pipeline.example.yaml)"
-        case let .output(path, detail): "\(path): \(detail)"
+        case let .output(path, detail): "\(path): \(detail)" + (detail.contains(";") ? "" : "; check that the folder is writable and the disk has space")
         case let .store(detail): "store: \(detail)"
         case let .reference(path, detail): "reference \(path): \(detail); re-create it with `driftline profile`"
-        case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), hour \(hour): \(detail)"
+        case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), hour \(hour): \(detail); the other hours and endpoints are analysed: once fixed, re-run this one with `driftline batch --from \(hour):00:00Z --endpoint \(endpoint)`"
         case let .busy(holder): "another batch is running on this store (\(holder)); this run does nothing"
         case let .invalidArgument(name, detail): "\(name): \(detail)"
         }

@@ -30,27 +30,27 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .io(path, operation, code):
-            return "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
+            return "\(operation) failed on \(path): \(systemCallText(errno: code))"
         case let .notATable(path):
             return "\(path) is not a Delta table: no _delta_log/00000000000000000000.json or checkpoint; create it first"
         case let .tableExists(path):
             return "\(path) already holds a Delta table; open it instead of creating it"
         case let .malformedLog(file, line, reason):
-            return "\(file):\(line): not a valid Delta action (\(reason)); the commit file is corrupt"
+            return "\(file):\(line): not a valid Delta action (\(reason)); the commit file is corrupt: restore it from a backup"
         case let .malformedCheckpoint(file, reason):
-            return "\(file): invalid checkpoint (\(reason))"
+            return "\(file): invalid checkpoint (\(reason)); delete it and _delta_log/_last_checkpoint so that readers replay the JSON commits (when those are all still there)"
         case let .missingVersion(table, version):
-            return "\(table): commit \(version) is missing from _delta_log although later versions exist"
+            return "\(table): commit \(version) is missing from _delta_log although later versions exist; restore the file from a backup (a checkpoint at or after it also lets readers skip it)"
         case let .unsupportedProtocol(table, detail):
-            return "\(table): unsupported Delta protocol: \(detail)"
+            return "\(table): unsupported Delta protocol: \(detail); this library reads minReaderVersion 1 tables: use another Delta reader, or point at a table Driftline wrote"
         case let .conflict(table, version, reason):
             return "\(table): commit conflicts with concurrent version \(version): \(reason); re-read the table and retry"
         case let .invalidArgument(reason):
-            return "invalid argument: \(reason)"
+            return "invalid argument: \(reason); correct the call (coming from the driftline CLI, it is a bug: please report it)"
         case let .ambiguousFile(path, reason):
-            return "cannot replace part of data file \(path): \(reason)"
+            return "cannot replace part of data file \(path): \(reason); replace whole files (select by partition or by the file's full range)"
         case let .commitNotDurable(table, version, code):
-            return "\(table): version \(version) was written but fsync of _delta_log failed (\(String(cString: strerror(code)))): "
+            return "\(table): version \(version) was written but fsync of _delta_log failed (\(systemCallText(errno: code))): "
                 + "it may be visible yet lost in a crash; re-read the table before retrying"
         }
     }

@@ -190,7 +190,7 @@ public final class InferenceLogger: Sendable {
         }
         let nanos = max(0, timeout.wholeMicroseconds) * 1000
         guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .success else {
-            throw LoggerError(.timedOut, detail: "flush did not complete within \(timeout); the disk may be slow")
+            throw LoggerError(.timedOut, detail: "flush did not complete within \(timeout); the disk may be slow: the flush goes on in the background; call flush again to wait longer, and check the disk")
         }
         try box.get()
     }
@@ -210,7 +210,7 @@ public final class InferenceLogger: Sendable {
         core.requestClose { _ in done.signal() }
         let nanos = max(0, timeout.wholeMicroseconds) * 1000
         guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .success else {
-            throw LoggerError(.timedOut, detail: "close did not complete within \(timeout); the disk may be slow")
+            throw LoggerError(.timedOut, detail: "close did not complete within \(timeout); the disk may be slow: the close goes on in the background; keep the process alive a little longer, and check the disk")
         }
     }
 

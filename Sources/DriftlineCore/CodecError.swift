@@ -26,6 +26,11 @@ public struct CodecError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "cannot decode (\(kind)) at byte \(offset): \(detail)"
+        let remedy = switch kind {
+        case .unsupportedVersion: "written by a newer Driftline: read it with that version or upgrade"
+        case .schemaMismatch: "the bytes do not match the schema recorded with them: the file is damaged or was edited"
+        case .truncated, .malformed: "the file is damaged (a torn write or a flipped byte); `driftline inspect` shows which batch, and readers skip it"
+        }
+        return "cannot decode (\(kind)) at byte \(offset): \(detail); \(remedy)"
     }
 }

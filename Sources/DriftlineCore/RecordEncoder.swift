@@ -160,13 +160,13 @@ public struct RecordEncoder: Sendable {
     func stringInNumeric(_ index: Int, _ value: FeatureValue) -> ValidationError {
         let text: String
         if case .string(let s) = value { text = s } else { text = value.description }
-        return ValidationError(.stringWhereNumberBelongs, field: featureField(index), value: text, detail: "the feature is numeric")
+        return ValidationError(.stringWhereNumberBelongs, field: featureField(index), value: text, detail: "the feature is numeric: pass a number (NaN for a missing value)")
     }
 
     @inline(__always)
     func checkHeader(features count: Int, latencyMicroseconds: Int64) throws(ValidationError) {
         if count != kinds.count {
-            throw ValidationError(.wrongArity, field: "features", value: "\(count) values", detail: "the schema has \(kinds.count) features")
+            throw ValidationError(.wrongArity, field: "features", value: "\(count) values", detail: "the schema has \(kinds.count) features: pass one value per feature, in the schema's order")
         }
         if latencyMicroseconds < 0 {
             throw ValidationError(.outOfRange, field: "latency", value: "\(latencyMicroseconds)µs", detail: "latency must not be negative")
@@ -200,7 +200,7 @@ public struct RecordEncoder: Sendable {
     @inline(__always)
     func writeProbabilities(_ probabilities: UnsafeBufferPointer<Double>, to w: inout RawWriter) throws(ValidationError) {
         guard probabilities.count == classCount else {
-            throw ValidationError(.wrongArity, field: "probabilities", value: "\(probabilities.count) values", detail: "the model has \(classCount) classes")
+            throw ValidationError(.wrongArity, field: "probabilities", value: "\(probabilities.count) values", detail: "the model has \(classCount) classes: pass one probability per class, in the schema's order")
         }
         var sum = 0.0
         var allInRange = true
@@ -229,7 +229,7 @@ public struct RecordEncoder: Sendable {
                 throw ValidationError(.wrongOutcomeForTask, field: "label", value: name, detail: "a regression model's labels are numbers")
             }
             guard let index = schema.classIndex(of: name) else {
-                throw ValidationError(.unknownClass, field: "label", value: name, detail: "the model's classes are \(schema.task.classes)")
+                throw ValidationError(.unknownClass, field: "label", value: name, detail: "the model's classes are \(schema.task.classes): label with one of them")
             }
             w.byte(1)
             w.varint(UInt64(index))

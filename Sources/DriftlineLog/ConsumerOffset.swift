@@ -56,7 +56,7 @@ public enum ConsumerOffset {
         let bytes = try file.read(count: 32, at: 0)
         let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace
         guard let value = Int64(text), value >= 0 else {
-            throw LogError(.corrupt, path: path, detail: "a consumer offset file holds one decimal number, found \(text.debugDescription)")
+            throw LogError(.corrupt, path: path, detail: "a consumer offset file holds one decimal number, found \(text.debugDescription); delete it (until the consumer writes it again, retention deletes segments for the size cap only)")
         }
         return value
     }

@@ -50,7 +50,7 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
     }
 
     static func system(_ operation: String, path: String, errno code: Int32, kind: Kind = .io) -> LogError {
-        LogError(kind, path: path, errno: code, detail: "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))")
+        LogError(kind, path: path, errno: code, detail: "\(operation) failed: \(SystemCallAdvice.text(errno: code))")
     }
 
     static func invalid(_ error: ValidationError) -> LogError {
@@ -59,6 +59,7 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = path.isEmpty ? detail : "\(path): \(detail)"
+        if kind == .invalidArgument { text += " (a bug in the caller: please report it with what you ran)" }
         if lostRecords > 0 { text += " (\(lostRecords) records not written)" }
         return text
     }

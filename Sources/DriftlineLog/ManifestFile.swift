@@ -31,7 +31,7 @@ public enum ManifestFile {
 
     /// Decodes a manifest file's bytes; throws ``LogError`` (kind `.corrupt`) naming `path`.
     public static func decode(_ bytes: [UInt8], path: String) throws(LogError) -> PartitionManifest {
-        func corrupt(_ why: String) -> LogError { LogError(.corrupt, path: path, detail: "not a valid manifest file: \(why)") }
+        func corrupt(_ why: String) -> LogError { LogError(.corrupt, path: path, detail: "not a valid manifest file: \(why); the partition's schema cannot be read: restore the file from a backup, or move the partition folder away (its records are then not read)") }
         guard bytes.count >= 16, Array(bytes[0..<4]) == magic else { throw corrupt("bad magic or too short") }
         guard bytes[4] == 1, bytes[5] == 0, bytes[6] == 0, bytes[7] == 0 else { throw corrupt("unknown version \(bytes[4])") }
         let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self))) }

@@ -152,14 +152,14 @@ extension PartitionWriter {
         if unusableReason == nil {
             try sync()
             appendFinalTimeIndexEntry()
-            unusableReason = "the writer was closed"
+            unusableReason = "the writer was closed; open the partition again to write"
         }
     }
 
     func release() {
         guard !released else { return }
         released = true
-        if unusableReason == nil { unusableReason = "the writer was closed" }
+        if unusableReason == nil { unusableReason = "the writer was closed; open the partition again to write" }
         segment.closeFiles()
         lock.release()
     }

@@ -33,21 +33,21 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .invalidName(field, value, detail):
             "invalid \(field) \"\(value)\": \(detail); use a name of letters, digits, '.', '_' or '-'"
         case let .io(path, operation, code):
-            "\(operation) failed on \(path): errno \(code) (\(errnoText(code)))"
+            "\(operation) failed on \(path): \(systemCallText(errno: code))"
         case let .schemaMismatch(table, detail):
             "\(table) is not a Driftline table of the expected schema: \(detail); move it away or point --store elsewhere"
         case let .delta(table, error):
             "\(table): \(error)"
         case let .writeFailed(file, detail):
-            "writing \(file) failed: \(detail)"
+            "writing \(file) failed: \(detail); nothing was committed: fix the cause and run the command again"
         case let .malformedData(file, detail):
-            "data file \(file) cannot be read: \(detail)"
+            "data file \(file) cannot be read: \(detail); it is damaged or was not written by Driftline: restore it from a backup, or move the table away and rebuild it (profiles: `driftline tail` re-reads the log; drift and performance: `driftline batch --from …`)"
         case let .invalidRow(table, detail):
-            "row rejected by \(table): \(detail)"
+            "row rejected by \(table): \(detail) (a bug in the caller: please report it with the command that failed)"
         case let .lockHeld(name, path, holder):
             "\(name) is already locked (\(path))" + (holder.map { " by \($0)" } ?? "") + "; wait for that process to finish or stop it"
         case let .unmergeable(key, detail):
-            "cannot merge the partial rows of \(key): \(detail)"
+            "cannot merge the partial rows of \(key): \(detail); a column changed kind within one model version, or a row is damaged: log a changed model under a new model version"
         case let .compactionConflict(table, attempts, detail):
             "compaction of \(table) conflicted with concurrent writers \(attempts) times (\(detail)); run it again later"
         case let .malformedReference(file, field, detail):
@@ -57,11 +57,3 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -28,12 +28,15 @@ public struct ParquetError: Error, Sendable, CustomStringConvertible, Equatable 
 
     public var description: String {
         switch kind {
-        case .corrupt: return "corrupt Parquet data: \(message)"
-        case .unsupported: return "unsupported Parquet feature: \(message)"
-        case .invalidArgument: return "invalid Parquet argument: \(message)"
-        case .io: return "Parquet I/O error: \(message)"
+        case .corrupt: return "corrupt Parquet data: \(message)\(Self.suffix(message, "; the file is damaged or truncated: restore it from a backup or rewrite it"))"
+        case .unsupported: return "unsupported Parquet feature: \(message)\(Self.suffix(message, "; this library handles the Parquet subset Driftline uses (PLAIN and dictionary encodings; UNCOMPRESSED, LZ4_RAW, SNAPPY): rewrite the file within it"))"
+        case .invalidArgument: return "invalid Parquet argument: \(message)\(Self.suffix(message, "; give values that match the file's schema"))"
+        case .io: return "Parquet I/O error: \(message)\(Self.suffix(message, "; check the path, its permissions and the free disk space"))"
         }
     }
+
+    /// The generic remedy, unless the message already says what to do (after a `;`).
+    static func suffix(_ message: String, _ remedy: String) -> String { message.contains(";") ? "" : remedy }
 
     static func corrupt(_ message: String) -> ParquetError { ParquetError(.corrupt, message) }
     static func unsupported(_ message: String) -> ParquetError { ParquetError(.unsupported, message) }

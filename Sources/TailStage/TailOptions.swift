@@ -30,7 +30,7 @@ public struct TailOptions: Sendable {
     /// Checks the durations.
     public func validate() throws(TailError) {
         _ = try TumblingWindows(length: window)
-        guard commitInterval > .zero else { throw .invalidArgument("commit interval", "\(commitInterval) must be positive") }
-        guard joinHorizon >= .zero else { throw .invalidArgument("join horizon", "\(joinHorizon) must not be negative") }
+        guard commitInterval > .zero else { throw .invalidArgument("commit interval", "\(commitInterval) must be positive; give one such as 60s") }
+        guard joinHorizon >= .zero else { throw .invalidArgument("join horizon", "\(joinHorizon) must not be negative; give one such as 24h") }
     }
 }

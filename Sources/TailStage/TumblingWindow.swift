@@ -8,7 +8,7 @@ public struct TumblingWindows: Sendable, Equatable {
     /// Windows of `length` (at least one microsecond; DESIGN.md's default is 5 minutes).
     public init(length: Duration) throws(TailError) {
         let micros = length.wholeMicroseconds
-        guard micros > 0 else { throw TailError.invalidArgument("window", "\(length) is not a positive duration") }
+        guard micros > 0 else { throw TailError.invalidArgument("window", "\(length) is not a positive duration; give one such as 5m or 1h") }
         lengthMicroseconds = micros
     }
 

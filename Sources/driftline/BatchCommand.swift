@@ -11,19 +11,25 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Analyse hours of profiles: drift against the reference and the previous hour, accuracy, reports.",
         discussion: """
-            Without --from/--to it analyses the last complete UTC hour and every earlier hour (up to 24 back)
-            that has profiles but no analysis yet; with them, every hour with profiles whose start lies in
-            [--from, --to) is (re)analysed. Re-running an hour replaces its rows of the drift and performance
-            tables. Reports go to <store>/reports/<endpoint>/<YYYY-MM-DDTHH>.html and .json.
+            Without --from/--to it analyses the last complete UTC hour and every earlier
+            hour (up to 24 back) that has profiles but no analysis yet; with them, every
+            hour with profiles whose start lies in [--from, --to) is (re)analysed.
+            Re-running an hour replaces its rows of the drift and performance tables.
+            Reports go to <store>/reports/<endpoint>/<YYYY-MM-DDTHH>.html and .json.
 
-            One batch runs at a time per store: a second one prints who holds the lock and exits 0.
-            Exit codes: 0 success; 3 with --fail-on-drift when a model is in drift_detected; 1 on error.
+            One batch runs at a time per store: a second one prints who holds the lock and
+            exits 0. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
+            drift_detected; 1 on error.
 
-            Cron, every hour at minute 5:
-              5 * * * *  driftline batch --store /var/lib/driftline/store --config /etc/driftline/pipeline.yaml \\
-                           --prom-textfile /var/lib/node_exporter/textfile/driftline.prom
-            Re-analyse a day:
-              driftline batch --store ./store --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z
+            Examples:
+              driftline batch --store ./store
+              # re-analyse a day
+              driftline batch --store ./store --from 2026-11-20T00:00:00Z \\
+                --to 2026-11-21T00:00:00Z
+              # cron, every hour at minute 5
+              5 * * * *  driftline batch --store /var/lib/driftline/store \\
+                --config /etc/driftline/pipeline.yaml \\
+                --prom-textfile /var/lib/node_exporter/textfile/driftline.prom
             """
     )
 
@@ -57,22 +63,26 @@ struct BatchCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: store, isDirectory: &isFolder), isFolder.boolValue else {
             throw Problem("--store \(store): no such folder; point it at the store `driftline tail --store` writes")
         }
+        if let endpoint, FileManager.default.fileExists(atPath: store + "/profiles/_delta_log"),
+           let known = KnownEndpoints.inStore(store), !known.contains(endpoint) {
+            throw Problem(KnownEndpoints.problem(endpoint, known: known, in: "\(store)/profiles", remedy: "run driftline tail first"))
+        }
         let start = try from.map { try Self.instant($0, flag: "--from") }
         let end = try to.map { try Self.instant($0, flag: "--to") }
         if let start, let end, AnalysisHour(containing: start).startMicroseconds >= end {
-            throw Problem("--to must be later than the hour of --from")
+            throw Problem("--to \(to ?? ""): must be later than the hour of --from \(from ?? ""); give a later --to")
         }
-        if let config, !FileManager.default.isReadableFile(atPath: config) { throw Problem("--config \(config): no such readable file") }
+        if let config, !FileManager.default.isReadableFile(atPath: config) { throw Problem("--config \(config): no such readable file; check the path (an example: pipelines/pipeline.example.yaml)") }
         for (flag, path) in [("--anodot", anodot), ("--prom-textfile", promTextfile)] {
             guard let path else { continue }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            guard FileManager.default.isWritableFile(atPath: folder) else { throw Problem("\(flag) \(path): the folder \(folder) is not writable") }
+            guard FileManager.default.isWritableFile(atPath: folder) else { throw Problem("\(flag) \(path): the folder \(folder) is not writable; create it, or choose a path you can write") }
         }
     }
 
     static func instant(_ text: String, flag: String) throws -> Int64 {
         guard let timestamp = TimestampText.parse(text) else {
-            throw ArgumentParser.ValidationError("\(flag) \(text): not ISO-8601 (2026-11-20T03:00:00Z) or epoch seconds")
+            throw ArgumentParser.ValidationError("\(flag) \(text): not a time; give ISO-8601 (2026-11-20T03:00:00Z) or epoch seconds")
         }
         return timestamp.microsecondsSinceEpoch
     }

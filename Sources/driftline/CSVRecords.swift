@@ -30,15 +30,15 @@ struct CSVRecords {
     /// `RowProblem`, is reported on stderr (`file:line: column c: why`) through `reject` and skipped.
     func forEach(reject: (Int, RowProblem) -> Void, _ body: (Row) throws -> Void) throws -> Outcome {
         // Read whole: the library's stream reader reports the end of a file as an error.
-        guard let data = FileManager.default.contents(atPath: path) else { throw ArgumentParser.ValidationError("--csv \(path): cannot read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ArgumentParser.ValidationError("--csv \(path): not UTF-8 text") }
-        guard !text.allSatisfy(\.isWhitespace) else { throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ArgumentParser.ValidationError("--csv \(path): cannot read the file; check that it exists and is readable") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ArgumentParser.ValidationError("--csv \(path): not UTF-8 text; save it as UTF-8 CSV") }
+        guard !text.allSatisfy(\.isWhitespace) else { throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row; its first line must name the columns") }
         let reader: CSVReader
         do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch {
             throw ArgumentParser.ValidationError("--csv \(path): cannot read the header row (\(error)); the file must be CSV with a header")
         }
         guard let header = reader.headerRow, !(header.count == 1 && header[0].trimmingSpaces.isEmpty) else {
-            throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row")
+            throw ArgumentParser.ValidationError("--csv \(path): empty file, no header row; its first line must name the columns")
         }
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() where index[name.trimmingSpaces] == nil { index[name.trimmingSpaces] = i }
@@ -46,7 +46,7 @@ struct CSVRecords {
             + [plan.predictionColumn, plan.labelColumn, plan.timestampColumn, plan.requestIDColumn, plan.latencyColumn].compactMap { $0 }
         let missing = needed.filter { index[$0] == nil }
         guard missing.isEmpty else {
-            throw ArgumentParser.ValidationError("--csv \(path): no column named \(missing.joined(separator: ", ")) (the header has \(header.joined(separator: ", ")))")
+            throw ArgumentParser.ValidationError("--csv \(path): no column named \(missing.joined(separator: ", ")) (the header has \(header.joined(separator: ", "))); fix the column flags or the header")
         }
         let columns = Columns(plan: plan, index: index)
         var outcome = Outcome()

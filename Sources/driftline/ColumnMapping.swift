@@ -45,7 +45,7 @@ struct ColumnMapping: ParsableArguments {
         let featureList = Self.list(features)
         guard !featureList.isEmpty else { throw Problem("--features is required: the feature columns, comma-separated") }
         for name in Self.list(categorical) where !featureList.contains(name) {
-            throw Problem("--categorical \(name): not one of --features")
+            throw Problem("--categorical \(name): not one of --features; list it in --features too")
         }
         switch (classes, predictionColumn) {
         case (.some, .some): throw Problem("give either --classes with --proba-columns (classification) or --prediction-column (regression), not both")
@@ -54,7 +54,7 @@ struct ColumnMapping: ParsableArguments {
             let classList = Self.list(classText)
             let columns = Self.list(probaColumns)
             guard columns.count == classList.count else {
-                throw Problem("--proba-columns names \(columns.count) columns for \(classList.count) classes in --classes")
+                throw Problem("--proba-columns names \(columns.count) columns for \(classList.count) classes in --classes; give one column per class, in the same order")
             }
             guard threshold > 0, threshold < 1 else { throw Problem("--threshold \(threshold): must lie in (0, 1)") }
         case (nil, .some):

@@ -9,18 +9,20 @@ struct CompactCommand: ParsableCommand {
         commandName: "compact",
         abstract: "Rewrite the partial rows of closed windows in <store>/profiles as one row per profile.",
         discussion: """
-            A window is closed when it ended more than --older-than ago. Each endpoint's closed rows are
-            rewritten in one replace commit; nothing is lost (parts counted over different references stay
-            apart). Safe while `driftline tail` runs: a commit that touches the same files makes the
-            compaction start over.
+            A window is closed when it ended more than --older-than ago. Each endpoint's
+            closed rows are rewritten in one replace commit; nothing is lost (parts
+            counted over different references stay apart). Safe while `driftline tail`
+            runs: a commit that touches the same files makes the compaction start over.
 
-            Then it vacuums the profiles table: data files that compaction replaced, and data files a killed
-            writer left without committing them, are deleted once older than --vacuum-after (7 days by
-            default; readers of table versions older than that may fail, as with Delta's VACUUM).
+            Then it vacuums the profiles table: data files that compaction replaced,
+            and data files a killed writer left without committing them, are deleted
+            once older than --vacuum-after (7 days by default; readers of table
+            versions older than that may fail, as with Delta's VACUUM).
 
-            Example:
+            Examples:
+              driftline compact --store ./store --older-than 0s
               driftline compact --store /var/lib/driftline/store --older-than 2h
-              driftline compact --store /var/lib/driftline/store --older-than 2h --vacuum-after 1d
+              driftline compact --store ./store --vacuum-after 1d
             """
     )
 

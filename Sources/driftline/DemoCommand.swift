@@ -9,18 +9,23 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the whole pipeline on 3 hours of simulated iris traffic with drift at hour 2, and show what it found.",
         discussion: """
             In --directory (default ./driftline-demo, replaced on every run):
-              1. simulate: 3 hours of traffic of iris-good, iris-fair, iris-poor and iris-petal-width into log/,
-                 ending at the top of the current hour; from hour 2 petal length and width shift by 0.6 sd and
-                 the species mix tilts to virginica, on every endpoint but iris-poor;
-              2. profile: each endpoint's reference from the training data (iris-train.csv, written beside);
+              1. simulate: 3 hours of traffic of iris-good, iris-fair, iris-poor and
+                 iris-petal-width into log/, ending at the top of the current hour;
+                 from hour 2 petal length and width shift by 0.6 sd and the species
+                 mix tilts to virginica, on every endpoint but iris-poor;
+              2. profile: each endpoint's reference from the training data
+                 (iris-train.csv, written beside);
               3. tail --once: the log into window profiles in store/profiles;
-              4. batch: the 3 hours into store/drift, store/performance and store/reports/ (HTML and JSON);
-              5. a table per endpoint and hour: requests, accuracy (MAE for the regression), estimated
-                 accuracy, drift status and the most drifted features, and the reports' paths.
+              4. batch: the 3 hours into store/drift, store/performance and
+                 store/reports/ (HTML and JSON);
+              5. a table per endpoint and hour: requests, accuracy (MAE for the
+                 regression), estimated accuracy, drift status and the most drifted
+                 features, and the reports' paths.
 
-            Example:
+            Examples:
               driftline demo
-              open driftline-demo/store/reports/iris-good/*.html
+              driftline demo --directory /tmp/demo --hours 6 --drift-hour 4
+              xdg-open driftline-demo/store/reports/iris-good/*.html
               duckdb -c "select * from delta_scan('driftline-demo/store/performance')"
             """
     )
@@ -59,7 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await runner.step("simulate \(hours) h of traffic from \(TimestampText.format(start)), drift at hour \(driftHour)", [
             "simulate", "--log", log, "--hours", "\(hours)", "--start", TimestampText.format(start), "--drift-hour", "\(driftHour)",
             "--seed", "\(seed)"])
-        try Data(TrainingTable.csv(rows: 1000, seed: 1).utf8).write(to: URL(fileURLWithPath: training))
+        try CommandFailure.write(Data(TrainingTable.csv(rows: 1000, seed: 1).utf8), to: training, flag: "--directory")
         for endpoint in TrafficEndpoint.standardNames {
             try await runner.step("profile the reference of \(endpoint)", ["profile", "--store", store, "--endpoint", endpoint,
                                                                           "--model-version", "1", "--csv", training] + Self.columns(of: endpoint))
@@ -99,8 +104,8 @@ struct DemoCommand: AsyncParsableCommand {
             }
             try files.removeItem(atPath: folder)
         }
-        try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data("made by driftline demo; the next demo replaces this folder\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/\(marker)"))
+        try CommandFailure.makeFolder(folder, flag: "--directory")
+        try CommandFailure.write(Data("made by driftline demo; the next demo replaces this folder\n".utf8), to: "\(folder)/\(marker)", flag: "--directory")
     }
 }
 

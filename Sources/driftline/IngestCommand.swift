@@ -10,21 +10,32 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Append inference records (or, with --labels, delayed labels) from a CSV file to the log.",
         discussion: """
-            The CSV has a header row; fields may be quoted, lines may end in CRLF. An empty cell is a missing
-            value (NaN) in a numeric feature, a missing category in a categorical one, and "no label" in the
-            label column. Timestamps are ISO-8601 or epoch seconds; without --timestamp-column, now.
-            A bad row is reported with its line and column and skipped; the rest is ingested, and the exit
-            code is 2 when any row was rejected.
+            The CSV has a header row; fields may be quoted, lines may end in CRLF. An
+            empty cell is a missing value (NaN) in a numeric feature, a missing category
+            in a categorical one, and "no label" in the label column. Timestamps are
+            ISO-8601 or epoch seconds; without --timestamp-column, now. A bad row is
+            reported with its line and column and skipped; the rest is ingested, and the
+            exit code is 2 when any row was rejected.
 
-            Classification:
-              driftline ingest --log ./log --endpoint iris --model-version 3 --csv scored.csv \\
+            Examples:
+              # a classifier's scored rows (the demo's training data, from the repository)
+              driftline ingest --log ./log --endpoint iris --model-version 1 \\
+                --csv pipelines/demo/iris-train.csv \\
                 --features sepal_length,sepal_width,petal_length,petal_width \\
-                --classes setosa,versicolor,virginica --proba-columns p_setosa,p_versicolor,p_virginica \\
-                --label-column species --timestamp-column ts --request-id-column id --latency-column ms
-            Regression:
-              driftline ingest --log ./log --endpoint price --model-version 1 --csv scored.csv \\
-                --features rooms,city --categorical city --prediction-column predicted_price
-            Delayed labels (the endpoint's schema is read from the log):
+                --classes setosa,versicolor,virginica \\
+                --proba-columns good_setosa,good_versicolor,good_virginica \\
+                --label-column species
+              # with event time, request id and latency columns
+              driftline ingest --log ./log --endpoint iris --model-version 3 \\
+                --csv scored.csv --features sepal_length,sepal_width,region \\
+                --categorical region --classes setosa,versicolor,virginica \\
+                --proba-columns p_setosa,p_versicolor,p_virginica \\
+                --timestamp-column ts --request-id-column id --latency-column ms
+              # a regression
+              driftline ingest --log ./log --endpoint price --model-version 1 \\
+                --csv scored.csv --features rooms,city --categorical city \\
+                --prediction-column predicted_price
+              # delayed labels (the endpoint's schema is read from the log)
               driftline ingest --labels --log ./log --endpoint iris --csv labels.csv \\
                 --request-id-column id --label-column species --timestamp-column ts
             """
@@ -52,7 +63,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         typealias Problem = ArgumentParser.ValidationError
-        guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file") }
+        guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file; check the path") }
         if labels {
             guard mapping.requestIDColumn != nil else { throw Problem("--labels needs --request-id-column") }
             guard mapping.labelColumn != nil else { throw Problem("--labels needs --label-column") }
@@ -66,7 +77,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        try CommandFailure.makeFolder(logDirectory, flag: "--log")
         let plan = try labels ? labelPlan() : inferencePlan()
         let logger: InferenceLogger
         do {
@@ -97,7 +108,9 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             let partitions = try LogDirectory(logDirectory).partitions(endpoint: endpoint)
             guard let found = try partitions.lazy.compactMap({ try ManifestFile.readAll(in: $0.path).values.first }).first else {
-                throw ArgumentParser.ValidationError("no partition of endpoint \(endpoint) in \(logDirectory): ingest its inferences first")
+                let known = (try? LogDirectory(logDirectory).endpoints()) ?? []
+                throw ArgumentParser.ValidationError("--endpoint \(endpoint): no partition of that endpoint in \(logDirectory) "
+                    + "(it has \(known.isEmpty ? "none" : known.joined(separator: ", "))); check the name, or ingest its inferences first")
             }
             manifest = found
         } catch let error as ArgumentParser.ValidationError {

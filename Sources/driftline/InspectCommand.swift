@@ -9,13 +9,14 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Print the batches and records of a log.",
         discussion: """
-            Reads every partition (<log>/<endpoint>/<writer-id>) and prints each batch (partition, base offset,
-            record count, event-time range, stored and uncompressed sizes) followed by its records.
-            Corrupt regions and gaps are reported and skipped.
+            Reads every partition (<log>/<endpoint>/<writer-id>) and prints each batch
+            (partition, base offset, record count, event-time range, stored and
+            uncompressed sizes) followed by its records. Corrupt regions and gaps are
+            reported and skipped.
 
-            Example:
+            Examples:
               driftline inspect --log ./log --endpoint iris
-              driftline inspect --log ./log --json | jq 'select(.type == "inference") | .prediction'
+              driftline inspect --log ./log --json | jq 'select(.type == "label")'
               driftline inspect --log ./log --follow --batches-only
             """
     )
@@ -38,10 +39,14 @@ struct InspectCommand: AsyncParsableCommand {
     func validate() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: logDirectory, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ArgumentParser.ValidationError("--log \(logDirectory): no such folder")
+            throw ArgumentParser.ValidationError("--log \(logDirectory): no such folder; give the log folder your serving code (or `driftline simulate --log`) writes")
         }
         if let endpoint {
             do { _ = try PathComponent(endpoint, field: "endpoint") } catch { throw ArgumentParser.ValidationError("--endpoint: \(error)") }
+            if !follow, let known = KnownEndpoints.inLog(logDirectory), !known.contains(endpoint) {
+                throw ArgumentParser.ValidationError(KnownEndpoints.problem(
+                    endpoint, known: known, in: logDirectory, remedy: "log with InferenceLogger or `driftline ingest` first, or add --follow to wait"))
+            }
         }
     }
 

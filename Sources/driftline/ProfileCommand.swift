@@ -11,19 +11,29 @@ struct ProfileCommand: ParsableCommand {
         commandName: "profile",
         abstract: "Profile a training set (CSV) into the reference that drift is measured against.",
         discussion: """
-            Reads the training set with the same column mapping as `ingest`, profiles every row exactly as
-            `driftline tail` profiles production traffic (features, :prediction, :proba:<class>, :pred1,
-            :spread12, :label, …), computes each numeric column's drift bins from the raw training values
-            (quantiles at i/B, numpy's default interpolation; repeated edges dropped) and writes
-            <store>/references/<endpoint>/<model-version>.json (format: Sources/DriftlineStore/REFERENCE.md).
-            Run it before `driftline tail` starts on that model version, so that production windows count
-            exact histograms over the reference's bins. A row that does not parse fails the command.
+            Reads the training set with the same column mapping as `ingest`, profiles
+            every row exactly as `driftline tail` profiles production traffic (features,
+            :prediction, :proba:<class>, :pred1, :spread12, :label, …), computes each
+            numeric column's drift bins from the raw training values (quantiles at i/B,
+            numpy's default interpolation; repeated edges dropped) and writes
+            <store>/references/<endpoint>/<model-version>.json (format:
+            Sources/DriftlineStore/REFERENCE.md). Run it before `driftline tail` starts on
+            that model version, so that production windows count exact histograms over the
+            reference's bins. A row that does not parse fails the command.
 
-            Example:
-              driftline profile --store ./store --endpoint iris --model-version 3 --csv train.csv \\
-                --features sepal_length,sepal_width,petal_length,petal_width,region --categorical region \\
-                --classes setosa,versicolor,virginica --proba-columns p_setosa,p_versicolor,p_virginica \\
-                --label-column species --bins 20
+            Examples:
+              # the demo's iris-good model, from its training data in the repository
+              driftline profile --store ./store --endpoint iris --model-version 1 \\
+                --csv pipelines/demo/iris-train.csv \\
+                --features sepal_length,sepal_width,petal_length,petal_width \\
+                --classes setosa,versicolor,virginica \\
+                --proba-columns good_setosa,good_versicolor,good_virginica \\
+                --label-column species
+              # a categorical feature, and 10 bins
+              driftline profile --store ./store --endpoint iris --model-version 3 \\
+                --csv train.csv --features sepal_length,petal_width,region \\
+                --categorical region --classes setosa,versicolor,virginica \\
+                --proba-columns p_setosa,p_versicolor,p_virginica --bins 10
             """
     )
 
@@ -46,7 +56,7 @@ struct ProfileCommand: ParsableCommand {
 
     func validate() throws {
         typealias Problem = ArgumentParser.ValidationError
-        guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file") }
+        guard FileManager.default.isReadableFile(atPath: csv) else { throw Problem("--csv \(csv): no such readable file; check the path (the training set, a CSV with a header row)") }
         guard (2...1000).contains(bins) else { throw Problem("--bins \(bins): must lie in 2…1000") }
         try mapping.validateInferenceMapping()
         do { _ = try Store(root: store).referencePath(endpoint: endpoint, modelVersion: modelVersion) } catch {
@@ -73,14 +83,8 @@ struct ProfileCommand: ParsableCommand {
                                             hasLatency: mapping.latencyColumn != nil)
             .reference(endpoint: endpoint, modelVersion: modelVersion)
         let path: String
-        do { path = try reference.save(in: Store(root: store)) } catch { throw CommandFailure("cannot write the reference: \(error)") }
+        do { path = try reference.save(in: Store(root: store)) } catch { throw CommandFailure("--store \(store): cannot write the reference: \(error)") }
         let numeric = reference.columns.filter { $0.kind == .numeric }.count
         print("profiled \(records.count) rows of \(csv) into \(path): \(reference.columns.count) columns (\(numeric) numeric with up to \(bins) bins), reference_id \(reference.referenceID)")
     }
-}
-
-/// An error the CLI reports as `driftline: <message>` with exit code 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -11,12 +11,15 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Print merged profiles (count, missing, mean, std, quantiles, top categories) per window.",
         discussion: """
-            Merges every partial row of each (endpoint, model version, window, column) of <store>/profiles
-            whose window starts in [--from, --to). Times are ISO-8601 or epoch seconds (UTC).
+            Merges every partial row of each (endpoint, model version, window, column) of
+            <store>/profiles whose window starts in [--from, --to). Times are ISO-8601 or
+            epoch seconds (UTC).
 
-            Example:
-              driftline query --store ./store --endpoint iris --column petal_width --from 2026-11-23T10:00:00Z
-              driftline query --store ./store --json | jq 'select(.column == ":prediction")'
+            Examples:
+              driftline query --store ./store --endpoint iris --column petal_width
+              driftline query --store ./store --from 2026-11-23T10:00:00Z \\
+                --to 2026-11-23T11:00:00Z
+              driftline query --store ./store --json | jq 'select(.column == ":pred1")'
             """
     )
 
@@ -42,9 +45,12 @@ struct QueryCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: storeDirectory + "/profiles/_delta_log") else {
             throw ValidationError("--store \(storeDirectory): no profiles table (run driftline tail first)")
         }
+        if let endpoint, let known = KnownEndpoints.inStore(storeDirectory), !known.contains(endpoint) {
+            throw ValidationError(KnownEndpoints.problem(endpoint, known: known, in: "\(storeDirectory)/profiles", remedy: "run driftline tail first"))
+        }
         for (flag, value) in [("--from", from), ("--to", to)] {
             if let value, TimestampText.parse(value) == nil {
-                throw ValidationError("\(flag) \(value): not a time (ISO-8601 such as 2026-11-23T10:00:00Z, or epoch seconds)")
+                throw ValidationError("\(flag) \(value): not a time; give ISO-8601 (2026-11-23T10:00:00Z) or epoch seconds")
             }
         }
     }
@@ -57,6 +63,15 @@ struct QueryCommand: ParsableCommand {
         let wanted = Set(column)
         for profile in profiles where wanted.isEmpty || wanted.contains(profile.key.columnName) {
             print(json ? ProfileText.json(profile) : ProfileText.line(profile))
+        }
+        if profiles.isEmpty {
+            FileHandle.standardError.write(Data("no profiles in \(storeDirectory)/profiles\(from.map { " from \($0)" } ?? "")\(to.map { " to \($0)" } ?? ""); widen --from/--to, or run driftline tail\n".utf8))
+        }
+        let present = Set(profiles.map(\.key.columnName))
+        let absent = column.filter { !present.contains($0) }
+        if !profiles.isEmpty, !absent.isEmpty {
+            throw CommandFailure("--column \(absent.joined(separator: ", ")): no profiles of that column in the range "
+                + "(columns: \(present.sorted().joined(separator: ", "))); check the name")
         }
     }
 }

@@ -8,24 +8,28 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Log simulated serving traffic of iris models through InferenceLogger, with injected drift.",
         discussion: """
-            Endpoints (--endpoint, repeatable; default all four): iris-good, iris-fair, iris-poor (logistic
-            regressions on all four measurements, on the sepals only, on the sepal width only) and iris-petal-width
-            (a regression predicting petal width); any other name serves the iris-good model. Requests are flowers
-            drawn from Fisher's iris data, at 1.5-4 requests/s per endpoint (Poisson arrivals), with log-normal
-            latencies, 0.5 % errors and, for --label-share of them, the true label logged later (5 s to 30 min).
+            Endpoints (--endpoint, repeatable; default all four): iris-good, iris-fair,
+            iris-poor (logistic regressions on all four measurements, on the sepals only,
+            on the sepal width only) and iris-petal-width (a regression predicting petal
+            width); any other name serves the iris-good model. Requests are flowers drawn
+            from Fisher's iris data, at 1.5-4 requests/s per endpoint (Poisson arrivals),
+            with log-normal latencies, 0.5 % errors and, for --label-share of them, the
+            true label logged later (5 s to 30 min).
 
-            Time is simulated: event timestamps run from --start for --hours, as fast as the disk allows (or
-            --speed times real time). From --drift-hour on, --drift-features shift by --drift-shift standard
-            deviations and the species mix becomes --drift-class-mix, on --drift-endpoints (default: all but
+            Time is simulated: event timestamps run from --start for --hours, as fast as
+            the disk allows (or --speed times real time). From --drift-hour on,
+            --drift-features shift by --drift-shift standard deviations and the species
+            mix becomes --drift-class-mix, on --drift-endpoints (default: all but
             iris-poor). The same --seed and --start give the same records.
 
-            --records N logs N requests per endpoint at a fixed --rate instead (--start then defaults to so that
-            the traffic ends 5 minutes ago). --training-csv writes the models' training data instead of logging.
+            --records N logs N requests per endpoint at a fixed --rate instead (--start
+            then defaults to so that the traffic ends 5 minutes ago). --training-csv
+            writes the models' training data instead of logging.
 
             Examples:
-              driftline simulate --log ./log --hours 3 --drift-hour 2 --seed 7
               driftline simulate --log ./log --endpoint iris --records 10000 --seed 42
-              driftline simulate --training-csv pipelines/demo/iris-train.csv --training-rows 1000
+              driftline simulate --log ./log --hours 3 --drift-hour 2 --seed 7
+              driftline simulate --training-csv train.csv --training-rows 1000 --seed 1
             """
     )
 
@@ -101,7 +105,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate \(errorRate): must lie in [0, 1]") }
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed \(speed): must be a positive number (60: one simulated minute per second)") }
         if let start, start != "now", TimestampText.parse(start) == nil {
-            throw ValidationError("--start \(start): not ISO-8601 (2026-11-23T16:00:00Z), epoch seconds or 'now'")
+            throw ValidationError("--start \(start): not a time; give ISO-8601 (2026-11-23T16:00:00Z), epoch seconds or 'now'")
         }
         if let driftHour, !(driftHour >= 0 && driftHour.isFinite) { throw ValidationError("--drift-hour \(driftHour): must be 0 or more") }
         for name in Self.list(driftFeatures) where !IrisData.featureNames.contains(name) {
@@ -120,12 +124,12 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let trainingCSV {
-            try Data(TrainingTable.csv(rows: trainingRows, seed: seed).utf8).write(to: URL(fileURLWithPath: trainingCSV))
+            try CommandFailure.write(Data(TrainingTable.csv(rows: trainingRows, seed: seed).utf8), to: trainingCSV, flag: "--training-csv")
             print("wrote \(trainingRows) training rows to \(trainingCSV)")
             return
         }
         guard let logDirectory else { return }
-        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        try CommandFailure.makeFolder(logDirectory, flag: "--log")
         let hourMicros: Int64 = 3_600_000_000
         let length: TrafficSimulation.Length
         let first: Timestamp

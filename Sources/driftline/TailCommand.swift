@@ -11,17 +11,20 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Profile the log into per-window column profiles in <store>/profiles, exactly once.",
         discussion: """
-            Follows every partition of every endpoint (or of the --endpoint ones), including partitions
-            created while it runs, profiles each record into its event-time window, joins delayed labels
-            with their predictions, and commits the partial rows every --commit-interval as one Delta
-            commit that also records the log positions it covers. A restart resumes after the last commit.
-            SIGTERM or SIGINT commits and exits 0. One tail per endpoint: a second one says who holds it
-            and exits 1; tails with disjoint --endpoint sets may share a store.
+            Follows every partition of every endpoint (or of the --endpoint ones),
+            including partitions created while it runs, profiles each record into its
+            event-time window, joins delayed labels with their predictions, and commits
+            the partial rows every --commit-interval as one Delta commit that also records
+            the log positions it covers. A restart resumes after the last commit. SIGTERM
+            or SIGINT commits and exits 0. One tail per endpoint: a second one says who
+            holds it and exits 1; tails with disjoint --endpoint sets may share a store.
 
-            Example:
-              driftline tail --log /var/lib/driftline/log --store /var/lib/driftline/store --metrics-port 9464
+            Examples:
+              driftline tail --log ./log --store ./store --once
               driftline tail --log ./log --store ./store --endpoint iris --window 1m --once
-              driftline tail --log ./log --store ./store --config pipelines/pipeline.example.yaml
+              driftline tail --log /var/lib/driftline/log \\
+                --store /var/lib/driftline/store \\
+                --config pipelines/pipeline.example.yaml --metrics-port 9464
             """
     )
 
@@ -60,7 +63,7 @@ struct TailCommand: AsyncParsableCommand {
     func validate() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: logDirectory, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("--log \(logDirectory): no such folder")
+            throw ValidationError("--log \(logDirectory): no such folder; give the log folder your serving code (or `driftline simulate --log`) writes")
         }
         let settings = try effective()
         for name in settings.endpoints ?? [] {
@@ -68,7 +71,7 @@ struct TailCommand: AsyncParsableCommand {
         }
         _ = try options()
         if let port = settings.metricsPort, !(0...65_535).contains(port) {
-            throw ValidationError("--metrics-port \(port) is not a port (0…65535)")
+            throw ValidationError("--metrics-port \(port): not a port; give 0…65535")
         }
     }
 
@@ -105,6 +108,15 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if once, KnownEndpoints.inLog(logDirectory)?.isEmpty == true {
+            FileHandle.standardError.write(Data("driftline tail: \(logDirectory) has no partitions yet, nothing to profile; log to it first (InferenceLogger, `driftline ingest` or `driftline simulate`)\n".utf8))
+        }
+        if let known = KnownEndpoints.inLog(logDirectory) {
+            for name in try effective().endpoints ?? [] where !known.contains(name) {
+                let wait = once ? "--once finds nothing to profile for it" : "tail waits for it to appear"
+                FileHandle.standardError.write(Data("driftline tail: warning: \(KnownEndpoints.problem(name, known: known, in: logDirectory, remedy: "log to it first")); \(wait)\n".utf8))
+            }
+        }
         let tail: LogTail
         do {
             tail = try LogTail(log: LogDirectory(logDirectory), store: Store(root: storeDirectory), options: try options())

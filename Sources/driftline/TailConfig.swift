@@ -34,10 +34,10 @@ struct TailConfig: Equatable {
 
     init(contentsOf path: String) throws(Problem) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Problem(description: "--config \(path): cannot read the file")
+            throw Problem(description: "--config \(path): cannot read the file; check the path (an example: pipelines/pipeline.example.yaml)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw Problem(description: "--config \(path): not UTF-8 text")
+            throw Problem(description: "--config \(path): not UTF-8 text; save it as UTF-8 YAML")
         }
         try self.init(yaml: text, path: path)
     }
@@ -45,7 +45,7 @@ struct TailConfig: Equatable {
     init(yaml: String, path: String) throws(Problem) {
         let document: Any?
         do { document = try Yams.load(yaml: yaml) } catch {
-            throw Problem(description: "--config \(path): not valid YAML: \(error)")
+            throw Problem(description: "--config \(path): not valid YAML: \(error); fix the syntax (compare pipelines/pipeline.example.yaml)")
         }
         guard let document else { return }
         guard let top = document as? [String: Any] else {

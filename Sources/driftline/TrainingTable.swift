@@ -5,6 +5,12 @@ import Foundation
 /// Columns: the four measurements, `species`; per classifier (`good`, `fair`, `poor`) its class probabilities
 /// `<model>_<class>` and `<model>_prediction`; `petal_width_prediction` of the regression (whose label is the
 /// `petal_width` column). `driftline profile` builds each endpoint's reference from its columns.
+///
+/// Model outputs are written exactly (the shortest text that reads back as the same `Double`), never
+/// rounded: a model on few, discrete inputs (iris-poor reads only the sepal width, measured to 1 mm)
+/// serves a few dozen distinct probabilities, the reference's quantile bin edges fall on those very
+/// values, and a rounded copy lands on the other side of an edge from what the endpoint serves
+/// (4 decimals put every clean hour's `:pred1` of iris-poor at PSI 2).
 enum TrainingTable {
     static let classifiers: [(prefix: String, model: IrisModel)] = [("good", .good), ("fair", .fair), ("poor", .poor)]
 
@@ -28,13 +34,16 @@ enum TrainingTable {
                 let p = IrisModel.softmax(coefficients: w, intercepts: b, x: x)
                 var best = 0
                 for k in p.indices where p[k] > p[best] { best = k }
-                cells += p.map { String(format: "%.4f", $0) } + [IrisData.classes[best]]
+                cells += p.map(exact) + [IrisData.classes[best]]
             }
             if case .regression(let w, let b) = IrisModel.petalWidth {
-                cells.append(String(format: "%.4f", zip(w, x).reduce(b) { $0 + $1.0 * $1.1 }))
+                cells.append(exact(zip(w, x).reduce(b) { $0 + $1.0 * $1.1 }))
             }
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The shortest decimal text that parses back to exactly `x` (Swift's `description`).
+    static func exact(_ x: Double) -> String { x.description }
 }

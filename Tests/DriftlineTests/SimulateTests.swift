@@ -161,6 +161,39 @@ import Testing
         #expect(written.split(separator: "\n").count == 1001)
     }
 
+    /// The reference's bin edges sit on the training values; iris-poor serves about 25 distinct probability
+    /// vectors (one per sepal width), so a training copy that differs from the served value in the last digit
+    /// puts a whole atom in the neighbouring bin (rounded to 4 decimals: :pred1 at PSI 2 in every clean hour).
+    @Test(arguments: [("iris-poor", "poor", 100), ("iris-fair", "fair", 100), ("iris-good", "good", 100)])
+    func theTrainingDataHoldsExactlyTheProbabilitiesTheEndpointServes(endpoint: String, prefix: String, minimumMatches: Int) throws {
+        let folder = TemporaryFolder("driftline-simulate")
+        defer { folder.remove() }
+        let run = try runProcess(CLITests.driftline, ["simulate", "--training-csv", "\(folder.path)/train.csv", "--training-rows", "1000", "--seed", "1"])
+        #expect(run.status == 0, "\(run.err)")
+        _ = try Self.simulate("\(folder.path)/log", ["--hours", "1", "--endpoint", endpoint, "--error-rate", "0"])
+        var served: [[Double]: [Double]] = [:]
+        for request in Self.inferences(try Self.records("\(folder.path)/log/\(endpoint)/simulate")) {
+            guard case .probabilities(let p) = request.outcome else { continue }
+            let x = request.features.compactMap { if case .number(let v) = $0 { v } else { nil } }
+            served[x] = p
+        }
+        let lines = try String(contentsOfFile: "\(folder.path)/train.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = try #require(lines.first)
+        let measured = ["sepal_length", "sepal_width", "petal_length", "petal_width"].compactMap { header.firstIndex(of: $0) }
+        let probabilities = ["setosa", "versicolor", "virginica"].compactMap { header.firstIndex(of: "\(prefix)_\($0)") }
+        try #require(measured.count == 4 && probabilities.count == 3)
+        var matches = 0
+        for row in lines.dropFirst() {
+            let x = measured.compactMap { Double(row[$0]) }
+            guard let p = served[x] else { continue }
+            matches += 1
+            let written = probabilities.compactMap { Double(row[$0]) }
+            #expect(written == p, "\(endpoint) at \(x): the training CSV has \(probabilities.map { row[$0] }), the endpoint serves \(p)")
+            if written != p { break }
+        }
+        #expect(matches >= minimumMatches, "\(endpoint): only \(matches) training rows have inputs the endpoint also served")
+    }
+
     @Test func flagErrorsNameTheFlag() throws {
         let cases: [([String], String)] = [
             (["simulate"], "--log"),

@@ -11,7 +11,9 @@ struct IrisServerCommand: AsyncParsableCommand {
         commandName: "iris-server",
         abstract: "Serve an iris classifier over HTTP (KServe v2-like JSON) and log every inference with Driftline.",
         discussion: """
-            POST /v2/models/iris/infer   {"id": "r1", "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": [5.1, 3.5, 1.4, 0.2]}]}
+            POST /v2/models/iris/infer   {"id": "r1", "inputs": [{"name": "input-0",
+                                          "shape": [1, 4], "datatype": "FP64",
+                                          "data": [5.1, 3.5, 1.4, 0.2]}]}
             POST /v2/models/iris/label   {"id": "r1", "label": "setosa"}
             GET  /v2/models/iris, /v2/health/ready
             POST /admin/log/flush        answers once everything logged before it is durable (written and fsynced)
@@ -20,12 +22,19 @@ struct IrisServerCommand: AsyncParsableCommand {
             seconds, in "parameters": {"event_time": ...} of /infer, in "event_time" beside a label, or in the header
             x-driftline-event-time; without it the server logs the time it answered.
 
-            Inferences go to <log>/iris/<writer-id>/ (the writer id defaults to <host>-<pid>); SIGTERM stops the
-            server, then flushes and closes the log. Logging is off with --no-logging or DRIFTLINE_LOGGING=off.
+            Inferences go to <log>/iris/<writer-id>/ (the writer id defaults to
+            <host>-<pid>); SIGTERM stops the server, then flushes and closes the log.
+            Logging is off with --no-logging or DRIFTLINE_LOGGING=off.
 
-            Example:
-              swift run -c release iris-server --log /var/lib/driftline/log --port 8080
-              curl -s -X POST localhost:8080/v2/models/iris/infer -d '{"id":"r1","inputs":[{"name":"input-0","shape":[1,4],"datatype":"FP64","data":[5.1,3.5,1.4,0.2]}]}'
+            Examples:
+              # in pipelines/serving-example
+              swift run iris-server --log ./log --port 8080
+              curl -s -X POST localhost:8080/v2/models/iris/infer -d '{"id": "r1",
+                "inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP64",
+                            "data": [5.1, 3.5, 1.4, 0.2]}]}'
+              curl -s -X POST localhost:8080/v2/models/iris/label \\
+                -d '{"id": "r1", "label": "setosa"}'
+              driftline inspect --log ./log --endpoint iris
             """
     )
 
