@@ -108,6 +108,12 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if !once {
+            // Until the service group traps SIGTERM/SIGINT (it replaces these handlers when it starts), a stop
+            // request exits 0 at once: opening the store and rebuilding the label join profile nothing, so there
+            // is nothing to commit yet. Without this, a stop in that moment killed the process by the signal.
+            for stop in [SIGTERM, SIGINT] { signal(stop) { _ in _exit(0) } }
+        }
         if once, KnownEndpoints.inLog(logDirectory)?.isEmpty == true {
             FileHandle.standardError.write(Data("driftline tail: \(logDirectory) has no partitions yet, nothing to profile; log to it first (InferenceLogger, `driftline ingest` or `driftline simulate`)\n".utf8))
         }

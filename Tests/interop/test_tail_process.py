@@ -204,3 +204,27 @@ def test_deltalake_and_duckdb_read_while_tail_commits_and_after_compact(tmp_path
     assert duck == 62_000
     rows_after = len(after_table.to_pandas(columns=["column_name"]))
     assert rows_after == len(after)                                     # one row per key after compaction
+
+
+def test_sigterm_while_tail_is_still_starting_exits_0(tmp_path):
+    """A stop request that arrives while tail is still opening the store and rebuilding its label join
+    (before the service group traps signals) exits 0 at once: nothing has been profiled, so nothing is
+    lost. Before the early handlers, such a stop killed tail by the signal (exit 143 in a shell)."""
+    log, store = tmp_path / "log", tmp_path / "store"
+    subprocess.run([exe(), "simulate", "--log", log, "--hours", "2", "--seed", "1"], check=True, capture_output=True)
+    subprocess.run([exe(), "tail", "--log", log, "--store", store, "--once"], check=True, capture_output=True)
+    committed = DeltaTable(str(store / "profiles")).version()
+    # On restart, tail logs "resuming …" and then re-reads the horizon's records to rebuild the join
+    # (seconds for this log): stop it right then.
+    tail = subprocess.Popen([exe(), "tail", "--log", log, "--store", store, "--commit-interval", "200ms"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in tail.stderr:
+        seen.append(line)
+        if "resuming" in line:
+            break
+    code, took = stop(tail)
+    assert any("resuming" in line for line in seen), "".join(seen)
+    assert code == 0, f"exit {code}: {''.join(seen)}{tail.stderr.read()}"
+    assert took < 5.0
+    assert DeltaTable(str(store / "profiles")).version() == committed   # nothing half-done was committed
