@@ -221,18 +221,14 @@ extension KLLSketch {
         exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13)
         exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8)
         exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14)
-        if count >= 8 {
-            p[0] = v0
-            p[1] = v1
-            p[2] = v2
-            p[3] = v3
-            p[4] = v4
-            p[5] = v5
-            p[6] = v6
-            p[7] = v7
-        } else {
-            for (i, v) in [v0, v1, v2, v3, v4, v5, v6].enumerated() where i < count { p[i] = v }
-        }
+        p[0] = v0
+        if count > 1 { p[1] = v1 }
+        if count > 2 { p[2] = v2 }
+        if count > 3 { p[3] = v3 }
+        if count > 4 { p[4] = v4 }
+        if count > 5 { p[5] = v5 }
+        if count > 6 { p[6] = v6 }
+        if count > 7 { p[7] = v7 }
         if count > 8 { p[8] = v8 }
         if count > 9 { p[9] = v9 }
         if count > 10 { p[10] = v10 }
