@@ -6,9 +6,11 @@ import Musl
 import Darwin
 #endif
 
-/// A failed system call's reason and what to do about it, by `errno` (this module imports nothing that
-/// could share it; DriftlineCore's `SystemCallAdvice` says the same).
-func systemCallText(errno code: Int32) -> String {
+/// A failed system call's reason and what to do about it, by `errno`, e.g. `No space left on device
+/// (errno 28): the disk is full: free space or move the folder to a larger disk`. Public for the store
+/// built on these tables; DriftlineCore's `SystemCallAdvice` says the same for the log side (the two
+/// module families share no dependency).
+public func systemCallText(errno code: Int32) -> String {
     let remedy = switch code {
     case ENOENT: "check that the path exists (a missing parent folder?)"
     case EACCES, EPERM: "check its permissions: the user running driftline needs read and write access"
