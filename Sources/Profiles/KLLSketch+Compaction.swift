@@ -153,7 +153,8 @@ extension KLLSketch {
         }
     }
 
-    /// Merges two sorted runs into `target` (which overlaps neither), selecting without branches.
+    /// Merges two sorted runs into `target`, selecting without branches (the runs interleave unpredictably).
+    /// `target` may overlap run b only where it never overtakes the next b item to read (``mergeInPlace``).
     @inline(__always)
     static func mergeRuns(_ a: UnsafeMutablePointer<Double>, _ aCount: Int, _ b: UnsafeMutablePointer<Double>, _ bCount: Int,
                           into target: UnsafeMutablePointer<Double>) {
@@ -280,29 +281,10 @@ extension KLLSketch {
         }
     }
 
-    /// Merges two sorted runs of one buffer into `destination`, which never overtakes run b.
-    /// The loop selects with arithmetic instead of branches: the runs interleave unpredictably.
+    /// Merges two sorted runs of one buffer into `destination`, which lies after run a and never overtakes
+    /// run b (each write lands at or before the next b item still to read), so ``mergeRuns`` can do it.
     static func mergeInPlace(_ buffer: UnsafeMutableBufferPointer<Double>, a: Int, aCount: Int, b: Int, bCount: Int, destination: Int) {
         guard let base = buffer.baseAddress else { return }
-        var ia = a, ib = b, c = destination
-        let aLimit = a + aCount, bLimit = b + bCount
-        while ia < aLimit && ib < bLimit {
-            let va = base[ia], vb = base[ib]
-            let takeA = va < vb ? 1 : 0
-            base[c] = va < vb ? va : vb
-            ia &+= takeA
-            ib &+= 1 &- takeA
-            c &+= 1
-        }
-        while ia < aLimit {
-            base[c] = base[ia]
-            ia &+= 1
-            c &+= 1
-        }
-        while ib < bLimit {
-            base[c] = base[ib]
-            ib &+= 1
-            c &+= 1
-        }
+        mergeRuns(base + a, aCount, base + b, bCount, into: base + destination)
     }
 }
