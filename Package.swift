@@ -37,10 +37,15 @@ let package = Package(
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
         .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"], exclude: ["REFERENCE.md"]),
+        // Records → window profiles and a training set → its reference: pure computation, shared by the
+        // tail stage and `driftline profile` (no I/O, no server).
+        .target(name: "Profiling", dependencies: ["DriftlineCore", "Profiles", "DriftlineStore"]),
+        // Simulated serving traffic of the demo's iris models (simulate, demo, benchmarks).
+        .target(name: "Simulation", dependencies: ["Driftline", "DriftlineCore"]),
         .target(
             name: "TailStage",
             dependencies: [
-                "DriftlineCore", "DriftlineLog", "Profiles", "DriftlineStore", "DeltaTable",
+                "DriftlineCore", "DriftlineLog", "Profiles", "Profiling", "DriftlineStore", "DeltaTable",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,6 +67,7 @@ let package = Package(
             name: "driftline",
             dependencies: [
                 "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles",
+                "Profiling", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Yams", package: "Yams"),
@@ -96,7 +102,8 @@ let package = Package(
         .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
-        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
+        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "DriftlineStore", "DriftlineCore", "Profiles"]),
+        .testTarget(name: "TailStageTests", dependencies: ["TailStage", "Profiling", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
     ],
     swiftLanguageModes: [.v6]

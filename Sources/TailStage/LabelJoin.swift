@@ -1,3 +1,4 @@
+import Profiling
 import DriftlineCore
 
 /// The label join of one endpoint: predictions waiting for their label, labels waiting for their

@@ -1,3 +1,4 @@
+import Profiling
 import DriftlineCore
 import DriftlineLog
 import Profiles

@@ -1,3 +1,5 @@
+import Profiling
+
 extension LogTail {
     /// Folds the committed accumulators into per-window summaries and publishes, per endpoint, the latest
     /// window that the endpoint's watermark has passed.

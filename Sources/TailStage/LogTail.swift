@@ -1,3 +1,4 @@
+import Profiling
 import DeltaTable
 import DriftlineCore
 import DriftlineLog

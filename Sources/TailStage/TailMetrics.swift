@@ -1,3 +1,4 @@
+import Profiling
 import Prometheus
 import Synchronization
 

@@ -1,3 +1,5 @@
+import Profiling
+
 /// How a tail runs (the flags of `driftline tail`).
 public struct TailOptions: Sendable {
     /// Tumbling window length (default 5 minutes).
@@ -29,7 +31,7 @@ public struct TailOptions: Sendable {
 
     /// Checks the durations.
     public func validate() throws(TailError) {
-        _ = try TumblingWindows(length: window)
+        do { _ = try TumblingWindows(length: window) } catch { throw .invalidArgument("window", "\(window) is not a positive duration; give one such as 5m or 1h") }
         guard commitInterval > .zero else { throw .invalidArgument("commit interval", "\(commitInterval) must be positive; give one such as 60s") }
         guard joinHorizon >= .zero else { throw .invalidArgument("join horizon", "\(joinHorizon) must not be negative; give one such as 24h") }
     }

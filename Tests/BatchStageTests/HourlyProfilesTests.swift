@@ -1,3 +1,4 @@
+import DriftlineStore
 import Profiles
 import Testing
 @testable import BatchStage

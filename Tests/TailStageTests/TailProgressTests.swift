@@ -1,5 +1,6 @@
 import DeltaTable
 import DriftlineCore
+import Profiling
 import Testing
 @testable import TailStage
 
@@ -15,8 +16,8 @@ import Testing
     }
 
     @Test func aNonPositiveWindowIsRejected() {
-        #expect(throws: TailError.self) { try TumblingWindows(length: .zero) }
-        #expect(throws: TailError.self) { try TumblingWindows(length: .microseconds(-5)) }
+        #expect(throws: ValidationError.self) { try TumblingWindows(length: .zero) }
+        #expect(throws: ValidationError.self) { try TumblingWindows(length: .microseconds(-5)) }
     }
 
     @Test func progressRoundTripsThroughCommitInfo() throws {

@@ -1,4 +1,5 @@
 import DriftlineCore
+import DriftlineStore
 import Profiles
 
 /// The accumulators of every column of one model in one window (or of a training set), filled by a
@@ -9,7 +10,8 @@ import Profiles
 public struct WindowProfile: Sendable {
     var numeric: [NumericProfile]
     var categorical: [CategoryCounts]
-    let profiler: RecordProfiler
+    /// The profiler that fills this window.
+    public let profiler: RecordProfiler
     /// Inference records profiled (``RecordProfiler/add(_:to:)``).
     public internal(set) var records: Int64 = 0
     /// Labels profiled, inline or delayed.

@@ -6,9 +6,11 @@ public struct TumblingWindows: Sendable, Equatable {
     public let lengthMicroseconds: Int64
 
     /// Windows of `length` (at least one microsecond; DESIGN.md's default is 5 minutes).
-    public init(length: Duration) throws(TailError) {
+    public init(length: Duration) throws(ValidationError) {
         let micros = length.wholeMicroseconds
-        guard micros > 0 else { throw TailError.invalidArgument("window", "\(length) is not a positive duration; give one such as 5m or 1h") }
+        guard micros > 0 else {
+            throw ValidationError(.outOfRange, field: "window", value: "\(length)", detail: "not a positive duration; give one such as 5m or 1h")
+        }
         lengthMicroseconds = micros
     }
 

@@ -2,24 +2,24 @@
 
 extension IrisModel {
     /// Multinomial logistic regression, training accuracy 0.973.
-    static let good = IrisModel.classifier(
+    public static let good = IrisModel.classifier(
         coefficients: [[-0.420239, 0.966931, -2.51894, -1.08459], [0.531869, -0.315269, -0.204106, -0.942762], [-0.11163, -0.651662, 2.72305, 2.02736]],
         intercepts: [9.84169, 2.22451, -12.0662])
     /// Multinomial logistic regression, training accuracy 0.820.
-    static let fair = IrisModel.classifier(
+    public static let fair = IrisModel.classifier(
         coefficients: [[-2.70858, 2.32403, 0.0, 0.0], [0.612601, -1.57101, 0.0, 0.0], [2.09598, -0.753021, 0.0, 0.0]],
         intercepts: [7.9114, 1.84698, -9.75838])
     /// Multinomial logistic regression, training accuracy 0.553.
-    static let poor = IrisModel.classifier(
+    public static let poor = IrisModel.classifier(
         coefficients: [[0.0, 2.438, 0.0, 0.0], [0.0, -1.95643, 0.0, 0.0], [0.0, -0.481572, 0.0, 0.0]],
         intercepts: [-7.59722, 5.93426, 1.66297])
     /// Least squares petal width from the other three measurements, training R² 0.938.
-    static let petalWidth = IrisModel.regression(coefficients: [-0.207266, 0.222829, 0.524083], intercept: -0.240307)
+    public static let petalWidth = IrisModel.regression(coefficients: [-0.207266, 0.222829, 0.524083], intercept: -0.240307)
 }
 
 extension IrisData {
     /// Fisher's 150 iris flowers: sepal length, sepal width, petal length, petal width (cm) and the species index.
-    static let rows: [(measurements: [Double], species: Int)] = [
+    public static let rows: [(measurements: [Double], species: Int)] = [
         ([5.1, 3.5, 1.4, 0.2], 0),
         ([4.9, 3.0, 1.4, 0.2], 0),
         ([4.7, 3.2, 1.3, 0.2], 0),

@@ -1,8 +1,8 @@
 import DriftlineCore
 
 /// Labels waiting for simulated time to reach them: a binary min-heap on (time, arrival order).
-struct LabelQueue {
-    struct Entry {
+public struct LabelQueue {
+    public struct Entry {
         var time: Timestamp
         var order: Int
         var requestID: RequestID
@@ -12,10 +12,10 @@ struct LabelQueue {
     private var heap: [Entry] = []
     private var added = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var first: Entry? { heap.first }
+    public var isEmpty: Bool { heap.isEmpty }
+    public var first: Entry? { heap.first }
 
-    mutating func insert(time: Timestamp, requestID: RequestID, label: Label) {
+    public mutating func insert(time: Timestamp, requestID: RequestID, label: Label) {
         heap.append(Entry(time: time, order: added, requestID: requestID, label: label))
         added += 1
         var child = heap.count - 1
@@ -27,7 +27,7 @@ struct LabelQueue {
         }
     }
 
-    mutating func removeFirst() -> Entry? {
+    public mutating func removeFirst() -> Entry? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
         let top = heap.removeLast()
@@ -44,5 +44,5 @@ struct LabelQueue {
         return top
     }
 
-    static func before(_ a: Entry, _ b: Entry) -> Bool { (a.time, a.order) < (b.time, b.order) }
+    public static func before(_ a: Entry, _ b: Entry) -> Bool { (a.time, a.order) < (b.time, b.order) }
 }

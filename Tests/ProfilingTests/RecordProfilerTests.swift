@@ -1,7 +1,7 @@
 import DriftlineCore
 import Profiles
 import Testing
-@testable import TailStage
+@testable import Profiling
 
 @Suite struct RecordProfilerTests {
     static let schema = try! ModelSchema(

@@ -11,17 +11,17 @@ import Foundation
 /// serves a few dozen distinct probabilities, the reference's quantile bin edges fall on those very
 /// values, and a rounded copy lands on the other side of an edge from what the endpoint serves
 /// (4 decimals put every clean hour's `:pred1` of iris-poor at PSI 2).
-enum TrainingTable {
-    static let classifiers: [(prefix: String, model: IrisModel)] = [("good", .good), ("fair", .fair), ("poor", .poor)]
+public enum TrainingTable {
+    public static let classifiers: [(prefix: String, model: IrisModel)] = [("good", .good), ("fair", .fair), ("poor", .poor)]
 
-    static var header: [String] {
+    public static var header: [String] {
         IrisData.featureNames + ["species"]
             + classifiers.flatMap { c in IrisData.classes.map { "\(c.prefix)_\($0)" } + ["\(c.prefix)_prediction"] }
             + ["petal_width_prediction"]
     }
 
     /// `rows` rows drawn like the endpoints' requests before the drift (even species mix, no errors).
-    static func csv(rows: Int, seed: UInt64) -> String {
+    public static func csv(rows: Int, seed: UInt64) -> String {
         var traffic = IrisTraffic(endpoint: .named("training"), seed: seed, errorRate: 0)
         var lines = [header.joined(separator: ",")]
         lines.reserveCapacity(rows + 1)
@@ -45,5 +45,5 @@ enum TrainingTable {
     }
 
     /// The shortest decimal text that parses back to exactly `x` (Swift's `description`).
-    static func exact(_ x: Double) -> String { x.description }
+    public static func exact(_ x: Double) -> String { x.description }
 }

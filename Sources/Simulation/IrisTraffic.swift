@@ -5,9 +5,9 @@ import Foundation
 /// (a random row of the request's species, jittered by half the species' spread and measured to 1 mm),
 /// scored by the endpoint's model, with a log-normal latency (a slow tail of 1 %), occasional errors,
 /// and the true label (the species, or for the regression the true petal width).
-struct IrisTraffic {
+public struct IrisTraffic {
     /// One generated request.
-    struct Inference {
+    public struct Inference {
         /// The request's features, in the endpoint's schema order.
         var features: [Double]
         /// All four true measurements, before any drift shift (for training data).
@@ -18,24 +18,24 @@ struct IrisTraffic {
         var latency: Duration
     }
 
-    let endpoint: TrafficEndpoint
-    var random: SeededRandom
+    public let endpoint: TrafficEndpoint
+    public var random: SeededRandom
     /// Share of requests that fail (`timeout` or `invalid_input`).
-    var errorRate: Double
+    public var errorRate: Double
 
-    init(endpoint: TrafficEndpoint, seed: UInt64, errorRate: Double) {
+    public init(endpoint: TrafficEndpoint, seed: UInt64, errorRate: Double) {
         self.endpoint = endpoint
         self.errorRate = errorRate
         random = SeededRandom(seed: seed ^ Self.stableHash(endpoint.name))
     }
 
     /// FNV-1a of the name: a per-endpoint stream that does not depend on the other endpoints simulated.
-    static func stableHash(_ name: String) -> UInt64 {
+    public static func stableHash(_ name: String) -> UInt64 {
         name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0100_0000_01B3 }
     }
 
     /// The next request; `drift` applies when given (the caller decides whether it is active).
-    mutating func next(drift: DriftPlan? = nil) -> Inference {
+    public mutating func next(drift: DriftPlan? = nil) -> Inference {
         let mix = drift?.classMix ?? [1.0 / 3, 1.0 / 3, 1.0 / 3]
         var u = random.uniform()
         var species = mix.count - 1
@@ -78,16 +78,16 @@ struct IrisTraffic {
     }
 
     /// Rounded to 1 mm like the original measurements, and at least 1 mm.
-    static func measured(_ x: Double) -> Double { max(0.1, (x * 10).rounded() / 10) }
+    public static func measured(_ x: Double) -> Double { max(0.1, (x * 10).rounded() / 10) }
 }
 
 /// SplitMix64: small, fast, and the same sequence on every machine for a seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
+public struct SeededRandom: RandomNumberGenerator {
+    public var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -96,14 +96,14 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
     /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let u1 = max(uniform(), .leastNonzeroMagnitude)
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * uniform())
     }
 
     /// Exponential with mean 1.
-    mutating func exponential() -> Double { -log(max(1 - uniform(), .leastNonzeroMagnitude)) }
+    public mutating func exponential() -> Double { -log(max(1 - uniform(), .leastNonzeroMagnitude)) }
 }

@@ -2,32 +2,44 @@ import Driftline
 import Foundation
 
 /// Runs the simulated endpoints side by side in event time, each through its own `InferenceLogger`.
-struct TrafficSimulation {
+public struct TrafficSimulation: Sendable {
     /// When the traffic stops: after a number of requests per endpoint at a fixed spacing, or at an end time
     /// with Poisson arrivals at each endpoint's rate (±20 % over the day).
-    enum Length {
+    public enum Length: Sendable {
         case records(Int, spacing: Duration)
         case until(Timestamp)
     }
 
-    var endpoints: [TrafficEndpoint]
-    var seed: UInt64
-    var start: Timestamp
-    var length: Length
-    var labelShare: Double
-    var errorRate: Double
-    var drift: DriftPlan?
+    public var endpoints: [TrafficEndpoint]
+    public var seed: UInt64
+    public var start: Timestamp
+    public var length: Length
+    public var labelShare: Double
+    public var errorRate: Double
+    public var drift: DriftPlan?
     /// Simulated seconds per wall-clock second; nil: as fast as possible.
-    var speed: Double?
+    public var speed: Double?
 
     /// What one endpoint logged.
-    struct Summary {
-        var endpoint: String
-        var inferences = 0
-        var errors = 0
-        var labels = 0
-        var partition = ""
-        var statistics = LoggerStatistics()
+    public struct Summary: Sendable {
+        public var endpoint: String
+        public var inferences = 0
+        public var errors = 0
+        public var labels = 0
+        public var partition = ""
+        public var statistics = LoggerStatistics()
+    }
+
+    public init(endpoints: [TrafficEndpoint], seed: UInt64, start: Timestamp, length: Length, labelShare: Double,
+                errorRate: Double, drift: DriftPlan? = nil, speed: Double? = nil) {
+        self.endpoints = endpoints
+        self.seed = seed
+        self.start = start
+        self.length = length
+        self.labelShare = labelShare
+        self.errorRate = errorRate
+        self.drift = drift
+        self.speed = speed
     }
 
     struct EndpointState {
@@ -40,7 +52,7 @@ struct TrafficSimulation {
         var done = false
     }
 
-    func run(logDirectory: String, writerID: String, modelVersion: String) async throws -> [Summary] {
+    public func run(logDirectory: String, writerID: String, modelVersion: String) async throws -> [Summary] {
         var states: [EndpointState] = []
         for endpoint in endpoints {
             let logger = try InferenceLogger(

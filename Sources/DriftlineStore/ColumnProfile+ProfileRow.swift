@@ -1,3 +1,5 @@
+import Profiles
+
 /// Conversion between `ColumnProfile` and the `profiles` row shape.
 extension ColumnProfile {
     /// The ranks of the row's p05…p95 columns (read with DataSketches' default, exclusive ranks).

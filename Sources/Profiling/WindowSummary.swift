@@ -1,17 +1,21 @@
 import Profiles
 
 /// What `/metrics` shows of a window: requests, errors, serving latency, numeric feature means and
-/// predicted-class counts.
-struct WindowSummary {
-    var requests: Int64 = 0
-    var errors: Int64 = 0
+/// predicted-class counts, summed over the window's (partial) profiles.
+public struct WindowSummary: Sendable {
+    public internal(set) var requests: Int64 = 0
+    public internal(set) var errors: Int64 = 0
     /// The serving latencies (`:latency_ms`) of the window's records.
-    var latency = KLLSketch()
-    var featureMeans: [String: (count: Int64, sum: Double)] = [:]
-    var classCounts: [String: Int64] = [:]
+    public internal(set) var latency = KLLSketch()
+    /// Per numeric feature: values counted and their sum.
+    public internal(set) var featureMeans: [String: (count: Int64, sum: Double)] = [:]
+    /// Predicted classes and how often (classification).
+    public internal(set) var classCounts: [String: Int64] = [:]
+
+    public init() {}
 
     /// Adds a (partial) window profile.
-    mutating func add(_ window: WindowProfile) {
+    public mutating func add(_ window: WindowProfile) {
         guard window.records > 0 else { return }
         requests += window.records
         let profiler = window.profiler

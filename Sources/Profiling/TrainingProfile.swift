@@ -1,20 +1,19 @@
 import DriftlineCore
 import DriftlineStore
 import Profiles
-import TailStage
 
 /// A training set profiled as the tail stage profiles production (`RecordProfiler`), plus the raw
 /// values of every numeric column, from which the reference bins are computed exactly.
-struct TrainingProfile {
-    let schema: ModelSchema
-    let window: WindowProfile
-    let profiler: RecordProfiler
+public struct TrainingProfile: Sendable {
+    public let schema: ModelSchema
+    public let window: WindowProfile
+    public let profiler: RecordProfiler
     /// Raw values per numeric column (NaN = missing), as the profiler saw them.
-    let values: [String: [Double]]
-    let binCount: Int
-    let hasLatency: Bool
+    public let values: [String: [Double]]
+    public let binCount: Int
+    public let hasLatency: Bool
 
-    init(schema: ModelSchema, records: [InferenceRecord], binCount: Int, hasLatency: Bool) throws {
+    public init(schema: ModelSchema, records: [InferenceRecord], binCount: Int, hasLatency: Bool) throws {
         self.schema = schema
         self.binCount = binCount
         self.hasLatency = hasLatency
@@ -68,7 +67,7 @@ struct TrainingProfile {
     }
 
     /// The reference: every profiled column; numeric ones with bins and training counts over them.
-    func reference(endpoint: String, modelVersion: String) throws -> Reference {
+    public func reference(endpoint: String, modelVersion: String) throws -> Reference {
         var columns: [ReferenceColumn] = []
         for column in profiler.columns {
             if column.name == DerivedColumns.latency && !hasLatency { continue }
