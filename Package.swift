@@ -9,6 +9,18 @@ let package = Package(
     products: [
         .library(name: "Driftline", targets: ["Driftline"]),
         .executable(name: "driftline", targets: ["driftline"]),
+        // The modules below the CLI, for the benchmarks (Benchmarks/) and the cross-check tools
+        // (Tests/interop/), which are packages of their own so that `swift build` builds the product only.
+        .library(name: "DriftlineCore", targets: ["DriftlineCore"]),
+        .library(name: "DriftlineLog", targets: ["DriftlineLog"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "DeltaTable", targets: ["DeltaTable"]),
+        .library(name: "Profiles", targets: ["Profiles"]),
+        .library(name: "DriftlineStore", targets: ["DriftlineStore"]),
+        .library(name: "Profiling", targets: ["Profiling"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "TailStage", targets: ["TailStage"]),
+        .library(name: "BatchStage", targets: ["BatchStage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,7 +70,6 @@ let package = Package(
             name: "BatchStage",
             dependencies: [
                 "Profiles", "DriftlineStore", "DeltaTable",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]
@@ -73,28 +84,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Release-built benchmarks (not tests): `swift run -c release driftline-bench --help`.
-        .executableTarget(
-            name: "driftline-bench",
-            dependencies: [
-                "Driftline", "DriftlineCore", "DriftlineLog", "Parquet", "DeltaTable", "Profiles", "CLZ4",
-                "DriftlineStore", "TailStage", "BatchStage",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            path: "Benchmarks/driftline-bench"
-        ),
-        // Small executables that the pytest cross-checks in Tests/interop drive.
-        .executableTarget(name: "ParquetInterop", dependencies: ["Parquet", "DeltaTable"], path: "Tests/interop/ParquetInterop"),
-        .executableTarget(name: "DeltaInterop", dependencies: ["DeltaTable", "Parquet"], path: "Tests/interop/DeltaInterop"),
-        .executableTarget(name: "ProfilesInterop", dependencies: ["Profiles"], path: "Tests/interop/ProfilesInterop"),
-        .executableTarget(name: "StoreInterop", dependencies: ["DriftlineStore", "DeltaTable", "Profiles"], path: "Tests/interop/StoreInterop"),
-        .executableTarget(name: "TailInterop", dependencies: ["DriftlineStore", "Profiles"], path: "Tests/interop/TailInterop"),
-        // Writes window profiles into a store as tail does, for the batch cross-checks (Tests/interop/test_batch.py).
-        .executableTarget(name: "BatchInterop", dependencies: ["TailStage", "DriftlineStore", "DriftlineCore", "Profiles"], path: "Tests/interop/BatchInterop"),
-        // Logs continuously and reports what it flushed; the kill -9 test of DriftlineTests restarts it.
-        .executableTarget(name: "driftline-logger-child", dependencies: ["Driftline"], path: "Tests/Support/LoggerChild"),
-        .executableTarget(name: "LogInterop", dependencies: ["DriftlineLog", "DriftlineCore"], path: "Tests/interop/LogInterop"),
-
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
         .testTarget(name: "DriftlineTests", dependencies: ["Driftline", "DriftlineLog", "DriftlineCore"]),

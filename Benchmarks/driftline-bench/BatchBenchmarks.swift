@@ -10,16 +10,19 @@ import Profiles
 /// reference and the previous hour) from the raw values those profiles summarize
 /// (`tools/bench_batch_scipy.py`, same values, read from a file this benchmark writes).
 ///
-///     driftline-bench batch [--rows N] [--python PATH] [--dir DIR] [--no-baseline]
+///     driftline-bench batch [--rows N] [--hours H] [--columns C] [--python PATH] [--dir DIR] [--no-baseline]
 func runBatchBenchmarks(arguments: [String]) throws {
     var rowsPerWindow = 200
-    var python = ProcessInfo.processInfo.environment["DRIFTLINE_PYTHON"] ?? "/work/main/.venv/bin/python"
+    var hours = 24, columns = 100
+    var python = PythonBaseline.interpreter
     var dir = NSTemporaryDirectory() + "driftline-batch-bench"
     var baseline = true
     var i = 0
     while i < arguments.count {
         switch arguments[i] {
         case "--rows": i += 1; rowsPerWindow = Int(arguments[i]) ?? rowsPerWindow
+        case "--hours": i += 1; hours = Int(arguments[i]) ?? hours
+        case "--columns": i += 1; columns = Int(arguments[i]) ?? columns
         case "--python": i += 1; python = arguments[i]
         case "--dir": i += 1; dir = arguments[i]
         case "--no-baseline": baseline = false
@@ -27,7 +30,7 @@ func runBatchBenchmarks(arguments: [String]) throws {
         }
         i += 1
     }
-    let endpoints = ["alpha", "beta", "gamma"], hours = 24, windows = 12, columns = 100, trainingRows = 5000
+    let endpoints = ["alpha", "beta", "gamma"], windows = 12, trainingRows = 5000
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }

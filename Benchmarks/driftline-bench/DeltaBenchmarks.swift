@@ -7,7 +7,7 @@ import Foundation
 /// in a temporary folder and times our log operations against deltalake's `DeltaTable(path)` load.
 func runDeltaBenchmarks(args: [String]) throws {
     var files = 20_000
-    var python = ProcessInfo.processInfo.environment["DRIFTLINE_PYTHON"] ?? ".venv/bin/python"
+    var python = PythonBaseline.interpreter
     var index = 0
     while index < args.count {
         switch args[index] {

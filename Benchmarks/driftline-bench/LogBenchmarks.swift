@@ -1,9 +1,9 @@
 // Benchmarks of the log layer (release build); entry point `runLogBenchmarks(args:)`, wired into main.swift by the lead.
 // CRC-32C (hardware vs portable tables), record encoding, and raw partition appends, each with its baseline.
-import CLZ4
 import DriftlineCore
 import DriftlineLog
 import Foundation
+import LZ4Baseline
 
 /// Runs the log benchmarks; `args` may hold `--records N` (default 1,000,000).
 func runLogBenchmarks(args: [String]) throws {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CLZ4
+import LZ4Baseline
 import Driftline
 import DriftlineLog
 import Foundation

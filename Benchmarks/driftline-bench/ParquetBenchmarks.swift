@@ -11,7 +11,7 @@ import Parquet
 /// `write_table` encodes on one.
 func runParquetBenchmarks(arguments: [String]) throws {
     var rows = 1_000_000
-    var python = ProcessInfo.processInfo.environment["DRIFTLINE_PYTHON"] ?? "/work/main/.venv/bin/python"
+    var python = PythonBaseline.interpreter
     var dir = NSTemporaryDirectory() + "driftline-parquet-bench"
     var baseline = true
     var parallel = false

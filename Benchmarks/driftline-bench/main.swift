@@ -1,5 +1,7 @@
 // driftline-bench: release-built benchmarks (not tests). Each group prints its baseline in the
 // same run and the ratio. `swift run -c release driftline-bench <group> [options]`.
+import Foundation
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 let rest = Array(arguments.dropFirst())
 switch arguments.first {
@@ -11,6 +13,7 @@ case "profiles": try runProfilesBenchmarks(arguments: rest)
 case "store": try runStoreBenchmarks(arguments: rest)
 case "tail": try runTailBenchmarks(arguments: rest)
 case "batch": try runBatchBenchmarks(arguments: rest)
+case "smoke": try runSmoke()
 default:
     print("""
     usage: driftline-bench <group> [options]
@@ -23,5 +26,10 @@ default:
       store     profiles table append, read and merge
       tail      records/s from a pre-written log into committed profiles, one and two partitions
       batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
+      smoke     every group at tiny sizes (tools/test runs it: the benchmarks still run and check themselves)
     """)
+    if let group = arguments.first, group != "--help", group != "-h" {
+        print("driftline-bench: unknown group \(group)")
+        exit(2)
+    }
 }

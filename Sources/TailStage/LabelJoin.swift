@@ -1,5 +1,5 @@
-import Profiling
 import DriftlineCore
+import Profiling
 
 /// The label join of one endpoint: predictions waiting for their label, labels waiting for their
 /// prediction, both bounded by the join horizon in event time.

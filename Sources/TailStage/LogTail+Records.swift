@@ -1,7 +1,7 @@
-import Profiling
 import DriftlineCore
 import DriftlineLog
 import Profiles
+import Profiling
 
 extension LogTail {
     /// Handles what one read of a partition returned.

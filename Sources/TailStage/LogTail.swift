@@ -1,10 +1,10 @@
-import Profiling
 import DeltaTable
 import DriftlineCore
 import DriftlineLog
 import DriftlineStore
 import Logging
 import Profiles
+import Profiling
 
 /// The tail stage: follows the partitions of a log, profiles every record into its event-time window and
 /// commits the partial rows to `<store>/profiles` exactly once.

@@ -1,7 +1,7 @@
-import Simulation
 import ArgumentParser
 import DriftlineCore
 import Foundation
+import Simulation
 
 /// `driftline demo`: the whole pipeline on simulated traffic in one folder, then a table of what batch found.
 struct DemoCommand: AsyncParsableCommand {

@@ -1,10 +1,9 @@
-import Profiling
 import ArgumentParser
 import DriftlineCore
 import DriftlineStore
 import Foundation
 import Profiles
-import TailStage
+import Profiling
 
 /// `driftline profile`: the reference of a model version from its (scored) training set.
 struct ProfileCommand: ParsableCommand {

@@ -1,7 +1,7 @@
-import Simulation
 import ArgumentParser
 import Driftline
 import Foundation
+import Simulation
 
 /// `driftline simulate`: the demo's and load tests' serving traffic, with drift injected at a chosen hour.
 struct SimulateCommand: AsyncParsableCommand {

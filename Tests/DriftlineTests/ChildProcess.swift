@@ -10,6 +10,17 @@ enum BuiltProducts {
     }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// The cross-check tools' package (Tests/interop, built by tools/test): DRIFTLINE_INTEROP_BIN_DIR, else
+    /// its default debug folder beside this file.
+    static var interopDirectory: URL {
+        if let override = ProcessInfo.processInfo.environment["DRIFTLINE_INTEROP_BIN_DIR"] { return URL(fileURLWithPath: override) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("interop/.build/debug")
+    }
+
+    /// An executable of the cross-check tools' package.
+    static func interopURL(_ name: String) -> URL { interopDirectory.appendingPathComponent(name) }
 }
 
 /// Runs a command to completion and returns (exit status, stdout, stderr).

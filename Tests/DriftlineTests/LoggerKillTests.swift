@@ -10,8 +10,8 @@ import Testing
     @Test func everyFlushedRecordSurvivesKillNineExactlyOnceInOrder() throws {
         let folder = TemporaryFolder("driftline-kill")
         defer { folder.remove() }
-        let child = BuiltProducts.url("driftline-logger-child")
-        try #require(FileManager.default.isExecutableFile(atPath: child.path), "build the package first: \(child.path) is missing")
+        let child = BuiltProducts.interopURL("driftline-logger-child")
+        try #require(FileManager.default.isExecutableFile(atPath: child.path), "build the cross-check tools first (`swift build --package-path Tests/interop`, as tools/test does): \(child.path) is missing")
         var generator = SystemRandomNumberGenerator()
         var flushedPerRun: [Int] = []
         for run in 0..<20 {

@@ -20,7 +20,7 @@ import pytest
 import deltalake
 
 import batch_dataset as ds
-from conftest import bin_dir
+from conftest import bin_dir, executable
 
 ENDPOINT = "shop"
 VERSION = "7"
@@ -28,7 +28,7 @@ EXACT = 1e-9
 
 
 def run(name, *args, check=True, timeout=300):
-    exe = bin_dir() / name
+    exe = executable(name)
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
     proc = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=timeout)
     if check:

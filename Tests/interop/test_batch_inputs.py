@@ -11,7 +11,7 @@ import pandas as pd
 import deltalake
 
 import batch_dataset as ds
-from conftest import bin_dir
+from conftest import bin_dir, executable
 from test_batch import mapping_flags, write_rows_jsonl
 
 
@@ -112,7 +112,7 @@ def recent_hours(tmp_path, rows_per_hour, hours_back):
     (tmp_path / "schema.json").write_text(json.dumps({
         "features": [{"name": f, "kind": "categorical" if f in ds.CATEGORICAL else "numeric"} for f in ds.FEATURES],
         "classes": ds.CLASSES}))
-    out = subprocess.run([str(bin_dir() / "BatchInterop"), "write-profiles", store, "shop", "1", tmp_path / "schema.json",
+    out = subprocess.run([str(executable("BatchInterop")), "write-profiles", store, "shop", "1", tmp_path / "schema.json",
                           tmp_path / "rows.jsonl"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return store, last

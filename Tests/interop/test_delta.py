@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 import deltalake
 
-from conftest import bin_dir
+from conftest import bin_dir, executable
 
 HOUR_US = 3_600_000_000
 T0 = 1_700_000_000_000_000 - 1_700_000_000_000_000 % HOUR_US  # an hour boundary
@@ -44,7 +44,7 @@ ARROW_SCHEMA = pa.schema([
 
 
 def interop(*args, input=None, check=True):
-    exe = bin_dir() / "DeltaInterop"
+    exe = executable("DeltaInterop")
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
     proc = subprocess.run([str(exe), *map(str, args)], input=None if input is None else json.dumps(input),
                           capture_output=True, text=True)
@@ -238,7 +238,7 @@ def test_we_read_tables_deltalake_writes(tmp_path, compression):
 def test_two_processes_append_200_commits_each(tmp_path, table_path):
     rows = make_rows(np.random.default_rng(4), 3, 0)
     spec = file_spec(tmp_path, rows, "iris", "seed")
-    exe = str(bin_dir() / "DeltaInterop")
+    exe = str(executable("DeltaInterop"))
 
     def hammer(app):
         proc = subprocess.run([exe, "hammer", str(table_path), "200", app], input=json.dumps({"file": spec}),
@@ -426,7 +426,7 @@ def test_writer_killed_mid_commit_leaves_a_consistent_table(tmp_path, table_path
     import time
     rows = make_rows(np.random.default_rng(8), 3, 0)
     spec = file_spec(tmp_path, rows, "iris", "seed")
-    exe = str(bin_dir() / "DeltaInterop")
+    exe = str(executable("DeltaInterop"))
     proc = subprocess.Popen([exe, "--checkpoint-interval", "7", "hammer", str(table_path), "100000", "victim"],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     proc.stdin.write(json.dumps({"file": spec}))

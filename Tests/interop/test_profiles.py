@@ -14,7 +14,7 @@ import pytest
 from datasketches import kll_doubles_sketch
 
 try:
-    from conftest import bin_dir
+    from conftest import bin_dir, executable
 except ImportError:  # pragma: no cover
     def bin_dir():
         return pathlib.Path(os.environ["DRIFTLINE_BIN_DIR"])
@@ -27,7 +27,7 @@ DISTRIBUTIONS = ["normal", "lognormal", "uniform", "bimodal", "pareto", "discret
 
 
 def interop(*args, data=b""):
-    exe = bin_dir() / "ProfilesInterop"
+    exe = executable("ProfilesInterop")
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
     proc = subprocess.run([str(exe), *map(str, args)], input=data, capture_output=True)
     assert proc.returncode == 0, f"ProfilesInterop {args} failed: {proc.stderr.decode()}"

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import bin_dir
+from conftest import bin_dir, executable
 
 HOUR = 3_600_000_000
 WINDOW = 300_000_000
@@ -213,7 +213,7 @@ def test_compaction_keeps_merged_totals(filled, swift_bin):
 
 def test_two_processes_appending_at_once_lose_nothing(tmp_path, swift_bin):
     store = tmp_path / "store"
-    exe = str(bin_dir() / "StoreInterop")
+    exe = str(executable("StoreInterop"))
     writers = [subprocess.Popen([exe, "append-loop", str(store), f"writer-{w}", "60", "iris"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in "ab"]
     # A compaction running meanwhile rewrites what is there; it must neither lose nor duplicate rows.
@@ -341,7 +341,7 @@ def test_reference_file_matches_numpy_and_datasketches(tmp_path, swift_bin):
 
 def test_a_held_lock_names_its_holder(tmp_path, swift_bin):
     store = tmp_path / "store"
-    exe = str(bin_dir() / "StoreInterop")
+    exe = str(executable("StoreInterop"))
     holder = subprocess.Popen([exe, "lock", str(store), "batch", "30"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"

@@ -18,7 +18,7 @@ from datasketches import kll_doubles_sketch
 from deltalake import DeltaTable
 
 try:
-    from conftest import bin_dir
+    from conftest import bin_dir, executable
 except ImportError:  # pragma: no cover
     def bin_dir():
         return pathlib.Path(os.environ["DRIFTLINE_BIN_DIR"])
@@ -32,7 +32,7 @@ RANKS = [0.05, 0.25, 0.5, 0.75, 0.95]
 
 def reference(store, endpoint, columns, bins=10):
     """Saves a reference (numeric training columns) into the store with TailInterop; returns (id, edges)."""
-    exe = bin_dir() / "TailInterop"
+    exe = executable("TailInterop")
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
     payload = json.dumps({k: [None if np.isnan(v) else float(v) for v in vs] for k, vs in columns.items()})
     proc = subprocess.run([str(exe), "reference", str(store), endpoint, "7", str(bins)], input=payload,

@@ -6,12 +6,11 @@
 //   BatchInterop write-profiles <store> <endpoint> <model_version> <schema.json> <rows.jsonl>
 //   schema.json: {"features": [{"name": "x", "kind": "numeric"|"categorical"}], "classes": ["a", "b"]}
 //   a row:       {"ts": 1795132800.5, "features": [1.5, "eu", null], "proba": [0.9, 0.1], "label": "a" | null, "latency_ms": 4.2}
-import Profiling
 import DriftlineCore
 import DriftlineStore
 import Foundation
 import Profiles
-import TailStage
+import Profiling
 
 struct Failure: Error, CustomStringConvertible { var description: String }
 

@@ -1,0 +1,85 @@
+"""The module graph of Package.swift, read from `swift package describe --type json`: dependencies
+point down the data flow, the profiling module links no server, and `swift build` builds the product
+only (benchmarks and cross-check tools are packages of their own)."""
+import functools
+import json
+import re
+import subprocess
+
+from conftest import ROOT
+
+# Each module of the product and its layer: a module may depend only on modules of lower layers.
+LAYERS = {
+    # leaves: nothing of ours below them
+    "CLZ4": 0, "CCRC32C": 0, "DurableFiles": 0, "DriftlineCore": 0, "Profiles": 0,
+    "Parquet": 1, "DriftlineLog": 1,
+    "DeltaTable": 2, "Driftline": 2,
+    "DriftlineStore": 3, "Simulation": 3,
+    "Profiling": 4,
+    "TailStage": 5, "BatchStage": 5, "Collector": 5,
+    "driftline": 6,
+}
+SERVER_PRODUCTS = {"NIOCore", "NIOPosix", "NIOHTTP1", "NIO", "Prometheus", "ServiceLifecycle", "Hummingbird"}
+
+
+@functools.cache
+def targets():
+    out = subprocess.run(["swift", "package", "describe", "--type", "json"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return {t["name"]: t for t in json.loads(out[out.index("{"):])["targets"]}
+
+
+def closure(name):
+    seen, todo = set(), [name]
+    while todo:
+        for dep in targets()[todo.pop()].get("target_dependencies") or []:
+            if dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    return seen
+
+
+def product_targets():
+    return {n: t for n, t in targets().items() if t["type"] != "test"}
+
+
+def test_every_module_has_a_layer_and_depends_only_downwards():
+    problems = []
+    for name, target in product_targets().items():
+        if name not in LAYERS:
+            problems.append(f"{name}: new module, give it a layer in LAYERS (and a line in docs/architecture.md)")
+            continue
+        for dep in target.get("target_dependencies") or []:
+            if LAYERS.get(dep, 99) >= LAYERS[name]:
+                problems.append(f"{name} (layer {LAYERS[name]}) depends on {dep} (layer {LAYERS.get(dep)}): dependencies point down")
+    assert not problems, "\n".join(problems)
+
+
+def test_profiling_and_what_driftline_profile_needs_link_no_server():
+    linked = set()
+    for module in {"Profiling"} | closure("Profiling"):
+        linked |= set(targets()[module].get("product_dependencies") or [])
+    assert not linked & SERVER_PRODUCTS, f"Profiling links {sorted(linked & SERVER_PRODUCTS)}"
+    # The modules `driftline profile` imports are the profiling module and what it stands on.
+    source = (ROOT / "Sources/driftline/ProfileCommand.swift").read_text()
+    imported = set(re.findall(r"^import (\w+)", source, re.M))
+    ours = imported & set(LAYERS)
+    assert ours <= {"Profiling"} | closure("Profiling"), f"ProfileCommand imports {sorted(ours - closure('Profiling'))}"
+
+
+def test_swift_build_builds_the_product_only():
+    executables = sorted(n for n, t in product_targets().items() if t["type"] == "executable")
+    assert executables == ["driftline"], f"executables in the product's manifest: {executables}"
+
+
+def test_no_module_declares_a_dependency_it_never_imports():
+    unused = []
+    for name, target in product_targets().items():
+        if target.get("module_type") != "SwiftTarget":
+            continue
+        sources = "\n".join((ROOT / target["path"] / s).read_text() for s in target["sources"] if s.endswith(".swift"))
+        imported = set(re.findall(r"^(?:@testable |@_exported |public )?import (\w+)", sources, re.M))
+        for dep in (target.get("target_dependencies") or []) + (target.get("product_dependencies") or []):
+            if dep not in imported:
+                unused.append(f"{name} declares {dep} but imports it nowhere")
+    assert not unused, "\n".join(unused)
