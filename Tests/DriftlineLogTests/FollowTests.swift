@@ -61,10 +61,11 @@ import Testing
             let appeared = try await partitions.next()
             #expect(appeared?.path == other.folder)
             // The watcher polls every 50 ms, but this test shares the cooperative pool (2 threads on a 2-core
-            // machine) with tests that block their thread while child processes run (seen: 1.2 s and 8 s).
-            // The bound only catches a watcher that stops polling; the 5 s latency of the tail process is
-            // measured in a process of its own by Tests/interop/test_tail_process.py.
-            #expect(start.duration(to: clock.now) < .seconds(20))
+            // machine) with tests that block their thread while child processes run (seen: 1.2 s, 8 s, and
+            // 49 s with five builds sharing the machine). The bound only catches a watcher that stops polling;
+            // the latency of the tail process is measured in a process of its own by
+            // Tests/interop/test_tail_process.py (a record in 0.06 s, a partition in 0.6 s).
+            #expect(start.duration(to: clock.now) < .seconds(180))
             #expect(try directory.endpoints() == ["iris", "prices"])
             #expect(try directory.partitions(endpoint: "prices").map(\.writerID) == ["host-2"])
         }
