@@ -29,10 +29,6 @@ struct HourlyProfiles {
         var usable: Bool
     }
 
-    /// The compaction coin of every sketch read back: merging the same rows in the same order then gives
-    /// the same sketch, so re-running an hour gives the same KS and Wasserstein values.
-    static let sketchSeed: UInt64 = 0x6261_7463_685f_6b6c
-
     private(set) var columns: [ColumnKey: Column] = [:]
 
     /// Merges rows (in `ProfilesTable.rows` order: by key, then commit-file order, which is deterministic).
@@ -61,8 +57,21 @@ struct HourlyProfiles {
             guard let group = groups[key] else { return .failure(FoldError(row: Int.max, error: .store(detail: "lost column"))) }
             return Result { () throws(FoldError) in
                 var column = existing[key]
-                for index in group.rows {
-                    let part = try Self.part(rows[index], bins: group.bins, index: index)
+                // Window by window in time order; the parts of one window merged as `MergedProfile` merges
+                // them (the canonical order, through the row compaction would store), so the hour's sketch
+                // and moments are the same bytes before and after compaction and whatever the files.
+                for window in Self.windows(group.rows, of: rows) {
+                    let index = window[0]
+                    let part: Column
+                    if window.count == 1 {
+                        part = try Self.part(rows[index], bins: group.bins, index: index)
+                    } else {
+                        let merged: ProfileRow
+                        do { merged = try MergedProfile(rows: window.map { rows[$0] }).row } catch {
+                            throw FoldError(row: index, error: .store(detail: "profile rows of \(ProfileKey(rows[index])) do not merge: \(error)"))
+                        }
+                        part = try Self.part(merged, bins: group.bins, index: index)
+                    }
                     guard column != nil else { column = part; continue }
                     do { try column?.absorb(part) } catch {
                         let row = rows[index]
@@ -80,6 +89,21 @@ struct HourlyProfiles {
         for (key, result) in zip(order, folded) {
             if case .success(let column) = result { columns[key] = column }
         }
+    }
+
+    /// Row indices grouped by window (start, end), windows in time order, rows in input order.
+    static func windows(_ indices: [Int], of rows: [ProfileRow]) -> [[Int]] {
+        var byWindow: [WindowBounds: [Int]] = [:]
+        for index in indices {
+            byWindow[WindowBounds(start: rows[index].windowStartMicroseconds, end: rows[index].windowEndMicroseconds), default: []].append(index)
+        }
+        return byWindow.keys.sorted().map { byWindow[$0] ?? [] }
+    }
+
+    struct WindowBounds: Hashable, Comparable {
+        var start: Int64
+        var end: Int64
+        static func < (a: WindowBounds, b: WindowBounds) -> Bool { (a.start, a.end) < (b.start, b.end) }
     }
 
     struct FoldError: Error {
@@ -105,14 +129,14 @@ struct HourlyProfiles {
         return part
     }
 
-    /// A row's statistics without its histogram, its sketch read with `sketchSeed`.
+    /// A row's statistics without its histogram.
     static func bareColumn(_ row: ProfileRow) throws -> Column {
         switch ColumnProfile.Kind(rawValue: row.columnKind) {
         case .numeric:
             guard let bytes = row.sketch else {
                 throw ProfileError.malformedRow(column: row.columnName, field: "sketch", detail: "a numeric row needs its sketch")
             }
-            let sketch = try KLLSketch(serialized: bytes, seed: sketchSeed)
+            let sketch = try KLLSketch(serialized: bytes)
             let moments = try NumericMoments(count: row.count, missingCount: row.missingCount, min: row.min, max: row.max,
                                              mean: row.mean ?? 0, m2: row.m2 ?? 0)
             return Column(numeric: try NumericProfile(moments: moments, sketch: sketch, bins: nil, histogram: nil),

@@ -62,32 +62,40 @@ public struct MergedProfile: Sendable {
     /// How many partial rows were merged.
     public let partialRows: Int
 
-    /// Merges the partial rows of one key (all rows must have the key of the first).
+    /// Merges the partial rows of one key (all rows must have the key of the first), in the canonical
+    /// order of `PartialRows.groups`: the result depends on the set of rows only, never on their order,
+    /// their files or whether some were compacted already.
     public init(rows: [ProfileRow]) throws(StoreError) {
         guard let first = rows.first else {
             throw .unmergeable(key: "(no rows)", detail: "there is nothing to merge")
         }
         let key = ProfileKey(first)
+        for row in rows where ProfileKey(row) != key {
+            throw .unmergeable(key: key.description, detail: "a row of \(ProfileKey(row)) was given with it")
+        }
+        let groups = PartialRows.groups(rows)
         var merged: ColumnProfile?
+        for group in groups {
+            var folded = try Self.fold(group, key: key)
+            if group.count > 1 && groups.count > 1 {
+                // A group is what compaction stores as one row: fold it through that row, so the rest
+                // merges the same before and after compaction (a row keeps the mean, not its running form).
+                folded = try Self.part(folded.row(endpoint: key.endpoint, modelVersion: key.modelVersion,
+                                                  windowStartMicroseconds: key.windowStartMicroseconds,
+                                                  windowEndMicroseconds: key.windowEndMicroseconds), key: key)
+            }
+            if merged == nil {
+                merged = folded
+            } else {
+                do { try merged?.merge(folded) } catch { throw .unmergeable(key: key.description, detail: error.description) }
+            }
+        }
+        guard let merged else { throw .unmergeable(key: key.description, detail: "there is nothing to merge") }
         var sum: [Int64]?
         var reference: String?
         var conflict = false
         var sawValues = false
-        for row in rows {
-            guard ProfileKey(row) == key else {
-                throw .unmergeable(key: key.description, detail: "a row of \(ProfileKey(row)) was given with it")
-            }
-            var bare = row
-            bare.histogram = nil
-            bare.referenceID = nil
-            let part: ColumnProfile
-            do { part = try ColumnProfile(row: bare) } catch { throw .unmergeable(key: key.description, detail: error.description) }
-            if merged == nil {
-                merged = part
-            } else {
-                do { try merged?.merge(part) } catch { throw .unmergeable(key: key.description, detail: error.description) }
-            }
-            guard row.columnKind == ColumnProfile.Kind.numeric.rawValue else { continue }
+        for row in groups.joined() where row.columnKind == ColumnProfile.Kind.numeric.rawValue {
             if row.count == 0 {
                 // An all-missing part: its (zero) histogram says nothing; take its reference only if none is known.
                 if !sawValues, !conflict, let histogram = row.histogram, sum == nil {
@@ -110,7 +118,6 @@ public struct MergedProfile: Sendable {
                 conflict = true
             }
         }
-        guard let merged else { throw .unmergeable(key: key.description, detail: "there is nothing to merge") }
         if conflict {
             sum = nil
             reference = nil
@@ -121,6 +128,29 @@ public struct MergedProfile: Sendable {
         self.referenceID = reference
         self.histogramConflict = conflict
         self.partialRows = rows.count
+    }
+
+    /// One row's statistics (its histogram is summed apart).
+    static func part(_ row: ProfileRow, key: ProfileKey) throws(StoreError) -> ColumnProfile {
+        var bare = row
+        bare.histogram = nil
+        bare.referenceID = nil
+        do { return try ColumnProfile(row: bare) } catch { throw .unmergeable(key: key.description, detail: error.description) }
+    }
+
+    /// The rows of one group merged left to right.
+    static func fold(_ rows: [ProfileRow], key: ProfileKey) throws(StoreError) -> ColumnProfile {
+        var merged: ColumnProfile?
+        for row in rows {
+            let part = try part(row, key: key)
+            if merged == nil {
+                merged = part
+            } else {
+                do { try merged?.merge(part) } catch { throw .unmergeable(key: key.description, detail: error.description) }
+            }
+        }
+        guard let merged else { throw .unmergeable(key: key.description, detail: "there is nothing to merge") }
+        return merged
     }
 
     /// The merged profile as one `profiles` row (what `query` prints and compaction writes).

@@ -154,42 +154,23 @@ extension ProfilesTable {
         return remainder >= 0 ? microseconds - remainder : microseconds - remainder - hour
     }
 
-    /// Closed keys merged to one row per (key, reference group), sorted by key; open rows unchanged, in input order.
+    /// Closed keys merged to one row per (key, reference group) in the canonical order of `PartialRows`,
+    /// sorted by key then group; open rows unchanged, in input order.
     static func compacted(_ rows: [ProfileRow], cutoff: Int64) throws(StoreError) -> (closed: [ProfileRow], open: [ProfileRow]) {
-        struct Group: Hashable {
-            var key: ProfileKey
-            var reference: String?
-        }
         var open: [ProfileRow] = []
-        var groups: [Group: [ProfileRow]] = [:]
-        var order: [Group] = []
-        var idle: [ProfileKey: [ProfileRow]] = [:]   // closed parts without values: join any group of their key
+        var byKey: [ProfileKey: [ProfileRow]] = [:]
         for row in rows {
             guard row.windowEndMicroseconds <= cutoff else {
                 open.append(row)
                 continue
             }
-            let key = ProfileKey(row)
-            if row.count == 0, row.histogram == nil {
-                idle[key, default: []].append(row)
-                continue
-            }
-            let group = Group(key: key, reference: row.histogram == nil ? nil : row.referenceID ?? "")
-            if groups[group] == nil { order.append(group) }
-            groups[group, default: []].append(row)
-        }
-        for (key, parts) in idle {
-            if let group = order.first(where: { $0.key == key }) {
-                groups[group, default: []] += parts
-            } else {
-                let group = Group(key: key, reference: nil)
-                order.append(group)
-                groups[group] = parts
-            }
+            byKey[ProfileKey(row), default: []].append(row)
         }
         var out: [ProfileRow] = []
-        for group in order.sorted(by: { $0.key != $1.key ? $0.key < $1.key : ($0.reference ?? "") < ($1.reference ?? "") }) {
-            out.append(try MergedProfile(rows: groups[group] ?? []).row)
+        for key in byKey.keys.sorted() {
+            for group in PartialRows.groups(byKey[key] ?? []) {
+                out.append(try MergedProfile(rows: group).row)
+            }
         }
         return (out, open)
     }

@@ -1,8 +1,14 @@
 /// Merging: the union of two sketches, with the error of the smaller k.
 extension KLLSketch {
     /// Adds everything `other` summarizes.
+    ///
+    /// The compaction coin is re-seeded from the two sketches (their counts, extremes and shapes) before
+    /// anything moves: a merge is a function of the data merged, never of which process or which earlier
+    /// operations made the sketches, so a sketch read back from its serialization merges exactly as the
+    /// sketch that was serialized (the store's merged profiles do not depend on compaction or file layout).
     public mutating func merge(_ other: KLLSketch) {
         if other.isEmpty { return }
+        random = SplitMix64(seed: Self.mergeSeed(self, other))
         if isEmpty {
             minItem = other.minItem
             maxItem = other.maxItem
@@ -17,6 +23,17 @@ extension KLLSketch {
         if other.numLevels >= 2 { mergeHigherLevels(other, finalCount: finalCount) }
         count = finalCount
         if other.isEstimationMode { minK = Swift.min(minK, other.minK) }
+    }
+
+    /// The coin's seed for merging `b` into `a`: a hash of what both sketches summarize.
+    static func mergeSeed(_ a: KLLSketch, _ b: KLLSketch) -> UInt64 {
+        var h: UInt64 = 0x6D65_7267_655F_7365
+        for part in [a.count, b.count, a.isEmpty ? 0 : a.minItem.bitPattern, a.isEmpty ? 0 : a.maxItem.bitPattern,
+                     b.minItem.bitPattern, b.maxItem.bitPattern, UInt64(a.numLevels) << 32 | UInt64(b.numLevels),
+                     UInt64(a.retainedCount) << 32 | UInt64(b.retainedCount), UInt64(a.k) << 16 | UInt64(b.k)] {
+            h = SplitMix64.mix(h ^ part)
+        }
+        return h
     }
 
     /// The merge of two sketches.

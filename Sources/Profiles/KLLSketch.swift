@@ -37,7 +37,11 @@ public struct KLLSketch: Sendable {
     var maxItem: Double = .nan
     var random: SplitMix64
 
-    /// An empty sketch. `seed` fixes the compaction coin (for reproducible tests).
+    /// The compaction coin's seed of a new sketch: fixed, so the same values in the same order give the
+    /// same sketch on every run (merges re-seed from the data they merge).
+    public static let defaultSeed: UInt64 = 0x6B6C_6C5F_7365_6564
+
+    /// An empty sketch. `seed` fixes the compaction coin of updates (default: `defaultSeed`).
     public init(k: UInt16 = KLLSketch.defaultK, seed: UInt64? = nil) throws(ProfileError) {
         guard k >= UInt16(Self.minLevelWidth) else {
             throw .invalidArgument(name: "k", detail: "KLL k must be between 8 and 65535, got \(k)")
@@ -47,7 +51,7 @@ public struct KLLSketch: Sendable {
         levels = [UInt32(k), UInt32(k)]
         items = [Double](repeating: 0, count: Int(k))
         capacities = [UInt32(k)]
-        random = seed.map { SplitMix64(seed: $0) } ?? SplitMix64()
+        random = SplitMix64(seed: seed ?? Self.defaultSeed)
     }
 
     /// An empty sketch with k = 200.
@@ -57,7 +61,7 @@ public struct KLLSketch: Sendable {
         levels = [UInt32(k), UInt32(k)]
         items = [Double](repeating: 0, count: Int(k))
         capacities = [UInt32(k)]
-        random = SplitMix64()
+        random = SplitMix64(seed: Self.defaultSeed)
     }
 
     /// True when no value was added.

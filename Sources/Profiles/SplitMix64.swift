@@ -1,20 +1,20 @@
-/// A small, seedable generator (SplitMix64) for the KLL compaction coin: deterministic in tests,
-/// seeded from the system generator otherwise.
+/// A small, seedable generator (SplitMix64) for the KLL compaction coin. Always seeded: from a fixed
+/// constant for a new sketch, and from the data itself at every merge (`KLLSketch.merge`), so the same
+/// inputs give the same sketch, in any process, on any run.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) { state = seed }
 
-    /// A generator seeded from the system's random source.
-    public init() {
-        var system = SystemRandomNumberGenerator()
-        state = system.next()
-    }
-
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's finalizer: a bijective scramble of 64 bits.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
