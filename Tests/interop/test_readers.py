@@ -420,7 +420,21 @@ def test_sail_bug_time_travel_before_a_checkpoint(sail, tmp_path):
 
 # ---------------------------------------------------------------- appends by other engines, read by driftline
 
-WRITERS = ("deltalake", "polars", "daft", "sail")
+WRITERS = ("deltalake", "polars", "daft", "sail", "duckdb")
+DUCKDB_APPEND = """
+import pathlib
+import duckdb
+import duckdb_extension_delta
+
+con = duckdb.connect()
+con.load_extension(str(next(pathlib.Path(duckdb_extension_delta.__file__).parent.glob("extensions/*/delta.duckdb_extension"))))
+con.sql("attach '{path}' as stored (type delta)")
+for shift in {shifts}:
+    con.sql(f\"\"\"insert into stored select * replace (window_start + to_microseconds({{shift}}) as window_start,
+                                                      window_end + to_microseconds({{shift}}) as window_end)
+                from stored where endpoint = 'iris-good' and window_start >= '{start}'::timestamptz
+                                                         and window_start < '{end}'::timestamptz\"\"\")
+"""
 SHIFT = datetime.timedelta(days=-2)
 
 
@@ -457,6 +471,10 @@ def append(writer, table_path, start, shifts, sail):
             interval = F.expr(f"INTERVAL {int(shift.total_seconds())} SECONDS")
             rows.withColumn("window_start", F.col("window_start") + interval).withColumn(
                 "window_end", F.col("window_end") + interval).write.format("delta").mode("append").save(path)
+    elif writer == "duckdb":
+        code = DUCKDB_APPEND.format(path=path, shifts=[int(shift / datetime.timedelta(microseconds=1)) for shift in shifts],
+                                    start=iso(start), end=iso(end))
+        run_in_child(code, "", [], [], table_path.parent.parent / f"duckdb-{table_path.name}", env={"PYTHONPATH": str(DUCKDB_SITE)})
     else:
         raise AssertionError(writer)
 
