@@ -1,14 +1,16 @@
 """The store read by other engines: Polars, Daft (natively and on a local Ray cluster), Sail through
 PySpark's Spark Connect client, and DuckDB's delta extension.
 
-Three stores, all made by the real CLI: the demo's; a copy after `driftline compact` with a Delta
-checkpoint written between its commits (replaced files still on disk, as within the vacuum
-retention); and a copy of that one vacuumed. Each engine reads `profiles`, `drift` and `performance`
-of each, at the latest version and at earlier ones, and every row and value must equal `deltalake`'s
-(sorted by the key columns; floats bit for bit, NaN and null kept apart). The README's snippets of
-the section "Scaling out" are run here as written (with the demo folder replaced) and their SQL
-aggregate is checked against pandas. Each engine that writes Delta appends rows to a copy of the
-demo store, and `driftline query` and `driftline batch` must read them.
+Three stores: the demo's (`driftline demo`); a copy after `driftline compact`, with a checkpoint of
+every table written between its commits by our DeltaTable (DeltaInterop `checkpoint`, the code a
+commit runs every `delta.checkpointInterval` versions), the replaced files still on disk as within
+the vacuum retention; and a copy of that one vacuumed (DeltaInterop `vacuum` with retention 0: the
+CLI refuses less than an hour). Each engine reads `profiles`, `drift` and `performance` of each, at
+the latest version and at earlier ones, and every row and value must equal `deltalake`'s (sorted by
+the key columns; floats bit for bit except Sail's, see `tolerance`; NaN and null kept apart). The
+README's snippets of the section "Scaling out" run here as written (with the demo folder replaced)
+and their SQL aggregate is checked against pandas. deltalake, Polars, Daft, Sail and DuckDB each
+append rows to a copy of the demo store, and `driftline query` and `driftline batch` must read them.
 
 The engines are pinned in tools/requirements-readers.txt (tools/setup installs them; DuckDB's
 extension wheel exists only for DuckDB 1.5.5, so that pair lives in .venv/duckdb-delta and its
@@ -24,7 +26,6 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
@@ -110,6 +111,8 @@ def read(path, version):
 """
 
 RAY_READER = """
+assert daft.get_or_create_runner().name == "ray", daft.get_or_create_runner().name
+
 def read(path, version):
     return daft.read_deltalake(path, version=version).to_arrow()
 """
