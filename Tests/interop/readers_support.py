@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.ipc  # noqa: F401 (pa.ipc)
 from deltalake import DeltaTable
 
-from conftest import ROOT, bin_dir
+from conftest import ROOT, bin_dir, executable
 
 TABLES = ("profiles", "drift", "performance")
 KEYS = {
@@ -32,7 +32,7 @@ def driftline(*args, timeout=600):
 
 
 def delta_interop(*args):
-    exe = bin_dir() / "DeltaInterop"
+    exe = executable("DeltaInterop")
     assert exe.exists(), f"{exe} is missing: run `swift build` first"
     proc = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"DeltaInterop {args} failed:\n{proc.stderr}"
