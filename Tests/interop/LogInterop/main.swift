@@ -1,7 +1,11 @@
-// Writes sample partitions for the Python cross-check of FORMAT.md (Tests/interop/test_log_format.py).
+// Writes partitions for the Python cross-checks.
 //
 //   LogInterop write DIR    writes DIR/<bin|multi|reg>/w1 and prints, as JSON, every record written
-//                           (doubles as 16 hex digits of their bit pattern, so the check is bit-exact).
+//                           (doubles as 16 hex digits of their bit pattern, so the check is bit-exact);
+//                           for the cross-check of FORMAT.md (Tests/interop/test_log_format.py).
+//   LogInterop raw DIR      appends the records of a JSON document read from stdin straight through
+//                           PartitionWriter, with none of InferenceLogger's validation: what a buggy or
+//                           older writer could leave in a log, for the isolation suite (RawRecords.swift).
 import DriftlineCore
 import DriftlineLog
 import Foundation
@@ -74,9 +78,18 @@ func schema(for endpoint: String) throws -> ModelSchema {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, arguments[1] == "write" else {
-    FileHandle.standardError.write("usage: LogInterop write DIR\n".data(using: .utf8)!)
+guard arguments.count == 3, ["write", "raw"].contains(arguments[1]) else {
+    FileHandle.standardError.write("usage: LogInterop write DIR | LogInterop raw DIR < records.json\n".data(using: .utf8)!)
     exit(64)
+}
+if arguments[1] == "raw" {
+    do {
+        try RawRecords.append(FileHandle.standardInput.readDataToEndOfFile(), logDirectory: arguments[2])
+        exit(0)
+    } catch {
+        FileHandle.standardError.write("LogInterop raw: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
 }
 var output: [String: Any] = [:]
 for endpoint in ["bin", "multi", "reg"] {
