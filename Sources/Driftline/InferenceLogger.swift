@@ -6,6 +6,7 @@ import Darwin
 import DriftlineCore
 import DriftlineLog
 import Foundation
+import Synchronization
 
 /// Logs a model's inferences into the Driftline log, from serving code, without ever waiting for the disk.
 ///
@@ -219,10 +220,9 @@ public final class InferenceLogger: Sendable {
 }
 
 /// Carries a flush result from the writer thread to a synchronously waiting caller.
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<Void, LoggerError> = .success(())
+final class ResultBox: Sendable {
+    private let result = Mutex<Result<Void, LoggerError>>(.success(()))
 
-    func set(_ value: Result<Void, LoggerError>) { lock.withLock { result = value } }
-    func get() throws(LoggerError) { try lock.withLock { result }.get() }
+    func set(_ value: Result<Void, LoggerError>) { result.withLock { $0 = value } }
+    func get() throws(LoggerError) { try result.withLock { $0 }.get() }
 }
