@@ -97,13 +97,19 @@ def test_power_cuts_keep_every_flushed_record_once(tmp_path, shim):
         # Flushing every 20,000 records, while the logger hands batches to the OS every 100 ms unsynced:
         # at the kill, the segment holds written but unsynced records, which the cut tears off mid-batch.
         writer = child(log, run, shim, journal, flush_every=20_000)
-        # SIGKILL at a random moment (not just after a flush); every "flushed" line printed before it counts.
-        # A run killed before its first flush promised nothing, and may leave nothing.
-        killer = threading.Timer(generator.uniform(0.4, 1.2), writer.send_signal, args=(signal.SIGKILL,))
+        # SIGKILL at a random moment (not just after a flush): 0–0.8 s after the run's first flush, so that
+        # a loaded machine, slow to reach it, still cuts runs that promised something; every "flushed" line
+        # printed before the kill counts. A run that never flushes is killed after 60 s and promised nothing.
+        delay = generator.uniform(0.0, 0.8)
+        killer = threading.Timer(60, writer.send_signal, args=(signal.SIGKILL,))
         killer.start()
         flushed = 0
         for line in writer.stdout:
             if line.startswith("flushed "):
+                if flushed == 0:
+                    killer.cancel()
+                    killer = threading.Timer(delay, writer.send_signal, args=(signal.SIGKILL,))
+                    killer.start()
                 flushed = int(line.split()[1])
         writer.wait(timeout=30)
         killer.join()
