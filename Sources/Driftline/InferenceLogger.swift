@@ -56,8 +56,8 @@ public final class InferenceLogger: Sendable {
             throw LoggerError.invalid(ValidationError(.outOfRange, field: "options.bufferBytes", value: "\(options.bufferBytes)", detail: "the buffer needs at least 1 KiB"))
         }
         let partitionOptions = options.partition
-        let open: @Sendable () throws(LogError) -> PartitionWriter = {
-            () throws(LogError) -> PartitionWriter in
+        let open: @Sendable () throws(LogError) -> sending PartitionWriter = {
+            () throws(LogError) -> sending PartitionWriter in
             try PartitionWriter(logDirectory: directory, writerID: writerID, manifest: manifest, options: partitionOptions)
         }
         let writer: PartitionWriter
@@ -67,9 +67,9 @@ public final class InferenceLogger: Sendable {
             if let validation = error.validation { throw LoggerError.invalid(validation) }
             throw LoggerError(.openFailed, detail: "cannot open the log partition: \(error)", logError: error)
         }
-        core = LoggerCore(sink: writer, reopen: open, options: options)
-        self.schema = schema
         self.partitionFolder = writer.folder
+        core = LoggerCore(sink: writer, reopen: open, options: options)   // the writer thread owns it from here
+        self.schema = schema
         core.startWriterThread(name: "driftline-writer-\(endpoint)")
     }
 

@@ -60,7 +60,7 @@ final class LoggerCore: @unchecked Sendable {
     /// Touched by the writer thread only.
     var writerSide: WriterSide
 
-    init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter, options: InferenceLogger.Options) {
+    init(sink: sending PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> sending PartitionWriter, options: InferenceLogger.Options) {
         self.encoder = sink.encoder
         self.options = options
         self.partitionFolder = sink.folder
