@@ -2,7 +2,9 @@
 import PackageDescription
 
 // Modules follow the data flow of DESIGN.md; dependencies point one way:
-// Driftline → DriftlineLog → DriftlineCore; DeltaTable → Parquet; Parquet and Profiles import nothing of ours.
+// Driftline → DriftlineLog → DriftlineCore; DeltaTable → Parquet; Profiles imports nothing of ours.
+// DurableFiles (every create, write, fsync, rename, link and lock of the product, over swift-system) is a
+// leaf that imports nothing of ours: DriftlineLog, Parquet, DeltaTable, DriftlineStore, BatchStage and the CLI use it.
 let package = Package(
     name: "Driftline",
     platforms: [.macOS(.v14)],
@@ -31,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -41,14 +44,25 @@ let package = Package(
         ),
         // CRC-32C for log batches: the SSE4.2 instruction when the CPU has it, slicing-by-8 otherwise.
         .target(name: "CCRC32C"),
+        // The one POSIX file layer: atomic replace, put-if-absent, durable mkdir -p, locks, positional I/O,
+        // the 0640/0750 permission policy and the errno advice; FILES.md says what survives a power cut.
+        .target(
+            name: "DurableFiles",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["FILES.md"]
+        ),
         .target(name: "DriftlineCore"),
-        .target(name: "DriftlineLog", dependencies: ["DriftlineCore", "CLZ4", "CCRC32C"], exclude: ["FORMAT.md"]),
+        .target(
+            name: "DriftlineLog",
+            dependencies: ["DriftlineCore", "DurableFiles", "CLZ4", "CCRC32C", .product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["FORMAT.md"]
+        ),
         .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
-        .target(name: "Parquet", dependencies: ["CLZ4"]),
-        .target(name: "DeltaTable", dependencies: ["Parquet"]),
+        .target(name: "Parquet", dependencies: ["DurableFiles", "CLZ4"]),
+        .target(name: "DeltaTable", dependencies: ["Parquet", "DurableFiles"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
-        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet"], exclude: ["REFERENCE.md"]),
+        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet", "DurableFiles"], exclude: ["REFERENCE.md"]),
         // Records → window profiles and a training set → its reference: pure computation, shared by the
         // tail stage and `driftline profile` (no I/O, no server).
         .target(name: "Profiling", dependencies: ["DriftlineCore", "Profiles", "DriftlineStore"]),
@@ -69,7 +83,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "Profiles", "DriftlineStore", "DeltaTable",
+                "Profiles", "DriftlineStore", "DeltaTable", "DurableFiles",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]
@@ -77,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "driftline",
             dependencies: [
-                "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles",
+                "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles", "DurableFiles",
                 "Profiling", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -88,7 +102,7 @@ let package = Package(
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
         .testTarget(name: "DriftlineTests", dependencies: ["Driftline", "DriftlineLog", "DriftlineCore"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
-        .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet"]),
+        .testTarget(name: "DeltaTableTests", dependencies: ["DeltaTable", "Parquet", "DurableFiles"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "DriftlineStoreTests", dependencies: ["DriftlineStore", "Profiles", "DeltaTable", "Parquet"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "DriftlineStore", "DriftlineCore", "Profiles"]),

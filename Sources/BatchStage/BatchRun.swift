@@ -92,7 +92,7 @@ public struct BatchRun: Sendable {
         progress("replaced drift and performance rows of \(outcome.analyses.count) model-hours")
         outcome.files += try writeReports(outcome.analyses, performance: performanceTable)
         if let path = options.anodotPath {
-            do { try AtomicFile.write(try AnodotMetrics.jsonData(AnodotMetrics.metrics(of: outcome.analyses)), to: path) } catch let error as BatchError {
+            do { try writeOutput(try AnodotMetrics.jsonData(AnodotMetrics.metrics(of: outcome.analyses)), to: path) } catch let error as BatchError {
                 throw error
             } catch {
                 throw .output(path: path, detail: "cannot encode the metrics: \(error)")
@@ -100,7 +100,7 @@ public struct BatchRun: Sendable {
             outcome.files.append(path)
         }
         if let path = options.promTextfilePath {
-            try AtomicFile.write(Data(PrometheusTextfile.text(of: outcome.analyses).utf8), to: path)
+            try writeOutput(Data(PrometheusTextfile.text(of: outcome.analyses).utf8), to: path)
             outcome.files.append(path)
         }
         return outcome
@@ -151,8 +151,8 @@ public struct BatchRun: Sendable {
                 let report = HourReport(analysis: analysis, trend: trendPoints[analysis.endpoint + "\u{0}" + analysis.modelVersion] ?? [])
                 let json: Data
                 json = report.jsonData()
-                try AtomicFile.write(json, to: stem + ".json")
-                try AtomicFile.write(Data(report.html().utf8), to: stem + ".html")
+                try writeOutput(json, to: stem + ".json")
+                try writeOutput(Data(report.html().utf8), to: stem + ".html")
             }
         }
         var files: [String] = []

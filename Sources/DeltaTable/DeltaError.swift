@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Everything that can go wrong reading or writing a Delta table.
 ///
 /// Each case names the file, field or version involved and says what to do about it.
@@ -30,7 +32,7 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .io(path, operation, code):
-            return "\(operation) failed on \(path): \(systemCallText(errno: code))"
+            return "\(operation) failed on \(path): \(FileError.advice(errno: code))"
         case let .notATable(path):
             return "\(path) is not a Delta table: no _delta_log/00000000000000000000.json or checkpoint; create it first"
         case let .tableExists(path):
@@ -50,7 +52,7 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .ambiguousFile(path, reason):
             return "cannot replace part of data file \(path): \(reason); replace whole files (select by partition or by the file's full range)"
         case let .commitNotDurable(table, version, code):
-            return "\(table): version \(version) was written but fsync of _delta_log failed (\(systemCallText(errno: code))): "
+            return "\(table): version \(version) was written but fsync of _delta_log failed (\(FileError.advice(errno: code))): "
                 + "it may be visible yet lost in a crash; re-read the table before retrying"
         }
     }

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// What `checkpoint` wrote.
 public struct CheckpointInfo: Sendable, Hashable {
     /// The table version the checkpoint holds.
@@ -24,7 +26,7 @@ extension DeltaTable {
         // A tombstone stays while vacuum may still need it: unexpired, or its file still on disk.
         for tombstone in snapshot.tombstones {
             let expired = DeltaTimestamp(milliseconds: tombstone.deletionTimestamp ?? 0) < expiry
-            if !expired || DurableFiles.exists(path + "/" + tombstone.relativePath) {
+            if !expired || DurableFile.exists(path + "/" + tombstone.relativePath) {
                 var slim = tombstone
                 slim.stats = nil
                 slim.tags = nil
@@ -32,13 +34,13 @@ extension DeltaTable {
             }
         }
         let bytes = try CheckpointFile.encode(actions)
-        try DurableFiles.put(bytes, at: log.checkpoint(snapshot.version), exclusive: false)
+        try deltaIO { try DurableFile.replace(log.checkpoint(snapshot.version), with: bytes) }
         let info = CheckpointInfo(version: snapshot.version, size: Int64(actions.count), sizeInBytes: Int64(bytes.count),
                                   numOfAddFiles: Int64(snapshot.filesByPath.count))
         if (try? readLastCheckpoint())?.version ?? -1 < info.version {
             let pointer: JSONValue = .object(["version": .int(info.version), "size": .int(info.size),
                                               "sizeInBytes": .int(info.sizeInBytes), "numOfAddFiles": .int(info.numOfAddFiles)])
-            try DurableFiles.put(Array(pointer.text.utf8), at: log.lastCheckpoint, exclusive: false)
+            try deltaIO { try DurableFile.replace(log.lastCheckpoint, with: Array(pointer.text.utf8)) }
         }
         try cleanUpLog(now: now)
         return info
@@ -46,8 +48,8 @@ extension DeltaTable {
 
     /// The `_last_checkpoint` pointer, or nil when there is none.
     func readLastCheckpoint() throws -> CheckpointInfo? {
-        guard DurableFiles.exists(log.lastCheckpoint) else { return nil }
-        let bytes = try DurableFiles.readAll(log.lastCheckpoint)
+        guard DurableFile.exists(log.lastCheckpoint) else { return nil }
+        let bytes = try deltaIO { try DurableFile.read(log.lastCheckpoint) }
         do {
             let fields = try JSONFields(try JSONValue.parse(bytes[...]), path: "_last_checkpoint")
             return CheckpointInfo(version: try fields.int("version"), size: try fields.optionalInt("size") ?? 0,
@@ -62,7 +64,7 @@ extension DeltaTable {
     func readCheckpoint(version: Int64) throws -> ReplayState {
         let file = log.checkpoint(version)
         var state = ReplayState()
-        state.apply(try CheckpointFile.decode(try DurableFiles.readAll(file), file: file))
+        state.apply(try CheckpointFile.decode(try deltaIO { try DurableFile.read(file) }, file: file))
         state.version = version
         return state
     }
@@ -80,23 +82,23 @@ extension DeltaTable {
         let abandoned = now.adding(.seconds(-3600))
         for name in listing.temporaries {
             let file = log.directory + "/" + name
-            if let time = DurableFiles.modificationTime(file), time < abandoned {
-                try DurableFiles.remove(file)
+            if let time = fileModificationTime(file), time < abandoned {
+                try deltaIO { try DurableFile.remove(file) }
                 deleted.append(name)
             }
         }
         let retention = (try? snapshot())?.metadata.configuration ?? [:]
         let cutoffTime = now.adding(.zero - options.applying(retention).logRetention)
         guard let cutoffCommit = listing.commits.last(where: { version in
-            (DurableFiles.modificationTime(log.commit(version)) ?? now) <= cutoffTime
+            (fileModificationTime(log.commit(version)) ?? now) <= cutoffTime
         }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return deleted }
         var doomed: [(Int64, String)] = []
         doomed += listing.commits.filter { $0 < cutoffCheckpoint }.map { ($0, log.commit($0)) }
         doomed += listing.checkpoints.filter { $0 < cutoffCheckpoint }.map { ($0, log.checkpoint($0)) }
         doomed += listing.others.filter { $0.version < cutoffCheckpoint }.map { ($0.version, log.directory + "/" + $0.name) }
         doomed.sort { $0.0 < $1.0 }
-        for (_, file) in doomed { try DurableFiles.remove(file) }
-        if !doomed.isEmpty || !deleted.isEmpty { try DurableFiles.syncDirectory(log.directory) }
-        return deleted + doomed.map { DurableFiles.split($0.1).1 }
+        for (_, file) in doomed { try deltaIO { try DurableFile.remove(file) } }
+        if !doomed.isEmpty || !deleted.isEmpty { try deltaIO { try Folder.sync(log.directory) } }
+        return deleted + doomed.map { Folder.name(of: $0.1) }
     }
 }

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// What a successful commit did.
 public struct CommitResult: Sendable, Hashable {
     /// The version the commit became.
@@ -89,11 +91,14 @@ extension DeltaTable {
         var version = snapshot.version + 1
         for attempt in 1...max(1, options.maxCommitAttempts) {
             let file = log.commit(version)
-            let outcome: DurableFiles.PutOutcome
-            do {
-                outcome = try DurableFiles.put(bytes, at: file, exclusive: true)
-            } catch let DeltaError.io(failedPath, "fsync", code) where failedPath == log.directory {
-                throw DeltaError.commitNotDurable(table: path, version: version, errno: code)
+            let outcome: DurableFile.PutOutcome
+            do throws(FileError) {
+                outcome = try DurableFile.putIfAbsent(file, contents: bytes)
+            } catch where error.operation == .syncFolder {
+                // Linked into place (others may see it) but the folder's fsync failed.
+                throw DeltaError.commitNotDurable(table: path, version: version, errno: error.errno.rawValue)
+            } catch {
+                throw DeltaError(error)
             }
             if outcome == .created {
                 let interval = options.applying(snapshot.metadata.configuration).checkpointInterval

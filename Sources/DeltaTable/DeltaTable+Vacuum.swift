@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
 extension DeltaTable {
     /// Deletes data files that a commit removed longer than `retention` ago (default:
@@ -30,20 +31,20 @@ extension DeltaTable {
                   (try? Self.validate(relativePath: relative)) != nil
             else { continue }
             let full = path + "/" + relative
-            guard DurableFiles.exists(full) else { continue }
+            guard DurableFile.exists(full) else { continue }
             if !dryRun {
-                try DurableFiles.remove(full)
-                try DurableFiles.syncDirectory(DurableFiles.split(full).0)
+                try deltaIO { try DurableFile.remove(full) }
+                try deltaIO { try Folder.sync(Folder.parent(of: full)) }
             }
             deleted.append(relative)
         }
         let known = Set(snapshot.filesByPath.keys).union(snapshot.tombstones.map(\.relativePath))
         for relative in try untrackedDataFiles(known: known) {
             let full = path + "/" + relative
-            guard let modified = DurableFiles.modificationTime(full), modified < cutoff else { continue }
+            guard let modified = fileModificationTime(full), modified < cutoff else { continue }
             if !dryRun {
-                try DurableFiles.remove(full)
-                try DurableFiles.syncDirectory(DurableFiles.split(full).0)
+                try deltaIO { try DurableFile.remove(full) }
+                try deltaIO { try Folder.sync(Folder.parent(of: full)) }
             }
             deleted.append(relative)
         }
@@ -57,7 +58,7 @@ extension DeltaTable {
         var folders = [""]
         while let folder = folders.popLast() {
             let full = folder.isEmpty ? path : path + "/" + folder
-            for name in try DurableFiles.list(full) where !name.hasPrefix("_") && !name.hasPrefix(".") {
+            for name in try deltaIO({ try Folder.list(full) }) where !name.hasPrefix("_") && !name.hasPrefix(".") {
                 let relative = folder.isEmpty ? name : folder + "/" + name
                 var info = stat()
                 guard lstat(full + "/" + name, &info) == 0 else { continue }

@@ -1,4 +1,6 @@
 import Foundation
+import DurableFiles
+import Synchronization
 
 /// A Delta Lake table in a local folder: create it, read snapshots, commit appends and replaces with
 /// optimistic concurrency, vacuum removed files.
@@ -59,7 +61,7 @@ public struct DeltaTable: Sendable {
                               options: Options = Options()) throws -> DeltaTable {
         try schema.validate(partitionColumns: partitionColumns)
         let table = DeltaTable(path: path, options: options)
-        try DurableFiles.makeDirectories(table.log.directory)
+        try deltaIO { try Folder.create(table.log.directory) }
         let now = DeltaTimestamp.now()
         let metadata = TableMetadata(
             id: UUID().uuidString.lowercased(), name: name, schemaString: schema.json,
@@ -70,7 +72,7 @@ public struct DeltaTable: Sendable {
             .protocol(ProtocolVersions(minReaderVersion: 1, minWriterVersion: 2)),
             .metaData(metadata),
         ]
-        let outcome = try DurableFiles.put(ActionCoding.encodeCommit(actions), at: table.log.commit(0), exclusive: true)
+        let outcome = try deltaIO { try DurableFile.putIfAbsent(table.log.commit(0), contents: ActionCoding.encodeCommit(actions)) }
         guard outcome == .created else { throw DeltaError.tableExists(path: table.path) }
         return table
     }
@@ -99,12 +101,12 @@ public struct DeltaTable: Sendable {
     /// The actions of one commit file, as written.
     public func actions(version: Int64) throws -> [Action] {
         let file = log.commit(version)
-        return try ActionCoding.decodeCommit(try DurableFiles.readAll(file), file: file)
+        return try ActionCoding.decodeCommit(try deltaIO { try DurableFile.read(file) }, file: file)
     }
 
     /// The `commitInfo` of a version, or nil when it has none (or its JSON commit was cleaned up).
     public func commitInfo(version: Int64) throws -> [String: JSONValue]? {
-        guard DurableFiles.exists(log.commit(version)) else { return nil }
+        guard DurableFile.exists(log.commit(version)) else { return nil }
         for case let .commitInfo(info) in try actions(version: version) { return info }
         return nil
     }
@@ -118,11 +120,11 @@ public struct DeltaTable: Sendable {
                               statistics: FileStatistics? = nil) throws -> AddFile {
         try Self.validate(relativePath: relativePath)
         let full = path + "/" + relativePath
-        try DurableFiles.makeDirectories(DurableFiles.split(full).0)
-        guard try DurableFiles.put(bytes, at: full, exclusive: true) == .created else {
+        try deltaIO { try Folder.create(Folder.parent(of: full)) }
+        guard try deltaIO({ try DurableFile.putIfAbsent(full, contents: bytes) }) == .created else {
             throw DeltaError.invalidArgument("data file \(full) already exists; data files must have unique names")
         }
-        let time = DurableFiles.modificationTime(full) ?? .now()
+        let time = fileModificationTime(full) ?? .now()
         return AddFile(relativePath: relativePath, size: Int64(bytes.count), partitionValues: partitionValues,
                        modificationTime: time, statistics: statistics)
     }
@@ -140,19 +142,16 @@ public struct DeltaTable: Sendable {
 }
 
 /// The last snapshot a `DeltaTable` value computed, shared by its copies.
-final class SnapshotCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var snapshot: Snapshot?
+final class SnapshotCache: Sendable {
+    private let snapshot = Mutex<Snapshot?>(nil)
 
     func get() -> Snapshot? {
-        lock.lock()
-        defer { lock.unlock() }
-        return snapshot
+        snapshot.withLock { $0 }
     }
 
     func set(_ value: Snapshot) {
-        lock.lock()
-        defer { lock.unlock() }
-        if (snapshot?.version ?? -1) <= value.version { snapshot = value }
+        snapshot.withLock { snapshot in
+            if (snapshot?.version ?? -1) <= value.version { snapshot = value }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Names and listing of the files in a table's `_delta_log` folder.
 struct LogFiles: Sendable {
     let table: String
@@ -19,15 +21,15 @@ struct LogFiles: Sendable {
         var checkpoints: [Int64] = []
         /// Other entries that count as log files for cleanup (`.crc`, multi-part checkpoints), by version.
         var others: [(version: Int64, name: String)] = []
-        /// Temporary files of `DurableFiles.put` (`.<name>.<random>.tmp`), left behind by a writer that died.
+        /// Temporary files of DurableFiles' `replace` and `putIfAbsent` (`.<name>.<random>.tmp`), left behind by a writer that died.
         var temporaries: [String] = []
     }
 
     /// Lists the log; a missing folder lists as empty.
     func list() throws -> Listing {
-        guard DurableFiles.exists(directory) else { return Listing() }
+        guard DurableFile.exists(directory) else { return Listing() }
         var listing = Listing()
-        for name in try DurableFiles.list(directory) {
+        for name in try deltaIO({ try Folder.list(directory) }) {
             if name.hasPrefix("."), name.hasSuffix(".tmp") {
                 listing.temporaries.append(name)
                 continue

@@ -6,6 +6,7 @@ import Darwin
 import DriftlineCore
 import DriftlineLog
 import Foundation
+import Synchronization
 
 /// Logs a model's inferences into the Driftline log, from serving code, without ever waiting for the disk.
 ///
@@ -55,8 +56,8 @@ public final class InferenceLogger: Sendable {
             throw LoggerError.invalid(ValidationError(.outOfRange, field: "options.bufferBytes", value: "\(options.bufferBytes)", detail: "the buffer needs at least 1 KiB"))
         }
         let partitionOptions = options.partition
-        let open: @Sendable () throws(LogError) -> PartitionWriter = {
-            () throws(LogError) -> PartitionWriter in
+        let open: @Sendable () throws(LogError) -> sending PartitionWriter = {
+            () throws(LogError) -> sending PartitionWriter in
             try PartitionWriter(logDirectory: directory, writerID: writerID, manifest: manifest, options: partitionOptions)
         }
         let writer: PartitionWriter
@@ -66,9 +67,9 @@ public final class InferenceLogger: Sendable {
             if let validation = error.validation { throw LoggerError.invalid(validation) }
             throw LoggerError(.openFailed, detail: "cannot open the log partition: \(error)", logError: error)
         }
-        core = LoggerCore(sink: writer, reopen: open, options: options)
-        self.schema = schema
         self.partitionFolder = writer.folder
+        core = LoggerCore(sink: writer, reopen: open, options: options)   // the writer thread owns it from here
+        self.schema = schema
         core.startWriterThread(name: "driftline-writer-\(endpoint)")
     }
 
@@ -219,10 +220,9 @@ public final class InferenceLogger: Sendable {
 }
 
 /// Carries a flush result from the writer thread to a synchronously waiting caller.
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<Void, LoggerError> = .success(())
+final class ResultBox: Sendable {
+    private let result = Mutex<Result<Void, LoggerError>>(.success(()))
 
-    func set(_ value: Result<Void, LoggerError>) { lock.withLock { result = value } }
-    func get() throws(LoggerError) { try lock.withLock { result }.get() }
+    func set(_ value: Result<Void, LoggerError>) { result.withLock { $0 = value } }
+    func get() throws(LoggerError) { try result.withLock { $0 }.get() }
 }

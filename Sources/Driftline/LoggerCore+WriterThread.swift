@@ -12,7 +12,7 @@ extension LoggerCore {
     struct WriterSide {
         /// The open partition; nil after a failed fsync until it is reopened.
         var sink: PartitionWriter?
-        let reopen: @Sendable () throws(LogError) -> PartitionWriter
+        let reopen: @Sendable () throws(LogError) -> sending PartitionWriter
         /// Records handed to the current sink, and the sink's first offset.
         var submitted: Int64 = 0
         var baseOffset: Int64 = 0
@@ -29,7 +29,7 @@ extension LoggerCore {
         /// Counter changes of this cycle, published under the handoff lock once per cycle.
         var delta = LoggerStatistics()
 
-        init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter) {
+        init(sink: sending PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> sending PartitionWriter) {
             self.sink = sink
             self.reopen = reopen
             self.baseOffset = sink.nextOffset

@@ -10,6 +10,12 @@ import DriftlineLog
 /// touches the records lock only for its timer and for `flush`/`close`, so a caller logging flat out cannot
 /// starve it (a pthread mutex is not fair) and the writer never makes `log` wait for I/O.
 /// The thread holds the core, not the logger: the logger's `deinit` asks the thread to finish and stop.
+///
+/// Why `@unchecked Sendable` is sound: every stored property but ``writerSide`` is a `let` of a `Sendable`
+/// type or a `_ConditionLock` (whose value is only reached under its mutex). ``writerSide`` (with the
+/// non-`Sendable` `PartitionWriter` in it) is written by `init` before `startWriterThread` starts the
+/// thread (`Thread.start` orders the two) and afterwards read and written by the writer thread alone:
+/// only `LoggerCore+WriterThread.swift` touches it, from `runWriter` and the functions it calls.
 final class LoggerCore: @unchecked Sendable {
     /// Callers' side; under ``lock``.
     struct Shared {
@@ -54,7 +60,7 @@ final class LoggerCore: @unchecked Sendable {
     /// Touched by the writer thread only.
     var writerSide: WriterSide
 
-    init(sink: PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> PartitionWriter, options: InferenceLogger.Options) {
+    init(sink: sending PartitionWriter, reopen: @escaping @Sendable () throws(LogError) -> sending PartitionWriter, options: InferenceLogger.Options) {
         self.encoder = sink.encoder
         self.options = options
         self.partitionFolder = sink.folder

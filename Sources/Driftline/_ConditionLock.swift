@@ -9,6 +9,10 @@ import Darwin
 /// Why not `Mutex`: the writer thread and blocked callers must *wait* for each other with a timeout,
 /// which needs condition variables. The value lives behind a pointer so `withLock` hands it out
 /// `inout` without the dynamic exclusivity check of a class property.
+///
+/// Why `@unchecked Sendable` is sound: the pointers are `let`s set in `init` and freed in `deinit`; the
+/// value behind ``value`` is reached only inside `withLock`/`withLockIfAvailable`, with the mutex held
+/// (the waits release and retake it inside the same call), so no two threads touch it at once.
 final class _ConditionLock<Value>: @unchecked Sendable {
     /// Which condition to wait on or signal.
     enum Condition {

@@ -1,14 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DriftlineCore
+import DurableFiles
 
 /// How far a consumer (the tail stage) has read a partition: `<partition>/consumer-<name>.offset`.
 ///
 /// The file holds the next offset the consumer will read, as ASCII decimal digits and a newline
-/// (`"1234\n"`: records 0…1233 are consumed). The consumer replaces it atomically (temp file + rename).
+/// (`"1234\n"`: records 0…1233 are consumed). The consumer replaces it atomically (DurableFiles' replace:
+/// temporary file, fsync, rename, fsync of the folder).
 /// Retention never deletes a segment with records at or past the smallest such offset, unless the
 /// size cap forces it.
 public enum ConsumerOffset {
@@ -29,20 +26,11 @@ public enum ConsumerOffset {
     public static func write(_ offset: Int64, consumer name: String, in partition: String) throws(LogError) {
         guard offset >= 0 else { throw LogError(.invalidArgument, path: partition, detail: "consumer offset \(offset) is negative") }
         let path = try path(consumer: name, in: partition)
-        let temp = path + ".tmp"
-        unlink(temp)
-        let (file, _) = try LogFile.openForWriting(temp)
-        let text = Array("\(offset)\n".utf8)
-        do throws(LogError) {
-            try text.withRawBytes { (raw) throws(LogError) in try file.write(raw, at: 0) }
-            try file.sync()
+        do throws(FileError) {
+            try DurableFile.replace(path, with: Array("\(offset)\n".utf8))
         } catch {
-            file.close()
-            throw error
+            throw LogError(error)
         }
-        file.close()
-        guard rename(temp, path) == 0 else { throw LogError.system("rename", path: path, errno: errno) }
-        try LogFolder.sync(partition)
     }
 
     /// Consumer `name`'s offset, or nil when it has none.

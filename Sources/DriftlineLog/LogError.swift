@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DriftlineCore
+import DurableFiles
 
 /// A failure of the log: a file operation, a locked partition, a writer that can no longer promise durability.
 public struct LogError: Error, Sendable, CustomStringConvertible {
@@ -49,8 +45,15 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
         self.validation = validation
     }
 
-    static func system(_ operation: String, path: String, errno code: Int32, kind: Kind = .io) -> LogError {
-        LogError(kind, path: path, errno: code, detail: "\(operation) failed: \(SystemCallAdvice.text(errno: code))")
+    /// A failed file operation of DurableFiles, keeping its path and errno. The kind follows the call:
+    /// ``Kind/syncFailed`` for an fsync (of a file or a folder), ``Kind/writeFailed`` for a write, else ``Kind/io``.
+    init(_ error: FileError) {
+        let kind: Kind = switch error.operation {
+        case .fsync, .syncFolder: .syncFailed
+        case .write: .writeFailed
+        default: .io
+        }
+        self.init(kind, path: error.path, errno: error.errno.rawValue, detail: "\(error.operation) failed: \(error.advice)")
     }
 
     static func invalid(_ error: ValidationError) -> LogError {

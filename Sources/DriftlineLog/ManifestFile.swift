@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DriftlineCore
+import DurableFiles
 
 /// The partition's self-description: `<partition>/<16 hex digits>.manifest`, one per manifest a writer used.
 ///
@@ -46,8 +42,8 @@ public enum ManifestFile {
         }
     }
 
-    /// Writes the manifest into `partition` unless an identical file is there (temp file, fsync, rename).
-    /// Returns whether a file was created (the folder then needs an fsync).
+    /// Writes the manifest into `partition` unless an identical file is there, by an atomic replace
+    /// (temporary file, fsync, rename, fsync of the folder: durable once it returns). Returns whether a file was written.
     @discardableResult
     static func write(_ manifest: PartitionManifest, in partition: String) throws(LogError) -> Bool {
         let path = path(for: manifest.fingerprint, in: partition)
@@ -56,19 +52,7 @@ public enum ManifestFile {
             defer { existing.close() }
             if try existing.read(count: bytes.count + 1, at: 0) == bytes { return false }
         }
-        let temp = path + ".tmp"
-        unlink(temp)
-        let (file, _) = try LogFile.openForWriting(temp)
-        do throws(LogError) {
-            try bytes.withRawBytes { (raw) throws(LogError) in try file.write(raw, at: 0) }
-            try file.truncate(to: bytes.count)
-            try file.sync()
-        } catch {
-            file.close()
-            throw error
-        }
-        file.close()
-        guard rename(temp, path) == 0 else { throw LogError.system("rename", path: path, errno: errno) }
+        do throws(FileError) { try DurableFile.replace(path, with: bytes) } catch { throw LogError(error) }
         return true
     }
 

@@ -17,8 +17,9 @@ import DriftlineCore
 /// The reader never takes the writer's lock and never trusts the bytes: a batch that fails its header
 /// checks, CRC-32C, decompression or record decoding is reported and skipped (the reader searches forward
 /// for the next valid batch). A batch torn at the end of the last segment is treated as not yet written.
-/// Not thread-safe: use one reader from one task at a time.
-public final class PartitionReader: @unchecked Sendable {
+/// Not thread-safe, and so not `Sendable`: one task owns a reader; hand it to another isolation domain
+/// only as a `sending` value, never share it.
+public final class PartitionReader {
     /// The partition folder.
     public let folder: String
     /// The offset of the next record to read; save it to resume later.
@@ -87,8 +88,9 @@ public final class PartitionReader: @unchecked Sendable {
         Following(reader: self, pollInterval: pollInterval)
     }
 
-    /// The events of a followed partition, as an async sequence (see ``follow(pollInterval:)``).
-    public struct Following: AsyncSequence, Sendable {
+    /// The events of a followed partition, as an async sequence (see ``follow(pollInterval:)``). Like the
+    /// reader it pulls from, it is not `Sendable`: iterate it where it was made.
+    public struct Following: AsyncSequence {
         public typealias Element = LogEvent
         let reader: PartitionReader
         let pollInterval: Duration
@@ -103,6 +105,12 @@ public final class PartitionReader: @unchecked Sendable {
             var index = 0
 
             public mutating func next() async throws -> LogEvent? {
+                try await next(isolation: nil)
+            }
+
+            /// Runs on the caller's actor (`for try await` passes it), so the non-`Sendable` reader never
+            /// leaves the isolation domain that owns it.
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> LogEvent? {
                 while index == buffered.count {
                     if Task.isCancelled { return nil }
                     buffered = try reader.read()

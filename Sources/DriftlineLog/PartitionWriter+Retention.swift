@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DriftlineCore
+import DurableFiles
 
 /// Which closed segments retention deletes.
 ///
@@ -58,7 +54,7 @@ extension PartitionWriter {
             }
             guard overCap || expired else { break }  // delete oldest first, never leave holes
             for path in [files.logPath, files.indexPath, files.timeIndexPath] {
-                if unlink(path) != 0 && errno != ENOENT { throw LogError.system("unlink", path: path, errno: errno) }
+                do throws(FileError) { try DurableFile.remove(path) } catch { throw LogError(error) }
             }
             foldersToSync.insert(folder)
             report.deletedSegments.append(files.baseOffset)
@@ -70,8 +66,7 @@ extension PartitionWriter {
     }
 
     static func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+        Int((try? DurableFile.status(path))?.size ?? 0)
     }
 
     /// The newest event time in a closed segment: the last time-index entry, else a scan of its headers.

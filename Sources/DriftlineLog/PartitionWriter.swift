@@ -28,8 +28,9 @@ import DriftlineCore
 /// Retention is explicit: call ``applyRetention(now:)`` now and then (say every minute, or when
 /// ``activeSegmentBaseOffset`` changes after a roll); it only touches closed segments.
 ///
-/// Not thread-safe: use it from one thread (the logger's writer thread) at a time.
-public final class PartitionWriter: @unchecked Sendable {
+/// Not thread-safe, and so not `Sendable`: one thread (the logger's writer thread) owns it; hand it to
+/// another isolation domain only as a `sending` value, never share it.
+public final class PartitionWriter {
     /// Tunables; the defaults suit a model server.
     public struct Options: Sendable {
         /// Start a new segment when the current one would pass this size (default 64 MiB, at most 1 GiB).
@@ -113,27 +114,24 @@ public final class PartitionWriter: @unchecked Sendable {
             throw LogError(.invalidArgument, path: logDirectory, detail: "segmentBytes \(options.segmentBytes) must lie in 1 KiB…1 GiB")
         }
         let folder = "\(logDirectory)/\(manifest.endpoint)/\(writer.value)"
-        var folders = Set(try LogFolder.create(folder).map(LogFolder.parent(of:)))
+        try LogFolder.create(folder)   // durable: each parent that gained a folder is fsynced
         let (lock, lockCreated) = try PartitionLock.acquire(partition: folder)
-        if lockCreated { folders.insert(folder) }
         let recovered: RecoveredSegment
         do throws(LogError) {
-            if try ManifestFile.write(manifest, in: folder) { folders.insert(folder) }
+            try ManifestFile.write(manifest, in: folder)   // durable: an atomic replace
             recovered = try Self.recoverLastSegment(in: folder, indexInterval: options.indexIntervalBytes)
         } catch {
             lock.release()
             throw error
         }
-        if recovered.created { folders.insert(folder) }
         do throws(LogError) {
-            // New folders, the lock file and a new manifest become durable before any batch can refer to them.
-            for created in folders.sorted(by: { $0.count > $1.count }) { try LogFolder.sync(created) }
+            // A new lock file and segment files become durable names before any batch is promised.
+            if lockCreated || recovered.created { try LogFolder.sync(folder) }
         } catch {
             recovered.segment.closeFiles()
             lock.release()
             throw error
         }
-        folders.removeAll()
         self.folder = folder
         self.manifest = manifest
         self.fingerprint = manifest.fingerprint
@@ -144,7 +142,7 @@ public final class PartitionWriter: @unchecked Sendable {
         self.recovery = recovered.recovery
         self.nextOffset = recovered.nextOffset
         self.writtenOffset = recovered.nextOffset
-        self.foldersToSync = folders
+        self.foldersToSync = []
     }
 
     /// Files closed and lock released.

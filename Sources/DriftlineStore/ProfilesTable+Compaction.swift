@@ -1,4 +1,5 @@
 import DeltaTable
+import DurableFiles
 import Foundation
 import Profiles
 
@@ -143,7 +144,7 @@ extension ProfilesTable {
             result.rowsBefore += rows.count
             result.rowsAfter += closed.count + open.count
         } catch {
-            for file in files { unlink(path + "/" + file.relativePath) }   // never committed: nobody can see them
+            for file in files { _ = try? DurableFile.remove(path + "/" + file.relativePath) }   // never committed: nobody can see them
             throw error
         }
     }

@@ -1,4 +1,5 @@
 import DeltaTable
+import DurableFiles
 import Foundation
 import Profiles
 
@@ -53,9 +54,16 @@ extension Reference {
         return .object(members)
     }
 
-    /// Writes the file atomically and durably (temporary file, fsync, rename, fsync of the folder).
+    /// Writes the file atomically and durably (temporary file, fsync, rename, fsync of the folder),
+    /// creating its folder (0750) when missing.
     public func save(to path: String) throws(StoreError) {
-        try FileSystem.writeAtomically(encoded(), to: path)
+        let bytes = encoded()
+        do throws(FileError) {
+            try Folder.create(Folder.parent(of: path))
+            try DurableFile.replace(path, with: bytes)
+        } catch {
+            throw StoreError(error)
+        }
     }
 
     /// Saves to `<store>/references/<endpoint>/<model_version>.json` and returns that path.
@@ -69,13 +77,15 @@ extension Reference {
     /// Reads a reference file; every problem is a `malformedReference` naming the file and field, and an
     /// edited file whose content no longer matches its `reference_id` is `referenceFingerprintMismatch`.
     public static func load(path: String) throws(StoreError) -> Reference {
-        try Reference(json: try FileSystem.readAll(path), file: path)
+        let bytes: [UInt8]
+        do throws(FileError) { bytes = try DurableFile.read(path) } catch { throw StoreError(error) }
+        return try Reference(json: bytes, file: path)
     }
 
     /// The reference of a model version in a store, or nil when it has none.
     public static func load(store: Store, endpoint: String, modelVersion: String) throws(StoreError) -> Reference? {
         let path = try store.referencePath(endpoint: endpoint, modelVersion: modelVersion)
-        guard FileSystem.stamp(path) != nil else { return nil }
+        guard DurableFile.exists(path) else { return nil }
         return try load(path: path)
     }
 

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// The references of a store, kept up to date cheaply: `refresh()` lists
 /// `<store>/references/<endpoint>/*.json`, re-reads only files whose size, modification time or inode
 /// changed, and says what appeared, changed or disappeared. The tail stage calls it when a window
@@ -43,7 +45,7 @@ public struct ReferenceCatalog: Sendable {
     public private(set) var references: [Key: Reference] = [:]
     /// Files that could not be read at the last refresh, with the error (path → error).
     public private(set) var problems: [String: StoreError] = [:]
-    private var stamps: [String: FileStamp] = [:]
+    private var stamps: [String: FileStatus] = [:]
 
     /// An empty catalog; call `refresh()` to read the store.
     public init(store: Store) { self.store = store }
@@ -59,13 +61,13 @@ public struct ReferenceCatalog: Sendable {
         var seen = Set<Key>()
         var changes: [Change] = []
         var problems: [String: StoreError] = [:]
-        for endpoint in try FileSystem.list(store.referencesPath) {
+        for endpoint in try Self.list(store.referencesPath) {
             let folder = store.referencesPath + "/" + endpoint
-            for name in try FileSystem.list(folder) where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            for name in try Self.list(folder) where name.hasSuffix(".json") && !name.hasPrefix(".") {
                 let modelVersion = String(name.dropLast(5))
                 let key = Key(endpoint: endpoint, modelVersion: modelVersion)
                 let path = folder + "/" + name
-                guard let stamp = FileSystem.stamp(path) else { continue }   // removed while listing
+                guard let stamp = try? DurableFile.status(path) else { continue }   // removed while listing
                 seen.insert(key)
                 if stamps[path] == stamp, references[key] != nil { continue }
                 do throws(StoreError) {
@@ -98,5 +100,10 @@ public struct ReferenceCatalog: Sendable {
         }
         self.problems = problems
         return changes
+    }
+
+    /// The sorted names in a folder; empty when it does not exist.
+    static func list(_ folder: String) throws(StoreError) -> [String] {
+        do throws(FileError) { return try Folder.listIfPresent(folder) } catch { throw StoreError(error) }
     }
 }

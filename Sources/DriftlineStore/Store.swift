@@ -1,4 +1,5 @@
 import DeltaTable
+import DurableFiles
 import Foundation
 
 /// The layout of a Driftline store root, shared by the tail and batch stages:
@@ -9,7 +10,7 @@ import Foundation
 /// <store>/performance   Delta table (PerformanceTable)
 /// <store>/references/<endpoint>/<model_version>.json   (Reference)
 /// <store>/reports/<endpoint>/                          HTML/JSON reports of the batch stage
-/// <store>/locks/<name>.lock                            (StoreLock)
+/// <store>/locks/<name>.lock                            (StoreLock: a DurableFiles LockFile)
 /// ```
 ///
 /// Tables are created on first use; two processes creating one at once both end up with the same table.
@@ -66,7 +67,7 @@ public struct Store: Sendable {
     public func reportsDirectory(endpoint: String) throws(StoreError) -> String {
         try StoreName.check(endpoint, field: "endpoint")
         let path = reportsPath + "/" + endpoint
-        try FileSystem.makeDirectories(path)
+        do throws(FileError) { try Folder.create(path) } catch { throw StoreError(error) }
         return path
     }
 
@@ -76,11 +77,21 @@ public struct Store: Sendable {
         return locksPath + "/" + name + ".lock"
     }
 
-    /// Takes the lock `name` without waiting (see `StoreLock`); throws `.lockHeld` naming the holder.
+    /// Takes the lock `name` without waiting; throws `.lockHeld` naming the holder (another process, or
+    /// another lock of this process). The lock is released by `release()`, deinit, or the process's death.
     public func lock(_ name: String, command: String? = nil) throws(StoreError) -> StoreLock {
         let path = try lockPath(name)
-        try FileSystem.makeDirectories(locksPath)
-        return try StoreLock.acquire(path: path, name: name, command: command)
+        let attempt: LockFile.Attempt
+        do throws(FileError) {
+            try Folder.create(locksPath)
+            attempt = try LockFile.acquire(path, command: command)
+        } catch {
+            throw StoreError(error)
+        }
+        switch attempt {
+        case .acquired(let lock): return lock
+        case .held(let holder): throw .lockHeld(name: name, path: path, holder: holder)
+        }
     }
 
     /// The lock of the tail stage for one endpoint (`locks/tail-<endpoint>.lock`).
@@ -94,3 +105,6 @@ public struct Store: Sendable {
         try lock("batch", command: command)
     }
 }
+
+/// A lock of `<store>/locks`: DurableFiles' ``LockFile``, an exclusive `flock` whose file names its holder.
+public typealias StoreLock = LockFile

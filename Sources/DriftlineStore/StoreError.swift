@@ -1,4 +1,5 @@
 import DeltaTable
+import DurableFiles
 
 /// Everything that can go wrong in the store, naming the file, table or field involved and what to do.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
@@ -33,7 +34,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .invalidName(field, value, detail):
             "invalid \(field) \"\(value)\": \(detail); use a name of letters, digits, '.', '_' or '-'"
         case let .io(path, operation, code):
-            "\(operation) failed on \(path): \(systemCallText(errno: code))"
+            "\(operation) failed on \(path): \(FileError.advice(errno: code))"
         case let .schemaMismatch(table, detail):
             "\(table) is not a Driftline table of the expected schema: \(detail); move it away or point --store elsewhere"
         case let .delta(table, error):
@@ -55,5 +56,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .referenceFingerprintMismatch(file, stored, computed):
             "reference \(file) has reference_id \(stored) but its content hashes to \(computed): it was edited; re-create it with `driftline profile`"
         }
+    }
+}
+
+extension StoreError {
+    /// A failed file operation of DurableFiles as ``StoreError/io(path:operation:errno:)``.
+    init(_ error: FileError) {
+        self = .io(path: error.path, operation: error.operation.description, errno: error.errno.rawValue)
     }
 }

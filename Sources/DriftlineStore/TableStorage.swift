@@ -1,6 +1,7 @@
 import DeltaTable
 import Foundation
 import Parquet
+import Synchronization
 
 /// What the three tables share: a Delta table partitioned by `endpoint`, its expected schema, and
 /// Parquet data files written from rows of values (the partition column left out, as Delta does).
@@ -233,22 +234,17 @@ extension ParquetValue {
 }
 
 /// `window_start` bounds per data file path, parsed from `add.stats` once (files never change).
-final class BoundsCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bounds: [String: ClosedRange<DeltaTimestamp>?] = [:]
+final class BoundsCache: Sendable {
+    private let bounds = Mutex<[String: ClosedRange<DeltaTimestamp>?]>([:])
 
     func windowStarts(of file: AddFile) -> ClosedRange<DeltaTimestamp>? {
-        lock.lock()
-        if let known = bounds[file.path] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = bounds.withLock({ $0[file.path] }) { return known }
+        // Parsed outside the lock: two threads may parse the same file once each, both get the same bounds.
         let parsed = file.statistics?.timestampBounds("window_start")
-        lock.lock()
-        if bounds.count > 1_000_000 { bounds.removeAll() }
-        bounds[file.path] = .some(parsed)
-        lock.unlock()
+        bounds.withLock { bounds in
+            if bounds.count > 1_000_000 { bounds.removeAll() }
+            bounds[file.path] = .some(parsed)
+        }
         return parsed
     }
 }

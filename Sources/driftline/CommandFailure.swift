@@ -1,4 +1,5 @@
 import DriftlineCore
+import DurableFiles
 import Foundation
 
 /// An error the CLI reports as `Error: <message>` with exit code 1: what failed, on which file or
@@ -30,26 +31,28 @@ struct CommandFailure: Error, CustomStringConvertible {
             default: break
             }
         }
-        let reason = code.map { SystemCallAdvice.text(errno: $0) } ?? "\(ns.localizedDescription); check the path and its permissions"
+        let reason = code.map { FileError.advice(errno: $0) } ?? "\(ns.localizedDescription); check the path and its permissions"
         let subject = [flag, path].compactMap { $0 }.joined(separator: " ")
         return CommandFailure((subject.isEmpty ? "" : "\(subject): ") + (action.map { "cannot \($0): " } ?? "") + reason)
     }
 
-    /// Creates `path` (and its parents) as a folder, or says which flag's folder cannot be created and why.
+    /// Creates `path` (and its parents, 0750, durably) as a folder, or says which flag's folder cannot be
+    /// created and why.
     static func makeFolder(_ path: String, flag: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do throws(FileError) {
+            try Folder.create(path)
         } catch {
-            throw readable(error, flag: flag, doing: "create the folder") ?? CommandFailure("\(flag) \(path): cannot create the folder: \(error)")
+            throw CommandFailure("\(flag) \(path): cannot create the folder: \(error)")
         }
     }
 
-    /// Writes `data` to `path`, or says which flag's file cannot be written and why.
+    /// Writes `data` to `path` (an atomic, durable replace; 0640), or says which flag's file cannot be
+    /// written and why.
     static func write(_ data: Data, to path: String, flag: String) throws {
-        do {
-            try data.write(to: URL(fileURLWithPath: path))
+        do throws(FileError) {
+            try DurableFile.replace(path, with: Array(data))
         } catch {
-            throw readable(error, flag: flag, doing: "write the file") ?? CommandFailure("\(flag) \(path): cannot write the file: \(error)")
+            throw CommandFailure("\(flag) \(path): cannot write the file: \(error)")
         }
     }
 }

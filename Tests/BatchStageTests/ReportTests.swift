@@ -113,13 +113,17 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(throws: BatchError.self) { try PipelineConfig(yaml: yaml) }
     }
 
-    @Test func atomicWriteReplacesTheFile() throws {
+    @Test func outputFilesAreReplacedAtomicallyWithTheProductsModes() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("batch-atomic-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("a.prom").path
-        try AtomicFile.write(Data("one\n".utf8), to: path)
-        try AtomicFile.write(Data("two\n".utf8), to: path)
+        let path = folder.appendingPathComponent("textfiles/a.prom").path
+        try writeOutput(Data("one\n".utf8), to: path)
+        try writeOutput(Data("two\n".utf8), to: path)
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self) == "two\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.prom"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/textfiles") == ["a.prom"])
+        // 0640 and 0750 (AtomicFile, which this replaced, made 0644 files and umask-dependent folders).
+        let file = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        let created = try FileManager.default.attributesOfItem(atPath: folder.path + "/textfiles")[.posixPermissions] as? Int
+        #expect(file == 0o640 && created == 0o750)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DeltaTable
+import DurableFiles
 
 @Suite struct CheckpointTests {
     /// Everything a snapshot holds, comparable.
@@ -110,7 +111,7 @@ import Testing
         try populate(table, commits: 2)
         try table.checkpoint()
         let file = folder.path + "/_delta_log/00000000000000000002.checkpoint.parquet"
-        let bytes = try DurableFiles.readAll(file)
+        let bytes = try DurableFile.read(file)
         for cut in stride(from: 0, to: bytes.count, by: 97) {
             try Data(bytes[0..<cut]).write(to: URL(fileURLWithPath: file))
             #expect {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DeltaTable
+import DurableFiles
 
 @Suite struct ConcurrencyTests {
     @Test func twoThreadsAppendingGetContiguousVersionsAndLoseNothing() async throws {
@@ -76,7 +77,7 @@ import Testing
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
         let log = folder.path + "/_delta_log/00000000000000000000.json"
         let before = try Data(contentsOf: URL(fileURLWithPath: log))
-        #expect(try DurableFiles.put([1, 2, 3], at: log, exclusive: true) == .alreadyExists)
+        #expect(try DurableFile.putIfAbsent(log, contents: [1, 2, 3]) == .alreadyExists)
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
         _ = table
     }

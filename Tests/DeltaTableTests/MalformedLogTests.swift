@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DeltaTable
+import DurableFiles
 
 @Suite struct MalformedLogTests {
     static let badLines: [(String, String)] = [
@@ -69,7 +70,7 @@ import Testing
         let folder = TemporaryFolder()
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
         try table.append([try dataFile(table, "a", times: [hour(0)])], transactions: [AppTransaction(appId: "t", version: 1)])
-        let bytes = try DurableFiles.readAll(folder.path + "/_delta_log/00000000000000000001.json")
+        let bytes = try DurableFile.read(folder.path + "/_delta_log/00000000000000000001.json")
         var parsed = 0
         var rejected = 0
         for length in 0..<bytes.count {

@@ -2,6 +2,7 @@ import Foundation
 import Parquet
 import Testing
 @testable import DeltaTable
+import DurableFiles
 
 @Suite struct ParquetIntegrationTests {
     @Test func dataSchemaMapsDeltaTypesToParquetAndDropsPartitionColumns() throws {
@@ -70,7 +71,7 @@ import Testing
             try FileManager.default.removeItem(atPath: folder.path + "/_delta_log/" + LogFiles.padded(Int64(version)) + ".json")
         }
         let file = folder.path + "/_delta_log/00000000000000000004.checkpoint.parquet"
-        let bytes = try DurableFiles.readAll(file)
+        let bytes = try DurableFile.read(file)
         var generator = SystemRandomNumberGenerator()
         var typed = 0
         for _ in 0..<1_000 {
@@ -108,7 +109,7 @@ import Testing
         #expect(stats.numRecords == 2 && stats.nullCount["count"] == .int(1) && stats.maxValues["mean"] == .double(1.5))
         #expect(stats.timestampBounds("window_start") == hour(0)...hour(1).adding(.microseconds(999)))
         try table.append([add])
-        let reread = try ParquetReader(bytes: DurableFiles.readAll(folder.path + "/" + add.relativePath))
+        let reread = try ParquetReader(bytes: DurableFile.read(folder.path + "/" + add.relativePath))
         #expect(try reread.readRows() == rows)
         #expect(try table.snapshot().files == [add])
     }

@@ -11,12 +11,16 @@ import Testing
             var options = PartitionWriter.Options()
             options.segmentBytes = 8 << 10
             options.indexIntervalBytes = 512
-            let writer = try Sample.openWriter(log, options: options)
+            let settings = options
             let total = 6_000
+            let opened = DispatchSemaphore(value: 0)
             let done = DispatchSemaphore(value: 0)
             let failure = LockedBox<String?>(nil)
+            // The writer is not Sendable: the thread that uses it opens it (and owns it alone).
             Thread.detachNewThread {
                 do {
+                    let writer = try Sample.openWriter(log, options: settings)
+                    opened.signal()
                     var i = 0
                     var size = 1
                     while i < total {
@@ -29,10 +33,13 @@ import Testing
                     try writer.sync()
                 } catch {
                     failure.set("\(error)")
+                    opened.signal()
                 }
                 done.signal()
             }
-            let reader = try PartitionReader(partition: writer.folder)
+            opened.wait()
+            let folder = "\(log)/iris/w1"
+            let reader = try PartitionReader(partition: folder)
             var records: [LogRecord] = []
             var offsets: [Int64] = []
             var problems: [String] = []
@@ -55,7 +62,7 @@ import Testing
             }
             #expect(failure.value == nil)
             #expect(problems.isEmpty)
-            #expect(SegmentWalk.segments(writer.folder).count > 10)
+            #expect(SegmentWalk.segments(folder).count > 10)
             #expect(offsets == (0..<Int64(total)).map { $0 })
             #expect(records == Sample.records(0..<total))
         }
