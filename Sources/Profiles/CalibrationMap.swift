@@ -14,7 +14,8 @@
 /// map.probabilities[3]    // P(prediction right | :pred1 in bin 3)
 /// ```
 public struct CalibrationMap: Sendable, Equatable {
-    /// A run of adjacent bins that share one calibrated probability, estimated from all their labelled rows.
+    /// A run of adjacent bins that share one calibrated probability, estimated from all their labelled rows
+    /// (blocks' probabilities strictly increase).
     public struct Block: Sendable, Equatable {
         /// The bins of the block.
         public var bins: Range<Int>
@@ -98,13 +99,14 @@ public struct CalibrationMap: Sendable, Equatable {
     public var binCount: Int { labeled.count }
 
     /// Pool adjacent violators over the non-empty bins (a block merges with the one before it while that
-    /// one's rate is higher), then empty bins join the block before them (leading ones the first block).
-    /// Rates are compared exactly, as cross products in 128 bits.
+    /// one's rate is not lower), then empty bins join the block before them (leading ones the first block).
+    /// Pooling equal rates too makes the blocks the level sets of the fit: their probabilities strictly
+    /// increase. Rates are compared exactly, as cross products in 128 bits.
     static func pooled(labeled: [Int64], events: [Int64]) -> [Block] {
         var stack: [Block] = []
         for b in labeled.indices where labeled[b] > 0 {
             var block = Block(bins: b..<(b + 1), labeled: labeled[b], events: events[b])
-            while let last = stack.last, rate(last, exceeds: block) {
+            while let last = stack.last, !rate(block, exceeds: last) {
                 stack.removeLast()
                 block = Block(bins: last.bins.lowerBound..<block.bins.upperBound,
                               labeled: last.labeled + block.labeled, events: last.events + block.events)

@@ -16,8 +16,8 @@ import Testing
         // .5 (2 rows), .3 (10 rows) pool to 4/12; then .1 (10 rows) pools all to 5/22.
         let map = try CalibrationMap(labeled: [2, 10, 10], events: [1, 3, 1])
         #expect(map.blocks.count == 1 && map.probabilities.allSatisfy { $0 == 5.0 / 22 })
-        // Equal rates are not pooled.
-        #expect(try CalibrationMap(labeled: [4, 8], events: [1, 2]).blocks.count == 2)
+        // Equal rates are pooled too: blocks are the level sets of the fit.
+        #expect(try CalibrationMap(labeled: [4, 8, 5], events: [1, 2, 5]).blocks.map(\.bins) == [0..<2, 2..<3])
     }
 
     @Test func emptyBinsContinueTheStepBelowThem() throws {
