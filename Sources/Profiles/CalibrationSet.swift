@@ -12,6 +12,8 @@ public struct CalibrationSet: Sendable {
     public let classes: [String]
     /// A binary model's decision threshold on the positive class.
     public let threshold: Double?
+    /// Labelled rows added so far.
+    public private(set) var count = 0
     private var values: [String: [Double]] = [:]
     private var events: [String: [Bool]] = [:]
     private let indexOfClass: [String: Int]
@@ -23,9 +25,6 @@ public struct CalibrationSet: Sendable {
         for (i, name) in classes.enumerated() where index[name] == nil { index[name] = i }
         indexOfClass = index
     }
-
-    /// Labelled rows added so far.
-    public private(set) var count = 0
 
     /// One labelled row: the model's probabilities in class order and the true class. The prediction is derived
     /// as the tail stage derives it (`DerivedColumns.classify`). A row without probabilities is ignored; a label

@@ -40,6 +40,20 @@ import Testing
         #expect(throws: ProfileError.self) { try CalibrationMap(labeled: [.max, 1], events: [0, 0]) }
     }
 
+    @Test func theSetDerivesEventsAsTheTailDerivesPredictions() throws {
+        var set = CalibrationSet(classes: ["no", "yes"], threshold: 0.6)
+        set.add(probabilities: [0.3, 0.7], label: "yes")     // predicted yes: right
+        set.add(probabilities: [0.45, 0.55], label: "yes")   // 0.55 < 0.6: predicted no, wrong
+        set.add(probabilities: [0.8, 0.2], label: "maybe")   // not a class: wrong, and no class matches
+        set.add(probabilities: [], label: "no")              // no probabilities: ignored
+        let one = try ReferenceBins(referenceID: "", edges: [])
+        let pred1 = try #require(try set.map(column: ":pred1", bins: one))
+        #expect(pred1.labeled == [3] && pred1.events == [1])
+        #expect(try set.map(column: ":proba:yes", bins: one)?.events == [2])
+        #expect(try set.map(column: ":proba:no", bins: one)?.events == [0])
+        #expect(try set.map(column: ":proba:other", bins: one) == nil && set.count == 3)
+    }
+
     @Test func addingAnEdgeKeepsTheBinsSorted() throws {
         let bins = try ReferenceBins(referenceID: "r", edges: [0.2, 0.7])
         #expect(try bins.adding(edge: 0.5).edges == [0.2, 0.5, 0.7])
