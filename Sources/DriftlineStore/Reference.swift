@@ -46,8 +46,8 @@ public struct Reference: Sendable, Equatable {
     /// The column named `name`.
     public func column(named name: String) -> ReferenceColumn? { columns.first { $0.name == name } }
 
-    /// The `format_version` of this reference's file: 2 when a column has a calibration map, else 1 (so a
-    /// reference without labels keeps the bytes and the id version 1 gave it).
+    /// The `format_version` of this reference's file: 2 when a column has a calibration map, else 1 (a reference
+    /// profiled without labels stays a document that earlier readers read).
     public var fileFormatVersion: Int { Self.fileFormatVersion(columns: columns) }
 
     static func fileFormatVersion(columns: [ReferenceColumn]) -> Int {

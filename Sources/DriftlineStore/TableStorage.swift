@@ -127,8 +127,13 @@ struct TableStorage: Sendable {
             let available = Set(reader.schema.fields.map(\.name))
             let present = wanted.filter(available.contains)
             guard present.count < wanted.count else { return try reader.readRows(fields: wanted) }
+            guard !present.isEmpty else {
+                throw StoreError.malformedData(file: full, detail: "has none of the columns \(wanted.joined(separator: ", ")): not a data file of this table")
+            }
             let positions = wanted.map { present.firstIndex(of: $0) }
             return try reader.readRows(fields: present).map { row in positions.map { $0.map { row[$0] } ?? .null } }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .malformedData(file: full, detail: "\(error)")
         }
