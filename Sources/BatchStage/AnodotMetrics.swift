@@ -44,7 +44,9 @@ public enum AnodotMetrics {
                 ("predictions_per_second", p.predictionsPerSecond), ("latency_p50_ms", p.latencyP50Milliseconds),
                 ("latency_p95_ms", p.latencyP95Milliseconds), ("latency_p99_ms", p.latencyP99Milliseconds),
                 ("labeled", Double(p.labeled)), ("accuracy", p.accuracy), ("f1_macro", p.f1Macro), ("f1_weighted", p.f1Weighted),
-                ("estimated_accuracy", p.estimatedAccuracy), ("mean_spread12", p.meanSpread12),
+                ("estimated_accuracy", p.estimatedAccuracy), ("estimated_accuracy_lower", p.estimatedAccuracyLower),
+                ("estimated_accuracy_upper", p.estimatedAccuracyUpper), ("estimate_reliable", p.estimateReliable.map { $0 ? 1 : 0 }),
+                ("mean_spread12", p.meanSpread12),
                 ("mae", p.mae), ("rmse", p.rmse), ("r2", p.r2), ("tvd_mean", p.tvdMean), ("hellinger_mean", p.hellingerMean),
                 ("kld_mean", p.kldMean), ("model_drift_status", Double(p.driftStatus.severity)),
             ]

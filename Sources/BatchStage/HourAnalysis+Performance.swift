@@ -3,7 +3,7 @@ import Profiles
 extension HourAnalysis {
     /// The `performance` row of an hour from its merged reserved columns and its drift rows.
     static func performance(hour: HourProfiles, classes: [String], drift: [ColumnDrift],
-                            modelBaseline: DriftBaseline) -> HourPerformance {
+                            modelBaseline: DriftBaseline, reference: ReferenceBaseline?) -> HourPerformance {
         var result = HourPerformance()
         let columns = hour.columns
         result.requests = hour.recordCount
@@ -32,8 +32,8 @@ extension HourAnalysis {
         }
         if let pred1 = columns[DerivedColumns.pred1]?.numeric?.moments, pred1.count > 0 {
             result.meanPred1 = pred1.mean
-            result.estimatedAccuracy = pred1.mean
         }
+        estimate(into: &result, hour: hour, classes: classes, drift: drift, reference: reference)
         if let spread = columns[DerivedColumns.spread12]?.numeric?.moments, spread.count > 0 {
             result.meanSpread12 = spread.mean
         }

@@ -37,7 +37,10 @@ extension HourAnalysis {
             meanSpread12: finite(p.meanSpread12), mae: finite(p.mae), rmse: finite(p.rmse), r2: finite(p.r2),
             tvdSum: finite(p.tvdSum), tvdMean: finite(p.tvdMean), hellingerSum: finite(p.hellingerSum),
             hellingerMean: finite(p.hellingerMean), kldSum: finite(p.kldSum), kldMean: finite(p.kldMean),
-            driftStatus: p.driftStatus.rawValue)
+            driftStatus: p.driftStatus.rawValue,
+            estimatedAccuracyLower: finite(p.estimatedAccuracyLower), estimatedAccuracyUpper: finite(p.estimatedAccuracyUpper),
+            estimatedPrecision: finite(p.estimatedPrecision), estimatedRecall: finite(p.estimatedRecall),
+            estimatedF1: finite(p.estimatedF1), estimateReliable: p.estimateReliable)
     }
 }
 
@@ -47,6 +50,9 @@ extension HourReport.TrendPoint {
         var performance = HourPerformance()
         performance.accuracy = row.accuracy
         performance.estimatedAccuracy = row.estimatedAccuracy
+        performance.estimatedAccuracyLower = row.estimatedAccuracyLower
+        performance.estimatedAccuracyUpper = row.estimatedAccuracyUpper
+        performance.estimateReliable = row.estimateReliable
         performance.predictionsPerSecond = row.predictionsPerSecond ?? 0
         performance.latencyP50Milliseconds = row.latencyP50Ms
         performance.latencyP95Milliseconds = row.latencyP95Ms

@@ -50,7 +50,7 @@ public struct HourAnalysis: Sendable {
         }
         self.drift = drift
         performance = Self.performance(hour: hour, classes: classes, drift: drift,
-                                       modelBaseline: reference == nil ? .previous : .reference)
+                                       modelBaseline: reference == nil ? .previous : .reference, reference: reference)
     }
 
     /// The drift rows against one baseline.

@@ -16,8 +16,20 @@ public struct HourPerformance: Sendable, Equatable, Codable {
     public var recallMacro: Double?
     public var f1Macro: Double?
     public var f1Weighted: Double?
-    /// Mean `:pred1`: the accuracy a calibrated model expects without labels.
+    /// Accuracy estimated without labels from the hour's probability histograms and the reference's
+    /// calibration maps (`PerformanceEstimate`), with its ± 3 standard error band.
     public var estimatedAccuracy: Double?
+    public var estimatedAccuracyLower: Double?
+    public var estimatedAccuracyUpper: Double?
+    /// Binary models: the positive class's estimated precision, recall and F1.
+    public var estimatedPrecision: Double?
+    public var estimatedRecall: Double?
+    public var estimatedF1: Double?
+    /// False when input features are `drift_detected` against the reference (covariate shift); nil without an estimate.
+    public var estimateReliable: Bool?
+    /// Why there is no estimate, or why it is not reliable, in words for the report.
+    public var estimateNote: String?
+    /// Mean `:pred1` (the model's average top probability; `estimated_accuracy` before calibration maps).
     public var meanPred1: Double?
     public var meanSpread12: Double?
     public var mae: Double?

@@ -25,15 +25,37 @@ extension HourReport {
             ("requests", "\(p.requests)"), ("errors", "\(p.errors)"), ("error rate", percent(p.errorRate)),
             ("predictions/s", number(p.predictionsPerSecond)),
             ("latency p50 / p95 / p99 ms", "\(number(p.latencyP50Milliseconds)) / \(number(p.latencyP95Milliseconds)) / \(number(p.latencyP99Milliseconds))"),
-            ("labeled", "\(p.labeled)"), ("accuracy", percent(p.accuracy)), ("estimated accuracy", percent(p.estimatedAccuracy)),
+            ("labeled", "\(p.labeled)"), ("accuracy", percent(p.accuracy)), ("estimated accuracy", estimatedAccuracyText),
             ("F1 macro / weighted", "\(number(p.f1Macro)) / \(number(p.f1Weighted))"),
             ("precision / recall macro", "\(number(p.precisionMacro)) / \(number(p.recallMacro))"),
             ("MAE / RMSE / R²", "\(number(p.mae)) / \(number(p.rmse)) / \(number(p.r2))"),
             ("TVD / Hellinger / KLD mean", "\(number(p.tvdMean)) / \(number(p.hellingerMean)) / \(number(p.kldMean))"),
         ]
         var out = "<section><h2>Performance</h2><dl class=\"grid\">"
-        for (name, value) in cells { out += "<div><dt>\(escape(name))</dt><dd>\(escape(value))</dd></div>" }
-        return out + "</dl></section>"
+        for (name, value) in cells + estimatedBinaryCells { out += "<div><dt>\(escape(name))</dt><dd>\(escape(value))</dd></div>" }
+        out += "</dl>"
+        if let note = p.estimateNote {
+            out += "<p class=\"note\(p.estimateReliable == false ? " unreliable" : "")\">Estimated accuracy: \(escape(note))</p>"
+        }
+        return out + "</section>"
+    }
+
+    /// The label-free estimate with its band, e.g. `81.2 % (78.9 – 83.4 %)`, marked when covariate shift makes it unreliable.
+    var estimatedAccuracyText: String {
+        let p = performance
+        guard p.estimatedAccuracy != nil else { return "–" }
+        var text = percent(p.estimatedAccuracy)
+        if p.estimatedAccuracyLower != nil, p.estimatedAccuracyUpper != nil {
+            text += " (\(percent(p.estimatedAccuracyLower).dropLast(2)) – \(percent(p.estimatedAccuracyUpper)))"
+        }
+        return p.estimateReliable == false ? text + " · not reliable" : text
+    }
+
+    /// A binary model's estimated precision, recall and F1 (none for other models).
+    var estimatedBinaryCells: [(String, String)] {
+        let p = performance
+        guard p.estimatedPrecision != nil else { return [] }
+        return [("estimated precision / recall / F1", "\(number(p.estimatedPrecision)) / \(number(p.estimatedRecall)) / \(number(p.estimatedF1))")]
     }
 
     func trendSection() -> String {
@@ -94,6 +116,6 @@ extension HourReport {
         .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;padding:6px;border-radius:6px}figcaption{font-weight:600}
         svg{background:#fff}.axis{stroke:#99a}.expected{fill:#8da0cb;stroke:#8da0cb}.actual{fill:#fc8d62;stroke:#fc8d62}
         .line{fill:none;stroke-width:2}.legend,.tick{font-size:10px;fill:#445}.expected-text{fill:#5570b0}.actual-text{fill:#e0602e}
-        footer{margin-top:24px;color:#889;font-size:12px}
+        footer{margin-top:24px;color:#889;font-size:12px}.note{color:#445;font-size:12px}.note.unreliable{background:#fdf0c4;padding:6px;border-radius:6px}
         """
 }

@@ -41,6 +41,9 @@ public struct HourReport: Sendable, Encodable {
         public var windowStartMicroseconds: Int64
         public var accuracy: Double?
         public var estimatedAccuracy: Double?
+        public var estimatedAccuracyLower: Double?
+        public var estimatedAccuracyUpper: Double?
+        public var estimateReliable: Bool?
         public var predictionsPerSecond: Double?
         public var latencyP50Ms: Double?
         public var latencyP95Ms: Double?
@@ -52,6 +55,9 @@ public struct HourReport: Sendable, Encodable {
             windowStartMicroseconds = hour.startMicroseconds
             accuracy = finite(performance.accuracy)
             estimatedAccuracy = finite(performance.estimatedAccuracy)
+            estimatedAccuracyLower = finite(performance.estimatedAccuracyLower)
+            estimatedAccuracyUpper = finite(performance.estimatedAccuracyUpper)
+            estimateReliable = performance.estimateReliable
             predictionsPerSecond = finite(performance.predictionsPerSecond)
             latencyP50Ms = finite(performance.latencyP50Milliseconds)
             latencyP95Ms = finite(performance.latencyP95Milliseconds)

@@ -84,6 +84,13 @@ struct JSONWriter {
         string(value)
     }
 
+    /// A member whose value is a boolean, left out when `nil`.
+    mutating func member(_ name: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
     mutating func member(_ name: StaticString, _ value: Int64) {
         key(name)
         number(value)

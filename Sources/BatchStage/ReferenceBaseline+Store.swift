@@ -16,6 +16,9 @@ extension ReferenceBaseline {
                 columns[column.name] = profile
             }
         }
-        self.init(referenceID: reference.referenceID, columns: columns, bins: bins, classes: reference.task?.classes ?? [])
+        var calibrations: [String: CalibrationMap] = [:]
+        for column in reference.columns { if let map = column.calibration { calibrations[column.name] = map } }
+        self.init(referenceID: reference.referenceID, columns: columns, bins: bins, classes: reference.task?.classes ?? [],
+                  calibrations: calibrations, threshold: reference.task?.threshold, isRegression: reference.task?.kind == .regression)
     }
 }

@@ -11,12 +11,22 @@ public struct ReferenceBaseline: Sendable {
     public var bins: [String: ReferenceBins]
     /// The model's classes in order (empty for regression or when unknown).
     public var classes: [String]
+    /// Calibration maps by column (`:proba:<class>`, `:pred1`), when the reference was profiled with labels.
+    public var calibrations: [String: CalibrationMap]
+    /// A binary model's decision threshold on its positive class.
+    public var threshold: Double?
+    /// Whether the reference says the model is a regression.
+    public var isRegression: Bool
 
-    public init(referenceID: String, columns: [String: ColumnProfile], bins: [String: ReferenceBins], classes: [String]) {
+    public init(referenceID: String, columns: [String: ColumnProfile], bins: [String: ReferenceBins], classes: [String],
+                calibrations: [String: CalibrationMap] = [:], threshold: Double? = nil, isRegression: Bool = false) {
         self.referenceID = referenceID
         self.columns = columns
         self.bins = bins
         self.classes = classes
+        self.calibrations = calibrations
+        self.threshold = threshold
+        self.isRegression = isRegression
     }
 
     /// The categories of a categorical reference column, in the row order (count descending),

@@ -22,7 +22,8 @@ public struct PerformanceRow: Sendable, Equatable {
     public var recallMacro: Double?
     public var f1Macro: Double?
     public var f1Weighted: Double?
-    /// Mean `:pred1`: the accuracy a calibrated model expects without labels.
+    /// Accuracy estimated without labels (confidence-based performance estimation over the reference's
+    /// calibration maps); nil without a calibrated reference or for regression.
     public var estimatedAccuracy: Double?
     public var meanPred1: Double?
     public var meanSpread12: Double?
@@ -37,6 +38,16 @@ public struct PerformanceRow: Sendable, Equatable {
     public var kldMean: Double?
     /// The worst status of the model's columns.
     public var driftStatus: String
+    /// The band of `estimatedAccuracy`: ± 3 standard errors, clamped to [0, 1].
+    public var estimatedAccuracyLower: Double?
+    public var estimatedAccuracyUpper: Double?
+    /// Binary models: the positive class's estimated precision, recall and F1.
+    public var estimatedPrecision: Double?
+    public var estimatedRecall: Double?
+    public var estimatedF1: Double?
+    /// False when input features drifted against the reference (covariate shift: the estimate's assumption may
+    /// not hold); nil without an estimate.
+    public var estimateReliable: Bool?
 
     public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
                 requests: Int64, errors: Int64, errorRate: Double? = nil, predictionsPerSecond: Double? = nil,
@@ -45,7 +56,9 @@ public struct PerformanceRow: Sendable, Equatable {
                 f1Macro: Double? = nil, f1Weighted: Double? = nil, estimatedAccuracy: Double? = nil,
                 meanPred1: Double? = nil, meanSpread12: Double? = nil, mae: Double? = nil, rmse: Double? = nil, r2: Double? = nil,
                 tvdSum: Double? = nil, tvdMean: Double? = nil, hellingerSum: Double? = nil, hellingerMean: Double? = nil,
-                kldSum: Double? = nil, kldMean: Double? = nil, driftStatus: String) {
+                kldSum: Double? = nil, kldMean: Double? = nil, driftStatus: String,
+                estimatedAccuracyLower: Double? = nil, estimatedAccuracyUpper: Double? = nil, estimatedPrecision: Double? = nil,
+                estimatedRecall: Double? = nil, estimatedF1: Double? = nil, estimateReliable: Bool? = nil) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.windowStartMicroseconds = windowStartMicroseconds
@@ -76,12 +89,22 @@ public struct PerformanceRow: Sendable, Equatable {
         self.kldSum = kldSum
         self.kldMean = kldMean
         self.driftStatus = driftStatus
+        self.estimatedAccuracyLower = estimatedAccuracyLower
+        self.estimatedAccuracyUpper = estimatedAccuracyUpper
+        self.estimatedPrecision = estimatedPrecision
+        self.estimatedRecall = estimatedRecall
+        self.estimatedF1 = estimatedF1
+        self.estimateReliable = estimateReliable
     }
 
     static let doubleColumnsAfterErrors = ["error_rate", "predictions_per_second", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]
     static let doubleColumnsAfterLabeled = ["accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_weighted",
                                             "estimated_accuracy", "mean_pred1", "mean_spread12", "mae", "rmse", "r2",
                                             "tvd_sum", "tvd_mean", "hellinger_sum", "hellinger_mean", "kld_sum", "kld_mean"]
+    /// Added after the first release (issue 12), at the end so that a store created before gains them by schema
+    /// evolution (`TableStorage.open`) with the same column order a new store has.
+    static let doubleColumnsOfTheEstimate = ["estimated_accuracy_lower", "estimated_accuracy_upper", "estimated_precision",
+                                             "estimated_recall", "estimated_f1"]
 
     /// The `performance` table's Delta schema, in DESIGN.md's column order.
     public static let deltaSchema = DeltaSchema([
@@ -94,7 +117,9 @@ public struct PerformanceRow: Sendable, Equatable {
     ] + doubleColumnsAfterErrors.map { DeltaField($0, .double) }
       + [DeltaField("labeled", .long, nullable: false)]
       + doubleColumnsAfterLabeled.map { DeltaField($0, .double) }
-      + [DeltaField("drift_status", .string, nullable: false)])
+      + [DeltaField("drift_status", .string, nullable: false)]
+      + doubleColumnsOfTheEstimate.map { DeltaField($0, .double) }
+      + [DeltaField("estimate_reliable", .boolean)])
 }
 
 extension PerformanceRow: AnalysisRowCodec {
@@ -105,6 +130,8 @@ extension PerformanceRow: AnalysisRowCodec {
             + [accuracy, precisionMacro, recallMacro, f1Macro, f1Weighted, estimatedAccuracy, meanPred1, meanSpread12,
                mae, rmse, r2, tvdSum, tvdMean, hellingerSum, hellingerMean, kldSum, kldMean].map { .optional($0) }
             + [.string(driftStatus)]
+            + [estimatedAccuracyLower, estimatedAccuracyUpper, estimatedPrecision, estimatedRecall, estimatedF1].map { .optional($0) }
+            + [estimateReliable.map { .boolean($0) } ?? .null]
     }
 
     init(_ r: ValueReader, endpoint: String) throws(StoreError) {
@@ -122,6 +149,10 @@ extension PerformanceRow: AnalysisRowCodec {
                   tvdSum: try r.optionalDouble("tvd_sum"), tvdMean: try r.optionalDouble("tvd_mean"),
                   hellingerSum: try r.optionalDouble("hellinger_sum"), hellingerMean: try r.optionalDouble("hellinger_mean"),
                   kldSum: try r.optionalDouble("kld_sum"), kldMean: try r.optionalDouble("kld_mean"),
-                  driftStatus: try r.string("drift_status"))
+                  driftStatus: try r.string("drift_status"),
+                  estimatedAccuracyLower: try r.optionalDouble("estimated_accuracy_lower"),
+                  estimatedAccuracyUpper: try r.optionalDouble("estimated_accuracy_upper"),
+                  estimatedPrecision: try r.optionalDouble("estimated_precision"), estimatedRecall: try r.optionalDouble("estimated_recall"),
+                  estimatedF1: try r.optionalDouble("estimated_f1"), estimateReliable: try r.optionalBool("estimate_reliable"))
     }
 }

@@ -17,7 +17,8 @@ extension Reference {
     /// The document; `createdAt` and `referenceID` nil leave them out (the fingerprint's input).
     static func canonical(endpoint: String, modelVersion: String, createdAt: DeltaTimestamp?, binCount: Int,
                           task: ReferenceTask?, columns: [ReferenceColumn], referenceID: String?) -> CanonicalJSON {
-        var members: [(String, CanonicalJSON)] = [("format", .string(formatName)), ("format_version", .int(Int64(formatVersion)))]
+        var members: [(String, CanonicalJSON)] = [("format", .string(formatName)),
+                                                  ("format_version", .int(Int64(fileFormatVersion(columns: columns))))]
         if let referenceID { members.append(("reference_id", .string(referenceID))) }
         members += [("endpoint", .string(endpoint)), ("model_version", .string(modelVersion))]
         if let createdAt { members.append(("created_at", .string(createdAt.iso8601Microseconds))) }
@@ -47,6 +48,10 @@ extension Reference {
                         ("edges", column.edges.map { .array($0.map { .double($0) }) } ?? .null),
                         ("histogram", column.histogram.map { .array($0.map { .int($0) }) } ?? .null),
                         ("sketch", .optional(column.sketch.map { Data($0).base64EncodedString() }))]
+            if let map = column.calibration {
+                members.append(("calibration", .object([("labeled", .array(map.labeled.map { .int($0) })),
+                                                        ("events", .array(map.events.map { .int($0) }))])))
+            }
         case .categorical:
             members += [("categories", .array((column.categories ?? []).map { .string($0) })),
                         ("category_counts", .array((column.categoryCounts ?? []).map { .int($0) }))]

@@ -15,8 +15,9 @@ import Profiles
 /// let bins = reference.bins(column: "sepal_length")      // ReferenceBins with referenceID = reference.referenceID
 /// ```
 public struct Reference: Sendable, Equatable {
-    /// The `format_version` this library writes and reads.
-    public static let formatVersion = 1
+    /// The newest `format_version` this library writes and reads (REFERENCE.md): 1, or 2 when a column carries
+    /// a calibration map.
+    public static let formatVersion = 2
 
     public let endpoint: String
     public let modelVersion: String
@@ -44,6 +45,14 @@ public struct Reference: Sendable, Equatable {
 
     /// The column named `name`.
     public func column(named name: String) -> ReferenceColumn? { columns.first { $0.name == name } }
+
+    /// The `format_version` of this reference's file: 2 when a column has a calibration map, else 1 (a reference
+    /// profiled without labels stays a document that earlier readers read).
+    public var fileFormatVersion: Int { Self.fileFormatVersion(columns: columns) }
+
+    static func fileFormatVersion(columns: [ReferenceColumn]) -> Int {
+        columns.contains { $0.calibration != nil } ? 2 : 1
+    }
 
     /// The bins of a numeric column, labelled with this reference's id; nil for categorical columns,
     /// unknown names, or invalid edges.

@@ -27,12 +27,15 @@ public struct ReferenceColumn: Sendable, Equatable {
     /// Categories, by count descending (categorical; `__other__` last if the cap was reached).
     public var categories: [String]?
     public var categoryCounts: [Int64]?
+    /// Numeric probability columns profiled from a labelled set: the reliability table over the bins of `edges`
+    /// and its calibration map (`:proba:<class>`: the label is the class; `:pred1`: the prediction is right).
+    public var calibration: CalibrationMap?
 
     public init(name: String, kind: ColumnProfile.Kind, count: Int64, missingCount: Int64,
                 min: Double? = nil, max: Double? = nil, mean: Double? = nil, m2: Double? = nil,
                 p05: Double? = nil, p25: Double? = nil, p50: Double? = nil, p75: Double? = nil, p95: Double? = nil,
                 sketch: [UInt8]? = nil, edges: [Double]? = nil, histogram: [Int64]? = nil,
-                categories: [String]? = nil, categoryCounts: [Int64]? = nil) {
+                categories: [String]? = nil, categoryCounts: [Int64]? = nil, calibration: CalibrationMap? = nil) {
         self.name = name
         self.kind = kind
         self.count = count
@@ -51,6 +54,7 @@ public struct ReferenceColumn: Sendable, Equatable {
         self.histogram = histogram
         self.categories = categories
         self.categoryCounts = categoryCounts
+        self.calibration = calibration
     }
 
     /// The sketch's compaction coin is seeded, so that profiling the same training values twice gives
@@ -59,10 +63,13 @@ public struct ReferenceColumn: Sendable, Equatable {
 
     /// A numeric column profiled from training values (NaN and ±∞ are missing), with DESIGN.md's
     /// reference bins (`binCount` quantile bins, repeated edges dropped) and the training counts over them.
-    public static func numeric(name: String, values: [Double], binCount: Int = 20) throws(ProfileError) -> ReferenceColumn {
+    /// `extraEdge` is added to the quantile edges (a binary model's threshold on its positive class's probability).
+    public static func numeric(name: String, values: [Double], binCount: Int = 20,
+                               extraEdge: Double? = nil) throws(ProfileError) -> ReferenceColumn {
         var profile = try NumericProfile(bins: nil, k: KLLSketch.defaultK, seed: sketchSeed)
         for value in values { profile.add(value) }
-        let bins = try ReferenceBins(referenceID: "", trainingValues: values, binCount: binCount)
+        var bins = try ReferenceBins(referenceID: "", trainingValues: values, binCount: binCount)
+        if let extraEdge { bins = try bins.adding(edge: extraEdge) }
         var column = ReferenceColumn(profile: ColumnProfile(columnName: name, statistics: .numeric(profile)))
         column.edges = bins.edges
         column.histogram = bins.counts(of: values)

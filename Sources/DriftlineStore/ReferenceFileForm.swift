@@ -10,6 +10,11 @@ struct ReferenceFileForm: Decodable {
         var threshold: Double?
     }
 
+    struct CalibrationForm: Decodable {
+        var labeled: [Int64]
+        var events: [Int64]
+    }
+
     struct ColumnForm: Decodable {
         var name: String
         var kind: String
@@ -29,6 +34,7 @@ struct ReferenceFileForm: Decodable {
         var sketch: String?
         var categories: [String]?
         var category_counts: [Int64]?
+        var calibration: CalibrationForm?
     }
 
     var format: String
@@ -45,8 +51,8 @@ struct ReferenceFileForm: Decodable {
     func reference(file: String) throws(StoreError) -> Reference {
         func bad(_ field: String, _ detail: String) -> StoreError { .malformedReference(file: file, field: field, detail: detail) }
         guard format == Reference.formatName else { throw bad("format", "is \"\(format)\", expected \"\(Reference.formatName)\"") }
-        guard format_version == Reference.formatVersion else {
-            throw bad("format_version", "version \(format_version) is not supported (this driftline reads \(Reference.formatVersion))")
+        guard (1...Reference.formatVersion).contains(format_version) else {
+            throw bad("format_version", "version \(format_version) is not supported (this driftline reads 1 to \(Reference.formatVersion)); use a newer driftline or re-run `driftline profile`")
         }
         do { try StoreName.check(endpoint, field: "endpoint") } catch { throw bad("endpoint", error.description) }
         do { try StoreName.check(model_version, field: "model_version") } catch { throw bad("model_version", error.description) }
@@ -66,6 +72,10 @@ struct ReferenceFileForm: Decodable {
             let at = "columns[\(index)]"
             guard names.insert(form.name).inserted else { throw bad(at + ".name", "column \(form.name) appears twice") }
             columns.append(try form.column(at: at, bad: bad))
+        }
+        let version = Reference.fileFormatVersion(columns: columns)
+        guard version == format_version else {
+            throw bad("format_version", "is \(format_version) but the columns make a version \(version) document (version 2 is version 1 with calibration maps)")
         }
         let reference = Reference(endpoint: endpoint, modelVersion: model_version, createdAt: createdAt, binCount: bin_count,
                                   task: task, columns: columns)
@@ -101,7 +111,17 @@ extension ReferenceFileForm.ColumnForm {
             } else if histogram != nil {
                 throw bad(at + ".edges", "a histogram needs the edges it counts over")
             }
+            if let form = calibration {
+                guard let edges else { throw bad(at + ".calibration", "a calibration map needs the edges it is defined over") }
+                guard form.labeled.count == edges.count + 1, form.events.count == edges.count + 1 else {
+                    throw bad(at + ".calibration", "has \(form.labeled.count) labelled and \(form.events.count) event counts for \(edges.count + 1) bins")
+                }
+                do { column.calibration = try CalibrationMap(labeled: form.labeled, events: form.events) } catch {
+                    throw bad(at + ".calibration", error.description)
+                }
+            }
         case .categorical:
+            guard calibration == nil else { throw bad(at + ".calibration", "only numeric columns have calibration maps") }
             let categories = categories ?? [], counts = category_counts ?? []
             guard categories.count == counts.count else {
                 throw bad(at + ".category_counts", "\(counts.count) counts for \(categories.count) categories")

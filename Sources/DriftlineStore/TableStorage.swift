@@ -33,9 +33,16 @@ struct TableStorage: Sendable {
                     // another process created it first
                 }
             }
-            let existing = try table.snapshot()
+            var existing = try table.snapshot()
             guard existing.partitionColumns == [partitionColumn] else {
                 throw StoreError.schemaMismatch(table: path, detail: "partitioned by \(existing.partitionColumns), expected [endpoint]")
+            }
+            // A store created by an older driftline lacks columns added since: nullable ones are added (schema
+            // evolution, one metaData commit); their old rows read as null.
+            let missing = schema.fields.filter { existing.schema.field(named: $0.name) == nil }
+            if !missing.isEmpty, missing.allSatisfy(\.nullable) {
+                try table.addColumns(missing)
+                existing = try table.snapshot()
             }
             for field in schema.fields {
                 guard let found = existing.schema.field(named: field.name) else {
@@ -111,12 +118,23 @@ struct TableStorage: Sendable {
         }
     }
 
-    /// The rows of a data file as values of `fields` (nil: all file fields), in that order.
+    /// The rows of a data file as values of `fields` (nil: all file fields), in that order. A column the file
+    /// does not have (written before the column was added to the table) reads as null.
     func readRows(_ file: AddFile, fields: [String]? = nil) throws(StoreError) -> [[ParquetValue]] {
         let full = path + "/" + file.relativePath
         do {
             let reader = try ParquetReader(path: full)
-            return try reader.readRows(fields: fields ?? fileFields)
+            let wanted = fields ?? fileFields
+            let available = Set(reader.schema.fields.map(\.name))
+            let present = wanted.filter(available.contains)
+            guard present.count < wanted.count else { return try reader.readRows(fields: wanted) }
+            guard !present.isEmpty else {
+                throw StoreError.malformedData(file: full, detail: "has none of the columns \(wanted.joined(separator: ", ")): not a data file of this table")
+            }
+            let positions = wanted.map { present.firstIndex(of: $0) }
+            return try reader.readRows(fields: present).map { row in positions.map { $0.map { row[$0] } ?? .null } }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .malformedData(file: full, detail: "\(error)")
         }
@@ -182,6 +200,14 @@ struct ValueReader {
         case .null: return nil
         case let .double(number): return number
         default: throw bad(name, "a double or null")
+        }
+    }
+
+    func optionalBool(_ name: String) throws(StoreError) -> Bool? {
+        switch value(name) {
+        case .null: return nil
+        case let .boolean(flag): return flag
+        default: throw bad(name, "a boolean or null")
         }
     }
 

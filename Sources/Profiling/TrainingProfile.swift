@@ -12,6 +12,8 @@ public struct TrainingProfile: Sendable {
     public let values: [String: [Double]]
     public let binCount: Int
     public let hasLatency: Bool
+    /// The labelled rows' probabilities, for the calibration maps of `:proba:<class>` and `:pred1`.
+    public let calibration: CalibrationSet
 
     public init(schema: ModelSchema, records: [InferenceRecord], binCount: Int, hasLatency: Bool) throws {
         self.schema = schema
@@ -19,9 +21,21 @@ public struct TrainingProfile: Sendable {
         self.hasLatency = hasLatency
         profiler = RecordProfiler(schema: schema)
         var window = profiler.makeWindow()
-        for record in records { profiler.add(record, to: &window) }
+        var calibration = CalibrationSet(classes: schema.task.classes, threshold: Self.threshold(of: schema.task))
+        for record in records {
+            profiler.add(record, to: &window)
+            if case let .probabilities(p) = record.outcome, case let .className(label)? = record.label {
+                calibration.add(probabilities: p, label: label)
+            }
+        }
         self.window = window
+        self.calibration = calibration
         values = Self.numericValues(schema: schema, records: records)
+    }
+
+    /// A binary model's decision threshold.
+    static func threshold(of task: ModelSchema.Task) -> Double? {
+        if case let .binaryClassification(_, threshold) = task { threshold } else { nil }
     }
 
     /// The raw values of every numeric column, derived with the same functions the profiler uses.
@@ -76,7 +90,9 @@ public struct TrainingProfile: Sendable {
                 columns.append(ReferenceColumn(profile: profile))
                 continue
             }
-            var built = try ReferenceColumn.numeric(name: column.name, values: raw, binCount: binCount)
+            // A binary model's threshold is an edge of its positive class's probability (REFERENCE.md).
+            let threshold = column.name == DerivedColumns.probabilityColumn(schema.task.classes.last ?? "") ? Self.threshold(of: schema.task) : nil
+            var built = try ReferenceColumn.numeric(name: column.name, values: raw, binCount: binCount, extraEdge: threshold)
             if built.count != profile.count {
                 // The raw derivation disagrees with the profiler (should not happen): keep the profiler's
                 // statistics and bin what was derived.
@@ -86,6 +102,9 @@ public struct TrainingProfile: Sendable {
                 built.histogram = try ReferenceBins(referenceID: "", edges: edges ?? []).counts(of: raw)
             }
             if profile.missingCount != built.missingCount { built.missingCount = profile.missingCount }
+            if let edges = built.edges {
+                built.calibration = try calibration.map(column: column.name, bins: ReferenceBins(referenceID: "", edges: edges))
+            }
             columns.append(built)
         }
         let task: ReferenceTask

@@ -10,6 +10,8 @@ struct DemoReport {
     var requests: Int
     var accuracy: Double?
     var estimatedAccuracy: Double?
+    /// False when the hour's input features drifted (covariate shift): the estimate may be wrong.
+    var estimateReliable: Bool?
     var mae: Double?
     var driftStatus: String
     /// Features (and `:prediction`) against the reference, most drifted first: (column, PSI, status).
@@ -36,7 +38,8 @@ struct DemoReport {
                 reports.append(DemoReport(
                     endpoint: endpoint, hour: name, jsonPath: json, htmlPath: String(json.dropLast(5)) + ".html",
                     requests: performance["requests"] as? Int ?? 0, accuracy: performance["accuracy"] as? Double,
-                    estimatedAccuracy: performance["estimated_accuracy"] as? Double, mae: performance["mae"] as? Double,
+                    estimatedAccuracy: performance["estimated_accuracy"] as? Double,
+                    estimateReliable: performance["estimate_reliable"] as? Bool, mae: performance["mae"] as? Double,
                     driftStatus: object["drift_status"] as? String ?? "?", drifted: drifted))
             }
         }
@@ -47,8 +50,8 @@ struct DemoReport {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
         func number(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "-" }
-        var lines = [pad("endpoint", 18) + pad("hour (UTC)", 15) + lpad("requests", 9) + lpad("accuracy", 11) + lpad("est. acc.", 10)
-                     + "  " + pad("drift status", 16) + "most drifted (PSI vs reference)"]
+        var lines = [pad("endpoint", 18) + pad("hour (UTC)", 15) + lpad("requests", 9) + lpad("accuracy", 11) + lpad("est. acc. ", 11)
+                     + " " + pad("drift status", 16) + "most drifted (PSI vs reference)"]
         var previous = ""
         for r in reports {
             if r.endpoint != previous && !previous.isEmpty { lines.append("") }
@@ -57,7 +60,11 @@ struct DemoReport {
             let top = r.drifted.filter { $0.status == "drift_detected" || $0.status == "possible_drift" }.prefix(3)
                 .map { "\($0.column) \(String(format: "%.2f", $0.psi))" }.joined(separator: ", ")
             lines.append(pad(r.endpoint, 18) + pad(r.hour.replacingOccurrences(of: "T", with: " ") + ":00", 15) + lpad("\(r.requests)", 9)
-                         + lpad(accuracy, 11) + lpad(number(r.estimatedAccuracy), 10) + "  " + pad(r.driftStatus, 16) + (top.isEmpty ? "-" : top))
+                         + lpad(accuracy, 11) + lpad(number(r.estimatedAccuracy) + (r.estimateReliable == false ? "*" : " "), 11)
+                         + " " + pad(r.driftStatus, 16) + (top.isEmpty ? "-" : top))
+        }
+        if reports.contains(where: { $0.estimateReliable == false }) {
+            lines += ["", "* not reliable: input features drifted against the reference (covariate shift); wait for labels"]
         }
         return lines.joined(separator: "\n")
     }

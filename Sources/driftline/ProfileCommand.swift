@@ -21,6 +21,13 @@ struct ProfileCommand: ParsableCommand {
             that model version, so that production windows count exact histograms over the
             reference's bins. A row that does not parse fails the command.
 
+            With --label-column (a labelled validation set, held out from the model's
+            training: a model is over-confident on its own training rows), the reference
+            also gets calibration maps of :proba:<class> and :pred1, from which `driftline
+            batch` estimates accuracy (and a binary model's precision, recall and F1)
+            without labels (README, "Estimated accuracy"). A binary model's threshold is
+            always an edge of its positive class's probability bins.
+
             Examples:
               # the demo's iris-good model, from its training data in the repository
               driftline profile --store ./store --endpoint iris --model-version 1 \\
@@ -79,12 +86,14 @@ struct ProfileCommand: ParsableCommand {
                                  + problems.joined(separator: "\n") + more)
         }
         guard !records.isEmpty else { throw CommandFailure("\(csv) has a header but no data rows: a reference needs training rows") }
-        let reference = try TrainingProfile(schema: plan.schema, records: records, binCount: bins,
-                                            hasLatency: mapping.latencyColumn != nil)
-            .reference(endpoint: endpoint, modelVersion: modelVersion)
+        let profile = try TrainingProfile(schema: plan.schema, records: records, binCount: bins, hasLatency: mapping.latencyColumn != nil)
+        let reference = try profile.reference(endpoint: endpoint, modelVersion: modelVersion)
         let path: String
         do { path = try reference.save(in: Store(root: store)) } catch { throw CommandFailure("--store \(store): cannot write the reference: \(error)") }
         let numeric = reference.columns.filter { $0.kind == .numeric }.count
-        print("profiled \(records.count) rows of \(csv) into \(path): \(reference.columns.count) columns (\(numeric) numeric with up to \(bins) bins), reference_id \(reference.referenceID)")
+        let calibrated = reference.columns.filter { $0.calibration != nil }.count
+        let calibration = calibrated > 0 ? ", \(calibrated) calibration maps from \(profile.calibration.count) labelled rows"
+            : plan.schema.task.isClassification ? ", no labelled rows: no calibration maps (no estimated accuracy)" : ""
+        print("profiled \(records.count) rows of \(csv) into \(path): \(reference.columns.count) columns (\(numeric) numeric with up to \(bins) bins)\(calibration), reference_id \(reference.referenceID)")
     }
 }

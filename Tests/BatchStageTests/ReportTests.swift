@@ -51,6 +51,15 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.performance.mae = 1e-7
         odd.performance.rmse = 1.5e300
         odd.performance.predictionsPerSecond = -0.0
+        odd.performance.estimatedAccuracy = 0.8125
+        odd.performance.estimatedAccuracyLower = 0.79
+        odd.performance.estimatedAccuracyUpper = 0.835
+        odd.performance.estimatedPrecision = 0.5
+        odd.performance.estimatedRecall = 0.25
+        odd.performance.estimatedF1 = 1.0 / 3
+        odd.performance.estimateReliable = false
+        odd.performance.estimateNote = "not reliable: \"x\" drifted"
+        odd.trend = [HourReport.TrendPoint(hour: hour0, performance: odd.performance)]
         if var first = odd.drift.first {
             first.binLabels = []
             first.actualBinCounts = [0, 1, 2.5, .infinity, -.infinity, .nan, 123456789012345680000]

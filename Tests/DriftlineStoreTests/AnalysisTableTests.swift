@@ -69,6 +69,61 @@ import Testing
             "predictions_per_second", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "labeled", "accuracy",
             "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "estimated_accuracy", "mean_pred1",
             "mean_spread12", "mae", "rmse", "r2", "tvd_sum", "tvd_mean", "hellinger_sum", "hellinger_mean", "kld_sum",
-            "kld_mean", "drift_status"])
+            "kld_mean", "drift_status", "estimated_accuracy_lower", "estimated_accuracy_upper", "estimated_precision",
+            "estimated_recall", "estimated_f1", "estimate_reliable"])
+    }
+}
+
+/// A store created before the label-free estimate's columns existed keeps working: opening its `performance`
+/// table adds them (one `metaData` commit), its old rows read them as null, new rows carry them.
+@Suite struct PerformanceSchemaEvolutionTests {
+    static let added = ["estimated_accuracy_lower", "estimated_accuracy_upper", "estimated_precision", "estimated_recall",
+                        "estimated_f1", "estimate_reliable"]
+
+    /// The performance table as the first release created it, holding one row of its time.
+    func oldStore(_ test: TestStore) throws -> PerformanceRow {
+        let oldSchema = DeltaSchema(PerformanceRow.deltaSchema.fields.filter { !Self.added.contains($0.name) })
+        let storage = try TableStorage.open(path: test.store.performancePath, schema: oldSchema, options: DeltaTable.Options())
+        let row = PerformanceRow(endpoint: "iris", modelVersion: "3", windowStartMicroseconds: t0, windowEndMicroseconds: t0 + hour,
+                                 requests: 100, errors: 2, labeled: 50, accuracy: 0.9, estimatedAccuracy: 0.93, meanPred1: 0.93,
+                                 driftStatus: "no_drift")
+        let file = try storage.writeFile(endpoint: "iris", rows: [Array(row.fileValues.dropLast(Self.added.count))])
+        try storage.table.append([file])
+        return row
+    }
+
+    @Test func openingAnOldTableAddsTheNewColumnsAndKeepsItsRows() throws {
+        let test = TestStore()
+        let old = try oldStore(test)
+        let before = try DeltaTable(path: test.store.performancePath).latestVersion()
+        let performance = try test.store.performance()
+        let snapshot = try performance.table.snapshot()
+        #expect(snapshot.version == (before ?? -1) + 1)
+        #expect(snapshot.schema.fields.map(\.name) == PerformanceRow.deltaSchema.fields.map(\.name))
+        #expect(try performance.table.commitInfo(version: snapshot.version)?["operation"] == .string("ADD COLUMNS"))
+        #expect(try performance.rows(endpoint: "iris") == [old])
+        // Opening again changes nothing.
+        _ = try test.store.performance()
+        #expect(try performance.table.latestVersion() == snapshot.version)
+
+        var new = old
+        new.windowStartMicroseconds = t0 + hour
+        new.windowEndMicroseconds = t0 + 2 * hour
+        new.estimatedAccuracyLower = 0.9
+        new.estimatedAccuracyUpper = 0.96
+        new.estimatedF1 = 0.5
+        new.estimateReliable = false
+        try performance.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+                                with: [new])
+        let rows = try performance.rows(endpoint: "iris").sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
+        #expect(rows == [old, new])
+    }
+
+    @Test func aColumnOfAnotherTypeIsStillAMismatch() throws {
+        let test = TestStore()
+        var fields = PerformanceRow.deltaSchema.fields
+        if let index = fields.firstIndex(where: { $0.name == "estimated_f1" }) { fields[index].type = .string }
+        _ = try TableStorage.open(path: test.store.performancePath, schema: DeltaSchema(fields), options: DeltaTable.Options())
+        #expect(throws: StoreError.self) { try test.store.performance() }
     }
 }

@@ -10,6 +10,8 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
+import estimation_dataset as es
+
 HOUR_US = 3_600_000_000
 T0_S = 1_795_132_800  # 2026-11-20T00:00:00Z, an hour boundary
 CLASSES = [f"c{i}" for i in range(10)]
@@ -179,6 +181,18 @@ def expected_drift(actual_frame, baseline_frame, training):
     return rows
 
 
+def expected_estimate(frame, training):
+    """The label-free accuracy estimate of a 10-class model: the `:pred1` calibration map learnt from the
+    labelled training rows (prediction right or not), applied to the hour's `:pred1` histogram."""
+    t = derived(training)
+    labeled = training["label"] != ""
+    edges = es.reference_edges(t[":pred1"].to_numpy(float))
+    right = (training["label"] == t[":prediction"]).to_numpy()
+    _, _, q = es.calibration_map(t[":pred1"].to_numpy(float)[labeled.to_numpy()], right[labeled.to_numpy()], edges)
+    counts = bin_counts(derived(frame)[":pred1"].to_numpy(float), edges)
+    return es.top_label_estimate(counts, q)
+
+
 def expected_performance(frame, training):
     labeled = frame[frame["label"] != ""]
     pred = derived(frame)
@@ -192,7 +206,7 @@ def expected_performance(frame, training):
         "requests": len(frame), "errors": 0, "error_rate": 0.0, "predictions_per_second": len(frame) / 3600,
         "labeled": len(labeled), "accuracy": accuracy_score(y, yhat), "precision_macro": pm, "recall_macro": rm,
         "f1_macro": fm, "f1_weighted": fw,
-        "estimated_accuracy": pred[":pred1"].mean(), "mean_pred1": pred[":pred1"].mean(),
+        "estimated_accuracy": expected_estimate(frame, training), "mean_pred1": pred[":pred1"].mean(),
         "mean_spread12": pred[":spread12"].mean(),
         "tvd_sum": sum(f["tvd"] for f in feats), "tvd_mean": sum(f["tvd"] for f in feats) / len(feats),
         "hellinger_sum": sum(f["hellinger"] for f in feats), "hellinger_mean": sum(f["hellinger"] for f in feats) / len(feats),

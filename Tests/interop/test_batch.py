@@ -164,6 +164,13 @@ def test_every_performance_number_equals_sklearn(pipeline):
         assert pd.isna(r["mae"]) and pd.isna(r["r2"])
     acc = perf.sort_values("h")["accuracy"].to_numpy()
     assert (acc[:ds.ACCURACY_DROP_HOUR] > 0.85).all() and (acc[ds.ACCURACY_DROP_HOUR:] < 0.65).all()
+    # The label-free estimate cannot see the fall (the model's confidences do not change: concept drift), but the
+    # hours whose features drifted say that it is not reliable.
+    reliable = perf.sort_values("h")["estimate_reliable"].tolist()
+    assert reliable == [h < ds.DRIFT_FROM_HOUR for h in range(ds.HOURS)]
+    assert (perf["estimated_accuracy_lower"] <= perf["estimated_accuracy"]).all()
+    assert (perf["estimated_accuracy"] <= perf["estimated_accuracy_upper"]).all()
+    assert perf["estimated_precision"].isna().all()   # a 10-class model gets accuracy only
 
 
 def snapshot(store):
