@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DurableFiles
 
 /// What a successful commit did.
@@ -90,16 +95,7 @@ extension DeltaTable {
         try beforeFirstAttempt?()
         var version = snapshot.version + 1
         for attempt in 1...max(1, options.maxCommitAttempts) {
-            let file = log.commit(version)
-            let outcome: DurableFile.PutOutcome
-            do throws(FileError) {
-                outcome = try DurableFile.putIfAbsent(file, contents: bytes)
-            } catch where error.operation == .syncFolder {
-                // Linked into place (others may see it) but the folder's fsync failed.
-                throw DeltaError.commitNotDurable(table: path, version: version, errno: error.errno.rawValue)
-            } catch {
-                throw DeltaError(error)
-            }
+            let outcome = try putCommit(bytes, version: version)
             if outcome == .created {
                 let interval = options.applying(snapshot.metadata.configuration).checkpointInterval
                 let (checkpoint, checkpointError) = checkpointIfDue(version: version, interval: interval)
@@ -191,10 +187,17 @@ extension DeltaTable {
             return (nil, .malformedCheckpoint(file: log.checkpoint(version), reason: "\(error)"))
         }
     }
-}
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+    /// Writes commit `version` unless it exists (put-if-absent: a temporary file, fsync, link, folder fsync),
+    /// so a commit is never seen partially written and never replaces another writer's.
+    func putCommit(_ bytes: [UInt8], version: Int64) throws(DeltaError) -> DurableFile.PutOutcome {
+        do throws(FileError) {
+            return try DurableFile.putIfAbsent(log.commit(version), contents: bytes)
+        } catch where error.operation == .syncFolder {
+            // Linked into place (others may see it) but the folder's fsync failed.
+            throw DeltaError.commitNotDurable(table: path, version: version, errno: error.errno.rawValue)
+        } catch {
+            throw DeltaError(error)
+        }
+    }
+}

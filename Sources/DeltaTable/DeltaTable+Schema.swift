@@ -43,13 +43,7 @@ extension DeltaTable {
             ]
             let bytes = ActionCoding.encodeCommit([.commitInfo(info), .metaData(metadata)])
             let version = snapshot.version + 1
-            let outcome: DurableFiles.PutOutcome
-            do {
-                outcome = try DurableFiles.put(bytes, at: log.commit(version), exclusive: true)
-            } catch let DeltaError.io(failedPath, "fsync", code) where failedPath == log.directory {
-                throw DeltaError.commitNotDurable(table: path, version: version, errno: code)
-            }
-            if outcome == .created {
+            if try putCommit(bytes, version: version) == .created {
                 return CommitResult(version: version, removedPaths: [], attempts: attempt, checkpoint: nil, checkpointError: nil)
             }
         }
