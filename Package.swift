@@ -1,4 +1,5 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
+// 6.2 because Hummingbird 2.28 (the collector's HTTP server) needs it.
 import PackageDescription
 
 // Modules follow the data flow of DESIGN.md; dependencies point one way:
@@ -23,6 +24,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "TailStage", targets: ["TailStage"]),
         .library(name: "BatchStage", targets: ["BatchStage"]),
+        .library(name: "Collector", targets: ["Collector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -88,11 +93,28 @@ let package = Package(
             ],
             exclude: ["BATCH.md"]
         ),
+        // `driftline collect`: an HTTP server that writes KServe CloudEvents, Open Inference Protocol payloads and
+        // native JSON records through InferenceLogger.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "Driftline", "DriftlineCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["COLLECT.md"]
+        ),
         .executableTarget(
             name: "driftline",
             dependencies: [
                 "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles", "DurableFiles",
-                "Profiling", "Simulation",
+                "Profiling", "Simulation", "Collector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Yams", package: "Yams"),
@@ -108,6 +130,7 @@ let package = Package(
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "DriftlineStore", "DriftlineCore", "Profiles"]),
         .testTarget(name: "TailStageTests", dependencies: ["TailStage", "Profiling", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "Driftline", "DriftlineCore", "DriftlineLog"]),
     ],
     swiftLanguageModes: [.v6]
 )

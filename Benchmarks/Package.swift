@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "DriftlineStore", package: "Driftline"),
                 .product(name: "TailStage", package: "Driftline"),
                 .product(name: "BatchStage", package: "Driftline"),
+                .product(name: "Collector", package: "Driftline"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "driftline-bench"

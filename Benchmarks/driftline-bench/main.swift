@@ -13,6 +13,7 @@ case "profiles": try runProfilesBenchmarks(arguments: rest)
 case "store": try runStoreBenchmarks(arguments: rest)
 case "tail": try runTailBenchmarks(arguments: rest)
 case "batch": try runBatchBenchmarks(arguments: rest)
+case "collect": try runCollectBenchmarks(arguments: rest)
 case "smoke": try runSmoke()
 default:
     print("""
@@ -26,6 +27,8 @@ default:
       store     profiles table append, read and merge
       tail      records/s from a pre-written log into committed profiles, one and two partitions
       batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
+      collect   [--records N] [--pairs N] [--connections C]  driftline collect over HTTP: native batches
+                of 500 records/s and KServe CloudEvent pairs/s, vs in-process Collector and GET /healthz
       smoke     every group at tiny sizes (tools/test runs it: the benchmarks still run and check themselves)
     """)
     if let group = arguments.first, group != "--help", group != "-h" {

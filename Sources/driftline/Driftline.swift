@@ -25,7 +25,7 @@ struct DriftlineCommand: AsyncParsableCommand {
                 --store /var/lib/driftline/store
               driftline batch --store /var/lib/driftline/store
             """,
-        subcommands: [SimulateCommand.self, IngestCommand.self, InspectCommand.self, TailCommand.self, CompactCommand.self, QueryCommand.self,
+        subcommands: [SimulateCommand.self, IngestCommand.self, CollectCommand.self, InspectCommand.self, TailCommand.self, CompactCommand.self, QueryCommand.self,
                       ProfileCommand.self, BatchCommand.self, DemoCommand.self]
     )
 

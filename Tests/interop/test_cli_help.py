@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, bin_dir
 
-SUBCOMMANDS = ["simulate", "ingest", "inspect", "tail", "compact", "query", "profile", "batch", "demo"]
+SUBCOMMANDS = ["simulate", "ingest", "collect", "inspect", "tail", "compact", "query", "profile", "batch", "demo"]
 # Flags whose value is a file or folder: replaced by an impossible path to check the failure is explained.
 PATH_FLAGS = {"--log", "--store", "--csv", "--directory", "--training-csv", "--config"}
 # An instruction: an imperative, a rule ("must ..."), or ArgumentParser's own "Missing expected argument".
@@ -79,7 +79,7 @@ def workspace(tmp_path_factory):
 
 def test_first_examples_run_as_a_pipeline(workspace):
     """Each command's first example, in data-flow order, works as printed (demo runs in test_readme and DemoTests)."""
-    order = ["simulate", "ingest", "profile", "tail", "inspect", "query", "batch", "compact"]
+    order = ["simulate", "ingest", "collect", "profile", "tail", "inspect", "query", "batch", "compact"]
     outputs = {}
     for command in order:
         args = examples(command)[0]
@@ -88,6 +88,7 @@ def test_first_examples_run_as_a_pipeline(workspace):
         assert not CRASH.search(proc.stderr), proc.stderr
         outputs[command] = proc.stdout
     assert "ingested 1000 records" in outputs["ingest"]
+    assert "collect section OK" in outputs["collect"]
     assert "profiled 1000 rows" in outputs["profile"]
     assert "iris" in outputs["inspect"] and "records" in outputs["inspect"]
     assert "petal_width count" in outputs["query"]
