@@ -36,9 +36,13 @@ import Testing
         var preemptedSlowCalls = 0
         var unpreemptedSlowCalls = 0
         var calls = 0
-        func logFor(seconds: Double, marker: Double) throws {
-            let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-            while DispatchTime.now().uptimeNanoseconds < end {
+        /// Logs for `seconds`, then on until `done` holds (at most 120 s: a loaded machine's writer thread may
+        /// need longer than the nominal time to fill the disk).
+        func logFor(seconds: Double, marker: Double, until done: () -> Bool = { true }) throws {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let end = start + UInt64(seconds * 1e9)
+            let limit = start + 120_000_000_000
+            while DispatchTime.now().uptimeNanoseconds < end || (!done() && DispatchTime.now().uptimeNanoseconds < limit) {
                 let features: [FeatureValue] = [.number(Double.random(in: 0..<10, using: &random)), .number(marker), "eu"]
                 let before = ContextSwitches.now()
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -59,7 +63,7 @@ import Testing
             }
         }
 
-        try logFor(seconds: 1.5, marker: 1)
+        try logFor(seconds: 1.5, marker: 1) { logger.statistics.writeErrors > 0 }
         await #expect(throws: LoggerError.self) { try await logger.flush() }
         let full = logger.statistics
         #expect(full.droppedWriteFailed > 0)
