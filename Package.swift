@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "Driftline", "DriftlineCore",
+                "Driftline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
