@@ -137,7 +137,7 @@ public struct RecordProfiler: Sendable {
     public func makeWindow() -> WindowProfile {
         WindowProfile(
             numeric: numericNames.map { NumericProfile(bins: bins[$0]) },
-            categorical: categoricalNames.map { _ in CategoryCounts() },
+            categorical: categoricalNames.map { CategoryCounts(capacity: DerivedColumns.categoryCapacity(of: $0)) },
             profiler: self)
     }
 

@@ -1,4 +1,5 @@
 import DriftlineCore
+import DriftlineStore
 import Profiles
 import Testing
 @testable import Profiling
@@ -131,5 +132,42 @@ import Testing
             }
             #expect(p.categorical == q.categorical)
         }
+    }
+
+    /// With 20 classes there are 400 (label, prediction) cells, more than a categorical column's default 256
+    /// values: every labelled record must still be in the confusion matrix, after the rows are stored,
+    /// read back and merged (before, 144 cells fell into `__other__` and accuracy lost those records).
+    @Test func confusionOfManyClassesStaysExactThroughRowsAndMerges() throws {
+        let classes = (0..<20).map { "c\($0)" }
+        let schema = try ModelSchema(features: [.numeric("x")], task: .classification(classes: classes))
+        let profiler = RecordProfiler(schema: schema)
+        var windows = [profiler.makeWindow(), profiler.makeWindow()]
+        var correct = 0
+        for i in 0..<2000 {
+            let predicted = i % 20, truth = (i / 20) % 20
+            var p = [Double](repeating: 0.01, count: 20)
+            p[predicted] = 0.81
+            let record = InferenceRecord(timestamp: Timestamp(microsecondsSinceEpoch: 0), features: [.number(Double(i))],
+                                         outcome: .probabilities(p), latencyMicroseconds: 1, label: .className(classes[truth]))
+            profiler.add(record, to: &windows[i % 2])
+            if predicted == truth { correct += 1 }
+        }
+        // Through the store's row shape: each window's :confusion row decodes and the two merge.
+        var merged = CategoryCounts()
+        for window in windows {
+            let row = try #require(window.rows(endpoint: "e", modelVersion: "1", windowStart: .init(microsecondsSinceEpoch: 0),
+                                               windowEnd: .init(microsecondsSinceEpoch: 300_000_000))
+                .first { $0.columnName == ":confusion" })
+            let counts = try #require(try ColumnProfile(row: row).categorical)
+            merged.merge(counts)
+        }
+        #expect(merged.otherCount == 0)
+        #expect(merged.counts.count == 400)
+        let matrix = try ConfusionMatrix(classes: classes, confusion: merged)
+        #expect(matrix.total == 2000)
+        let metrics = try #require(ClassificationMetrics(matrix))
+        #expect(abs(metrics.accuracy - Double(correct) / 2000) < 1e-12)
+        let prediction = try #require(windows[0].profile(of: ":prediction")?.categorical)
+        #expect(prediction.otherCount == 0 && prediction.counts.count == 10)
     }
 }
