@@ -103,6 +103,30 @@ import Testing
         #expect(prediction.moments.count == 1 && prediction.moments.mean == 2.5)
     }
 
+    /// A labelled record whose model failed used to put its label in `:label` but no residual, so the counts
+    /// disagreed and MAE, RMSE and R² were null for the whole hour. The metrics cover the answered records.
+    @Test func aFailedLabelledRecordLeavesRegressionMetricsDefined() throws {
+        let schema = try ModelSchema(features: [.numeric("x")], task: .regression)
+        let profiler = RecordProfiler(schema: schema)
+        var window = profiler.makeWindow()
+        let time = Timestamp(microsecondsSinceEpoch: 0)
+        profiler.add(InferenceRecord(timestamp: time, features: [1], outcome: .prediction(2.5), label: .value(3)), to: &window)
+        profiler.add(InferenceRecord(timestamp: time, features: [2], outcome: .prediction(5), label: .value(4)), to: &window)
+        profiler.add(InferenceRecord(timestamp: time, features: [3], outcome: .error("timeout"), label: .value(100)), to: &window)
+        profiler.addLabel(.value(7), prediction: .value(6), to: &window)
+        profiler.addLabel(.value(50), prediction: .failed, to: &window)
+        let residual = try #require(window.profile(of: ":residual")?.numeric?.moments)
+        let absolute = try #require(window.profile(of: ":abs_residual")?.numeric?.moments)
+        let label = try #require(window.profile(of: ":label")?.numeric?.moments)
+        #expect(label.count == 3 && label.missingCount == 2)
+        let metrics = try #require(RegressionMetrics(residual: residual, absoluteResidual: absolute, label: label))
+        // sklearn on y_true [3, 4, 7], y_pred [2.5, 5, 6]: MAE 0.8333…, RMSE sqrt(2.25/3), R² 1 − 2.25/8.6667.
+        #expect(metrics.count == 3)
+        #expect(abs(metrics.mae - 2.5 / 3) < 1e-12)
+        #expect(abs(metrics.rmse - (2.25 / 3).squareRoot()) < 1e-12)
+        #expect(abs(metrics.r2 - (1 - 2.25 / (26.0 / 3))) < 1e-12)
+    }
+
     @Test func referenceBinsGiveHistogramsAndReferenceID() throws {
         let bins = try ReferenceBins(referenceID: "ref-1", edges: [0, 10])
         let profiler = RecordProfiler(schema: Self.schema, bins: ["x": bins])
