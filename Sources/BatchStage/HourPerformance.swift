@@ -61,15 +61,15 @@ public struct PerClassMetrics: Sendable, Equatable, Codable {
     public var f1: [Double]
     /// Labelled records of each class.
     public var support: [Int64]
-    /// `confusion[t][p]`: records labelled `classes[t]` and predicted `classes[p]`.
-    public var confusion: [[Int64]]
+    /// `confusionMatrix[t][p]`: records labelled `classes[t]` and predicted `classes[p]`.
+    public var confusionMatrix: [[Int64]]
 
-    public init(classes: [String], precision: [Double], recall: [Double], f1: [Double], support: [Int64], confusion: [[Int64]]) {
+    public init(classes: [String], precision: [Double], recall: [Double], f1: [Double], support: [Int64], confusionMatrix: [[Int64]]) {
         self.classes = classes
         self.precision = precision
         self.recall = recall
         self.f1 = f1
         self.support = support
-        self.confusion = confusion
+        self.confusionMatrix = confusionMatrix
     }
 }

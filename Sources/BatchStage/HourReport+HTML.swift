@@ -54,7 +54,7 @@ extension HourReport {
         out += "</tbody></table><h3>Confusion matrix</h3><table class=\"perclass confusion\"><thead><tr><th>true \\ predicted</th>"
         for name in classes { out += "<th>\(escape(name))</th>" }
         out += "</tr></thead><tbody>"
-        for (t, row) in perClass.confusion.enumerated() where t < classes.count {
+        for (t, row) in perClass.confusionMatrix.enumerated() where t < classes.count {
             out += "<tr><th>\(escape(classes[t]))</th>"
             for (p, count) in row.enumerated() { out += p == t ? "<td class=\"diagonal\">\(count)</td>" : "<td>\(count)</td>" }
             out += "</tr>"

@@ -139,7 +139,7 @@ extension PerClassMetrics {
         json.member("classes", strings: classes)
         json.key("confusion_matrix")
         json.beginArray()
-        for row in confusion {
+        for row in confusionMatrix {
             json.element()
             json.beginArray()
             for count in row {
