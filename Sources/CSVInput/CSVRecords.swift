@@ -92,7 +92,7 @@ public struct CSVRecords {
         }
         let missing = plan.neededColumns.filter { index[$0] == nil }
         guard missing.isEmpty else {
-            throw CSVFileError("--csv \(path): no column named \(missing.map(CSVText.quoted).joined(separator: ", ")) "
+            throw CSVFileError("--csv \(path): no column named \(missing.map { $0.count > CSVText.excerptLength ? CSVText.quoted($0) : $0 }.joined(separator: ", ")) "
                 + "(the header has \(CSVText.quoted(names.joined(separator: ",")))); fix the column flags or the header")
         }
         func at(_ name: String?) -> Int? { name.flatMap { index[$0] } }
