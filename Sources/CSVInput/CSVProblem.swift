@@ -15,23 +15,3 @@ public struct CSVProblem: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "line \(line)" + (column.map { ", field \($0)" } ?? "") + ": \(detail)" }
 }
-
-/// A CSV row that parses but whose values cannot be used: the named column and why.
-public struct RowProblem: Error, Sendable, Equatable {
-    /// The CSV column's header name (or the CSV field position).
-    public var column: String
-    /// What is wrong and what to do; values quoted with ``CSVText/quoted(_:)``.
-    public var detail: String
-
-    public init(column: String, detail: String) {
-        self.column = column
-        self.detail = detail
-    }
-}
-
-/// A CSV file that cannot be read at all (no header, duplicate or missing columns, not UTF-8): what and
-/// what to do.
-public struct CSVFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
