@@ -33,6 +33,8 @@ extension LogTail {
         }
         transactionVersion += 1
         committed = progress
+        runTotals.add(progress.counts)
+        runCommits += 1
         metrics.committed(rows: rows.count, duration: ContinuousClock.now - started)
         publishClosedWindows()
         accumulators.removeAll(keepingCapacity: true)
