@@ -55,9 +55,9 @@ struct BatchPlanner {
         plan[key, default: []].insert(reason)
     }
 
-    /// Every complete window (with profiles) of every endpoint that starts at or after the window holding `instant`.
-    mutating func addNewWindows(since instant: Int64, reason: AnalysisReason) {
-        for endpoint in endpoints {
+    /// Every complete window (with profiles) of every endpoint (or of `only`) that starts at or after the window holding `instant`.
+    mutating func addNewWindows(since instant: Int64, reason: AnalysisReason, only: String? = nil) {
+        for endpoint in endpoints where only == nil || only == endpoint {
             let start = window(endpoint, instant).startMicroseconds
             if let existing = newSince[endpoint], existing.start <= start { continue }
             newSince[endpoint] = (start, reason)
@@ -72,7 +72,8 @@ struct BatchPlanner {
             lower = min(lower, key.hour.previous.startMicroseconds)
             upper = max(upper, key.hour.next.endMicroseconds)
         }
-        if let since = newSince[endpoint] {
+        // New windows only when one of them can be complete (a day endpoint's current day is not read every hour).
+        if let since = newSince[endpoint], window(endpoint, max(since.start, Int64.min / 8)).endMicroseconds <= options.nowMicroseconds {
             let first = window(endpoint, max(since.start, Int64.min / 8))
             let floor = options.explicit ? first : window(endpoint, max(first.startMicroseconds, options.nowMicroseconds - options.lookbackMicroseconds))
             lower = min(lower, floor.previous.startMicroseconds)

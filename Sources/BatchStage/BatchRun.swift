@@ -56,13 +56,15 @@ public struct BatchRun: Sendable {
         // Read each endpoint's rows over its candidate windows, their previous windows and the next ones.
         var hourly = HourlyProfiles()
         var readRows = 0
-        for endpoint in endpoints {
-            guard let range = planner.readRange(endpoint: endpoint) else { continue }
-            let rows = try storeCall { () throws(StoreError) in
-                try profiles.rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: range.lowerBound),
-                                  to: DeltaTimestamp(microseconds: range.upperBound))
+        // One read over the union of the endpoints' ranges (one snapshot), each endpoint keeping its own range.
+        let ranges = Dictionary(uniqueKeysWithValues: endpoints.compactMap { endpoint in planner.readRange(endpoint: endpoint).map { (endpoint, $0) } })
+        if let lower = ranges.values.map(\.lowerBound).min(), let upper = ranges.values.map(\.upperBound).max() {
+            let all = try storeCall { () throws(StoreError) in
+                try profiles.rows(endpoint: ranges.count == 1 ? ranges.keys.first : options.endpoint,
+                                  from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper))
             }
-            readRows += rows.count
+            let rows = all.filter { ranges[$0.endpoint]?.contains($0.windowStartMicroseconds) ?? false }
+            readRows = rows.count
             for row in rows { try references.load(endpoint: row.endpoint, modelVersion: row.modelVersion) }
             try hourly.add(rows, window: { planner.window($0, $1) }) { references.bins(endpoint: $0, modelVersion: $1) }
         }
@@ -168,6 +170,18 @@ public struct BatchRun: Sendable {
                         planner: inout BatchPlanner) throws(BatchError) {
         guard let state else { return }
         let edge = options.nowMicroseconds - options.lookbackMicroseconds
+        // Cheap first: the recorded models' references and endpoints' settings; the analysed windows are read only on a change.
+        var anyChange = false
+        for endpoint in planner.endpoints where state.settings[endpoint].map({ $0 != options.settings(for: endpoint).fingerprint }) ?? false {
+            anyChange = true
+        }
+        for (model, old) in state.references where !anyChange {
+            let parts = model.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, planner.endpoints.contains(parts[0]) else { continue }
+            try references.load(endpoint: parts[0], modelVersion: parts[1])
+            if references.referenceIDs[model] != old { anyChange = true }
+        }
+        guard anyChange else { return }
         let recent = try storeCall { () throws(StoreError) in
             try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: edge - AnalysisHour.dayMicroseconds),
                                  to: DeltaTimestamp(microseconds: options.nowMicroseconds))
@@ -183,6 +197,8 @@ public struct BatchRun: Sendable {
             if let old = state.references[model], old != references.referenceIDs[model] { changedModels[model] = .reference }
         }
         guard !changedModels.isEmpty || !changedEndpoints.isEmpty else { return }
+        // New settings (a new granularity above all): every window of the lookback with profiles, as the settings cut it.
+        for endpoint in changedEndpoints.sorted() { planner.addNewWindows(since: edge, reason: .config, only: endpoint) }
         var rows = recent
         for endpoint in Set(changedEndpoints).union(changedModels.keys.compactMap { $0.split(separator: "/").first.map(String.init) }).sorted() {
             rows += try storeCall { () throws(StoreError) in
