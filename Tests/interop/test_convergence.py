@@ -9,7 +9,7 @@ at `granularity: hour` and `daily` at `granularity: day`:
   keep the debug build's batch runs short) while LogInterop writes each
   simulated hour's records into it;
 - records up to 6 h late (every third hour a share of the records carries an event time 1–6 h back);
-- labels 0–20 h late (a third of the predictions get a label, written once the simulated clock passes
+- labels 0–20 h late (a sixth of the predictions get a label, written once the simulated clock passes
   the prediction time plus its delay);
 - the tail stopped (SIGTERM) for 3 simulated hours once, then restarted (it catches up);
 - the reference of `hourly-a` replaced mid-run (day 2);
@@ -40,8 +40,9 @@ DAY_US = 24 * HOUR_US
 SIM_DAYS = int(os.environ.get("DRIFTLINE_CONVERGENCE_DAYS", "3"))
 HOURS = SIM_DAYS * 24
 ENDPOINTS = {"hourly-a": "hour", "hourly-b": "hour", "daily": "day"}
-PER_HOUR = {"hourly-a": 40, "hourly-b": 30, "daily": 12}
+PER_HOUR = {"hourly-a": 30, "hourly-b": 24, "daily": 10}
 STOP_AT, STOP_HOURS = 30, 3             # the tail is down for simulated hours 30, 31, 32
+LABEL_SHARE = 1 / 6                    # predictions that get a label
 REFERENCE_AT = 40                       # hourly-a's reference is replaced before hour 40's batch
 COMPACT_AT = {20, 44, 68}               # `driftline compact` runs (tail running) before these hours' batch
 PIPELINE = """defaults:
@@ -147,7 +148,7 @@ class Simulation:
         rid = f"{endpoint}-{self.rid}"
         record = {"ts": ts, "rid": rid, "features": [{"num": x} for x in features],
                   "proba": [round(x / total, 4) for x in p], "latency": self.rng.randint(200, 5000)}
-        if self.rng.random() < 1 / 3:
+        if self.rng.random() < LABEL_SHARE:
             delay = self.rng.randint(0, 20 * 3600) * 1_000_000
             self.pending_labels.append((ts + delay, endpoint, rid, self.rng.choice(IRIS_CLASSES), ts))
         return record
