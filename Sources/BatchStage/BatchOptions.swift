@@ -67,8 +67,11 @@ public struct BatchOutcome: Sendable {
     public var files: [String] = []
     /// Things the operator should know (a model without a reference, …).
     public var warnings: [String] = []
-    /// Hours that could not be analysed, with why (the run goes on; the CLI exits 1).
+    /// Windows that could not be analysed, with why and what to do (the run goes on and writes the
+    /// others; the CLI exits 4; the next run retries them).
     public var failures: [String] = []
+    /// Endpoint → model windows that failed in this run (`driftline_batch_failures`).
+    public var failedWindows: [String: Int] = [:]
     /// The `profiles` version the run read.
     public var profilesVersion: Int64 = -1
 

@@ -58,25 +58,68 @@ public struct BatchRun: Sendable {
         var readRows = 0
         // One read over the union of the endpoints' ranges (one snapshot), each endpoint keeping its own range.
         let ranges = Dictionary(uniqueKeysWithValues: endpoints.compactMap { endpoint in planner.readRange(endpoint: endpoint).map { (endpoint, $0) } })
+        // An endpoint whose profiles cannot be read or merged (a damaged file) fails alone: its windows are
+        // reported and retried by the next run, the other endpoints are analysed.
+        var endpointProblems: [String: String] = [:]
         if let lower = ranges.values.map(\.lowerBound).min(), let upper = ranges.values.map(\.upperBound).max() {
-            let all = try storeCall { () throws(StoreError) in
-                try profiles.rows(endpoint: ranges.count == 1 ? ranges.keys.first : options.endpoint,
-                                  from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper))
+            var all: [ProfileRow] = []
+            do {
+                all = try profiles.rows(endpoint: ranges.count == 1 ? ranges.keys.first : options.endpoint,
+                                        from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper))
+            } catch {
+                for (endpoint, range) in ranges.sorted(by: { $0.key < $1.key }) {
+                    do {
+                        all += try profiles.rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: range.lowerBound),
+                                                 to: DeltaTimestamp(microseconds: range.upperBound))
+                    } catch {
+                        endpointProblems[endpoint] = error.description
+                    }
+                }
             }
             let rows = all.filter { ranges[$0.endpoint]?.contains($0.windowStartMicroseconds) ?? false }
             readRows = rows.count
-            for row in rows { try references.load(endpoint: row.endpoint, modelVersion: row.modelVersion) }
-            try hourly.add(rows, window: { planner.window($0, $1) }) { references.bins(endpoint: $0, modelVersion: $1) }
+            let byEndpoint = Dictionary(grouping: rows, by: \.endpoint)
+            for endpoint in byEndpoint.keys.sorted() where endpointProblems[endpoint] == nil {
+                let mine = byEndpoint[endpoint] ?? []
+                for row in mine { references.load(endpoint: row.endpoint, modelVersion: row.modelVersion) }
+                do {
+                    try hourly.add(mine, window: { planner.window($0, $1) }) { references.bins(endpoint: $0, modelVersion: $1) }
+                } catch {
+                    endpointProblems[endpoint] = error.description
+                }
+            }
         }
         outcome.warnings += references.warnings
         let hours = hourly.hourProfiles { references.bins(endpoint: $0, modelVersion: $1) }
         planner.complete(with: Set(hours.keys))
         outcome.leftAlone = planner.leftAlone
         progress("read \(readRows) profile rows (profiles version \(profilesVersion))")
-        let todo = planner.plan.keys.filter { hours[$0] != nil }.sorted()
+        var failedKeys: [HourlyProfiles.Key] = []
+        var wildcards: [BatchState.Failed] = []
+        for (endpoint, problem) in endpointProblems.sorted(by: { $0.key < $1.key }) {
+            let keys = planner.plan.keys.filter { $0.endpoint == endpoint }.sorted()
+            failedKeys += keys
+            if let range = ranges[endpoint] {
+                // The windows it would have found too: retried from the start of the range read.
+                wildcards.append(.init(endpoint: endpoint, modelVersion: "*", startMicroseconds: range.lowerBound,
+                                       length: options.settings(for: endpoint).granularity.lengthMicroseconds))
+            }
+            outcome.failures.append("endpoint \(endpoint): its profiles cannot be read: \(problem); \(keys.count) planned windows of it "
+                + "are not analysed (the other endpoints are); repair or restore the file named, and the next batch retries them")
+            outcome.failedWindows[endpoint, default: 0] += max(1, keys.count)
+        }
+        let todo = planner.plan.keys.sorted().filter { key in
+            guard hours[key] != nil, endpointProblems[key.endpoint] == nil else { return false }
+            if let problem = references.problem(endpoint: key.endpoint, modelVersion: key.modelVersion) {
+                failedKeys.append(key)
+                outcome.failures.append("\(key.endpoint) v\(key.modelVersion) \(key.hour.label): not analysed: \(problem); the next batch retries it")
+                outcome.failedWindows[key.endpoint, default: 0] += 1
+                return false
+            }
+            return true
+        }
         outcome.plan = todo.map { PlannedWindow(endpoint: $0.endpoint, modelVersion: $0.modelVersion, window: $0.hour,
                                                 reasons: (planner.plan[$0] ?? []).sorted()) }
-        var failedKeys: [HourlyProfiles.Key] = []
         if !todo.isEmpty {
             // The model-hours are independent: analysed on all cores, collected in `todo` order.
             let settings = todo.map { options.settings(for: $0.endpoint) }
@@ -96,6 +139,7 @@ public struct BatchRun: Sendable {
                 case .success(let analysis)?: outcome.analyses.append(analysis)
                 case .failure(let error)?:
                     failedKeys.append(key)
+                    outcome.failedWindows[key.endpoint, default: 0] += 1
                     outcome.failures.append(BatchError.analysis(endpoint: key.endpoint, hour: key.hour.label, detail: error.description).description)
                 }
             }
@@ -113,7 +157,8 @@ public struct BatchRun: Sendable {
             outcome.files.append(path)
         }
         if let path = options.promTextfilePath {
-            try writeOutput(Data(try textfile(performance: performanceTable, drift: driftTable).utf8), to: path)
+            try writeOutput(Data(try textfile(performance: performanceTable, drift: driftTable, failures: outcome.failedWindows,
+                                              endpoints: endpoints).utf8), to: path)
             outcome.files.append(path)
         }
         if !options.explicit && options.endpoint == nil {
@@ -126,7 +171,7 @@ public struct BatchRun: Sendable {
                 settings: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, options.settings(for: $0).fingerprint) }),
                 references: recorded,
                 failed: failedKeys.map { .init(endpoint: $0.endpoint, modelVersion: $0.modelVersion,
-                                               startMicroseconds: $0.hour.startMicroseconds, length: $0.hour.length) })
+                                               startMicroseconds: $0.hour.startMicroseconds, length: $0.hour.length) } + wildcards)
             _ = try storeCall { () throws(StoreError) in
                 try performanceTable.mark(commitInfo: ["operation": .string("DRIFTLINE BATCH"), BatchState.key: next.json])
             }
@@ -149,13 +194,20 @@ public struct BatchRun: Sendable {
             planner.addNewWindows(since: options.nowMicroseconds - options.lookbackMicroseconds, reason: .lateRows)
             return
         }
-        for change in changes {
+        for endpoint in changes.unreadable.keys.sorted() {
+            // A file added since cannot be read: the endpoint's whole lookback is read (and fails, named, until repaired).
+            planner.addNewWindows(since: options.nowMicroseconds - options.lookbackMicroseconds, reason: .lateRows, only: endpoint)
+        }
+        for change in changes.rows {
             let window = planner.window(change.endpoint, change.windowStartMicroseconds)
             let reason: AnalysisReason = window.endMicroseconds > state.nowMicroseconds ? .new
                 : (Self.labelColumns.contains(change.columnName) ? .labels : .lateRows)
             planner.add(.init(endpoint: change.endpoint, modelVersion: change.modelVersion, hour: window), reason: reason)
         }
-        for failed in state.failed {
+        for failed in state.failed where failed.modelVersion == "*" {
+            planner.addNewWindows(since: failed.startMicroseconds, reason: .retry, only: failed.endpoint)
+        }
+        for failed in state.failed where failed.modelVersion != "*" {
             planner.add(.init(endpoint: failed.endpoint, modelVersion: failed.modelVersion,
                               hour: AnalysisHour(containing: failed.startMicroseconds, length: failed.length)), reason: .retry)
         }
@@ -178,7 +230,7 @@ public struct BatchRun: Sendable {
         for (model, old) in state.references where !anyChange {
             let parts = model.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2, planner.endpoints.contains(parts[0]) else { continue }
-            try references.load(endpoint: parts[0], modelVersion: parts[1])
+            references.load(endpoint: parts[0], modelVersion: parts[1])
             if references.referenceIDs[model] != old { anyChange = true }
         }
         guard anyChange else { return }
@@ -193,7 +245,7 @@ public struct BatchRun: Sendable {
             if let old = state.settings[row.endpoint], old != options.settings(for: row.endpoint).fingerprint {
                 changedEndpoints.insert(row.endpoint)
             }
-            try references.load(endpoint: row.endpoint, modelVersion: row.modelVersion)
+            references.load(endpoint: row.endpoint, modelVersion: row.modelVersion)
             if let old = state.references[model], old != references.referenceIDs[model] { changedModels[model] = .reference }
         }
         guard !changedModels.isEmpty || !changedEndpoints.isEmpty else { return }
@@ -224,7 +276,7 @@ public struct BatchRun: Sendable {
 
     /// The textfile of the latest analysed window of each model in the lookback before the run's end,
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
-    func textfile(performance: PerformanceTable, drift: DriftTable) throws(BatchError) -> String {
+    func textfile(performance: PerformanceTable, drift: DriftTable, failures: [String: Int] = [:], endpoints: [String] = []) throws(BatchError) -> String {
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
         let lower = upper - max(options.lookbackMicroseconds, AnalysisHour.dayMicroseconds) - AnalysisHour.dayMicroseconds
         let rows = try storeCall { () throws(StoreError) in
@@ -243,7 +295,8 @@ public struct BatchRun: Sendable {
                                to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1))
             }.filter { $0.modelVersion == row.modelVersion }
         }
-        return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows)
+        return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows,
+                                       failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }))
     }
 
     /// One replace commit per table, endpoint and run of consecutive analysed hours (all model versions).
@@ -348,10 +401,12 @@ struct ReferenceCache {
     let store: Store
     private var loaded: [String: (Reference, ReferenceBaseline)?] = [:]
     private(set) var warnings: [String] = []
+    /// Models whose reference file exists but cannot be read, with the error.
+    private var broken: [String: String] = [:]
 
     init(store: Store) { self.store = store }
 
-    mutating func load(endpoint: String, modelVersion: String) throws(BatchError) {
+    mutating func load(endpoint: String, modelVersion: String) {
         let key = endpoint + "\u{0}" + modelVersion
         guard loaded[key] == nil else { return }
         let path = (try? store.referencePath(endpoint: endpoint, modelVersion: modelVersion)) ?? "\(store.referencesPath)/\(endpoint)/\(modelVersion).json"
@@ -363,16 +418,21 @@ struct ReferenceCache {
                 warnings.append("no reference for \(endpoint) v\(modelVersion) (\(path)): compared with the previous hour only; create one with `driftline profile`")
             }
         } catch let error as StoreError {
-            throw .reference(path: path, detail: error.description)
+            loaded[key] = .some(nil)
+            broken[key] = error.description
         } catch {
-            throw .reference(path: path, detail: "\(error)")
+            loaded[key] = .some(nil)
+            broken[key] = BatchError.reference(path: path, detail: "\(error)").description
         }
     }
+
+    /// Why a model's reference could not be read (its windows fail; the other models are analysed).
+    func problem(endpoint: String, modelVersion: String) -> String? { broken[endpoint + "\u{0}" + modelVersion] }
 
     /// `endpoint/model version` → the id of its reference ("" when it has none), for every model loaded.
     var referenceIDs: [String: String] {
         var out: [String: String] = [:]
-        for (key, value) in loaded {
+        for (key, value) in loaded where broken[key] == nil {
             let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2 else { continue }
             out[BatchState.modelKey(String(parts[0]), String(parts[1]))] = value?.0.referenceID ?? ""

@@ -46,7 +46,8 @@ public enum PrometheusTextfile {
     /// The same gauges from stored rows: `performance` holds the latest window of each model, `drift` that
     /// window's drift rows. A run writes the textfile this way, from the tables, so that it shows the latest
     /// window of every model whichever windows the run re-analysed.
-    public static func text(performance: [PerformanceRow], drift: [DriftRow]) -> String {
+    /// `failures`: endpoint → model windows the run could not analyse (`driftline_batch_failures`, 0 for healthy endpoints).
+    public static func text(performance: [PerformanceRow], drift: [DriftRow], failures: [String: Int] = [:]) -> String {
         let ordered = performance.sorted { ($0.endpoint, $0.modelVersion) < ($1.endpoint, $1.modelVersion) }
         let driftByModel = Dictionary(grouping: drift) { $0.endpoint + "\u{0}" + $0.modelVersion + "\u{0}\($0.windowStartMicroseconds)" }
         var families = families()
@@ -65,7 +66,12 @@ public enum PrometheusTextfile {
             families[4].samples.append("driftline_model_drift_status{\(model)} \(status.severity)")
             families[5].samples.append("driftline_model_window_start_seconds{\(model)} \(p.windowStartMicroseconds / 1_000_000)")
         }
-        return render(families)
+        var failed: (name: String, help: String, samples: [String]) = (
+            "driftline_batch_failures", "Model windows of the endpoint the last batch run could not analyse (retried by the next run).", [])
+        for endpoint in failures.keys.sorted() {
+            failed.samples.append("driftline_batch_failures{endpoint=\"\(label(endpoint))\"} \(failures[endpoint] ?? 0)")
+        }
+        return render(families + [failed])
     }
 
     /// The order `HourAnalysis` keeps its drift rows in: reference rows before previous ones, features

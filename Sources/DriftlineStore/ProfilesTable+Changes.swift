@@ -16,6 +16,14 @@ public struct ProfileChange: Sendable, Hashable {
     }
 }
 
+/// What the data-changing `profiles` commits of a range added.
+public struct ProfileChanges: Sendable {
+    /// The distinct (endpoint, model version, window, column) of their rows.
+    public var rows: Set<ProfileChange> = []
+    /// Endpoint → why an added file of it could not be read (its rows are unknown).
+    public var unreadable: [String: String] = [:]
+}
+
 extension ProfilesTable {
     /// The latest version of the table (nil when it has none).
     public func latestVersion() throws(StoreError) -> Int64? {
@@ -27,9 +35,9 @@ extension ProfilesTable {
     /// (endpoint, model version, window start, column) of its rows. Only those new files are opened
     /// (every data file of the table is not). Nil when a commit of the
     /// range is no longer in the log (cleaned up): the caller must then assume everything changed.
-    public func changes(after version: Int64, through: Int64) throws(StoreError) -> Set<ProfileChange>? {
-        guard through > version else { return [] }
-        var out = Set<ProfileChange>()
+    public func changes(after version: Int64, through: Int64) throws(StoreError) -> ProfileChanges? {
+        var out = ProfileChanges()
+        guard through > version else { return out }
         for v in (version + 1)...through {
             let actions: [Action]
             do { actions = try storage.table.actions(version: v) } catch { return nil }
@@ -40,8 +48,13 @@ extension ProfilesTable {
             if isCompaction { continue }
             for case let .add(file) in actions where file.dataChange {
                 guard DurableFile.exists(path + "/" + file.relativePath) else { return nil }
-                for row in try readFile(file) {
-                    out.insert(ProfileChange(endpoint: row.endpoint, modelVersion: row.modelVersion,
+                let rows: [ProfileRow]
+                do { rows = try readFile(file) } catch {
+                    out.unreadable[TableStorage.endpoint(of: file)] = error.description
+                    continue
+                }
+                for row in rows {
+                    out.rows.insert(ProfileChange(endpoint: row.endpoint, modelVersion: row.modelVersion,
                                              windowStartMicroseconds: row.windowStartMicroseconds, columnName: row.columnName))
                 }
             }

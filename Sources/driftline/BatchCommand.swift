@@ -28,7 +28,9 @@ struct BatchCommand: ParsableCommand {
 
             One batch runs at a time per store: a second one prints who holds the lock and
             exits 0. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
-            drift_detected; 1 on error.
+            drift_detected; 4 when some windows could not be analysed (an unreadable
+            reference or profile file: named, the others written, retried next run);
+            1 on an error that stops the run.
 
             Examples:
               driftline batch --store ./store
@@ -168,7 +170,7 @@ struct BatchCommand: ParsableCommand {
             print("analysed \(outcome.plan.count) model windows (\(tally)); profiles version \(outcome.profilesVersion)")
         }
         for failure in outcome.failures { note("driftline batch: \(failure)") }
-        if !outcome.failures.isEmpty { throw ExitCode(1) }
+        if !outcome.failures.isEmpty { throw ExitCode(4) }
         if failOnDrift, outcome.worstStatus == .driftDetected { throw ExitCode(3) }
     }
 }
