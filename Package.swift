@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "Profiles", "DriftlineStore", "DeltaTable", "DurableFiles",
+                "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]

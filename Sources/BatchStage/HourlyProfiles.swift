@@ -1,4 +1,5 @@
 import DriftlineStore
+import Parquet
 import Profiles
 
 /// Folds the partial `profiles` rows of many windows into one `HourProfiles` per endpoint, model
@@ -144,7 +145,8 @@ struct HourlyProfiles {
             return Column(numeric: try NumericProfile(moments: moments, sketch: sketch, bins: nil, histogram: nil),
                           categorical: nil, histogram: nil, usable: false)
         case .categorical:
-            let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount)
+            let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
             return Column(numeric: nil, categorical: counts, histogram: nil, usable: false)
         case nil:
             throw ProfileError.differentKinds(column: row.columnName, row.columnKind, "numeric or categorical")

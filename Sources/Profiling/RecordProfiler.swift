@@ -137,7 +137,7 @@ public struct RecordProfiler: Sendable {
     public func makeWindow() -> WindowProfile {
         WindowProfile(
             numeric: numericNames.map { NumericProfile(bins: bins[$0]) },
-            categorical: categoricalNames.map { _ in CategoryCounts() },
+            categorical: categoricalNames.map { CategoryCounts(capacity: DerivedColumns.categoryCapacity(of: $0)) },
             profiler: self)
     }
 
@@ -249,15 +249,18 @@ public struct RecordProfiler: Sendable {
                 }
                 return
             }
-            window.numeric[labelSlot].add(truth)
             switch prediction {
             case .value(let predicted)?:
+                window.numeric[labelSlot].add(truth)
                 let r = DerivedColumns.residuals(prediction: predicted, label: truth)
                 window.numeric[residualSlot].add(r.residual)
                 window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
             case nil:
-                break
+                window.numeric[labelSlot].add(truth)
             default:
+                // The model failed on this record: its label is kept out of `:label` too (counted missing), so
+                // that `:label`, `:residual` and `:abs_residual` cover the same records and R² stays defined.
+                window.numeric[labelSlot].addMissing()
                 window.numeric[residualSlot].addMissing()
                 window.numeric[absoluteResidualSlot].addMissing()
             }

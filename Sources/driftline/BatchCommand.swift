@@ -133,6 +133,7 @@ struct BatchCommand: ParsableCommand {
                 nowMicroseconds: try now.map { try Self.instant($0, flag: "--now") } ?? Timestamp.now().microsecondsSinceEpoch,
                 lookbackMicroseconds: try lookbackMicroseconds(), granularity: granularity.flatMap(Granularity.init(rawValue:)))
             outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
+            try StoreOverview.writeIndex(store: Store(root: store))
         } catch let error as BatchError {
             if case .busy = error {
                 note("driftline batch: \(error)")
