@@ -1,42 +1,84 @@
 import Foundation
 
-/// One UTC hour the batch stage analyses: [start, start + 1 h), in microseconds since the Unix epoch.
+/// One analysis window of the batch stage: a UTC hour (the default) or a UTC day (`granularity: day`),
+/// [start, start + length), in microseconds since the Unix epoch.
 public struct AnalysisHour: Sendable, Hashable, Comparable, Codable {
+    /// One hour, the default window length.
     public static let lengthMicroseconds: Int64 = 3_600_000_000
+    /// One UTC day.
+    public static let dayMicroseconds: Int64 = 86_400_000_000
 
-    /// Start of the hour, microseconds since the epoch, UTC; a multiple of one hour.
+    /// Start of the window, microseconds since the epoch, UTC; a multiple of `length`.
     public let startMicroseconds: Int64
+    /// The window's length: `lengthMicroseconds` (an hour) or `dayMicroseconds`.
+    public let length: Int64
 
     /// The hour that contains the instant `microseconds`.
     public init(containing microseconds: Int64) {
-        let length = Self.lengthMicroseconds
-        let floored = microseconds >= 0 ? microseconds / length : (microseconds - length + 1) / length
-        startMicroseconds = floored * length
+        self.init(containing: microseconds, length: Self.lengthMicroseconds)
     }
 
-    public var endMicroseconds: Int64 { startMicroseconds + Self.lengthMicroseconds }
+    /// The window of `granularity` that contains the instant `microseconds`.
+    public init(containing microseconds: Int64, granularity: Granularity) {
+        self.init(containing: microseconds, length: granularity.lengthMicroseconds)
+    }
 
-    /// The hour before this one.
-    public var previous: AnalysisHour { AnalysisHour(containing: startMicroseconds - Self.lengthMicroseconds) }
-    /// The hour after this one.
-    public var next: AnalysisHour { AnalysisHour(containing: endMicroseconds) }
+    init(containing microseconds: Int64, length: Int64) {
+        let floored = microseconds >= 0 ? microseconds / length : (microseconds - length + 1) / length
+        startMicroseconds = floored * length
+        self.length = length
+    }
+
+    public var endMicroseconds: Int64 { startMicroseconds + length }
+    /// Whether this window is a UTC day.
+    public var isDay: Bool { length == Self.dayMicroseconds }
+
+    /// The window before this one.
+    public var previous: AnalysisHour { AnalysisHour(containing: startMicroseconds - length, length: length) }
+    /// The window after this one.
+    public var next: AnalysisHour { AnalysisHour(containing: endMicroseconds, length: length) }
 
     /// The last hour that has ended at `nowMicroseconds`.
     public static func lastComplete(nowMicroseconds: Int64) -> AnalysisHour {
         AnalysisHour(containing: nowMicroseconds).previous
     }
 
-    /// `YYYY-MM-DDTHH`, the report file name stem.
+    /// The last window of `granularity` that has ended at `nowMicroseconds`.
+    public static func lastComplete(nowMicroseconds: Int64, granularity: Granularity) -> AnalysisHour {
+        AnalysisHour(containing: nowMicroseconds, granularity: granularity).previous
+    }
+
+    /// `YYYY-MM-DDTHH` for an hour, `YYYY-MM-DD` for a day: the report file name stem.
     public var label: String {
         let date = Date(timeIntervalSince1970: Double(startMicroseconds) / 1_000_000)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
+        if isDay { return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) }
         return String(format: "%04d-%02d-%02dT%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0)
     }
 
     /// ISO-8601 instant of the start (`2026-11-23T14:00:00Z`).
-    public var isoStart: String { label + ":00:00Z" }
+    public var isoStart: String {
+        isDay ? label + "T00:00:00Z" : label + ":00:00Z"
+    }
 
-    public static func < (a: AnalysisHour, b: AnalysisHour) -> Bool { a.startMicroseconds < b.startMicroseconds }
+    public static func < (a: AnalysisHour, b: AnalysisHour) -> Bool {
+        (a.startMicroseconds, a.length) < (b.startMicroseconds, b.length)
+    }
+}
+
+/// How long the batch stage's analysis windows are, per endpoint (`granularity:` in the pipeline file).
+public enum Granularity: String, Sendable, Equatable, CaseIterable, Codable {
+    /// UTC hours (the default).
+    case hour
+    /// UTC days: for endpoints with too few records an hour to judge drift.
+    case day
+
+    public var lengthMicroseconds: Int64 {
+        switch self {
+        case .hour: return AnalysisHour.lengthMicroseconds
+        case .day: return AnalysisHour.dayMicroseconds
+        }
+    }
 }

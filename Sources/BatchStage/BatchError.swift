@@ -23,7 +23,7 @@ public enum BatchError: Error, Sendable, CustomStringConvertible {
         case let .reference(path, detail):
             // The store's own reference errors already name the file and say to re-create it.
             detail.contains("driftline profile") ? detail : "reference \(path): \(detail); re-create it with `driftline profile`"
-        case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), hour \(hour): \(detail); the other hours and endpoints are analysed: once fixed, re-run this one with `driftline batch --from \(hour):00:00Z --endpoint \(endpoint)`"
+        case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), window \(hour): \(detail); the other windows and endpoints are analysed, and the next batch retries this one (or re-run it with `driftline batch --from \(hour.count == 10 ? hour + "T00" : hour):00:00Z --endpoint \(endpoint)`)"
         case let .busy(holder): "another batch is running on this store (\(holder)); this run does nothing"
         case let .invalidArgument(name, detail): "\(name): \(detail)"
         }

@@ -2,51 +2,78 @@ import Profiles
 
 /// What a batch run analyses and where it writes besides the store.
 public struct BatchOptions: Sendable {
-    /// First hour to analyse; with `to`, an explicit range (every hour with profiles is (re)analysed).
-    public var from: AnalysisHour?
-    /// Hours starting before this instant (µs since the epoch) are analysed.
+    /// First window to analyse (an instant; floored to each endpoint's window); with `to`, an explicit
+    /// range (every complete window with profiles is (re)analysed).
+    public var fromMicroseconds: Int64?
+    /// Windows starting before this instant (µs since the epoch) are analysed.
     public var toMicroseconds: Int64?
     /// Only this endpoint (all when nil).
     public var endpoint: String?
     public var config: PipelineConfig
+    /// Overrides every endpoint's `granularity` (`--granularity`).
+    public var granularity: Granularity?
     public var anodotPath: String?
     public var promTextfilePath: String?
-    /// "Now", for the default range (the last complete hour and up to 23 earlier ones without analysis).
+    /// "Now": only windows that have ended by then are analysed (`--now` for tests and backfills).
     public var nowMicroseconds: Int64
+    /// How far back a default run looks for changed windows (`--lookback`, default 48 h): a window
+    /// that ended before `now - lookback` is left alone (and said so) even when its inputs changed.
+    public var lookbackMicroseconds: Int64
+
+    public static let defaultLookbackMicroseconds: Int64 = 48 * 3_600_000_000
 
     public init(from: AnalysisHour? = nil, toMicroseconds: Int64? = nil, endpoint: String? = nil,
                 config: PipelineConfig = PipelineConfig(), anodotPath: String? = nil, promTextfilePath: String? = nil,
-                nowMicroseconds: Int64) {
-        self.from = from
+                nowMicroseconds: Int64, lookbackMicroseconds: Int64 = BatchOptions.defaultLookbackMicroseconds,
+                granularity: Granularity? = nil) {
+        self.fromMicroseconds = from?.startMicroseconds
         self.toMicroseconds = toMicroseconds
         self.endpoint = endpoint
         self.config = config
         self.anodotPath = anodotPath
         self.promTextfilePath = promTextfilePath
         self.nowMicroseconds = nowMicroseconds
+        self.lookbackMicroseconds = lookbackMicroseconds
+        self.granularity = granularity
     }
 
-    /// First and last hour, and whether the range was given explicitly.
-    func range() -> (first: AnalysisHour, last: AnalysisHour, explicit: Bool) {
-        if from != nil || toMicroseconds != nil {
-            let last = toMicroseconds.map { AnalysisHour(containing: $0 - 1) } ?? AnalysisHour.lastComplete(nowMicroseconds: nowMicroseconds)
-            let first = from ?? last
-            return (first, last, true)
-        }
-        let last = AnalysisHour.lastComplete(nowMicroseconds: nowMicroseconds)
-        return (AnalysisHour(containing: last.startMicroseconds - 23 * AnalysisHour.lengthMicroseconds), last, false)
+    /// Whether `--from` or `--to` was given: the range is (re)analysed whatever changed.
+    var explicit: Bool { fromMicroseconds != nil || toMicroseconds != nil }
+
+    /// The settings of one endpoint, with `--granularity` applied.
+    func settings(for endpoint: String) -> AnalysisSettings {
+        var settings = config.settings(for: endpoint)
+        if let granularity { settings.granularity = granularity }
+        return settings
     }
+}
+
+/// One model window a run analysed (or left alone), and why.
+public struct PlannedWindow: Sendable, Hashable {
+    public var endpoint: String
+    public var modelVersion: String
+    public var window: AnalysisHour
+    public var reasons: [AnalysisReason]
 }
 
 /// What a batch run did.
 public struct BatchOutcome: Sendable {
     public var analyses: [HourAnalysis] = []
+    /// Every model window analysed, with why, in analysis order (`analyses` holds those that succeeded).
+    public var plan: [PlannedWindow] = []
+    /// Windows whose inputs changed but that ended before the lookback: not re-analysed.
+    public var leftAlone: [PlannedWindow] = []
     /// Reports and exporter files written.
     public var files: [String] = []
     /// Things the operator should know (a model without a reference, …).
     public var warnings: [String] = []
-    /// Hours that could not be analysed, with why (the run goes on; the CLI exits 1).
+    /// Windows that could not be analysed, with why and what to do (the run goes on and writes the
+    /// others; the CLI exits 4; the next run retries them).
     public var failures: [String] = []
+    /// Endpoint → model windows that failed in this run (`driftline_batch_failures`).
+    public var failedWindows: [String: Int] = [:]
+    /// The `profiles` version the run read.
+    public var profilesVersion: Int64 = -1
 
     /// The worst model status of the run (`nil` when nothing was analysed).
     public var worstStatus: DriftStatus? {

@@ -12,7 +12,7 @@ extension HourAnalysis {
         }
         result.errorRate = result.requests > 0 ? Double(result.errors) / Double(result.requests) : nil
         let predictions = columns[DerivedColumns.prediction]?.count ?? 0
-        result.predictionsPerSecond = Double(predictions) / (Double(AnalysisHour.lengthMicroseconds) / 1_000_000)
+        result.predictionsPerSecond = Double(predictions) / (Double(hour.hour.length) / 1_000_000)
         if let latency = columns[DerivedColumns.latency]?.numeric, !latency.sketch.isEmpty {
             let view = latency.sketch.sortedView()
             result.latencyP50Milliseconds = view.quantile(0.5)

@@ -60,6 +60,9 @@ extension HourReport.TrendPoint {
         performance.latencyP95Milliseconds = row.latencyP95Ms
         performance.errorRate = row.errorRate
         performance.driftStatus = DriftStatus(rawValue: row.driftStatus) ?? .insufficientData
-        self.init(hour: AnalysisHour(containing: row.windowStartMicroseconds), performance: performance)
+        let length = row.windowEndMicroseconds - row.windowStartMicroseconds
+        self.init(hour: AnalysisHour(containing: row.windowStartMicroseconds,
+                                     length: length == AnalysisHour.dayMicroseconds ? length : AnalysisHour.lengthMicroseconds),
+                  performance: performance)
     }
 }

@@ -4,9 +4,9 @@ import Profiles
 /// Everything one endpoint's hourly report shows, as the JSON summary writes it
 /// (`<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.json`); the HTML page is drawn from the same value.
 /// Non-finite numbers are written as `null`.
-public struct HourReport: Sendable, Encodable {
+public struct HourReport: Sendable, Codable {
     /// One drift row with the bins it was computed over.
-    public struct Drift: Sendable, Encodable {
+    public struct Drift: Sendable, Codable {
         public var baseline: String
         public var column: String
         public var kind: String
@@ -36,7 +36,7 @@ public struct HourReport: Sendable, Encodable {
     }
 
     /// One hour of the 24-hour trend.
-    public struct TrendPoint: Sendable, Encodable, Equatable {
+    public struct TrendPoint: Sendable, Codable, Equatable {
         public var hour: String
         public var windowStartMicroseconds: Int64
         public var accuracy: Double?
@@ -49,6 +49,14 @@ public struct HourReport: Sendable, Encodable {
         public var latencyP95Ms: Double?
         public var errorRate: Double?
         public var driftStatus: String?
+
+        /// µs since the epoch of an ISO instant `YYYY-MM-DDTHH:MM:SSZ`.
+        static func instant(_ text: String) -> Int64? {
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            guard let date = formatter.date(from: text) else { return nil }
+            return Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        }
 
         public init(hour: AnalysisHour, performance: HourPerformance) {
             self.hour = hour.isoStart
@@ -89,12 +97,39 @@ public struct HourReport: Sendable, Encodable {
         driftStatus = analysis.performance.driftStatus.rawValue
         performance = analysis.performance
         drift = analysis.drift.map(Drift.init)
-        let earliest = analysis.hour.startMicroseconds - 23 * AnalysisHour.lengthMicroseconds
+        let earliest = analysis.hour.startMicroseconds - 23 * analysis.hour.length
         var points = trend.filter { $0.windowStartMicroseconds >= earliest && $0.windowStartMicroseconds < analysis.hour.startMicroseconds }
         points.append(TrendPoint(hour: analysis.hour, performance: analysis.performance))
         var seen = Set<Int64>()
         self.trend = points.sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
             .filter { seen.insert($0.windowStartMicroseconds).inserted }
+    }
+
+    /// The report `jsonData()` wrote (to re-render it with a new trend).
+    static func decode(_ data: Data) throws -> HourReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode(HourReport.self, from: data)
+    }
+
+    /// This report with the trend rebuilt from `points` (earlier windows' performance; this window's own point is kept).
+    func withTrend(_ points: [TrendPoint]) -> HourReport {
+        var copy = self
+        guard let own = trend.first(where: { $0.hour == windowStart }) else { return copy }
+        let length = isDayWindow ? AnalysisHour.dayMicroseconds : AnalysisHour.lengthMicroseconds
+        let earliest = own.windowStartMicroseconds - 23 * length
+        var selected = points.filter { $0.windowStartMicroseconds >= earliest && $0.windowStartMicroseconds < own.windowStartMicroseconds }
+        selected.append(own)
+        var seen = Set<Int64>()
+        copy.trend = selected.sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }.filter { seen.insert($0.windowStartMicroseconds).inserted }
+        return copy
+    }
+
+    /// Whether the report covers a UTC day (its window is 24 hours long).
+    var isDayWindow: Bool {
+        guard let start = TrendPoint.instant(windowStart), let end = TrendPoint.instant(windowEnd) else { return false }
+        return end - start == AnalysisHour.dayMicroseconds
     }
 
     /// What `jsonData()` writes, through Foundation's encoder (tests compare the two).

@@ -36,13 +36,15 @@ struct HourlyProfiles {
     ///
     /// Each column of each hour folds its own rows in row order, so the columns are folded on all cores
     /// and give the same sketches as one sequential pass; the error thrown is that of the earliest failing row.
-    mutating func add(_ rows: [ProfileRow], bins: (String, String) -> [String: ReferenceBins]) throws(BatchError) {
+    /// `window` gives the analysis window of an endpoint's instant (hour or day); hours by default.
+    mutating func add(_ rows: [ProfileRow], window: (String, Int64) -> AnalysisHour = { AnalysisHour(containing: $1) },
+                      bins: (String, String) -> [String: ReferenceBins]) throws(BatchError) {
         var order: [ColumnKey] = []
         var groups: [ColumnKey: (bins: ReferenceBins?, rows: [Int])] = [:]
         var binsByModel: [String: [String: ReferenceBins]] = [:]
         for (index, row) in rows.enumerated() {
             let hourKey = Key(endpoint: row.endpoint, modelVersion: row.modelVersion,
-                              hour: AnalysisHour(containing: row.windowStartMicroseconds))
+                              hour: window(row.endpoint, row.windowStartMicroseconds))
             let key = ColumnKey(hour: hourKey, column: row.columnName)
             if groups[key] == nil {
                 let model = row.endpoint + "\u{0}" + row.modelVersion

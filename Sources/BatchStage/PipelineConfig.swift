@@ -9,6 +9,7 @@ import Yams
 /// ```yaml
 /// defaults:
 ///   bins: 20
+///   granularity: hour          # or day: one analysis per UTC day
 ///   thresholds: { drift_detected_psi: 0.25, drift_detected_pvalue: 0.01 }
 /// endpoints:
 ///   iris:
@@ -59,6 +60,7 @@ public struct PipelineConfig: Sendable, Equatable {
 
     struct Section: Decodable {
         var bins: Int?
+        var granularity: String?
         var thresholds: Thresholds?
     }
 
@@ -84,6 +86,12 @@ public struct PipelineConfig: Sendable, Equatable {
         if let bins = section.bins {
             guard (2...1000).contains(bins) else { throw .config(path: path, detail: "\(scope).bins = \(bins): must lie in 2…1000") }
             result.binCount = bins
+        }
+        if let text = section.granularity {
+            guard let granularity = Granularity(rawValue: text) else {
+                throw .config(path: path, detail: "\(scope).granularity = \(text): must be hour or day (the UTC hour or day each analysis covers)")
+            }
+            result.granularity = granularity
         }
         if let t = section.thresholds {
             var thresholds = result.thresholds

@@ -42,16 +42,19 @@ extension DeltaTable {
     /// removed are then those live at that version, and every commit after it is checked for conflicts,
     /// so a file another writer added after the caller's read is never removed unseen. Nil: the latest version.
     @discardableResult
+    ///
+    /// `dataChange`: false for a rewrite that changes no data (a compaction): the `remove` actions say so
+    /// (the `add` actions carry their own flag), and readers of the change feed may skip the commit.
     public func replace(_ selection: FileSelection, with files: [AddFile], transactions: [AppTransaction] = [],
-                        commitInfo: [String: JSONValue] = [:], readVersion: Int64? = nil) throws -> CommitResult {
+                        commitInfo: [String: JSONValue] = [:], readVersion: Int64? = nil, dataChange: Bool = true) throws -> CommitResult {
         try commit(adding: files, removing: selection, transactions: transactions, commitInfo: commitInfo, operation: "REPLACE",
-                   readVersion: readVersion)
+                   readVersion: readVersion, dataChange: dataChange)
     }
 
     /// `beforeFirstAttempt` runs after the snapshot is read and the actions are built: tests use it to
     /// let a rival writer commit in between.
     func commit(adding files: [AddFile], removing selection: FileSelection?, transactions: [AppTransaction],
-                commitInfo: [String: JSONValue], operation: String, readVersion: Int64? = nil,
+                commitInfo: [String: JSONValue], operation: String, readVersion: Int64? = nil, dataChange: Bool = true,
                 beforeFirstAttempt: (() throws -> Void)? = nil) throws -> CommitResult {
         let snapshot: Snapshot
         do {
@@ -95,7 +98,7 @@ extension DeltaTable {
             stamped.lastUpdated = stamped.lastUpdated ?? now.milliseconds
             return .txn(stamped)
         }
-        newActions += removed.sorted { $0.path < $1.path }.map { .remove(RemoveFile(removing: $0, at: now)) }
+        newActions += removed.sorted { $0.path < $1.path }.map { .remove(RemoveFile(removing: $0, at: now, dataChange: dataChange)) }
         newActions += files.map { .add($0) }
         let bytes = ActionCoding.encodeCommit(newActions)
 

@@ -15,7 +15,8 @@ protocol AnalysisRowCodec: Sendable {
 struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
     let storage: TableStorage
 
-    func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [Row]) throws(StoreError) -> Int64 {
+    func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [Row],
+                 commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
         try StoreName.check(endpoint, field: "endpoint")
         var byWindow: [Int64: [[ParquetValue]]] = [:]
         for row in rows {
@@ -42,7 +43,7 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
         let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint],
                                       timeColumn: "window_start", timeRange: windowStarts)
         do {
-            return try storage.table.replace(selection, with: files).version
+            return try storage.table.replace(selection, with: files, commitInfo: commitInfo).version
         } catch DeltaError.commitNotDurable(let table, let version, let code) {
             throw .delta(table: storage.path, error: .commitNotDurable(table: table, version: version, errno: code))
         } catch {
@@ -92,8 +93,9 @@ public struct DriftTable: Sendable {
     /// commit (running it twice leaves the same rows, not duplicates). Each row must be of `endpoint`
     /// and start in the range. Returns the committed version.
     @discardableResult
-    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [DriftRow]) throws(StoreError) -> Int64 {
-        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows)
+    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [DriftRow],
+                        commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
+        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows, commitInfo: commitInfo)
     }
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
@@ -125,8 +127,9 @@ public struct PerformanceTable: Sendable {
     /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
     /// commit (idempotent). Returns the committed version.
     @discardableResult
-    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [PerformanceRow]) throws(StoreError) -> Int64 {
-        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows)
+    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [PerformanceRow],
+                        commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
+        try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows, commitInfo: commitInfo)
     }
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
@@ -141,5 +144,28 @@ public struct PerformanceTable: Sendable {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }
         return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &collected)
+    }
+
+    /// Commits no data, only `commitInfo`: the batch stage's record of what a finished run read
+    /// (`BatchState`), found again with `latestCommitInfo(withKey:)`.
+    @discardableResult
+    public func mark(commitInfo: [String: JSONValue]) throws(StoreError) -> Int64 {
+        do { return try table.append([], commitInfo: commitInfo).version } catch { throw analysis.storage.deltaError(error) }
+    }
+
+    /// The newest `commitInfo` holding `key`, looking back at most `maxVersions` commits; nil when none
+    /// (or when log cleanup removed it).
+    public func latestCommitInfo(withKey key: String, maxVersions: Int64 = 10_000) throws(StoreError) -> [String: JSONValue]? {
+        do {
+            guard let latest = try table.latestVersion() else { return nil }
+            var version = latest
+            while version >= 0 && latest - version < maxVersions {
+                if let info = try table.commitInfo(version: version), info[key] != nil { return info }
+                version -= 1
+            }
+            return nil
+        } catch {
+            throw analysis.storage.deltaError(error)
+        }
     }
 }

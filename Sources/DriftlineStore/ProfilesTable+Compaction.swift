@@ -133,10 +133,13 @@ extension ProfilesTable {
             for hour in byHour.keys.sorted() {
                 var file = try writeFile(endpoint: endpoint, rows: byHour[hour] ?? [])
                 file.tags = [Self.compactedTag: "true"]
+                file.dataChange = false
                 files.append(file)
             }
             if !open.isEmpty {
-                files.append(try writeFile(endpoint: endpoint, rows: open))
+                var file = try writeFile(endpoint: endpoint, rows: open)
+                file.dataChange = false
+                files.append(file)
             }
             let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint], timeColumn: "window_start",
                                           timeRange: DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper))
@@ -145,7 +148,7 @@ extension ProfilesTable {
             let commit = try storage.table.replace(selection, with: files, commitInfo: [
                 "operation": .string("OPTIMIZE"),
                 "operationParameters": .object(["driftline": .string("compact"), "cutoff": .string(cutoff.description)]),
-            ], readVersion: snapshot.version)
+            ], readVersion: snapshot.version, dataChange: false)
             result.versions.append(commit.version)
             result.filesRemoved += commit.removedPaths.count
             result.filesAdded += files.count

@@ -46,6 +46,8 @@ extension LogTail {
         transactionVersion += 1
         lastCommitVersion = version >= 0 ? version : nil
         committed = progress
+        runTotals.add(progress.counts)
+        runCommits += 1
         metrics.committed(rows: rows.count, duration: ContinuousClock.now - started)
         publishClosedWindows()
         accumulators.removeAll(keepingCapacity: true)

@@ -34,3 +34,31 @@ extension LogTail {
         joins.values.reduce((0, 0)) { ($0.0 + $1.pendingPredictions, $0.1 + $1.waitingLabels) }
     }
 }
+
+extension LogTail {
+    /// What this process committed so far (every commit's counts summed): `tail --once` and a stopping
+    /// `tail` print it.
+    public var runSummary: TailProgress.Counts { runTotals }
+
+    /// One line for the operator: records read, rows committed, labels joined / duplicate / unmatched,
+    /// corrupt batches and lost records, and the commits that held them.
+    public var runSummaryText: String {
+        let c = runTotals
+        return "read \(c.records) records, committed \(c.rows) profile rows in \(runCommits) commits; "
+            + "labels: \(c.labelsJoined) joined, \(c.duplicateLabels) duplicate, \(c.unmatchedLabels) unmatched; "
+            + "\(c.corruptBatches) corrupt batches, \(c.lostRecords) records lost"
+    }
+}
+
+extension TailProgress.Counts {
+    /// Adds another interval's counts.
+    mutating func add(_ other: TailProgress.Counts) {
+        records += other.records
+        labelsJoined += other.labelsJoined
+        lostRecords += other.lostRecords
+        corruptBatches += other.corruptBatches
+        unmatchedLabels += other.unmatchedLabels
+        duplicateLabels += other.duplicateLabels
+        rows += other.rows
+    }
+}

@@ -61,6 +61,9 @@ public final class LogTail: @unchecked Sendable {
     /// Resume state read from the store at start.
     var committed = TailProgress()
     var counts = TailProgress.Counts()
+    /// What this process committed, summed over its commits (the run's summary).
+    var runTotals = TailProgress.Counts()
+    var runCommits = 0
     var transactionVersion: Int64 = 0
     /// The Delta version of this process's last commit (checked before the next one).
     var lastCommitVersion: Int64?

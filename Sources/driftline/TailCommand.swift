@@ -37,7 +37,7 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Follow only this endpoint (repeat for several; default: every endpoint).")
     var endpoint: [String] = []
 
-    @Option(help: "Tumbling window length, aligned to the epoch (e.g. 5m, 1h; default 5m).")
+    @Option(help: "Tumbling window length, aligned to the epoch; must divide an hour (1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h; default 5m).")
     var window: String?
 
     @Option(help: "How often accumulated rows are committed (e.g. 60s).")
@@ -109,8 +109,22 @@ struct TailCommand: AsyncParsableCommand {
         options.joinHorizon = try duration(settings.joinHorizon ?? "24h", "--join-horizon")
         options.endpoints = settings.endpoints ?? []
         do { try options.validate() } catch { throw ValidationError(error.description) }
+        try Self.checkDividesHour(options.window, text: settings.window ?? "5m")
         return options
     }
+
+    /// Tumbling windows must tile the batch stage's hours (and so its days): a window that does not divide
+    /// an hour would straddle hour boundaries and put records into the wrong hour's counts.
+    static func checkDividesHour(_ window: Duration, text: String) throws {
+        let (seconds, attoseconds) = window.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        guard milliseconds > 0, 3_600_000 % milliseconds == 0, milliseconds % 1000 == 0 else {
+            throw ValidationError("--window \(text): must divide an hour (batch analyses UTC hours and days) into whole seconds; "
+                + "valid: \(validWindows.joined(separator: ", ")) (or any number of seconds dividing 3600)")
+        }
+    }
+
+    static let validWindows = ["1m", "2m", "3m", "4m", "5m", "6m", "10m", "12m", "15m", "20m", "30m", "1h"]
 
     func run() async throws {
         if !once {
@@ -138,10 +152,12 @@ struct TailCommand: AsyncParsableCommand {
         defer { tail.close() }
         if once {
             try tail.runOnce()
+            print("driftline tail: \(tail.runSummaryText)")
             return
         }
         let settings = try effective()
         try await TailService.runUntilSignalled(
             tail: tail, metricsHost: settings.metricsHost ?? "127.0.0.1", metricsPort: settings.metricsPort)
+        print("driftline tail: stopped; \(tail.runSummaryText)")
     }
 }

@@ -136,20 +136,21 @@ def test_fewer_than_100_values_is_insufficient_data_and_no_alert(tmp_path):
 
 
 def test_default_range_catches_up_on_unanalysed_hours_and_fail_on_drift_exits_3(tmp_path):
-    store, last = recent_hours(tmp_path, rows_per_hour=400, hours_back=[0, 2, 5, 30])
+    store, last = recent_hours(tmp_path, rows_per_hour=400, hours_back=[0, 2, 5, 30, 50])
     proc = driftline("batch", "--store", store, "--fail-on-drift")
     assert proc.returncode == 3, proc.stdout + proc.stderr
     _, hours = hours_of(store, "performance")
-    assert hours == [last - 5 * 3600, last - 2 * 3600, last]   # 30 h back is outside the default 24 h
+    assert hours == [last - 30 * 3600, last - 5 * 3600, last - 2 * 3600, last]   # 50 h back is outside the default 48 h lookback
     assert "drift_detected" in proc.stdout
     # The ghost endpoint has a reference but no profiles: nothing is written for it.
     assert not (store / "reports" / "ghost").exists()
     reports = sorted(os.listdir(store / "reports" / "shop"))
-    assert len(reports) == 6 and all(r.endswith((".html", ".json")) for r in reports)
-    # A second run re-analyses only the last complete hour and leaves the rows as they were.
+    assert len(reports) == 8 and all(r.endswith((".html", ".json")) for r in reports)
+    # A second run finds nothing changed (the hours were analysed, no profile rows came since) and leaves the rows as they were.
     before, _ = hours_of(store, "performance")
     proc = driftline("batch", "--store", store)
-    assert proc.returncode == 0 and proc.stdout.count("shop v1") == 1
+    assert proc.returncode == 0 and proc.stdout.count("shop v1") == 0, proc.stdout
+    assert "nothing changed since the last run" in proc.stdout
     after, _ = hours_of(store, "performance")
     key = ["window_start"]
     pd.testing.assert_frame_equal(before.sort_values(key).reset_index(drop=True), after.sort_values(key).reset_index(drop=True))
