@@ -4,7 +4,7 @@ extension PipelineConfig {
     /// The keys the batch reads, per level; `tail` and `collect` are other commands' sections (each checks
     /// its own keys).
     static let topKeys = ["defaults", "endpoints", "tail", "collect"]
-    static let sectionKeys = ["bins", "thresholds"]
+    static let sectionKeys = ["bins", "granularity", "thresholds"]
     static let thresholdKeys = ["drift_detected_psi", "drift_detected_pvalue", "possible_drift_psi", "possible_drift_pvalue", "minimum_count"]
 
     /// Refuses a key the batch does not know (a typo such as `treshold:` would otherwise be ignored and the
