@@ -74,11 +74,13 @@ def _run_and_check_healthy(pipeline, clean_state):
     return tail
 
 
-def _heal(pipeline, clean_state, *, schema=None, version="1", writer="raw"):
+def _heal(pipeline, clean_state, *, schema=None, version="1", writer="raw", records=None):
     """The cause removed: the writer logs good records (second hour). The next tail and batch succeed, the bad
     endpoint's new records are profiled, nothing more is quarantined, the healthy endpoint is unchanged."""
     before, _ = _quarantined(pipeline)
-    if schema == REGRESSION:
+    if records is not None:
+        pass
+    elif schema == REGRESSION:
         records = [{"ts": START_US + HOUR_US + i * 60_000_000, "features": [{"num": float(i)}], "pred": 1.0 + i}
                    for i in range(30)]
     else:
@@ -88,7 +90,7 @@ def _heal(pipeline, clean_state, *, schema=None, version="1", writer="raw"):
     after, _ = _quarantined(pipeline)
     assert after == before, f"healing quarantined more records:\n{tail.text}"
     rows = [row for row in _profiles(pipeline, BAD) if row.get("model_version") == version]
-    assert rows and sum(row["count"] + row["missing_count"] for row in rows if row["column_name"] == ":latency_ms") >= 30
+    assert rows and sum(row["count"] + row["missing"] for row in rows if row["column"] == ":latency_ms") >= 30
     assert pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s").returncode == 0
 
 
@@ -114,7 +116,7 @@ def test_input_rules_event_time_out_of_range_is_quarantined(seeded, clean_state,
     assert f"quarantined {len(times)} records of endpoint {BAD}" in tail.text and shown in tail.text
     # The good records of the same endpoint were profiled, and its clock did not move: no window beyond the first hour.
     rows = _profiles(pipeline, BAD)
-    assert sum(row["count"] for row in rows if row["column_name"] == ":latency_ms") == 60
+    assert sum(row["count"] for row in rows if row["column"] == ":latency_ms") == 60
     assert all(row["window_start"] < END for row in rows)
     for info in _driftline_info(pipeline):
         for watermark in info.get("watermarks", {}).values():
@@ -136,7 +138,7 @@ def test_input_rules_a_record_dated_2100_moves_no_clock_and_labels_still_join(se
     infos = _driftline_info(pipeline)
     assert sum(info["labelsJoined"] for info in infos) >= 40 + 0  # the healthy endpoint's joins count too
     assert sum(info["unmatchedLabels"] for info in infos) == 0
-    label_rows = [row for row in _profiles(pipeline, BAD) if row["column_name"] == ":label"]
+    label_rows = [row for row in _profiles(pipeline, BAD) if row["column"] == ":label"]
     assert sum(row["count"] for row in label_rows) == 40   # every delayed label joined; the 2100 one did not
     _heal(pipeline, clean_state)
 
@@ -150,10 +152,10 @@ def test_input_rules_huge_feature_values_are_out_of_range_not_damage(seeded, cle
     infos = _driftline_info(pipeline)
     assert sum(info.get("outOfRangeValues", 0) for info in infos) == 3
     assert "3 values beyond ±1e100" in tail.text and BAD in tail.text and "sepal_length" in tail.text
-    sepal = [row for row in _profiles(pipeline, BAD) if row["column_name"] == "sepal_length"]
-    assert sum(row["count"] for row in sepal) == 32 and sum(row["missing_count"] for row in sepal) == 3
+    sepal = [row for row in _profiles(pipeline, BAD) if row["column"] == "sepal_length"]
+    assert sum(row["count"] for row in sepal) == 32 and sum(row["missing"] for row in sepal) == 3
     for row in sepal:
-        for key in ("min", "max", "mean", "m2", "p50"):
+        for key in ("min", "max", "mean", "std", "p50"):
             assert row.get(key) is None or math.isfinite(row[key])
     # The stores' readers see no damage: query, compact and batch all succeed.
     assert pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s").returncode == 0
@@ -161,15 +163,21 @@ def test_input_rules_huge_feature_values_are_out_of_range_not_damage(seeded, cle
     _heal(pipeline, clean_state)
 
 
-def test_input_rules_huge_regression_prediction_and_label_are_missing(seeded, clean_state, tmp_path):
+def test_input_rules_residuals_beyond_the_bound_are_missing(seeded, clean_state, tmp_path):
+    """A regression prediction and label each within ±1e100 (the logger accepts them) whose residual is beyond it:
+    the residual columns count it as out of range, never as a value."""
     pipeline = seeded.copy(tmp_path / "p")
     records = [{"ts": START_US + i * 60_000_000, "features": [{"num": float(i)}], "pred": 1.0 + i} for i in range(20)]
-    records.append({"ts": START_US + 21 * 60_000_000, "features": [{"num": 1.0}], "pred": "1e300", "label": "-1e300"})
+    records.append({"ts": START_US + 21 * 60_000_000, "features": [{"num": "-1.7976931348623157e308"}], "pred": "9e99",
+                    "label": -9e99})
     pipeline.raw(BAD, records, schema=REGRESSION)
     tail = _run_and_check_healthy(pipeline, clean_state)
-    assert sum(info.get("outOfRangeValues", 0) for info in _driftline_info(pipeline)) >= 2, tail.text
+    # x, :residual and :abs_residual of the last record.
+    assert sum(info.get("outOfRangeValues", 0) for info in _driftline_info(pipeline)) == 3, tail.text
+    residual = [row for row in _profiles(pipeline, BAD) if row["column"] == ":residual"]
+    assert sum(row["missing"] for row in residual) == 1 and sum(row["count"] for row in residual) == 0
     for row in _profiles(pipeline, BAD):
-        for key in ("min", "max", "mean", "m2"):
+        for key in ("min", "max", "mean", "std"):
             assert row.get(key) is None or math.isfinite(row[key]), row
     _heal(pipeline, clean_state, schema=REGRESSION)
 
@@ -219,7 +227,9 @@ def test_input_rules_a_changed_schema_under_one_version_is_quarantined(seeded, c
     pipeline.raw(BAD, records[:5], schema=changed, writer="w3")
     again = pipeline.tail()
     assert again.returncode == 0 and _quarantined(pipeline)[0] == 30, again.text
-    _heal(pipeline, clean_state, schema=changed, version="2", writer="w4")
+    healed = [dict(record, ts=START_US + HOUR_US + i * 60_000_000) for i, record in enumerate(records) for _ in [0]]
+    healed += [dict(record, ts=START_US + HOUR_US + (25 + i) * 60_000_000) for i, record in enumerate(records[:5])]
+    _heal(pipeline, clean_state, schema=changed, version="2", writer="w4", records=healed)
 
 
 def test_input_rules_the_logger_refuses_a_changed_schema_and_bad_names(seeded, tmp_path):
@@ -259,3 +269,33 @@ def test_input_rules_huge_durations_in_the_pipeline_file_are_typed_errors(seeded
     config.write_text(f"tail:\n  commit_interval: {value}\n")
     result = pipeline.tail("--config", config)
     assert result.returncode != 0 and "commit_interval" in result.text.replace("commit-interval", "commit_interval"), result.text
+
+
+def test_input_rules_ingest_and_profile_apply_the_same_value_rule(seeded, clean_state, tmp_path):
+    """One ValueRange for `ingest` (the logger) and `profile`: a huge regression prediction is refused by ingest with
+    its line and field; a huge feature value is accepted by both and profiled as missing, in the reference too."""
+    pipeline = seeded.copy(tmp_path / "p")
+    csv = tmp_path / "reg.csv"
+    rows = ["x,pred,y,ts"] + [f"{i},{i + 0.5},{i},2026-11-01T00:{i:02d}:00Z" for i in range(30)]
+    rows.append("1.7976931348623157e308,1,1,2026-11-01T00:40:00Z")
+    csv.write_text("\n".join(rows) + "\n")
+    mapping = ["--features", "x", "--prediction-column", "pred", "--label-column", "y"]
+    ingest = pipeline.run("ingest", "--log", pipeline.log, "--endpoint", BAD, "--model-version", "1", "--csv", csv,
+                          "--timestamp-column", "ts", "--writer-id", "csv", *mapping)
+    assert ingest.returncode == 0, ingest.text
+    profile = pipeline.run("profile", "--store", pipeline.store, "--endpoint", BAD, "--model-version", "1", "--csv", csv, *mapping)
+    assert profile.returncode == 0, profile.text
+    reference = _json.loads((pipeline.store / "references" / BAD / "1.json").read_text())
+    text = _json.dumps(reference)
+    assert "1.7976931348623157e+308" not in text and "e+308" not in text
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    assert sum(info.get("outOfRangeValues", 0) for info in _driftline_info(pipeline)) == 1, tail.text
+    x = [row for row in _profiles(pipeline, BAD) if row["column"] == "x"]
+    assert sum(row["count"] for row in x) == 30 and sum(row["missing"] for row in x) == 1
+    huge = tmp_path / "huge.csv"
+    huge.write_text("x,pred,y,ts\n1,1e300,1,2026-11-01T01:00:00Z\n")
+    refused = pipeline.run("ingest", "--log", pipeline.log, "--endpoint", BAD, "--model-version", "1", "--csv", huge,
+                           "--timestamp-column", "ts", "--writer-id", "csv2", *mapping)
+    assert "1e+300" in refused.text and "1e100" in refused.text, refused.text
+    assert pipeline.run("profile", "--store", pipeline.store, "--endpoint", BAD, "--model-version", "9", "--csv", huge,
+                        *mapping).returncode != 0
