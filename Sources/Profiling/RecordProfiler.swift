@@ -161,6 +161,11 @@ public struct RecordProfiler: Sendable {
         addFeatures(record.features, to: &window)
         let prediction: Prediction
         switch record.outcome {
+        case .probabilities where !isClassification:
+            // Probabilities for a regression model (the logger refuses them; a foreign writer may not): no prediction.
+            prediction = .failed
+            window.numeric[predictionSlot].addMissing()
+            window.categorical[errorSlot].add(Self.ok)
         case .probabilities(let probabilities):
             if let c = DerivedColumns.classify(probabilities: probabilities, threshold: threshold), c.predictedIndex < classes.count {
                 prediction = .classIndex(c.predictedIndex)
