@@ -20,7 +20,9 @@ public enum BatchError: Error, Sendable, CustomStringConvertible {
         case let .config(path, detail): "pipeline config \(path): \(detail); fix the file (see pipelines/pipeline.example.yaml)"
         case let .output(path, detail): "\(path): \(detail)" + (detail.contains(";") ? "" : "; check that the folder is writable and the disk has space")
         case let .store(detail): "store: \(detail)"
-        case let .reference(path, detail): "reference \(path): \(detail); re-create it with `driftline profile`"
+        case let .reference(path, detail):
+            // The store's own reference errors already name the file and say to re-create it.
+            detail.contains("driftline profile") ? detail : "reference \(path): \(detail); re-create it with `driftline profile`"
         case let .analysis(endpoint, hour, detail): "endpoint \(endpoint), hour \(hour): \(detail); the other hours and endpoints are analysed: once fixed, re-run this one with `driftline batch --from \(hour):00:00Z --endpoint \(endpoint)`"
         case let .busy(holder): "another batch is running on this store (\(holder)); this run does nothing"
         case let .invalidArgument(name, detail): "\(name): \(detail)"

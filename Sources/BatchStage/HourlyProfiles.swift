@@ -142,7 +142,8 @@ struct HourlyProfiles {
             return Column(numeric: try NumericProfile(moments: moments, sketch: sketch, bins: nil, histogram: nil),
                           categorical: nil, histogram: nil, usable: false)
         case .categorical:
-            let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount)
+            let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
             return Column(numeric: nil, categorical: counts, histogram: nil, usable: false)
         case nil:
             throw ProfileError.differentKinds(column: row.columnName, row.columnKind, "numeric or categorical")

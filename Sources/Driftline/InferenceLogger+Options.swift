@@ -29,6 +29,10 @@ extension InferenceLogger {
         public var syncInterval: Duration = .seconds(1)
         /// Segment size, index spacing and retention of the partition.
         public var partition = PartitionWriter.Options()
+        /// How often the writer thread applies `partition.retention` (default once a minute): closed segments
+        /// that every consumer (each `driftline tail`) has read and whose newest record is older than the
+        /// retention age are deleted; with a size cap, the oldest go first even if unread (counted).
+        public var retentionInterval: Duration = .seconds(60)
 
         public init(
             writerID: String? = nil, bufferBytes: Int = 8 << 20, bufferPolicy: BufferPolicy = .dropNewest,

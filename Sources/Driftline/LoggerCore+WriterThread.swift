@@ -24,6 +24,8 @@ extension LoggerCore {
         /// Records written since the last successful fsync.
         var unsynced = 0
         var lastSync = MonotonicClock.nanoseconds()
+        /// When retention last ran (monotonic ns); it runs once a ``retentionInterval``, on the writer thread.
+        var lastRetention: UInt64 = 0
         /// The first error since the last flush was answered; the next flush reports it.
         var errorSinceFlush: LoggerError?
         /// Counter changes of this cycle, published under the handoff lock once per cycle.
@@ -56,8 +58,8 @@ extension LoggerCore {
     /// Buffers move between the writer's `slot` and the shared slots with `take()`/`consume`, never copied:
     /// a second reference would make the next `append` copy the whole buffer.
     func runWriter() {
-        let flushInterval = UInt64(clamping: max(1_000_000, options.flushInterval.wholeMicroseconds * 1000))
-        let syncInterval = UInt64(clamping: max(0, options.syncInterval.wholeMicroseconds * 1000))
+        let flushInterval = max(1_000_000, Self.nanoseconds(options.flushInterval))
+        let syncInterval = Self.nanoseconds(options.syncInterval)
         var slot: RecordBuffer? = nil
         while true {
             let job = nextJob(into: &slot, deadline: MonotonicClock.nanoseconds() + flushInterval)
@@ -69,6 +71,10 @@ extension LoggerCore {
             let now = MonotonicClock.nanoseconds()
             let syncDue = writerSide.unsynced > 0 && now &- writerSide.lastSync >= syncInterval
             if !job.waiters.isEmpty || job.closing || syncDue { syncSink() }
+            if now &- writerSide.lastRetention >= retentionInterval {
+                applyRetention()
+                writerSide.lastRetention = now
+            }
             if job.closing {
                 closeSink()
                 finish(job)
@@ -184,6 +190,32 @@ extension LoggerCore {
         }
     }
 
+    /// How often the writer applies the partition's retention policy (``InferenceLogger/Options/retentionInterval``), in ns.
+    var retentionInterval: UInt64 { max(1_000_000, Self.nanoseconds(options.retentionInterval)) }
+
+    /// A duration in whole nanoseconds, saturating (negative gives 0, beyond UInt64 the maximum).
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (product, overflow) = duration.wholeMicroseconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return duration < .zero ? 0 : .max }
+        return UInt64(clamping: product)
+    }
+
+    /// Applies ``PartitionWriter/Options/retention``: old segments that every consumer has read go, and the size
+    /// cap (if set) is kept. A failure loses no record and fails no flush: it is counted in
+    /// ``LoggerStatistics/retentionFailures`` and shown as ``LoggerStatistics/lastError``; the next pass retries.
+    func applyRetention() {
+        guard let sink = writerSide.sink else { return }
+        do throws(LogError) {
+            let report = try sink.applyRetention()
+            writerSide.delta.segmentsDeleted += report.deletedSegments.count
+            writerSide.delta.bytesDeleted += report.deletedBytes
+            writerSide.delta.unconsumedRecordsDeleted += Int(clamping: report.unconsumedRecordsDeleted)
+        } catch {
+            writerSide.delta.retentionFailures += 1
+            writerSide.delta.lastError = LoggerError(.retentionFailed, detail: error.description, logError: error)
+        }
+    }
+
     func closeSink() {
         guard let sink = writerSide.sink else { return }
         do throws(LogError) {
@@ -267,6 +299,10 @@ extension LoggerStatistics {
         droppedWriteFailed += delta.droppedWriteFailed
         batches += delta.batches
         writeErrors += delta.writeErrors
+        segmentsDeleted += delta.segmentsDeleted
+        bytesDeleted += delta.bytesDeleted
+        unconsumedRecordsDeleted += delta.unconsumedRecordsDeleted
+        retentionFailures += delta.retentionFailures
         if let error = delta.lastError { lastError = error }
     }
 }

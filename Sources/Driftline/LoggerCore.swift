@@ -201,7 +201,12 @@ final class LoggerCore: @unchecked Sendable {
         snapshot.batches = writer.batches
         snapshot.writeErrors = writer.writeErrors
         snapshot.lastError = writer.lastError
-        snapshot.bytesWritten = max(0, Self.segmentBytes(in: partitionFolder) - initialSegmentBytes)
+        snapshot.segmentsDeleted = writer.segmentsDeleted
+        snapshot.bytesDeleted = writer.bytesDeleted
+        snapshot.unconsumedRecordsDeleted = writer.unconsumedRecordsDeleted
+        snapshot.retentionFailures = writer.retentionFailures
+        // Segment bytes now, plus what retention deleted, minus what was there at open.
+        snapshot.bytesWritten = max(0, Self.segmentBytes(in: partitionFolder) &+ writer.bytesDeleted &- initialSegmentBytes)
         return snapshot
     }
 }

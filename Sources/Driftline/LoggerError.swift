@@ -16,6 +16,8 @@ public struct LoggerError: Error, Sendable, CustomStringConvertible {
         case writeFailed
         /// `fsync` failed: records written since the last successful sync may be lost.
         case syncFailed
+        /// Deleting old segments failed; no record was lost, the next pass tries again.
+        case retentionFailed
         /// `flush` did not complete in the time given.
         case timedOut
     }

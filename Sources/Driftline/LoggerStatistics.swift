@@ -19,6 +19,14 @@ public struct LoggerStatistics: Sendable, CustomStringConvertible {
     public var bytesWritten = 0
     /// Batches written.
     public var batches = 0
+    /// Closed segments deleted by retention (``PartitionWriter/Options/retention``; checked once a minute).
+    public var segmentsDeleted = 0
+    /// Bytes of segment files retention deleted.
+    public var bytesDeleted = 0
+    /// Records retention deleted before every consumer had read them (only the size cap does that).
+    public var unconsumedRecordsDeleted = 0
+    /// Retention passes that failed (nothing lost; retried a minute later).
+    public var retentionFailures = 0
     /// Failed writes and syncs so far.
     public var writeErrors = 0
     /// The most recent write or sync error, if any.

@@ -68,7 +68,8 @@ extension ColumnProfile {
         case .categorical:
             let counts: CategoryCounts
             do {
-                counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount)
+                counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
             } catch { throw bad("categories", error.description) }
             guard counts.count == row.count else {
                 throw bad("count", "category counts sum to \(counts.count), count is \(row.count)")

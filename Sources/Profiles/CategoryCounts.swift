@@ -1,12 +1,16 @@
-/// Exact counts of up to 256 distinct values of a categorical column; further new values are
-/// counted under `__other__`. Merging keeps the cap deterministically: the 256 largest counts
-/// survive (ties broken by the value, ascending) and the rest moves to `__other__`.
+/// Exact counts of up to ``capacity`` (by default 256) distinct values of a categorical column; further
+/// new values are counted under `__other__`. Merging keeps the larger cap of the two, deterministically:
+/// the largest counts survive (ties broken by the value, ascending) and the rest moves to `__other__`.
 ///
-/// While a column has at most 256 distinct values, counts are exact and merging is
+/// While a column has at most its capacity of distinct values, counts are exact and merging is
 /// order-independent; beyond that, which values get their own count depends on arrival order.
-public struct CategoryCounts: Sendable, Equatable {
-    /// Most values with their own count.
-    public static let capacity = 256
+/// The columns whose values the schema bounds (`:prediction`, `:label` and `:confusion`, one value per pair
+/// of classes; see ``DerivedColumns/categoryCapacity(of:)``) have no cap, so they are always exact.
+public struct CategoryCounts: Sendable {
+    /// Most values with their own count, by default.
+    public static let defaultCapacity = 256
+    /// Most values with their own count in this column.
+    public private(set) var capacity = Self.defaultCapacity
     /// The category that collects values beyond the cap.
     public static let otherCategory = "__other__"
 
@@ -19,8 +23,15 @@ public struct CategoryCounts: Sendable, Equatable {
 
     public init() {}
 
-    /// Rebuilds counts from a row's `categories`/`category_counts` (`__other__` included).
-    public init(categories: [String], counts: [Int64], missingCount: Int64) throws(ProfileError) {
+    /// Empty counts that keep up to `capacity` values (at least the default, 256).
+    public init(capacity: Int) {
+        self.capacity = max(Self.defaultCapacity, capacity)
+    }
+
+    /// Rebuilds counts from a row's `categories`/`category_counts` (`__other__` included), keeping up to
+    /// `capacity` values (give the column's, ``DerivedColumns/categoryCapacity(of:)``).
+    public init(categories: [String], counts: [Int64], missingCount: Int64,
+                capacity: Int = Self.defaultCapacity) throws(ProfileError) {
         guard categories.count == counts.count else {
             throw .invalidArgument(name: "category_counts", detail: "\(categories.count) categories but \(counts.count) counts")
         }
@@ -32,6 +43,7 @@ public struct CategoryCounts: Sendable, Equatable {
             if category == Self.otherCategory { otherCount += count } else { pending[category, default: 0] += count }
         }
         self.counts = pending
+        self.capacity = max(Self.defaultCapacity, capacity)
         enforceCapacity()
     }
 
@@ -48,15 +60,16 @@ public struct CategoryCounts: Sendable, Equatable {
             otherCount += n
         } else if let index = counts.index(forKey: value) {
             counts.values[index] += n
-        } else if counts.count < Self.capacity {
+        } else if counts.count < capacity {
             counts[value] = n
         } else {
             otherCount += n
         }
     }
 
-    /// Adds another part's counts, then keeps the largest `capacity` values.
+    /// Adds another part's counts, then keeps the largest values up to the larger capacity of the two.
     public mutating func merge(_ other: CategoryCounts) {
+        capacity = max(capacity, other.capacity)
         missingCount += other.missingCount
         otherCount += other.otherCount
         counts.merge(other.counts, uniquingKeysWith: +)
@@ -64,9 +77,9 @@ public struct CategoryCounts: Sendable, Equatable {
     }
 
     private mutating func enforceCapacity() {
-        guard counts.count > Self.capacity else { return }
+        guard counts.count > capacity else { return }
         let ordered = sortedCounts()
-        for (value, count) in ordered[Self.capacity...] {
+        for (value, count) in ordered[capacity...] {
             counts[value] = nil
             otherCount += count
         }
@@ -93,5 +106,12 @@ public struct CategoryCounts: Sendable, Equatable {
         let seen = result.reduce(0, +)
         result.append(count - seen)
         return result
+    }
+}
+
+extension CategoryCounts: Equatable {
+    /// Equal counts (the capacity, a limit rather than content, is not compared).
+    public static func == (lhs: CategoryCounts, rhs: CategoryCounts) -> Bool {
+        lhs.counts == rhs.counts && lhs.otherCount == rhs.otherCount && lhs.missingCount == rhs.missingCount
     }
 }

@@ -62,4 +62,15 @@ public enum DerivedColumns {
         let residual = prediction - label
         return (residual, abs(residual))
     }
+
+    /// How many distinct values a categorical column keeps with their own count. The schema bounds the class
+    /// columns (`:prediction`, `:label`: the model's classes, anything else counts as missing; `:confusion`:
+    /// pairs of classes, 289 for 17 classes), so they have no cap and stay exact; every other column keeps
+    /// ``CategoryCounts/defaultCapacity``.
+    public static func categoryCapacity(of column: String) -> Int {
+        switch column {
+        case prediction, label, confusion: return Int.max
+        default: return CategoryCounts.defaultCapacity
+        }
+    }
 }

@@ -137,7 +137,7 @@ public struct RecordProfiler: Sendable {
     public func makeWindow() -> WindowProfile {
         WindowProfile(
             numeric: numericNames.map { NumericProfile(bins: bins[$0]) },
-            categorical: categoricalNames.map { _ in CategoryCounts() },
+            categorical: categoricalNames.map { CategoryCounts(capacity: DerivedColumns.categoryCapacity(of: $0)) },
             profiler: self)
     }
 
@@ -254,15 +254,26 @@ public struct RecordProfiler: Sendable {
                 }
                 return
             }
-            window.addNumber(slot: labelSlot, truth)
             switch prediction {
             case .value(let predicted)?:
                 let r = DerivedColumns.residuals(prediction: predicted, label: truth)
-                window.addNumber(slot: residualSlot, r.residual)
-                window.addNumber(slot: absoluteResidualSlot, r.absoluteResidual)
+                if ValueRange.isProfiled(truth) && ValueRange.isProfiled(r.residual) && ValueRange.isProfiled(r.absoluteResidual) {
+                    window.numeric[labelSlot].add(truth)
+                    window.numeric[residualSlot].add(r.residual)
+                    window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
+                } else {
+                    // A label or residual beyond ±1e100 (ValueRange): all three missing, so that they still cover
+                    // the same records; the out-of-range ones are counted.
+                    for (slot, x) in [(labelSlot, truth), (residualSlot, r.residual), (absoluteResidualSlot, r.absoluteResidual)] {
+                        if ValueRange.isOutOfRange(x) { window.addNumber(slot: slot, x) } else { window.numeric[slot].addMissing() }
+                    }
+                }
             case nil:
-                break
+                window.addNumber(slot: labelSlot, truth)
             default:
+                // The model failed on this record: its label is kept out of `:label` too (counted missing), so
+                // that `:label`, `:residual` and `:abs_residual` cover the same records and R² stays defined.
+                window.numeric[labelSlot].addMissing()
                 window.numeric[residualSlot].addMissing()
                 window.numeric[absoluteResidualSlot].addMissing()
             }

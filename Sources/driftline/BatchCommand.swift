@@ -99,6 +99,7 @@ struct BatchCommand: ParsableCommand {
                 endpoint: endpoint, config: pipeline, anodotPath: anodot, promTextfilePath: promTextfile,
                 nowMicroseconds: Timestamp.now().microsecondsSinceEpoch)
             outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
+            try StoreOverview.writeIndex(store: Store(root: store))
         } catch let error as BatchError {
             if case .busy = error {
                 note("driftline batch: \(error)")

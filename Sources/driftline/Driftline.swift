@@ -26,7 +26,7 @@ struct DriftlineCommand: AsyncParsableCommand {
               driftline batch --store /var/lib/driftline/store
             """,
         subcommands: [SimulateCommand.self, IngestCommand.self, CollectCommand.self, InspectCommand.self, TailCommand.self, CompactCommand.self, QueryCommand.self,
-                      ProfileCommand.self, BatchCommand.self, DemoCommand.self]
+                      ProfileCommand.self, BatchCommand.self, StatusCommand.self, DemoCommand.self]
     )
 
     /// ArgumentParser's `main`, except that Foundation's file errors are printed as a sentence that names

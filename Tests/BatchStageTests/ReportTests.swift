@@ -59,6 +59,8 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.performance.estimatedF1 = 1.0 / 3
         odd.performance.estimateReliable = false
         odd.performance.estimateNote = "not reliable: \"x\" drifted"
+        odd.performance.perClass = PerClassMetrics(classes: ["a", "b\"c"], precision: [1, 0.1], recall: [0, 1e-9], f1: [0.5, 2.0 / 3],
+                                                   support: [0, 12], confusionMatrix: [[0, 0], [3, 9]])
         odd.trend = [HourReport.TrendPoint(hour: hour0, performance: odd.performance)]
         if var first = odd.drift.first {
             first.binLabels = []

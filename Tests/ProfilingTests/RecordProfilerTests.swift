@@ -1,4 +1,5 @@
 import DriftlineCore
+import DriftlineStore
 import Profiles
 import Testing
 @testable import Profiling
@@ -102,6 +103,30 @@ import Testing
         #expect(prediction.moments.count == 1 && prediction.moments.mean == 2.5)
     }
 
+    /// A labelled record whose model failed used to put its label in `:label` but no residual, so the counts
+    /// disagreed and MAE, RMSE and R² were null for the whole hour. The metrics cover the answered records.
+    @Test func aFailedLabelledRecordLeavesRegressionMetricsDefined() throws {
+        let schema = try ModelSchema(features: [.numeric("x")], task: .regression)
+        let profiler = RecordProfiler(schema: schema)
+        var window = profiler.makeWindow()
+        let time = Timestamp(microsecondsSinceEpoch: 0)
+        profiler.add(InferenceRecord(timestamp: time, features: [1], outcome: .prediction(2.5), label: .value(3)), to: &window)
+        profiler.add(InferenceRecord(timestamp: time, features: [2], outcome: .prediction(5), label: .value(4)), to: &window)
+        profiler.add(InferenceRecord(timestamp: time, features: [3], outcome: .error("timeout"), label: .value(100)), to: &window)
+        profiler.addLabel(.value(7), prediction: .value(6), to: &window)
+        profiler.addLabel(.value(50), prediction: .failed, to: &window)
+        let residual = try #require(window.profile(of: ":residual")?.numeric?.moments)
+        let absolute = try #require(window.profile(of: ":abs_residual")?.numeric?.moments)
+        let label = try #require(window.profile(of: ":label")?.numeric?.moments)
+        #expect(label.count == 3 && label.missingCount == 2)
+        let metrics = try #require(RegressionMetrics(residual: residual, absoluteResidual: absolute, label: label))
+        // sklearn on y_true [3, 4, 7], y_pred [2.5, 5, 6]: MAE 0.8333…, RMSE sqrt(2.25/3), R² 1 − 2.25/8.6667.
+        #expect(metrics.count == 3)
+        #expect(abs(metrics.mae - 2.5 / 3) < 1e-12)
+        #expect(abs(metrics.rmse - (2.25 / 3).squareRoot()) < 1e-12)
+        #expect(abs(metrics.r2 - (1 - 2.25 / (26.0 / 3))) < 1e-12)
+    }
+
     @Test func referenceBinsGiveHistogramsAndReferenceID() throws {
         let bins = try ReferenceBins(referenceID: "ref-1", edges: [0, 10])
         let profiler = RecordProfiler(schema: Self.schema, bins: ["x": bins])
@@ -131,6 +156,43 @@ import Testing
             }
             #expect(p.categorical == q.categorical)
         }
+    }
+
+    /// With 20 classes there are 400 (label, prediction) cells, more than a categorical column's default 256
+    /// values: every labelled record must still be in the confusion matrix, after the rows are stored,
+    /// read back and merged (before, 144 cells fell into `__other__` and accuracy lost those records).
+    @Test func confusionOfManyClassesStaysExactThroughRowsAndMerges() throws {
+        let classes = (0..<20).map { "c\($0)" }
+        let schema = try ModelSchema(features: [.numeric("x")], task: .classification(classes: classes))
+        let profiler = RecordProfiler(schema: schema)
+        var windows = [profiler.makeWindow(), profiler.makeWindow()]
+        var correct = 0
+        for i in 0..<2000 {
+            let predicted = i % 20, truth = (i / 20) % 20
+            var p = [Double](repeating: 0.01, count: 20)
+            p[predicted] = 0.81
+            let record = InferenceRecord(timestamp: Timestamp(microsecondsSinceEpoch: 0), features: [.number(Double(i))],
+                                         outcome: .probabilities(p), latencyMicroseconds: 1, label: .className(classes[truth]))
+            profiler.add(record, to: &windows[i % 2])
+            if predicted == truth { correct += 1 }
+        }
+        // Through the store's row shape: each window's :confusion row decodes and the two merge.
+        var merged = CategoryCounts()
+        for window in windows {
+            let row = try #require(window.rows(endpoint: "e", modelVersion: "1", windowStart: .init(microsecondsSinceEpoch: 0),
+                                               windowEnd: .init(microsecondsSinceEpoch: 300_000_000))
+                .first { $0.columnName == ":confusion" })
+            let counts = try #require(try ColumnProfile(row: row).categorical)
+            merged.merge(counts)
+        }
+        #expect(merged.otherCount == 0)
+        #expect(merged.counts.count == 400)
+        let matrix = try ConfusionMatrix(classes: classes, confusion: merged)
+        #expect(matrix.total == 2000)
+        let metrics = try #require(ClassificationMetrics(matrix))
+        #expect(abs(metrics.accuracy - Double(correct) / 2000) < 1e-12)
+        let prediction = try #require(windows[0].profile(of: ":prediction")?.categorical)
+        #expect(prediction.otherCount == 0 && prediction.counts.count == 10)
     }
 }
 
