@@ -43,7 +43,7 @@ public struct DeltaTable: Sendable {
     /// Checkpoint interval, retentions and retry bound used by this value.
     public let options: Options
     let log: LogFiles
-    private let cache = SnapshotCache()
+    let cache = SnapshotCache()
 
     /// Opens the table at `path` (nothing is read until a snapshot or commit needs it).
     public init(path: String, options: Options = Options()) {
@@ -121,7 +121,15 @@ public struct DeltaTable: Sendable {
         try Self.validate(relativePath: relativePath)
         let full = path + "/" + relativePath
         try deltaIO { try Folder.create(Folder.parent(of: full)) }
-        guard try deltaIO({ try DurableFile.putIfAbsent(full, contents: bytes) }) == .created else {
+        let outcome: DurableFile.PutOutcome
+        do throws(FileError) {
+            outcome = try DurableFile.putIfAbsent(full, contents: bytes)
+        } catch {
+            // Linked but not durable: not committed either, so it goes (a failed write leaves nothing behind).
+            if error.operation == .syncFolder { _ = try? DurableFile.remove(full) }
+            throw DeltaError(error)
+        }
+        guard outcome == .created else {
             throw DeltaError.invalidArgument("data file \(full) already exists; data files must have unique names")
         }
         let time = fileModificationTime(full) ?? .now()
@@ -147,6 +155,13 @@ final class SnapshotCache: Sendable {
 
     func get() -> Snapshot? {
         snapshot.withLock { $0 }
+    }
+
+    /// Forgets the snapshot when it includes `version` (that version's file was moved aside).
+    func forget(includingVersion version: Int64) {
+        snapshot.withLock { snapshot in
+            if (snapshot?.version ?? -1) >= version { snapshot = nil }
+        }
     }
 
     func set(_ value: Snapshot) {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DeltaTable
 import DriftlineCore
 import DriftlineLog
@@ -21,27 +26,34 @@ extension LogTail {
             rows += window.rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
                                 windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
         }
+        try checkLastCommit()
+        // Values beyond ±1e100 of this interval, by endpoint: counted in the progress (not in `counts`, so a
+        // failed commit that is retried does not count them twice), published once the commit is in.
         var outOfRange: [String: (count: Int64, example: String)] = [:]
         for (index, window) in accumulators.enumerated() where window.outOfRangeValues > 0 {
             let endpoint = models[accumulatorKeys[index].model].manifest.endpoint
             let example = window.outOfRangeExample.map { "column \($0.column) = \($0.value)" } ?? ""
             outOfRange[endpoint, default: (0, example)].count += window.outOfRangeValues
         }
-        for (endpoint, entry) in outOfRange {
-            counts.outOfRangeValues += entry.count
-            metrics.outOfRange(endpoint: endpoint, count: entry.count)
-        }
         var progress = currentProgress()
         progress.counts.rows = Int64(rows.count)
+        progress.counts.outOfRangeValues += outOfRange.values.reduce(0) { $0 + $1.count }
         let version: Int64
         do {
             version = try profiles.append(
                 rows, transaction: AppTransaction(appId: options.applicationID, version: transactionVersion + 1),
                 commitInfo: progress.commitInfo)
         } catch {
-            throw TailError(.store, "cannot commit \(rows.count) profile rows to \(profiles.path): \(error)")
+            // The commit may be in place although the call failed (the folder's fsync failed after the link):
+            // then it counts as done, or a retry would be refused as a duplicate forever.
+            guard let landed = try? profiles.transactionVersion(appId: options.applicationID), landed == transactionVersion + 1 else {
+                throw TailError(.store, "cannot commit \(rows.count) profile rows to \(profiles.path): \(error)")
+            }
+            logger.warning("the commit reported \(error) but is in the table (txn \(landed)); going on")
+            version = (try? profiles.table.latestVersion()) ?? -1
         }
         transactionVersion += 1
+        lastCommitVersion = version >= 0 ? version : nil
         committed = progress
         metrics.committed(rows: rows.count, duration: ContinuousClock.now - started)
         publishClosedWindows()
@@ -51,6 +63,7 @@ extension LogTail {
         for line in progress.quarantine.lines { logger.error("\(line)") }
         for endpoint in outOfRange.keys.sorted() {
             guard let entry = outOfRange[endpoint] else { continue }
+            metrics.outOfRange(endpoint: endpoint, count: entry.count)
             logger.warning("endpoint \(endpoint): \(entry.count) values beyond ±1e100 profiled as missing (out of range; e.g. \(entry.example)); log NaN for a missing value instead of a sentinel")
         }
         counts = TailProgress.Counts()
@@ -59,6 +72,35 @@ extension LogTail {
         writeConsumerOffsets()
         logger.debug("committed version \(version): \(rows.count) rows, \(progress.counts.records) records")
         return version
+    }
+
+    /// Checks that this tail's last commit is still in the table: a damaged commit moved aside by another
+    /// writer takes its rows and positions with it, and committing on from memory would skip them for good.
+    func checkLastCommit() throws {
+        guard let version = lastCommitVersion else { return }
+        let actions: [Action]
+        do {
+            actions = try profiles.table.actions(version: version)
+        } catch DeltaError.io(_, "open", ENOENT) {
+            // Log cleanup deletes old commits a checkpoint covers, never the newest one; a commit moved aside
+            // leaves its version free, so no later version exists.
+            guard let latest = try? profiles.table.latestVersion(), latest >= version else {
+                throw lostCommit(version, "its file is gone and no later version exists")
+            }
+            return
+        } catch {
+            throw lostCommit(version, "\(error)")
+        }
+        let mine = actions.contains { action in
+            if case let .txn(txn) = action { return txn.appId == options.applicationID && txn.version == transactionVersion }
+            return false
+        }
+        guard mine else { throw lostCommit(version, "that version now holds another writer's commit") }
+    }
+
+    private func lostCommit(_ version: Int64, _ detail: String) -> TailError {
+        TailError(.commitLost, "this tail's commit \(version) (txn \(transactionVersion) of \(options.applicationID)) is no longer in \(profiles.path) "
+            + "(\(detail)); stopping: restart the tail, it resumes from the table's last commit and profiles the log again from there")
     }
 
     /// Positions, join starts and watermarks of every followed partition and endpoint, with this interval's counts.
