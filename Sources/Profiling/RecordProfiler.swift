@@ -161,12 +161,17 @@ public struct RecordProfiler: Sendable {
         addFeatures(record.features, to: &window)
         let prediction: Prediction
         switch record.outcome {
+        case .probabilities where !isClassification:
+            // Probabilities for a regression model (the logger refuses them; a foreign writer may not): no prediction.
+            prediction = .failed
+            window.numeric[predictionSlot].addMissing()
+            window.categorical[errorSlot].add(Self.ok)
         case .probabilities(let probabilities):
             if let c = DerivedColumns.classify(probabilities: probabilities, threshold: threshold), c.predictedIndex < classes.count {
                 prediction = .classIndex(c.predictedIndex)
                 window.categorical[predictionSlot].add(classes[c.predictedIndex])
-                window.numeric[pred1Slot].add(c.pred1)
-                window.numeric[spreadSlot].add(c.spread12)
+                window.addNumber(slot: pred1Slot, c.pred1)
+                window.addNumber(slot: spreadSlot, c.spread12)
             } else {
                 prediction = .failed
                 window.categorical[predictionSlot].add(nil)
@@ -174,7 +179,7 @@ public struct RecordProfiler: Sendable {
                 window.numeric[spreadSlot].addMissing()
             }
             for (index, slot) in probabilitySlots.enumerated() {
-                if index < probabilities.count { window.numeric[slot].add(probabilities[index]) } else { window.numeric[slot].addMissing() }
+                if index < probabilities.count { window.addNumber(slot: slot, probabilities[index]) } else { window.numeric[slot].addMissing() }
             }
             window.categorical[errorSlot].add(Self.ok)
         case .prediction(let value):
@@ -183,7 +188,7 @@ public struct RecordProfiler: Sendable {
                 window.categorical[predictionSlot].add(nil)
                 for slot in [pred1Slot, spreadSlot] + probabilitySlots { window.numeric[slot].addMissing() }
             } else {
-                window.numeric[predictionSlot].add(value)
+                window.addNumber(slot: predictionSlot, value)
             }
             window.categorical[errorSlot].add(Self.ok)
         case .error(let code):
@@ -196,7 +201,7 @@ public struct RecordProfiler: Sendable {
             }
             window.categorical[errorSlot].add(code)
         }
-        window.numeric[latencySlot].add(Double(record.latencyMicroseconds) / 1000)
+        window.addNumber(slot: latencySlot, Double(record.latencyMicroseconds) / 1000)
         window.records += 1
         if let label = record.label { addLabel(label, prediction: prediction, to: &window) }
         return prediction
@@ -210,7 +215,7 @@ public struct RecordProfiler: Sendable {
             let value = index < count ? features[index] : .missing
             switch (featureKinds[index], value) {
             case (.numeric, .number(let x)):
-                window.numeric[slot].add(x)
+                window.addNumber(slot: slot, x)
             case (.numeric, .string):
                 window.numeric[slot].addMissing()
             case (.categorical, .string(let text)):
@@ -251,12 +256,20 @@ public struct RecordProfiler: Sendable {
             }
             switch prediction {
             case .value(let predicted)?:
-                window.numeric[labelSlot].add(truth)
                 let r = DerivedColumns.residuals(prediction: predicted, label: truth)
-                window.numeric[residualSlot].add(r.residual)
-                window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
+                if ValueRange.isProfiled(truth) && ValueRange.isProfiled(r.residual) && ValueRange.isProfiled(r.absoluteResidual) {
+                    window.numeric[labelSlot].add(truth)
+                    window.numeric[residualSlot].add(r.residual)
+                    window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
+                } else {
+                    // A label or residual beyond ±1e100 (ValueRange): all three missing, so that they still cover
+                    // the same records; the out-of-range ones are counted.
+                    for (slot, x) in [(labelSlot, truth), (residualSlot, r.residual), (absoluteResidualSlot, r.absoluteResidual)] {
+                        if ValueRange.isOutOfRange(x) { window.addNumber(slot: slot, x) } else { window.numeric[slot].addMissing() }
+                    }
+                }
             case nil:
-                window.numeric[labelSlot].add(truth)
+                window.addNumber(slot: labelSlot, truth)
             default:
                 // The model failed on this record: its label is kept out of `:label` too (counted missing), so
                 // that `:label`, `:residual` and `:abs_residual` cover the same records and R² stays defined.
