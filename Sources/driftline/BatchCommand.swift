@@ -54,6 +54,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the metrics as Anodot 2.0 JSON to this file.", valueName: "file"))
     var anodot: String?
 
+    @OptionGroup(title: "Anodot")
+    var anodotExport: AnodotOptions
+
     @Option(help: ArgumentHelp("Also write node_exporter textfile gauges to this file (atomically).", valueName: "file"))
     var promTextfile: String?
 
@@ -117,6 +120,7 @@ struct BatchCommand: ParsableCommand {
         }
         if outcome.analyses.isEmpty { print("nothing to analyse: no profiles in the range") }
         for failure in outcome.failures { note("driftline batch: \(failure)") }
+        try exportAnodot(outcome)
         if !outcome.failures.isEmpty { throw ExitCode(1) }
         if failOnDrift, outcome.worstStatus == .driftDetected { throw ExitCode(3) }
     }
