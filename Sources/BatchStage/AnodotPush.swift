@@ -115,7 +115,7 @@ public struct AnodotPush: Sendable {
                 report.failure = "batch \(batchNumber) (points \(start + 1)-\(end) of \(metrics.count)) failed \(attempts) times, last: \(why)"
                 return report
             case .refused(let why):
-                report.failure = "batch \(batchNumber) (points \(start + 1)-\(end) of \(metrics.count)) refused: \(why) (not retried)"
+                report.failure = "batch \(batchNumber) (points \(start + 1)-\(end) of \(metrics.count)) refused, not retried: \(why)"
                 return report
             }
             start = end

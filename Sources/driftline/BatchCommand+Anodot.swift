@@ -23,14 +23,15 @@ extension BatchCommand {
             note("warning: Anodot accepted the requests but listed \(report.rejectedInAcceptedBatches.count) error(s), first: "
                  + report.rejectedInAcceptedBatches.prefix(3).joined(separator: "; "))
         }
-        let retries = report.retries == 0 ? "" : " (\(report.retries) retried)"
+        let retries = report.retries == 0 ? "" : report.retries == 1 ? " (1 retry)" : " (\(report.retries) retries)"
+        let requests = report.requests == 1 ? "1 request" : "\(report.requests) requests"
         guard let failure = report.failure else {
-            print("anodot: pushed \(report.acceptedPoints) points to \(push.endpoint) in \(report.requests) requests\(retries)")
+            print("anodot: pushed \(report.acceptedPoints) points to \(push.endpoint) in \(requests)\(retries)")
             return
         }
         let kept = anodot.map { "the metrics are in \($0)" } ?? "no --anodot file was given, so the metrics are not kept; add --anodot FILE"
         note("warning: the Anodot push failed: \(failure); \(report.acceptedPoints) of \(report.totalPoints) points were accepted"
-             + " in \(report.requests) requests\(retries); \(kept); the analysis is stored (re-push with `driftline batch --from/--to` over these hours)")
+             + " in \(requests)\(retries); \(kept); the analysis is stored (re-push with `driftline batch --from/--to` over these hours)")
         if outcome.failures.isEmpty { throw ExitCode(4) }
     }
 }

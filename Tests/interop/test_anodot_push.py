@@ -21,8 +21,9 @@ TOKEN = "s3cret+token/42"
 class AnodotStub:
     """A metrics API: records each request and answers the scripted statuses in order, then `default`."""
 
-    def __init__(self, statuses=(), default=200):
+    def __init__(self, statuses=(), default=200, accepted_body=None):
         self.statuses, self.default, self.requests = list(statuses), default, []
+        self.accepted_body = accepted_body or {"errors": []}
         self.lock = threading.Lock()
         stub = self
 
@@ -37,7 +38,7 @@ class AnodotStub:
                     stub.requests.append({"path": url.path, "query": urllib.parse.parse_qs(url.query),
                                           "type": self.headers.get("Content-Type"), "points": json.loads(body),
                                           "status": status})
-                answer = json.dumps({"errors": []} if status < 300 else {"error": f"status {status}"}).encode()
+                answer = json.dumps(stub.accepted_body if status < 300 else {"error": f"status {status}"}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -125,7 +126,7 @@ def test_a_500_is_retried_and_no_accepted_batch_is_sent_twice(demo, tmp_path):
     # The refused request's batch is sent again identically; accepted points are each received once.
     assert stub.requests[1]["points"] == stub.requests[2]["points"]
     assert [canonical(p) for p in stub.accepted_points()] == written
-    assert "(1 retried)" in proc.stdout, proc.stdout
+    assert "in 3 requests (1 retry)" in proc.stdout, proc.stdout
 
 
 def test_a_refused_connection_is_retried_then_left_to_the_file(demo, tmp_path):
@@ -140,7 +141,7 @@ def test_a_refused_connection_is_retried_then_left_to_the_file(demo, tmp_path):
     assert proc.returncode == 4, proc.stderr
     assert "the Anodot push failed" in proc.stderr and "connection refused" in proc.stderr
     assert "failed 5 times" in proc.stderr and f"the metrics are in {file}" in proc.stderr
-    assert "0 of" in proc.stderr
+    assert "0 of" in proc.stderr and "in 5 requests (4 retries)" in proc.stderr
     # Backoff 0.5 + 1 + 2 + 4 s between the 5 tries.
     assert proc.elapsed >= 7.5
     # The analysis is kept: the file, the printed analyses and the rewritten reports.
@@ -217,3 +218,12 @@ def test_mistakes_are_refused_before_the_run(demo, args, says):
     assert proc.returncode == 64, proc.stderr
     for text in says:
         assert text in proc.stderr, proc.stderr
+
+
+def test_errors_listed_in_an_accepted_answer_are_warned_about(demo, tmp_path):
+    listed = {"errors": [{"error": 7, "description": "value is not a number", "index": 3}]}
+    with AnodotStub(accepted_body=listed) as stub:
+        proc = batch(demo, "--anodot", tmp_path / "anodot.json", url=stub.url)
+    assert proc.returncode == 0, proc.stderr
+    assert len(stub.requests) == 2
+    assert "listed 2 error(s)" in proc.stderr and "value is not a number" in proc.stderr, proc.stderr
