@@ -124,6 +124,18 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(throws: BatchError.self) { try PipelineConfig(yaml: yaml) }
     }
 
+    @Test(arguments: [("default: {bins: 10}", "unknown key default "), ("defaults: {treshold: 1}", "unknown key defaults.treshold "),
+                      ("defaults: {thresholds: {drift_detected_pvalu: 0.01}}", "unknown key defaults.thresholds.drift_detected_pvalu "),
+                      ("endpoints: {iris: {binz: 3}}", "unknown key endpoints.iris.binz ")])
+    func unknownKeysAreRefusedByName(yaml: String, named: String) {
+        do {
+            _ = try PipelineConfig(yaml: yaml)
+            Issue.record("\(yaml) was accepted")
+        } catch {
+            #expect(error.description.contains(named), "\(error)")
+        }
+    }
+
     @Test func outputFilesAreReplacedAtomicallyWithTheProductsModes() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("batch-atomic-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
