@@ -11,7 +11,7 @@ struct AnodotOptions: ParsableArguments {
     var formatName = AnodotMetrics.Format.anodot20.rawValue
 
     @Option(name: .customLong("anodot-url"),
-            help: ArgumentHelp("Push the metrics to Anodot's metrics API at this base URL (e.g. https://api.anodot.com), 1,000 points per request, retried on 5xx and connection errors. When the push fails the --anodot file is written anyway and batch exits 4 (the analysis is stored).",
+            help: ArgumentHelp("Push the metrics to Anodot's metrics API at this base URL (e.g. https://api.anodot.com), 1,000 points per request, retried on 5xx and connection errors. When the push fails the --anodot file is written anyway and batch exits 5 (the analysis is stored).",
                                valueName: "url"))
     var url: String?
 

@@ -5,7 +5,7 @@ import Foundation
 extension BatchCommand {
     /// After the analysis is stored: `--anodot-format mlwatcher` rewrites the `--anodot` file with
     /// MLWatcher's names (the run writes Driftline's), and `--anodot-url` pushes the metrics. A failed push
-    /// is a warning and exit code 4 (unless the run already failed, exit 1): the tables, the reports and
+    /// is a warning and exit code 5 (unless the run already failed with its own code): the tables, the reports and
     /// the `--anodot` file are there.
     func exportAnodot(_ outcome: BatchOutcome) throws {
         let options = anodotExport
@@ -32,6 +32,6 @@ extension BatchCommand {
         let kept = anodot.map { "the metrics are in \($0)" } ?? "no --anodot file was given, so the metrics are not kept; add --anodot FILE"
         note("warning: the Anodot push failed: \(failure); \(report.acceptedPoints) of \(report.totalPoints) points were accepted"
              + " in \(requests)\(retries); \(kept); the analysis is stored (re-push with `driftline batch --from/--to` over these hours)")
-        if outcome.failures.isEmpty { throw ExitCode(4) }
+        if outcome.failures.isEmpty { throw ExitCode(5) }
     }
 }

@@ -1,7 +1,7 @@
 """`driftline batch --anodot-url --anodot-token-file` against a real HTTP server (Python's http.server in a
 thread, speaking HTTP/1.1): every point of the run arrives exactly once in requests of at most 1,000, a 500 is
 retried without duplicating accepted batches, a refused connection is retried then left to the `--anodot`
-file with exit code 4, a 401 is not retried; `--anodot-format mlwatcher` names the points as MLWatcher does."""
+file with exit code 5, a 401 is not retried; `--anodot-format mlwatcher` names the points as MLWatcher does."""
 import json
 import math
 import socket
@@ -138,7 +138,7 @@ def test_a_refused_connection_is_retried_then_left_to_the_file(demo, tmp_path):
     before = time.time()
     proc = batch(demo, "--anodot", file, url=f"http://127.0.0.1:{port}")
     print(proc.stderr, f"elapsed {proc.elapsed:.1f} s")
-    assert proc.returncode == 4, proc.stderr
+    assert proc.returncode == 5, proc.stderr
     assert "the Anodot push failed" in proc.stderr and "connection refused" in proc.stderr
     assert "failed 5 times" in proc.stderr and f"the metrics are in {file}" in proc.stderr
     assert "0 of" in proc.stderr and "in 5 requests (4 retries)" in proc.stderr
@@ -155,7 +155,7 @@ def test_a_401_is_reported_and_not_retried(demo, tmp_path):
     with AnodotStub(default=401) as stub:
         proc = batch(demo, "--anodot", file, url=stub.url)
     print(proc.stderr)
-    assert proc.returncode == 4, proc.stderr
+    assert proc.returncode == 5, proc.stderr
     assert len(stub.requests) == 1
     assert "HTTP 401" in proc.stderr and "not retried" in proc.stderr and "--anodot-token-file" in proc.stderr
     assert file.exists()
@@ -164,7 +164,7 @@ def test_a_401_is_reported_and_not_retried(demo, tmp_path):
 def test_push_without_a_file_says_the_metrics_are_not_kept(demo):
     with AnodotStub(default=400) as stub:
         proc = batch(demo, url=stub.url)
-    assert proc.returncode == 4 and len(stub.requests) == 1
+    assert proc.returncode == 5 and len(stub.requests) == 1
     assert "no --anodot file was given" in proc.stderr, proc.stderr
 
 
