@@ -1,6 +1,6 @@
 import Foundation
 
-/// Metrics in Anodot's 2.0 format, as MLWatcher emits them: one object per value with
+/// Metrics in Anodot's 2.0 format (the shape MLWatcher's agent also sends; its names: `AnodotMetrics+MLWatcher`), one object per value with
 /// `properties` (`what`, `model`, `endpoint`, `model_version`, `feature`, `baseline`, `target_type`),
 /// `tags`, `timestamp` (epoch seconds, the hour's start) and `value`. Dots, spaces and `=` in
 /// property values become `_` (values are cut at 150 characters, Anodot's limit), a leading `:` of reserved columns is dropped (`:prediction` → `prediction`).
