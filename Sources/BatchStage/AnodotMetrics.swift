@@ -1,9 +1,9 @@
 import Foundation
 
-/// Metrics in Anodot's 2.0 format, as MLWatcher emits them: one object per value with
+/// Metrics in Anodot's 2.0 format (the shape MLWatcher's agent also sends; its names: `AnodotMetrics+MLWatcher`), one object per value with
 /// `properties` (`what`, `model`, `endpoint`, `model_version`, `feature`, `baseline`, `target_type`),
 /// `tags`, `timestamp` (epoch seconds, the hour's start) and `value`. Dots, spaces and `=` in
-/// property values become `_`, a leading `:` of reserved columns is dropped (`:prediction` → `prediction`).
+/// property values become `_` (values are cut at 150 characters, Anodot's limit), a leading `:` of reserved columns is dropped (`:prediction` → `prediction`).
 public enum AnodotMetrics {
     /// One metric.
     public struct Metric: Sendable, Encodable, Equatable {
@@ -58,6 +58,15 @@ public enum AnodotMetrics {
         return out
     }
 
+    /// Writes `metrics` as `jsonData` to `path` (atomically replaced, the folder created if needed).
+    public static func write(_ metrics: [Metric], to path: String) throws(BatchError) {
+        do { try writeOutput(try jsonData(metrics), to: path) } catch let error as BatchError {
+            throw error
+        } catch {
+            throw .output(path: path, detail: "cannot encode the metrics: \(error)")
+        }
+    }
+
     /// The JSON array Anodot's `/api/v1/metrics?protocol=anodot20` accepts.
     public static func jsonData(_ metrics: [Metric]) throws -> Data {
         let encoder = JSONEncoder()
@@ -65,9 +74,12 @@ public enum AnodotMetrics {
         return try encoder.encode(metrics)
     }
 
+    /// Anodot refuses property values longer than this; longer ones are cut.
+    static let maximumValueLength = 150
+
     static func clean(_ value: String) -> String {
         var text = value.hasPrefix(":") ? String(value.dropFirst()) : value
-        text = String(text.map { ".= \t\n".contains($0) ? "_" : $0 })
+        text = String(text.map { ".= \t\n".contains($0) ? "_" : $0 }.prefix(maximumValueLength))
         return text.isEmpty ? "_" : text
     }
 }

@@ -22,6 +22,8 @@ public struct HourAnalysis: Sendable {
     public var performance: HourPerformance
     /// The model's classes used for the classification metrics (empty for regression).
     public var classes: [String]
+    /// The hour's own figures of its features, `:prediction`, `:pred1` and `:spread12` (for the MLWatcher export).
+    public var summaries: [String: ColumnSummary] = [:]
 
     public init(hour: HourProfiles, previous: HourProfiles?, reference: ReferenceBaseline?,
                 settings: AnalysisSettings = AnalysisSettings()) throws(ProfileError) {
@@ -30,6 +32,7 @@ public struct HourAnalysis: Sendable {
         self.hour = hour.hour
         referenceID = reference?.referenceID
         classes = Self.classes(hour: hour, reference: reference)
+        summaries = ColumnSummary.of(hour.columns)
         let columns = Self.driftColumns(hour: hour, previous: previous, reference: reference)
         var drift: [ColumnDrift] = []
         if let reference {

@@ -30,7 +30,8 @@ struct BatchCommand: ParsableCommand {
             exits 0. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
             drift_detected; 4 when some windows could not be analysed (an unreadable
             reference or profile file: named, the others written, retried next run);
-            1 on an error that stops the run.
+            5 when the analysis is stored but the --anodot-url push failed (the --anodot
+            file holds the metrics); 1 on an error that stops the run.
 
             Examples:
               driftline batch --store ./store
@@ -73,6 +74,9 @@ struct BatchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Also write the metrics as Anodot 2.0 JSON to this file.", valueName: "file"))
     var anodot: String?
+
+    @OptionGroup(title: "Anodot")
+    var anodotExport: AnodotOptions
 
     @Option(help: ArgumentHelp("Also write node_exporter textfile gauges to this file (atomically).", valueName: "file"))
     var promTextfile: String?
@@ -171,6 +175,7 @@ struct BatchCommand: ParsableCommand {
             print("analysed \(outcome.plan.count) model windows (\(tally)); profiles version \(outcome.profilesVersion)")
         }
         for failure in outcome.failures { note("driftline batch: \(failure)") }
+        try exportAnodot(outcome)
         if !outcome.failures.isEmpty { throw ExitCode(4) }
         if failOnDrift, outcome.worstStatus == .driftDetected { throw ExitCode(3) }
     }

@@ -93,3 +93,15 @@ def test_no_module_declares_a_dependency_it_never_imports():
             if dep not in imported:
                 unused.append(f"{name} declares {dep} but imports it nowhere")
     assert not unused, "\n".join(unused)
+
+
+def test_only_the_anodot_push_uses_an_http_client():
+    """The push's HTTP client (Foundation's URLSession) stays in one file of BatchStage: no other module
+    imports FoundationNetworking, and no HTTP client package is declared."""
+    importing = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "Sources").rglob("*.swift")
+                       if re.search(r"^\s*import FoundationNetworking", p.read_text(), re.M))
+    assert importing == ["Sources/BatchStage/AnodotPush.swift"], importing
+    declared = set()
+    for target in product_targets().values():
+        declared |= set(target.get("product_dependencies") or [])
+    assert not declared & {"AsyncHTTPClient", "NIOSSL"}, sorted(declared & {"AsyncHTTPClient", "NIOSSL"})
