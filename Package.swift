@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "DeltaTable", dependencies: ["Parquet", "DurableFiles"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.
-        .target(name: "DriftlineStore", dependencies: ["Profiles", "DeltaTable", "Parquet", "DurableFiles"], exclude: ["REFERENCE.md"]),
+        .target(name: "DriftlineStore", dependencies: ["DriftlineCore", "Profiles", "DeltaTable", "Parquet", "DurableFiles"], exclude: ["REFERENCE.md"]),
         // Records → window profiles and a training set → its reference: pure computation, shared by the
         // tail stage and `driftline profile` (no I/O, no server).
         .target(name: "Profiling", dependencies: ["DriftlineCore", "Profiles", "DriftlineStore"]),

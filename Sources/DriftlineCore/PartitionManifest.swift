@@ -15,16 +15,26 @@ public struct PartitionManifest: Hashable, Sendable {
     /// The longest model version, in UTF-8 bytes.
     public static let maxModelVersionBytes = 200
 
-    /// Creates a manifest; the endpoint must be a safe folder name.
+    /// Creates a manifest for writing: endpoint, model version and feature names must pass ``NameRules``.
+    /// - Throws: ``ValidationError`` naming the field.
     public init(endpoint: String, modelVersion: String, schema: ModelSchema) throws(ValidationError) {
+        self.init(unchecked: endpoint, modelVersion: modelVersion, schema: schema)
+        try NameRules.check(self)
+    }
+
+    /// A manifest as read from a log: only what a reader needs to find its folder is checked (an older or
+    /// foreign writer may have used names ``NameRules`` refuses; readers check ``NameRules/check(_:)`` and
+    /// quarantine such a model's records instead of failing the partition).
+    init(decoded endpoint: String, modelVersion: String, schema: ModelSchema) throws(ValidationError) {
         _ = try PathComponent(endpoint, field: "endpoint")
         if modelVersion.isEmpty { throw ValidationError(.invalidName, field: "modelVersion", value: "", detail: "must not be empty") }
-        if modelVersion.utf8.count > Self.maxModelVersionBytes {
-            throw ValidationError(.tooLong, field: "modelVersion", value: modelVersion, detail: "at most \(Self.maxModelVersionBytes) bytes")
-        }
-        if modelVersion.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+        if modelVersion.unicodeScalars.contains(where: NameRules.isControl) {
             throw ValidationError(.invalidName, field: "modelVersion", value: modelVersion, detail: "must not contain control characters")
         }
+        self.init(unchecked: endpoint, modelVersion: modelVersion, schema: schema)
+    }
+
+    init(unchecked endpoint: String, modelVersion: String, schema: ModelSchema) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.schema = schema
@@ -56,7 +66,7 @@ public struct PartitionManifest: Hashable, Sendable {
             throw CodecError(.malformed, offset: cursor.position, detail: "\(cursor.remaining) trailing bytes after the manifest")
         }
         do {
-            return try PartitionManifest(endpoint: endpoint, modelVersion: modelVersion, schema: schema)
+            return try PartitionManifest(decoded: endpoint, modelVersion: modelVersion, schema: schema)
         } catch {
             throw CodecError(.malformed, offset: 0, detail: "decoded manifest is invalid: \(error)")
         }

@@ -184,7 +184,7 @@ public struct RecordEncoder: Sendable {
             guard !schema.task.isClassification else {
                 throw ValidationError(.wrongOutcomeForTask, field: "outcome", value: "prediction \(value)", detail: "a classification model logs class probabilities")
             }
-            guard value.isFinite else { throw ValidationError(.notFinite, field: "prediction", value: "\(value)", detail: "the predicted value must be finite") }
+            try ValueRange.check(value, field: "prediction")
             w.byte(1)
             w.double(value)
         case .error(let code):
@@ -237,7 +237,7 @@ public struct RecordEncoder: Sendable {
             guard !schema.task.isClassification else {
                 throw ValidationError(.wrongOutcomeForTask, field: "label", value: "\(value)", detail: "a classification model's labels are class names")
             }
-            guard value.isFinite else { throw ValidationError(.notFinite, field: "label", value: "\(value)", detail: "a label must be finite") }
+            try ValueRange.check(value, field: "label")
             w.byte(2)
             w.double(value)
         }

@@ -29,6 +29,8 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
         case tooLong
         /// An outcome or label of the wrong kind for the task (probabilities for regression, ...).
         case wrongOutcomeForTask
+        /// A model version logged before with another schema (a version's schema is immutable).
+        case schemaChanged
     }
 
     /// The rule that was broken.

@@ -107,7 +107,13 @@ public final class PartitionWriter {
     }
 
     /// Opens the partition of `manifest.endpoint` and `writerID` under `logDirectory`.
-    public init(logDirectory: String, writerID: String, manifest: PartitionManifest, options: Options = Options()) throws(LogError) {
+    ///
+    /// A model version's schema is immutable: when a partition of the endpoint holds `manifest`'s model
+    /// version with another schema, this throws `.invalid` (a ``ValidationError`` of kind `schemaChanged`
+    /// saying to bump the version). `allowingSchemaChange` skips that check; it exists for tools that
+    /// reproduce what an older writer could leave in a log (tests), never for serving.
+    public init(logDirectory: String, writerID: String, manifest: PartitionManifest, options: Options = Options(),
+                allowingSchemaChange: Bool = false) throws(LogError) {
         let writer: PathComponent
         do throws(ValidationError) { writer = try PathComponent(writerID, field: "writerID") } catch { throw LogError.invalid(error) }
         guard options.segmentBytes >= 1024, options.segmentBytes <= 1 << 30 else {
@@ -118,6 +124,7 @@ public final class PartitionWriter {
         let (lock, lockCreated) = try PartitionLock.acquire(partition: folder)
         let recovered: RecoveredSegment
         do throws(LogError) {
+            if !allowingSchemaChange { try Self.checkSchemaUnchanged(manifest, endpointFolder: "\(logDirectory)/\(manifest.endpoint)") }
             try ManifestFile.write(manifest, in: folder)   // durable: an atomic replace
             recovered = try Self.recoverLastSegment(in: folder, indexInterval: options.indexIntervalBytes)
         } catch {
@@ -143,6 +150,20 @@ public final class PartitionWriter {
         self.nextOffset = recovered.nextOffset
         self.writtenOffset = recovered.nextOffset
         self.foldersToSync = []
+    }
+
+    /// A model version's schema is immutable: refuses `manifest` when a partition of its endpoint (any
+    /// writer) holds a manifest of the same model version with another schema.
+    static func checkSchemaUnchanged(_ manifest: PartitionManifest, endpointFolder: String) throws(LogError) {
+        // Unreadable folders or manifests are the reader's business (reported there), not a reason to refuse writing.
+        for writer in (try? LogFolder.list(endpointFolder)) ?? [] where (try? PathComponent(writer, field: "writerID")) != nil {
+            for earlier in ((try? ManifestFile.readAll(in: "\(endpointFolder)/\(writer)")) ?? [:]).values
+            where earlier.modelVersion == manifest.modelVersion && earlier.schema != manifest.schema {
+                throw LogError.invalid(ValidationError(
+                    .schemaChanged, field: "modelVersion", value: manifest.modelVersion,
+                    detail: "endpoint \(manifest.endpoint) logged model version \(manifest.modelVersion) with another schema before (partition \(writer)); a model version's schema is immutable: bump the model version when features, kinds or classes change"))
+            }
+        }
     }
 
     /// Files closed and lock released.

@@ -1,19 +1,17 @@
-/// Checks names that become folders or files of the store: endpoints, model versions, lock names.
-/// The rules are the log's (`PathComponent` of DriftlineCore): 1–200 UTF-8 bytes, no `/` or `\`,
-/// no `..`, not `.`, no control characters; additionally no leading `.` or `_` (Delta ignores
-/// such folders and files).
+import DriftlineCore
+
+/// Checks names that become folders or files of the store: endpoints, model versions, lock names, with
+/// DriftlineCore's ``NameRules`` (the rules the logger, `ingest`, `collect` and `tail` apply too): 1–200
+/// UTF-8 bytes, no `/` or `\`, no `..`, no leading `.` or `_` (Delta ignores such folders and files),
+/// no control characters.
 enum StoreName {
-    static let maxBytes = 200
+    static let maxBytes = NameRules.maxFolderNameBytes
 
     static func check(_ value: String, field: String) throws(StoreError) {
-        func reject(_ why: String) -> StoreError { .invalidName(field: field, value: value, detail: why) }
-        if value.isEmpty { throw reject("must not be empty") }
-        if value.utf8.count > maxBytes { throw reject("must be at most \(maxBytes) bytes") }
-        if value.hasPrefix(".") || value.hasPrefix("_") { throw reject("must not start with '.' or '_'") }
-        if value.contains("..") { throw reject("must not contain \"..\"") }
-        for scalar in value.unicodeScalars {
-            if scalar == "/" || scalar == "\\" { throw reject("must not contain '/' or '\\'") }
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { throw reject("must not contain control characters") }
+        do throws(ValidationError) {
+            try NameRules.checkFolderName(value, field: field)
+        } catch {
+            throw .invalidName(field: field, value: value, detail: error.detail)
         }
     }
 

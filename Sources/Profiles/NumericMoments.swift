@@ -51,10 +51,9 @@ public struct NumericMoments: Sendable {
         self.m2 = m2
     }
 
-    /// Adds one value; non-finite values count as missing.
-
+    /// Adds one value; non-finite values and values beyond ±``NumericProfile/maxMagnitude`` count as missing.
     public mutating func add(_ x: Double) {
-        guard x.isFinite else {
+        guard x.magnitude <= NumericProfile.maxMagnitude else {
             missingCount += 1
             return
         }

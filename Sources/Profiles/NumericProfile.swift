@@ -92,9 +92,13 @@ public struct NumericProfile: Sendable {
         return copy.counts
     }
 
-    /// Adds one value; NaN and ±∞ are missing.
+    /// The largest magnitude kept as a value: 1e100, the bound of DriftlineCore's `ValueRange` (Profiles
+    /// does not import it; ProfilesTests checks both agree). Larger values would overflow the spread.
+    public static let maxMagnitude = 1e100
+
+    /// Adds one value; NaN, ±∞ and values beyond ±``maxMagnitude`` are missing.
     public mutating func add(_ x: Double) {
-        guard x.isFinite else {
+        guard x.magnitude <= Self.maxMagnitude else {
             storedMoments.addMissing(1)
             return
         }

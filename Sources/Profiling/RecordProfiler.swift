@@ -165,8 +165,8 @@ public struct RecordProfiler: Sendable {
             if let c = DerivedColumns.classify(probabilities: probabilities, threshold: threshold), c.predictedIndex < classes.count {
                 prediction = .classIndex(c.predictedIndex)
                 window.categorical[predictionSlot].add(classes[c.predictedIndex])
-                window.numeric[pred1Slot].add(c.pred1)
-                window.numeric[spreadSlot].add(c.spread12)
+                window.addNumber(slot: pred1Slot, c.pred1)
+                window.addNumber(slot: spreadSlot, c.spread12)
             } else {
                 prediction = .failed
                 window.categorical[predictionSlot].add(nil)
@@ -174,7 +174,7 @@ public struct RecordProfiler: Sendable {
                 window.numeric[spreadSlot].addMissing()
             }
             for (index, slot) in probabilitySlots.enumerated() {
-                if index < probabilities.count { window.numeric[slot].add(probabilities[index]) } else { window.numeric[slot].addMissing() }
+                if index < probabilities.count { window.addNumber(slot: slot, probabilities[index]) } else { window.numeric[slot].addMissing() }
             }
             window.categorical[errorSlot].add(Self.ok)
         case .prediction(let value):
@@ -183,7 +183,7 @@ public struct RecordProfiler: Sendable {
                 window.categorical[predictionSlot].add(nil)
                 for slot in [pred1Slot, spreadSlot] + probabilitySlots { window.numeric[slot].addMissing() }
             } else {
-                window.numeric[predictionSlot].add(value)
+                window.addNumber(slot: predictionSlot, value)
             }
             window.categorical[errorSlot].add(Self.ok)
         case .error(let code):
@@ -196,7 +196,7 @@ public struct RecordProfiler: Sendable {
             }
             window.categorical[errorSlot].add(code)
         }
-        window.numeric[latencySlot].add(Double(record.latencyMicroseconds) / 1000)
+        window.addNumber(slot: latencySlot, Double(record.latencyMicroseconds) / 1000)
         window.records += 1
         if let label = record.label { addLabel(label, prediction: prediction, to: &window) }
         return prediction
@@ -210,7 +210,7 @@ public struct RecordProfiler: Sendable {
             let value = index < count ? features[index] : .missing
             switch (featureKinds[index], value) {
             case (.numeric, .number(let x)):
-                window.numeric[slot].add(x)
+                window.addNumber(slot: slot, x)
             case (.numeric, .string):
                 window.numeric[slot].addMissing()
             case (.categorical, .string(let text)):
@@ -251,12 +251,12 @@ public struct RecordProfiler: Sendable {
             }
             switch prediction {
             case .value(let predicted)?:
-                window.numeric[labelSlot].add(truth)
+                window.addNumber(slot: labelSlot, truth)
                 let r = DerivedColumns.residuals(prediction: predicted, label: truth)
-                window.numeric[residualSlot].add(r.residual)
-                window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
+                window.addNumber(slot: residualSlot, r.residual)
+                window.addNumber(slot: absoluteResidualSlot, r.absoluteResidual)
             case nil:
-                window.numeric[labelSlot].add(truth)
+                window.addNumber(slot: labelSlot, truth)
             default:
                 // The model failed on this record: its label is kept out of `:label` too (counted missing), so
                 // that `:label`, `:residual` and `:abs_residual` cover the same records and R² stays defined.

@@ -77,7 +77,8 @@ public struct TrainingProfile: Sendable {
                 out[DerivedColumns.label, default: []].append(truth)
             }
         }
-        return out
+        // ValueRange: a value beyond ±1e100 is missing here as it is in the profiler (bins over it would be unusable).
+        return out.mapValues { values in values.map { ValueRange.isProfiled($0) || $0.isNaN ? $0 : .nan } }
     }
 
     /// The reference: every profiled column; numeric ones with bins and training counts over them.

@@ -14,18 +14,20 @@ public struct TumblingWindows: Sendable, Equatable {
         lengthMicroseconds = micros
     }
 
-    /// The start of the window holding `time` (rounded down, also before the epoch).
+    /// The start of the window holding `time` (rounded down, also before the epoch; a window that would
+    /// start before `Int64.min` µs starts at it).
     @inlinable
     public func start(of time: Timestamp) -> Timestamp {
         let t = time.microsecondsSinceEpoch
-        var start = t - t % lengthMicroseconds
-        if t % lengthMicroseconds < 0 { start -= lengthMicroseconds }
+        let remainder = t % lengthMicroseconds
+        var start = t - remainder                       // |remainder| ≤ |t|: cannot overflow
+        if remainder < 0 { start = start.saturatingSubtract(lengthMicroseconds) }
         return Timestamp(microsecondsSinceEpoch: start)
     }
 
-    /// The end (exclusive) of the window starting at `start`.
+    /// The end (exclusive) of the window starting at `start`, saturating at `Int64.max` µs.
     @inlinable
     public func end(ofWindowStartingAt start: Timestamp) -> Timestamp {
-        Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + lengthMicroseconds)
+        Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch.saturatingAdd(lengthMicroseconds))
     }
 }

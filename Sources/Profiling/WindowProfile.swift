@@ -16,6 +16,10 @@ public struct WindowProfile: Sendable {
     public internal(set) var records: Int64 = 0
     /// Labels profiled, inline or delayed.
     public internal(set) var labels: Int64 = 0
+    /// Finite values beyond ±1e100 (``ValueRange``), profiled as missing.
+    public internal(set) var outOfRangeValues: Int64 = 0
+    /// The first out-of-range value and its column, to name in messages.
+    public internal(set) var outOfRangeExample: (column: String, value: Double)?
 
     init(numeric: [NumericProfile], categorical: [CategoryCounts], profiler: RecordProfiler) {
         self.numeric = numeric
@@ -75,5 +79,20 @@ public struct WindowProfile: Sendable {
         for i in categorical.indices { categorical[i].merge(other.categorical[i]) }
         records += other.records
         labels += other.labels
+        outOfRangeValues += other.outOfRangeValues
+        if outOfRangeExample == nil { outOfRangeExample = other.outOfRangeExample }
+    }
+
+    /// Adds `x` to numeric column `slot`; a finite value beyond ``ValueRange/maxMagnitude`` counts as missing
+    /// and in ``outOfRangeValues`` (see ``ValueRange``).
+    @inline(__always)
+    mutating func addNumber(slot: Int, _ x: Double) {
+        if ValueRange.isOutOfRange(x) {
+            outOfRangeValues += 1
+            if outOfRangeExample == nil { outOfRangeExample = (profiler.numericNames[slot], x) }
+            numeric[slot].addMissing()
+        } else {
+            numeric[slot].add(x)
+        }
     }
 }

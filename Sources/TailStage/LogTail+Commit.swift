@@ -21,6 +21,16 @@ extension LogTail {
             rows += window.rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
                                 windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
         }
+        var outOfRange: [String: (count: Int64, example: String)] = [:]
+        for (index, window) in accumulators.enumerated() where window.outOfRangeValues > 0 {
+            let endpoint = models[accumulatorKeys[index].model].manifest.endpoint
+            let example = window.outOfRangeExample.map { "column \($0.column) = \($0.value)" } ?? ""
+            outOfRange[endpoint, default: (0, example)].count += window.outOfRangeValues
+        }
+        for (endpoint, entry) in outOfRange {
+            counts.outOfRangeValues += entry.count
+            metrics.outOfRange(endpoint: endpoint, count: entry.count)
+        }
         var progress = currentProgress()
         progress.counts.rows = Int64(rows.count)
         let version: Int64
@@ -38,7 +48,13 @@ extension LogTail {
         accumulators.removeAll(keepingCapacity: true)
         accumulatorKeys.removeAll(keepingCapacity: true)
         accumulatorIndex.removeAll(keepingCapacity: true)
+        for line in progress.quarantine.lines { logger.error("\(line)") }
+        for endpoint in outOfRange.keys.sorted() {
+            guard let entry = outOfRange[endpoint] else { continue }
+            logger.warning("endpoint \(endpoint): \(entry.count) values beyond ±1e100 profiled as missing (out of range; e.g. \(entry.example)); log NaN for a missing value instead of a sentinel")
+        }
         counts = TailProgress.Counts()
+        quarantine.removeAll()
         positionsChanged = false
         writeConsumerOffsets()
         logger.debug("committed version \(version): \(rows.count) rows, \(progress.counts.records) records")
@@ -61,6 +77,9 @@ extension LogTail {
             progress.watermarks[endpoint] = Timestamp(microsecondsSinceEpoch: watermark)
         }
         progress.counts = counts
+        progress.quarantine = quarantine
+        progress.schemas = committed.schemas
+        for (key, fingerprint) in versionSchemas where progress.schemas[key] == nil { progress.schemas[key] = fingerprint.hex }
         return progress
     }
 
@@ -69,7 +88,7 @@ extension LogTail {
         let horizon = options.joinHorizon.wholeMicroseconds
         for endpoint in Array(joins.keys) {
             guard let watermark = watermarks[endpoint], watermark != .min else { continue }
-            let cutoff = watermark &- horizon
+            let cutoff = watermark.saturatingSubtract(horizon)
             let unmatched = joins[endpoint]?.unmatchedLabels ?? 0
             joins[endpoint]?.expire(before: cutoff)
             let newUnmatched = (joins[endpoint]?.unmatchedLabels ?? 0) - unmatched
@@ -78,7 +97,7 @@ extension LogTail {
         }
         for key in partitionOrder {
             guard var state = partitions[key], let watermark = watermarks[state.partition.endpoint], watermark != .min else { continue }
-            let cutoff = watermark &- horizon
+            let cutoff = watermark.saturatingSubtract(horizon)
             while state.horizonHead < state.horizonBatches.count, state.horizonBatches[state.horizonHead].maxTimestamp < cutoff {
                 state.horizonHead += 1
             }

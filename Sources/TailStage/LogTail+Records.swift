@@ -43,6 +43,21 @@ extension LogTail {
         }
         let modelIndex = model(for: batch.manifest)
         let endpoint = batch.manifest.endpoint
+        if let refusal = models[modelIndex].refusal {
+            quarantine(Int64(range.count), of: endpoint, reason: refusal.reason, detail: refusal.detail)
+            let n = Int64(range.count)
+            counts.records += n
+            recordsRead += n
+            metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
+            advance(key, past: batch)
+            return
+        }
+        // EventTimeRange: a record dated outside it is quarantined and moves no clock (one clock read a batch).
+        let validTimes = EventTimeRange(now: .now())
+        let earliest = validTimes.lowerBound.microsecondsSinceEpoch, latest = validTimes.upperBound.microsecondsSinceEpoch
+        var badTimes: Int64 = 0
+        var firstBadTime = Int64.min
+        var latestValid = Int64.min
         var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
         let duplicatesBefore = join.duplicateLabels
         defer {
@@ -84,6 +99,12 @@ extension LogTail {
                 switch record.pointee.kind {
                 case .inference:
                     let time = record.pointee.inference.timestamp.microsecondsSinceEpoch
+                    guard time >= earliest && time <= latest else {
+                        if badTimes == 0 { firstBadTime = time }
+                        badTimes += 1
+                        continue
+                    }
+                    if time > latestValid { latestValid = time }
                     if time > watermark { watermark = time }
                     let start = windows.start(of: record.pointee.inference.timestamp).microsecondsSinceEpoch
                     let key = WindowKey(model: modelIndex, windowStart: start)
@@ -105,6 +126,12 @@ extension LogTail {
                 case .label:
                     let label = record.pointee.label
                     let time = label.timestamp.microsecondsSinceEpoch
+                    guard time >= earliest && time <= latest else {
+                        if badTimes == 0 { firstBadTime = time }
+                        badTimes += 1
+                        continue
+                    }
+                    if time > latestValid { latestValid = time }
                     if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
                         let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
                         let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
@@ -123,8 +150,20 @@ extension LogTail {
         counts.labelsJoined += labelsJoined
         metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
         metrics.labelsJoined.increment(by: labelsJoined)
-        partitions[key]?.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
+        if badTimes > 0 {
+            quarantine(badTimes, of: endpoint, reason: .eventTime,
+                       detail: "event time \(EventTimeRange.describe(Timestamp(microsecondsSinceEpoch: firstBadTime))) is outside the valid range \(validTimes) (records dated before 2000 or more than 1 h after they are read); fix the writer's clock or the record's time")
+        }
+        // The batch stays within the join horizon by its latest *valid* event time.
+        partitions[key]?.horizonBatches.append((batch.firstOffset, latestValid))
         advance(key, past: batch)
+    }
+
+    /// Counts `count` refused records of `endpoint` (commitInfo, `/metrics`, the tail's log at the next commit).
+    func quarantine(_ count: Int64, of endpoint: String, reason: Quarantine.Reason, detail: @autoclosure () -> String) {
+        quarantine.add(endpoint: endpoint, records: count, detail: detail())
+        counts.quarantinedRecords += count
+        metrics.quarantined(endpoint: endpoint, reason: reason, count: count)
     }
 
     /// Moves the partition's committed-on-next-commit position past `batch`.

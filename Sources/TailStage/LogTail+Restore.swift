@@ -28,9 +28,20 @@ extension LogTail {
             restored.positions.merge(progress.positions) { $1 }
             restored.joinFrom.merge(progress.joinFrom) { $1 }
             restored.watermarks.merge(progress.watermarks) { $1 }
+            restored.schemas.merge(progress.schemas) { old, _ in old }   // the first schema of a version stays
+        }
+        // A watermark outside EventTimeRange (committed by an older tail from a record dated 2100, say) is
+        // dropped, so the endpoint's clock heals: the next valid record sets it again.
+        let validTimes = EventTimeRange(now: .now())
+        for (endpoint, watermark) in restored.watermarks {
+            if validTimes.contains(watermark) {
+                watermarks[endpoint] = watermark.microsecondsSinceEpoch
+            } else {
+                restored.watermarks[endpoint] = nil
+                logger.warning("the committed event-time watermark of \(endpoint) (\(EventTimeRange.describe(watermark))) is outside \(validTimes); it is reset")
+            }
         }
         committed = restored
-        for (endpoint, watermark) in restored.watermarks { watermarks[endpoint] = watermark.microsecondsSinceEpoch }
         if !restored.positions.isEmpty {
             logger.info("resuming \(restored.positions.count) partitions after the last commit (txn \(options.applicationID) version \(transactionVersion))")
         }
@@ -52,23 +63,30 @@ extension LogTail {
             if events.isEmpty { break }
             for case .records(let batch) in events where batch.firstOffset < position {
                 let modelIndex = model(for: batch.manifest)
+                guard models[modelIndex].refusal == nil else { continue }
+                let validTimes = EventTimeRange(now: .now())
                 let endpoint = batch.manifest.endpoint
                 let cutoff = watermarks[endpoint].map { $0 &- horizon } ?? .min
                 let profiler = models[modelIndex].profiler
                 var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
-                state.horizonBatches.append((batch.firstOffset, batch.header.maxTimestamp.microsecondsSinceEpoch))
                 // A batch that does not decode was reported when it was first read; nothing to rebuild from it.
                 guard let range = try? batch.decode(into: &decodeStorage) else {
                     joins[endpoint] = join
                     continue
                 }
+                // The batch's latest *valid* event time keeps it within the join horizon (a record dated 2100
+                // must not hold the horizon forever).
+                var latestValid = Int64.min
+                defer { state.horizonBatches.append((batch.firstOffset, latestValid)) }
                 for i in range where batch.firstOffset + Int64(i - range.lowerBound) < position {
                     let record = decodeStorage[i]
+                    let recordTime = record.kind == .inference ? record.inference.timestamp.microsecondsSinceEpoch : record.label.timestamp.microsecondsSinceEpoch
+                    if validTimes.contains(microseconds: recordTime) { latestValid = max(latestValid, recordTime) }
                     switch record.kind {
                     case .inference:
                         let inference = record.inference
                         let time = inference.timestamp.microsecondsSinceEpoch
-                        guard !inference.requestID.isEmpty, time >= cutoff else { continue }
+                        guard !inference.requestID.isEmpty, time >= cutoff, validTimes.contains(microseconds: time) else { continue }
                         join.restorePrediction(inference.requestID, LabelJoin.PendingPrediction(
                             model: modelIndex, timestamp: time,
                             prediction: profiler.prediction(of: inference), labelled: inference.label != nil))
@@ -76,7 +94,7 @@ extension LogTail {
                     case .label:
                         let label = record.label
                         let time = label.timestamp.microsecondsSinceEpoch
-                        guard time >= cutoff else { continue }
+                        guard time >= cutoff, validTimes.contains(microseconds: time) else { continue }
                         join.restoreLabel(label.requestID, label.label, timestamp: time)
                         restored += 1
                     }

@@ -73,7 +73,7 @@ extension LogTail {
     func updateLag() {
         let now = Timestamp.now().microsecondsSinceEpoch
         for (endpoint, watermark) in watermarks where watermark != .min {
-            metrics.setLag(endpoint: endpoint, seconds: Double(max(0, now - watermark)) / 1e6)
+            metrics.setLag(endpoint: endpoint, seconds: Double(max(0, now.saturatingSubtract(watermark))) / 1e6)
         }
         var bytes: [String: Int64] = [:]
         for state in partitions.values {

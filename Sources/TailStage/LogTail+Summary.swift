@@ -1,3 +1,4 @@
+import DriftlineCore
 import Profiling
 
 extension LogTail {
@@ -12,7 +13,7 @@ extension LogTail {
         for key in summaries.keys {
             let endpoint = models[key.model].manifest.endpoint
             guard let watermark = watermarks[endpoint], watermark != .min,
-                  key.windowStart + windows.lengthMicroseconds <= watermark else { continue }
+                  key.windowStart.saturatingAdd(windows.lengthMicroseconds) <= watermark else { continue }
             latestClosed[key.model] = max(latestClosed[key.model] ?? .min, key.windowStart)
         }
         for (model, start) in latestClosed {

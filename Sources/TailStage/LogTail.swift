@@ -69,6 +69,10 @@ public final class LogTail: @unchecked Sendable {
     var recordsRead: Int64 = 0
     /// Window summaries for `/metrics`, until the window closes.
     var summaries: [SummaryKey: WindowSummary] = [:]
+    /// Records refused since the last commit, by endpoint.
+    var quarantine = Quarantine()
+    /// The schema each model version was first seen with (committed or in this run), by `endpoint/version`.
+    var versionSchemas: [String: SchemaFingerprint] = [:]
 
     struct SummaryKey: Hashable {
         var model: Int
@@ -93,6 +97,9 @@ public final class LogTail: @unchecked Sendable {
         /// Windows starting at or after this use `profiler`; earlier ones `earlier`.
         var effectiveFrom: Int64
         var earlier: RecordProfiler
+        /// Why this model's records are quarantined (names that break `NameRules`, or a model version first
+        /// seen with another schema), or nil when they are profiled.
+        var refusal: (reason: Quarantine.Reason, detail: String)?
     }
 
     struct WindowKey: Hashable {
@@ -199,16 +206,50 @@ public final class LogTail: @unchecked Sendable {
         metrics.partitionsFollowed.increment()
     }
 
-    /// The model of a batch's manifest, created (with its current reference) on first sight.
+    /// The model of a batch's manifest, created (with its current reference) on first sight. A model whose
+    /// names break `NameRules`, or whose version was first seen with another schema, is created refused:
+    /// its records are quarantined.
     func model(for manifest: PartitionManifest) -> Int {
         let fingerprint = manifest.fingerprint
         if let index = modelIndex[fingerprint] { return index }
-        let reference = loadReference(manifest)
+        var refusal: (reason: Quarantine.Reason, detail: String)?
+        let versionKey = "\(manifest.endpoint)/\(manifest.modelVersion)"
+        do throws(ValidationError) {
+            try NameRules.check(manifest)
+            let first = versionSchemas[versionKey]
+                ?? committed.schemas[versionKey].flatMap { SchemaFingerprint(hex: $0) }
+            if let first, first != manifest.schema.fingerprint {
+                refusal = (.schemaChanged, schemaChange(manifest, from: first))
+            } else {
+                versionSchemas[versionKey] = manifest.schema.fingerprint
+            }
+        } catch {
+            refusal = (.names, "\(error); fix the writer (the same rules refuse it in the logger, ingest, collect and profile)")
+        }
+        let reference = refusal == nil ? loadReference(manifest) : nil
         let profiler = RecordProfiler(schema: manifest.schema, bins: reference?.bins ?? [:])
         models.append(ModelState(manifest: manifest, profiler: profiler, referenceID: reference?.id,
-                                 effectiveFrom: .min, earlier: profiler))
+                                 effectiveFrom: .min, earlier: profiler, refusal: refusal))
         modelIndex[fingerprint] = models.count - 1
+        if let refusal { logger.error("endpoint \(manifest.endpoint) model version \(manifest.modelVersion): its records are quarantined: \(refusal.detail)") }
         return models.count - 1
+    }
+
+    /// Says how `manifest`'s schema differs from the one its model version was first seen with.
+    func schemaChange(_ manifest: PartitionManifest, from first: SchemaFingerprint) -> String {
+        var change = "another schema than the one first seen for it (fingerprint \(first.hex), now \(manifest.schema.fingerprint.hex))"
+        if let earlier = models.first(where: { $0.manifest.endpoint == manifest.endpoint && $0.manifest.modelVersion == manifest.modelVersion
+                                                && $0.manifest.schema.fingerprint == first })?.manifest.schema {
+            let kinds = Dictionary(earlier.features.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
+            if let changed = manifest.schema.features.first(where: { kinds[$0.name] != nil && kinds[$0.name] != $0.kind }) {
+                change = "column '\(changed.name)' changed from \(kinds[changed.name] == .numeric ? "numeric" : "categorical") to \(changed.kind == .numeric ? "numeric" : "categorical")"
+            } else if let added = manifest.schema.features.first(where: { kinds[$0.name] == nil }) {
+                change = "column '\(added.name)' was added"
+            } else if earlier.task != manifest.schema.task {
+                change = "the task or classes changed"
+            }
+        }
+        return "model version \(manifest.modelVersion) was logged with \(change); a model version's schema is immutable: bump the model version when the schema changes"
     }
 
     func loadReference(_ manifest: PartitionManifest) -> ReferenceSnapshot? {
@@ -222,13 +263,13 @@ public final class LogTail: @unchecked Sendable {
 
     /// Picks up references that appeared or changed: they count from the window after the endpoint's latest one.
     func checkReferences() {
-        for index in models.indices {
+        for index in models.indices where models[index].refusal == nil {
             let manifest = models[index].manifest
             let reference = loadReference(manifest)
             guard reference?.id != models[index].referenceID else { continue }
             let watermark = watermarks[manifest.endpoint] ?? .min
             let from = watermark == .min ? Int64.min
-                : windows.start(of: Timestamp(microsecondsSinceEpoch: watermark)).microsecondsSinceEpoch + windows.lengthMicroseconds
+                : windows.start(of: Timestamp(microsecondsSinceEpoch: watermark)).microsecondsSinceEpoch.saturatingAdd(windows.lengthMicroseconds)
             models[index].earlier = models[index].profiler
             models[index].profiler = RecordProfiler(schema: manifest.schema, bins: reference?.bins ?? [:])
             models[index].referenceID = reference?.id

@@ -14,6 +14,8 @@ import Synchronization
 /// | `driftline_tail_commit_duration_seconds` | histogram | |
 /// | `driftline_tail_corrupt_batches_total`, `driftline_tail_lost_records_total` | counter | |
 /// | `driftline_tail_labels_joined_total`, `…_duplicate_labels_total`, `…_unmatched_labels_total` | counter | |
+/// | `driftline_tail_quarantined_records_total` | counter: records refused (event time, names, changed schema) | `endpoint`, `reason` |
+/// | `driftline_tail_out_of_range_values_total` | counter: values beyond ±1e100 profiled as missing | `endpoint` |
 /// | `driftline_tail_pending_predictions`, `driftline_tail_waiting_labels` | gauge (join state) | |
 /// | `driftline_tail_window_requests`, `driftline_tail_window_errors` | gauge, latest closed window | `endpoint`, `model_version` |
 /// | `driftline_tail_window_latency_milliseconds` | gauge: serving latency quantile, latest closed window | `endpoint`, `model_version`, `quantile` (0.5, 0.95, 0.99) |
@@ -74,6 +76,16 @@ public final class TailMetrics: Sendable {
         }
         pair.records.increment(by: count)
         pair.bytes.increment(by: Int64(bytes))
+    }
+
+    func quarantined(endpoint: String, reason: Quarantine.Reason, count: Int64) {
+        registry.makeCounter(descriptor: Self.descriptor("quarantined_records", unit: "total", help: "Records refused: event time outside the valid range, invalid names or a changed schema."),
+                             labels: [("endpoint", endpoint), ("reason", reason.rawValue)]).increment(by: count)
+    }
+
+    func outOfRange(endpoint: String, count: Int64) {
+        registry.makeCounter(descriptor: Self.descriptor("out_of_range_values", unit: "total", help: "Finite values beyond ±1e100 profiled as missing."),
+                             labels: [("endpoint", endpoint)]).increment(by: count)
     }
 
     func committed(rows: Int, duration: Duration) {

@@ -9,7 +9,10 @@ import DriftlineCore
 ///                "joinFrom": {"iris/host-1": 80000},      // first offset the label join must re-read
 ///                "watermarks": {"iris": 1795000000000000}, // latest event time seen per endpoint (µs)
 ///                "records": 5000, "labelsJoined": 300, "lostRecords": 0, "corruptBatches": 0,
-///                "unmatchedLabels": 0, "duplicateLabels": 0, "rows": 120}}
+///                "unmatchedLabels": 0, "duplicateLabels": 0, "rows": 120,
+///                "quarantinedRecords": 1, "outOfRangeValues": 0,     // refused records, values beyond ±1e100
+///                "quarantine": {"iris": {"records": 1, "reason": "event time 2100-01-01T00:00:00Z ..."}},
+///                "schemas": {"iris/3": "a1b2c3d4e5f60718"}}}         // the schema of each model version
 /// ```
 /// Positions are those of *all* partitions the tail owns, not only those that moved, so the last commit
 /// of an application is a complete checkpoint.
@@ -22,6 +25,12 @@ public struct TailProgress: Sendable, Equatable {
     public var watermarks: [String: Timestamp] = [:]
     /// Counts of this commit alone.
     public var counts = Counts()
+    /// The schema fingerprint (hex) each model version was first committed with, by `endpoint/version`:
+    /// a model version's schema is immutable, so records of the same version with another schema are
+    /// quarantined (see ``Quarantine``).
+    public var schemas: [String: String] = [:]
+    /// Records quarantined by this commit, by endpoint.
+    var quarantine = Quarantine()
 
     /// What one commit added (not cumulative).
     public struct Counts: Sendable, Equatable {
@@ -32,6 +41,10 @@ public struct TailProgress: Sendable, Equatable {
         public var unmatchedLabels: Int64 = 0
         public var duplicateLabels: Int64 = 0
         public var rows: Int64 = 0
+        /// Records refused (event time outside the valid range, invalid names, changed schema).
+        public var quarantinedRecords: Int64 = 0
+        /// Finite values beyond ±1e100 profiled as missing (DriftlineCore's `ValueRange`).
+        public var outOfRangeValues: Int64 = 0
         public init() {}
     }
 
@@ -53,6 +66,10 @@ public struct TailProgress: Sendable, Equatable {
             "unmatchedLabels": .int(counts.unmatchedLabels),
             "duplicateLabels": .int(counts.duplicateLabels),
             "rows": .int(counts.rows),
+            "quarantinedRecords": .int(counts.quarantinedRecords),
+            "outOfRangeValues": .int(counts.outOfRangeValues),
+            "quarantine": quarantine.commitInfoValue,
+            "schemas": .object(schemas.mapValues { .string($0) }),
         ]
         return [Self.key: .object(object), "operation": .string("DRIFTLINE TAIL")]
     }
@@ -82,5 +99,10 @@ public struct TailProgress: Sendable, Equatable {
         counts.unmatchedLabels = count("unmatchedLabels")
         counts.duplicateLabels = count("duplicateLabels")
         counts.rows = count("rows")
+        counts.quarantinedRecords = count("quarantinedRecords")
+        counts.outOfRangeValues = count("outOfRangeValues")
+        if case .object(let values)? = object["schemas"] {
+            for (key, value) in values { if case .string(let hex) = value { schemas[key] = hex } }
+        }
     }
 }

@@ -70,6 +70,8 @@ struct ColumnMapping: ParsableArguments {
         let schema: ModelSchema
         do {
             schema = try ModelSchema(features: featureList.map { categoricalSet.contains($0) ? .categorical($0) : .numeric($0) }, task: task)
+            // The names every stage accepts (NameRules): no reserved column such as `:prediction`.
+            for (i, feature) in schema.features.enumerated() { try NameRules.checkColumnName(feature.name, field: "--features[\(i)]") }
         } catch {
             throw ArgumentParser.ValidationError("the model described by --features/--classes is invalid: \(error)")
         }

@@ -75,10 +75,19 @@ struct ProfileCommand: ParsableCommand {
         let plan = try mapping.inferencePlan(modelVersion: modelVersion)
         var records: [InferenceRecord] = []
         var problems: [String] = []
+        let encoder = RecordEncoder(schema: plan.schema)
+        var scratch: [UInt8] = []
         let outcome = try CSVRecords(path: csv, plan: plan).forEach(reject: { line, problem in
             if problems.count < 10 { problems.append("\(csv):\(line): column \(problem.column): \(problem.detail)") }
         }) { row in
-            if case let .inference(record) = row { records.append(record) }
+            guard case let .inference(record) = row else { return }
+            // The logger's rules (RecordEncoder), so `profile` accepts exactly the rows `ingest` would log:
+            // e.g. a regression prediction or label beyond ±1e100 (ValueRange) is refused by both.
+            scratch.removeAll(keepingCapacity: true)
+            do throws(DriftlineCore.ValidationError) { try encoder.appendInference(record, to: &scratch) } catch {
+                throw CSVRecords.RowProblem(column: error.field, detail: error.description)
+            }
+            records.append(record)
         }
         guard outcome.rejected == 0 else {
             let more = outcome.rejected > problems.count ? "\n… and \(outcome.rejected - problems.count) more" : ""

@@ -94,7 +94,7 @@ struct TailCommand: AsyncParsableCommand {
         var options = TailOptions()
         func duration(_ text: String, _ flag: String) throws -> Duration {
             guard let value = DurationText.parse(text) else {
-                throw ValidationError("\(flag) \(text): not a duration (use e.g. 500ms, 30s, 5m, 2h, 1d)")
+                throw ValidationError("\(flag) \(text): not a duration of at most 100 years (use e.g. 500ms, 30s, 5m, 2h, 1d)")
             }
             return value
         }

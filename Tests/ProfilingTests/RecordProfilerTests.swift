@@ -195,3 +195,47 @@ import Testing
         #expect(prediction.otherCount == 0 && prediction.counts.count == 10)
     }
 }
+
+/// Huge values (DriftlineCore's ValueRange) and extreme times in window arithmetic.
+@Suite struct InputRulesProfilingTests {
+    @Test func theBoundIsTheSameInProfilesAndDriftlineCore() {
+        #expect(NumericProfile.maxMagnitude == ValueRange.maxMagnitude)
+    }
+
+    @Test func hugeValuesAreMissingAndCountedNeverInTheMoments() throws {
+        let schema = try ModelSchema(features: [.numeric("x")], task: .regression)
+        let profiler = RecordProfiler(schema: schema)
+        var window = profiler.makeWindow()
+        let t = Timestamp(microsecondsSinceEpoch: 1_795_392_000_000_000)
+        for x in [1.0, .greatestFiniteMagnitude, -1e155, 2.0] {
+            profiler.add(InferenceRecord(timestamp: t, features: [.number(x)], outcome: .prediction(1e300), label: .value(-1e300)), to: &window)
+        }
+        let x = try #require(window.profile(of: "x")?.numeric?.moments)
+        #expect(x.count == 2 && x.missingCount == 2 && x.mean == 1.5)
+        // 2 feature values; per record a prediction, a label and two residuals: 18 out of range.
+        #expect(window.outOfRangeValues == 18)
+        #expect(window.outOfRangeExample?.column == ":prediction")   // the first record's prediction comes first
+        for row in window.rows(endpoint: "e", modelVersion: "1", windowStart: t, windowEnd: t) {
+            for value in [row.min, row.max, row.mean, row.m2, row.p50] { if let value { #expect(value.isFinite, "\(row.columnName)") } }
+        }
+    }
+
+    @Test func manyValuesNearTheBoundKeepAFiniteSpread() {
+        var profile = NumericProfile()
+        for i in 0..<10_000 { profile.add(i % 2 == 0 ? 1e100 : -1e100) }
+        let moments = profile.moments
+        #expect(moments.m2.isFinite && moments.mean.isFinite)
+        #expect((try? NumericMoments(count: moments.count, missingCount: 0, min: moments.min, max: moments.max, mean: moments.mean, m2: moments.m2)) != nil)
+    }
+
+    @Test(arguments: [Int64.max, Int64.min, Int64.min + 1, Int64.max - 1, 0, -1])
+    func windowsAtTheEndsOfTime(micros: Int64) throws {
+        for length in [Duration.seconds(300), .microseconds(1), .microseconds(Int64.max)] {
+            let windows = try TumblingWindows(length: length)
+            let start = windows.start(of: Timestamp(microsecondsSinceEpoch: micros))
+            let end = windows.end(ofWindowStartingAt: start)
+            #expect(start.microsecondsSinceEpoch <= micros)
+            #expect(end.microsecondsSinceEpoch > micros || end == .distantFuture)
+        }
+    }
+}

@@ -20,3 +20,282 @@ def test_a_raw_record_of_another_endpoint_leaves_the_healthy_one_alone(seeded, c
     assert result.returncode == 0, result.text
     pipeline.batch(check=True)
     assert_healthy(pipeline, clean_state)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Input rules (issue 13: event time, huge values, schemas and names). Each case writes valid-looking bad records
+# of endpoint BAD through `LogInterop raw` (what an older or buggy writer could leave), beside the healthy
+# endpoint; then `tail` and `batch` run as processes. Every case checks: no signal; the healthy endpoint equals a
+# clean run; the bad item is counted and named in the output and in commitInfo; after the cause is removed (the
+# writer logs good records again) the next tail/batch heals the bad endpoint with no manual deletion.
+import json as _json  # noqa: E402
+import math  # noqa: E402
+
+import pytest as _pytest  # noqa: E402
+
+from isolation_support import END, HOUR_US, IRIS_CLASSES, IRIS_COLUMNS, IRIS_FEATURES, TRAINING  # noqa: E402
+
+BAD = "bad"
+INT64_MAX, INT64_MIN = 2**63 - 1, -(2**63)
+YEAR_2100_US = 4_102_444_800_000_000
+BEFORE_2000_US = 946_684_799_000_000
+REGRESSION = {"features": [["x", "numeric"]], "task": "regression"}
+
+
+def _good(n=60, offset=0, rid_prefix=None):
+    """n valid records of the healthy schema in the first hour, one a minute from `offset` minutes."""
+    return [inference(START_US + (offset + i) * 60_000_000, [5.0 + (i % 7) / 10, 3.0, 1.5, 0.2],
+                      rid=f"{rid_prefix}{i}" if rid_prefix else None) for i in range(n)]
+
+
+def _driftline_info(pipeline):
+    """The driftline part of every tail commit's commitInfo."""
+    return [info["driftline"] for info in pipeline.commit_infos() if "driftline" in info]
+
+
+def _quarantined(pipeline, endpoint=BAD):
+    infos = _driftline_info(pipeline)
+    records = sum(info.get("quarantinedRecords", 0) for info in infos)
+    reasons = [info["quarantine"][endpoint]["reason"] for info in infos if endpoint in info.get("quarantine", {})]
+    return records, reasons
+
+
+def _profiles(pipeline, endpoint):
+    result = pipeline.run("query", "--store", pipeline.store, "--endpoint", endpoint, "--json")
+    return [_json.loads(line) for line in result.stdout.splitlines()] if result.returncode == 0 else []
+
+
+def _run_and_check_healthy(pipeline, clean_state):
+    tail = pipeline.tail()
+    assert tail.returncode == 0, tail.text
+    batch = pipeline.batch()
+    assert batch.returncode == 0, batch.text
+    assert_healthy(pipeline, clean_state)
+    return tail
+
+
+def _heal(pipeline, clean_state, *, schema=None, version="1", writer="raw", records=None):
+    """The cause removed: the writer logs good records (second hour). The next tail and batch succeed, the bad
+    endpoint's new records are profiled, nothing more is quarantined, the healthy endpoint is unchanged."""
+    before, _ = _quarantined(pipeline)
+    if records is not None:
+        pass
+    elif schema == REGRESSION:
+        records = [{"ts": START_US + HOUR_US + i * 60_000_000, "features": [{"num": float(i)}], "pred": 1.0 + i}
+                   for i in range(30)]
+    else:
+        records = _good(30, offset=60)
+    pipeline.raw(BAD, records, schema=schema, version=version, writer=writer)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    after, _ = _quarantined(pipeline)
+    assert after == before, f"healing quarantined more records:\n{tail.text}"
+    rows = [row for row in _profiles(pipeline, BAD) if row.get("model_version") == version]
+    assert rows and sum(row["count"] + row["missing"] for row in rows if row["column"] == ":latency_ms") >= 30
+    assert pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s").returncode == 0
+
+
+EVENT_TIME_CASES = [
+    # (name, bad timestamps, what the message shows)
+    ("end of the 64-bit range", [INT64_MAX], f"{INT64_MAX}µs"),
+    ("start of the 64-bit range", [INT64_MIN], f"{INT64_MIN}µs"),
+    ("year 2100", [YEAR_2100_US], "2100-01-01T00:00:00Z"),
+    ("before 2000", [BEFORE_2000_US], "1999-12-31T23:59:59Z"),
+    ("several at both ends", [INT64_MAX - 1, YEAR_2100_US, 0, INT64_MIN + 1], "µs"),
+]
+
+
+@_pytest.mark.parametrize("name,times,shown", EVENT_TIME_CASES, ids=[c[0] for c in EVENT_TIME_CASES])
+def test_input_rules_event_time_out_of_range_is_quarantined(seeded, clean_state, tmp_path, name, times, shown):
+    pipeline = seeded.copy(tmp_path / "p")
+    records = _good(30) + [inference(t, [5.0, 3.0, 1.5, 0.2]) for t in times] + _good(30, offset=30)
+    pipeline.raw(BAD, records)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    count, reasons = _quarantined(pipeline)
+    assert count == len(times), tail.text
+    assert reasons and "outside the valid range" in reasons[0] and shown in reasons[0]
+    assert f"quarantined {len(times)} records of endpoint {BAD}" in tail.text and shown in tail.text
+    # The good records of the same endpoint were profiled, and its clock did not move: no window beyond the first hour.
+    rows = _profiles(pipeline, BAD)
+    assert sum(row["count"] for row in rows if row["column"] == ":latency_ms") == 60
+    assert all(row["window_start"] < END for row in rows)
+    for info in _driftline_info(pipeline):
+        for watermark in info.get("watermarks", {}).values():
+            assert watermark < START_US + 2 * HOUR_US
+    _heal(pipeline, clean_state)
+
+
+def test_input_rules_a_record_dated_2100_moves_no_clock_and_labels_still_join(seeded, clean_state, tmp_path):
+    pipeline = seeded.copy(tmp_path / "p")
+    predictions = _good(40, rid_prefix="r")
+    future = [inference(YEAR_2100_US, [5.0, 3.0, 1.5, 0.2], rid="future")]
+    # Delayed labels 30 minutes after their predictions, logged after the record dated 2100; one label dated 2100 too.
+    labels = [{"ts": START_US + (i + 30) * 60_000_000, "label_for": f"r{i}", "label": "setosa"} for i in range(40)]
+    labels.append({"ts": YEAR_2100_US, "label_for": "r0", "label": "virginica"})
+    pipeline.raw(BAD, predictions + future + labels, batch=10)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    count, reasons = _quarantined(pipeline)
+    assert count == 2 and "2100-01-01T00:00:00Z" in reasons[0], tail.text
+    infos = _driftline_info(pipeline)
+    assert sum(info["labelsJoined"] for info in infos) >= 40 + 0  # the healthy endpoint's joins count too
+    assert sum(info["unmatchedLabels"] for info in infos) == 0
+    label_rows = [row for row in _profiles(pipeline, BAD) if row["column"] == ":label"]
+    assert sum(row["count"] for row in label_rows) == 40   # every delayed label joined; the 2100 one did not
+    _heal(pipeline, clean_state)
+
+
+def test_input_rules_huge_feature_values_are_out_of_range_not_damage(seeded, clean_state, tmp_path):
+    pipeline = seeded.copy(tmp_path / "p")
+    huge = [inference(START_US + i * 60_000_000, [v, 3.0, 1.5, 0.2]) for i, v in
+            enumerate(["1.7976931348623157e308", "-1e155", "1e101", 5.0, 6.0])]
+    pipeline.raw(BAD, _good(30) + huge)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    infos = _driftline_info(pipeline)
+    assert sum(info.get("outOfRangeValues", 0) for info in infos) == 3
+    assert "3 values beyond ±1e100" in tail.text and BAD in tail.text and "sepal_length" in tail.text
+    sepal = [row for row in _profiles(pipeline, BAD) if row["column"] == "sepal_length"]
+    assert sum(row["count"] for row in sepal) == 32 and sum(row["missing"] for row in sepal) == 3
+    for row in sepal:
+        for key in ("min", "max", "mean", "std", "p50"):
+            assert row.get(key) is None or math.isfinite(row[key])
+    # The stores' readers see no damage: query, compact and batch all succeed.
+    assert pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s").returncode == 0
+    assert pipeline.batch().returncode == 0
+    _heal(pipeline, clean_state)
+
+
+def test_input_rules_residuals_beyond_the_bound_are_missing(seeded, clean_state, tmp_path):
+    """A regression prediction and label each within ±1e100 (the logger accepts them) whose residual is beyond it:
+    the residual columns count it as out of range, never as a value."""
+    pipeline = seeded.copy(tmp_path / "p")
+    records = [{"ts": START_US + i * 60_000_000, "features": [{"num": float(i)}], "pred": 1.0 + i} for i in range(20)]
+    records.append({"ts": START_US + 21 * 60_000_000, "features": [{"num": "-1.7976931348623157e308"}], "pred": "9e99",
+                    "label": -9e99})
+    pipeline.raw(BAD, records, schema=REGRESSION)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    # x, :residual and :abs_residual of the last record.
+    assert sum(info.get("outOfRangeValues", 0) for info in _driftline_info(pipeline)) == 3, tail.text
+    residual = [row for row in _profiles(pipeline, BAD) if row["column"] == ":residual"]
+    assert sum(row["missing"] for row in residual) == 1 and sum(row["count"] for row in residual) == 0
+    for row in _profiles(pipeline, BAD):
+        for key in ("min", "max", "mean", "std"):
+            assert row.get(key) is None or math.isfinite(row[key]), row
+    _heal(pipeline, clean_state, schema=REGRESSION)
+
+
+NAME_CASES = [
+    # (name, schema, version, what the reason says)
+    ("reserved feature name", {"features": [[":prediction", "numeric"], ["sepal_width", "numeric"],
+                                            ["petal_length", "numeric"], ["petal_width", "numeric"]],
+                               "task": {"classes": IRIS_CLASSES}}, "1", "reserved"),
+    ("version starting with _", None, "_canary", "must not start with '.' or '_'"),
+    ("version with a slash", None, "a/b", "must not contain '/'"),
+    ("version ..", None, "..", "must not"),
+]
+
+
+@_pytest.mark.parametrize("name,schema,version,said", NAME_CASES, ids=[c[0] for c in NAME_CASES])
+def test_input_rules_invalid_names_are_quarantined(seeded, clean_state, tmp_path, name, schema, version, said):
+    pipeline = seeded.copy(tmp_path / "p")
+    pipeline.raw(BAD, _good(20), schema=schema, version=version)
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    count, reasons = _quarantined(pipeline)
+    assert count == 20 and said in reasons[0], tail.text
+    assert f"endpoint {BAD} model version {version}" in tail.text
+    assert not _profiles(pipeline, BAD)
+    # The same rule refuses the name up front in `profile` (and the logger, ingest, collect: one NameRules).
+    if schema is None:
+        profile = pipeline.run("profile", "--store", pipeline.store, "--endpoint", BAD, "--model-version", version,
+                               "--csv", TRAINING, *IRIS_COLUMNS)
+        assert profile.returncode != 0 and said in profile.text
+    _heal(pipeline, clean_state, version="2", writer="fixed")
+
+
+def test_input_rules_a_changed_schema_under_one_version_is_quarantined(seeded, clean_state, tmp_path):
+    pipeline = seeded.copy(tmp_path / "p")
+    pipeline.raw(BAD, _good(20), writer="w1")
+    changed = {"features": [["sepal_length", "categorical"], ["sepal_width", "numeric"], ["petal_length", "numeric"],
+                            ["petal_width", "numeric"]], "task": {"classes": IRIS_CLASSES}}
+    records = [{"ts": START_US + i * 60_000_000, "features": [{"cat": "long"}, {"num": 3.0}, {"num": 1.5}, {"num": 0.2}],
+                "proba": [0.8, 0.1, 0.1]} for i in range(25)]
+    pipeline.raw(BAD, records, schema=changed, writer="w2")
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    count, reasons = _quarantined(pipeline)
+    assert count == 25, tail.text
+    assert "column 'sepal_length' changed from numeric to categorical" in reasons[0] and "bump the model version" in reasons[0]
+    # The version's first schema stays recorded, so a later tail refuses the changed one too.
+    assert any("bad/1" in info.get("schemas", {}) for info in _driftline_info(pipeline))
+    pipeline.raw(BAD, records[:5], schema=changed, writer="w3")
+    again = pipeline.tail()
+    assert again.returncode == 0 and _quarantined(pipeline)[0] == 30, again.text
+    healed = [dict(record, ts=START_US + HOUR_US + i * 60_000_000) for i, record in enumerate(records) for _ in [0]]
+    healed += [dict(record, ts=START_US + HOUR_US + (25 + i) * 60_000_000) for i, record in enumerate(records[:5])]
+    _heal(pipeline, clean_state, schema=changed, version="2", writer="w4", records=healed)
+
+
+def test_input_rules_the_logger_refuses_a_changed_schema_and_bad_names(seeded, tmp_path):
+    """At write time (the logger behind `ingest`): the same version with another schema, a reserved name and a
+    version `_canary` are refused with a message that says what to do; nothing is written."""
+    pipeline = seeded.copy(tmp_path / "p")
+    base = ["ingest", "--log", pipeline.log, "--endpoint", BAD, "--csv", TRAINING, "--writer-id", "i1"]
+    first = pipeline.run(*base, "--model-version", "1", *IRIS_COLUMNS)
+    assert first.returncode == 0, first.text
+    changed = ["--features", ",".join(IRIS_FEATURES), "--categorical", "sepal_length"] + IRIS_COLUMNS[2:]
+    refused = pipeline.run(*base[:-1], "i2", "--model-version", "1", *changed)
+    assert refused.returncode != 0 and "bump the model version" in refused.text, refused.text
+    canary = pipeline.run(*base[:-1], "i3", "--model-version", "_canary", *IRIS_COLUMNS)
+    assert canary.returncode != 0 and "must not start with '.' or '_'" in canary.text, canary.text
+    reserved = ["--features", ":prediction,sepal_width,petal_length,petal_width"] + IRIS_COLUMNS[2:]
+    refused = pipeline.run(*base[:-1], "i4", "--model-version", "3", *reserved)
+    assert refused.returncode != 0 and "reserved" in refused.text, refused.text
+    assert not (pipeline.log / BAD / "i2").exists() or not any((pipeline.log / BAD / "i2").glob("*.log"))
+
+
+@_pytest.mark.parametrize("args,flag", [
+    (["--window", "1e16"], "--window"),
+    (["--window", "1e16s"], "--window"),
+    (["--commit-interval", "99999999999d"], "--commit-interval"),
+    (["--join-horizon", "1e300"], "--join-horizon"),
+])
+def test_input_rules_huge_durations_are_typed_errors(seeded, tmp_path, args, flag):
+    pipeline = seeded.copy(tmp_path / "p")
+    result = pipeline.tail(*args)
+    assert result.returncode not in (0,) and flag in result.text and "100 years" in result.text, result.text
+
+
+@_pytest.mark.parametrize("value", ["1e20", "1e20s", "99999999999999999"])
+def test_input_rules_huge_durations_in_the_pipeline_file_are_typed_errors(seeded, tmp_path, value):
+    pipeline = seeded.copy(tmp_path / "p")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(f"tail:\n  commit_interval: {value}\n")
+    result = pipeline.tail("--config", config)
+    assert result.returncode != 0 and "commit_interval" in result.text.replace("commit-interval", "commit_interval"), result.text
+
+
+def test_input_rules_ingest_and_profile_apply_the_same_value_rule(seeded, clean_state, tmp_path):
+    """One ValueRange for `ingest` (the logger) and `profile`: a huge regression prediction is refused by ingest with
+    its line and field; a huge feature value is accepted by both and profiled as missing, in the reference too."""
+    pipeline = seeded.copy(tmp_path / "p")
+    csv = tmp_path / "reg.csv"
+    rows = ["x,pred,y,ts"] + [f"{i},{i + 0.5},{i},2026-11-01T00:{i:02d}:00Z" for i in range(30)]
+    rows.append("1.7976931348623157e308,1,1,2026-11-01T00:40:00Z")
+    csv.write_text("\n".join(rows) + "\n")
+    mapping = ["--features", "x", "--prediction-column", "pred", "--label-column", "y"]
+    ingest = pipeline.run("ingest", "--log", pipeline.log, "--endpoint", BAD, "--model-version", "1", "--csv", csv,
+                          "--timestamp-column", "ts", "--writer-id", "csv", *mapping)
+    assert ingest.returncode == 0, ingest.text
+    profile = pipeline.run("profile", "--store", pipeline.store, "--endpoint", BAD, "--model-version", "1", "--csv", csv, *mapping)
+    assert profile.returncode == 0, profile.text
+    reference = _json.loads((pipeline.store / "references" / BAD / "1.json").read_text())
+    text = _json.dumps(reference)
+    assert "1.7976931348623157e+308" not in text and "e+308" not in text
+    tail = _run_and_check_healthy(pipeline, clean_state)
+    assert sum(info.get("outOfRangeValues", 0) for info in _driftline_info(pipeline)) == 1, tail.text
+    x = [row for row in _profiles(pipeline, BAD) if row["column"] == "x"]
+    assert sum(row["count"] for row in x) == 30 and sum(row["missing"] for row in x) == 1
+    huge = tmp_path / "huge.csv"
+    huge.write_text("x,pred,y,ts\n1,1e300,1,2026-11-01T01:00:00Z\n")
+    refused = pipeline.run("ingest", "--log", pipeline.log, "--endpoint", BAD, "--model-version", "1", "--csv", huge,
+                           "--timestamp-column", "ts", "--writer-id", "csv2", *mapping)
+    assert "1e+300" in refused.text and "1e100" in refused.text, refused.text
+    assert pipeline.run("profile", "--store", pipeline.store, "--endpoint", BAD, "--model-version", "9", "--csv", huge,
+                        *mapping).returncode != 0

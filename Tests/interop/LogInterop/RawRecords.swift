@@ -29,7 +29,15 @@ enum RawRecords {
         let version = try string(document["version"] ?? "1", "version")
         let schema = try Self.schema(document["schema"])
         let records = try (document["records"] as? [[String: Any]] ?? []).enumerated().map { try record($1, index: $0, schema: schema) }
-        let writer = try PartitionWriter(logDirectory: logDirectory, endpoint: endpoint, writerID: writerID, modelVersion: version, schema: schema)
+        // The manifest goes through the reader's lenient decoding, not the writer's NameRules: an older or
+        // foreign writer could leave a reserved feature name, a version such as `_canary`, or a second
+        // schema under one version in a log, and the tail must cope.
+        var manifestBytes: [UInt8] = [1]
+        manifestBytes.appendString(endpoint)
+        manifestBytes.appendString(version)
+        manifestBytes += schema.canonicalEncoding
+        let manifest = try PartitionManifest.decode(manifestBytes)
+        let writer = try PartitionWriter(logDirectory: logDirectory, writerID: writerID, manifest: manifest, allowingSchemaChange: true)
         let size = max(1, document["batch"] as? Int ?? records.count)
         var start = 0
         while start < records.count {
