@@ -63,7 +63,7 @@ let package = Package(
             exclude: ["FORMAT.md"]
         ),
         .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
-        .target(name: "Parquet", dependencies: ["DurableFiles", "CLZ4"]),
+        .target(name: "Parquet", dependencies: ["DurableFiles", "CLZ4"], exclude: ["FORMAT.md"]),
         .target(name: "DeltaTable", dependencies: ["Parquet", "DurableFiles"]),
         .target(name: "Profiles"),
         // The store's layout: the profiles, drift and performance tables and the reference files.

@@ -38,9 +38,19 @@ public struct BatchRun: Sendable {
         }
         let (first, last, explicit) = options.range()
         let profiles = try storeCall { () throws(StoreError) in try store.profiles() }
-        let rows = try storeCall { () throws(StoreError) in
+        var damagedProfiles: [DamagedDataFile] = []
+        var rows = try storeCall { () throws(StoreError) in
             try profiles.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.previous.startMicroseconds),
-                              to: DeltaTimestamp(microseconds: last.endMicroseconds))
+                              to: DeltaTimestamp(microseconds: last.endMicroseconds), damaged: &damagedProfiles)
+        }
+        // An endpoint with a damaged profiles file is not analysed this run (its hours would lack that
+        // file's rows); the others are. It is analysed again once the file is readable.
+        let skipped = Set(damagedProfiles.map(\.endpoint))
+        if !skipped.isEmpty {
+            rows.removeAll { skipped.contains($0.endpoint) }
+            for file in damagedProfiles {
+                outcome.failures.append("endpoint \(file.endpoint) is not analysed: \(file.detail)")
+            }
         }
         progress("read \(rows.count) profile rows for \(first.label)…\(last.label)")
         var references = ReferenceCache(store: store)
@@ -50,17 +60,44 @@ public struct BatchRun: Sendable {
         try hourly.add(rows) { references.bins(endpoint: $0, modelVersion: $1) }
         let hours = hourly.hourProfiles { references.bins(endpoint: $0, modelVersion: $1) }
 
-        let performanceTable = try storeCall { () throws(StoreError) in try store.performance() }
-        let driftTable = try storeCall { () throws(StoreError) in try store.drift() }
+        // The batch writes drift and performance: a damaged newest commit of either is moved aside (and
+        // the hours it held are analysed again, as they lack performance rows then).
+        var repaired: [DamagedCommit] = []
+        let performanceTable = try storeCall { () throws(StoreError) in try store.performance(repairing: { repaired.append($0) }) }
+        let driftTable = try storeCall { () throws(StoreError) in try store.drift(repairing: { repaired.append($0) }) }
+        outcome.warnings += repaired.map(\.description)
         var analysed = Set<HourlyProfiles.Key>()
+        // Damaged drift or performance files in the range: named, and their hours analysed again, which
+        // replaces them.
+        var damagedResults: [DamagedDataFile] = []
+        let analysedRows = try storeCall({ () throws(StoreError) in
+            try performanceTable.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.startMicroseconds),
+                                      to: DeltaTimestamp(microseconds: last.endMicroseconds), damaged: &damagedResults)
+        })
+        _ = try storeCall({ () throws(StoreError) in
+            try driftTable.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.startMicroseconds),
+                                to: DeltaTimestamp(microseconds: last.endMicroseconds), damaged: &damagedResults)
+        })
         if !explicit {
-            for row in try storeCall({ () throws(StoreError) in
-                try performanceTable.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.startMicroseconds),
-                                          to: DeltaTimestamp(microseconds: last.startMicroseconds))
-            }) {
+            for row in analysedRows where row.windowStartMicroseconds < last.startMicroseconds {
                 analysed.insert(.init(endpoint: row.endpoint, modelVersion: row.modelVersion, hour: AnalysisHour(containing: row.windowStartMicroseconds)))
             }
         }
+        var redo = Set<String>()
+        for file in damagedResults {
+            let hoursText: String
+            if let range = file.windowStarts {
+                let from = AnalysisHour(containing: range.lowerBound.microseconds), to = AnalysisHour(containing: range.upperBound.microseconds)
+                analysed = analysed.filter { $0.endpoint != file.endpoint || $0.hour < from || $0.hour > to }
+                hoursText = from == to ? from.label : "\(from.label)…\(to.label)"
+            } else {
+                redo.insert(file.endpoint)
+                hoursText = "all hours in the range"
+            }
+            outcome.warnings.append("\(file.detail); hours \(hoursText) of \(file.endpoint) are analysed again, which replaces the file "
+                + "(hours without profiles keep it: run `driftline batch --from …` over them once their profiles are back)")
+        }
+        analysed = analysed.filter { !redo.contains($0.endpoint) }
         let todo = hours.keys.filter { key in
             key.hour >= first && key.hour <= last && (explicit || key.hour == last || !analysed.contains(key))
         }.sorted()
@@ -88,7 +125,12 @@ public struct BatchRun: Sendable {
                 outcome.failures.append(BatchError.analysis(endpoint: key.endpoint, hour: key.hour.label, detail: error.description).description)
             }
         }
-        try writeTables(outcome.analyses, drift: driftTable, performance: performanceTable)
+        do {
+            try writeTables(outcome.analyses, drift: driftTable, performance: performanceTable)
+        } catch {
+            throw .store(detail: "the run is incomplete: \(error); the hours whose drift and performance were not both "
+                + "replaced are analysed again by the next run (`driftline batch` with the same range)")
+        }
         progress("replaced drift and performance rows of \(outcome.analyses.count) model-hours")
         outcome.files += try writeReports(outcome.analyses, performance: performanceTable)
         if let path = options.anodotPath {
@@ -129,9 +171,10 @@ public struct BatchRun: Sendable {
     func writeReports(_ analyses: [HourAnalysis], performance: PerformanceTable) throws(BatchError) -> [String] {
         guard let earliest = analyses.map(\.hour).min(), let latest = analyses.map(\.hour).max() else { return [] }
         let from = earliest.startMicroseconds - 23 * AnalysisHour.lengthMicroseconds
+        var damaged: [DamagedDataFile] = []   // already named when they lie in the run's range; older ones only leave gaps in the trend
         let stored = try storeCall { () throws(StoreError) in
             try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: from),
-                                 to: DeltaTimestamp(microseconds: latest.endMicroseconds))
+                                 to: DeltaTimestamp(microseconds: latest.endMicroseconds), damaged: &damaged)
         }
         let trends = Dictionary(grouping: stored) { $0.endpoint + "\u{0}" + $0.modelVersion }
         let versionsPerHour = Dictionary(grouping: analyses) { "\($0.endpoint)\u{0}\($0.hour.startMicroseconds)" }

@@ -12,6 +12,11 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     case tableExists(path: String)
     /// A line of a commit file is not a valid action.
     case malformedLog(file: String, line: Int, reason: String)
+    /// A commit file is empty, or holds fewer actions than its writer recorded (`driftlineActions` in
+    /// its `commitInfo`), or was cut inside its last line: it was damaged after it was written (commits
+    /// are put in place whole). ``DeltaTable/repairNewestCommit(minimumAge:)`` moves a damaged newest
+    /// commit aside; an older one must be restored (see the message).
+    case damagedCommit(file: String, reason: String)
     /// A checkpoint or `_last_checkpoint` file could not be decoded.
     case malformedCheckpoint(file: String, reason: String)
     /// The log has a hole: `version` is missing although later ones exist.
@@ -39,6 +44,11 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(path) already holds a Delta table; open it instead of creating it"
         case let .malformedLog(file, line, reason):
             return "\(file):\(line): not a valid Delta action (\(reason)); the commit file is corrupt: restore it from a backup"
+        case let .damagedCommit(file, reason):
+            return "\(file): damaged commit (\(reason)); when it is the newest version, the table's writer "
+                + "(`driftline tail` for profiles, `driftline batch` for drift and performance) moves it to _delta_log_damaged/ "
+                + "at its next start and writes that version again; an older one must be restored from a backup "
+                + "(docs/operations.md, \"Damaged store files\")"
         case let .malformedCheckpoint(file, reason):
             return "\(file): invalid checkpoint (\(reason)); delete it and _delta_log/_last_checkpoint so that readers replay the JSON commits (when those are all still there)"
         case let .missingVersion(table, version):

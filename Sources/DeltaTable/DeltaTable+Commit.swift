@@ -53,7 +53,14 @@ extension DeltaTable {
     func commit(adding files: [AddFile], removing selection: FileSelection?, transactions: [AppTransaction],
                 commitInfo: [String: JSONValue], operation: String, readVersion: Int64? = nil,
                 beforeFirstAttempt: (() throws -> Void)? = nil) throws -> CommitResult {
-        let snapshot = try readVersion.map { try self.snapshot(version: $0) } ?? self.snapshot()
+        let snapshot: Snapshot
+        do {
+            snapshot = try readVersion.map { try self.snapshot(version: $0) } ?? self.snapshot()
+        } catch let error as DeltaError where error.isDamagedCommit && readVersion == nil {
+            // A damaged newest commit (never readable, so never acted on) is moved aside; an older one stays an error.
+            guard try repairNewestCommit() != nil else { throw error }
+            snapshot = try self.snapshot()
+        }
         try snapshot.protocolVersions.checkWritable(table: path)
         if let column = snapshot.schema.fields.first(where: { $0.metadata["delta.invariants"] != nil }) {
             throw DeltaError.unsupportedProtocol(table: path, detail: "column \(column.name) has invariants, which this library does not enforce")
@@ -113,6 +120,10 @@ extension DeltaTable {
                                               reason: "the commit was cleaned from the log before it could be checked")
                 }
                 version += 1
+                continue
+            } catch let error as DeltaError where error.isDamagedCommit {
+                // The version is taken by a damaged file: moved aside when it is the newest, then tried again.
+                guard try repairNewestCommit() != nil else { throw error }
                 continue
             }
             try checkConflicts(with: winner, version: version, selection: selection,

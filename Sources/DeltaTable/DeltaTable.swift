@@ -121,7 +121,15 @@ public struct DeltaTable: Sendable {
         try Self.validate(relativePath: relativePath)
         let full = path + "/" + relativePath
         try deltaIO { try Folder.create(Folder.parent(of: full)) }
-        guard try deltaIO({ try DurableFile.putIfAbsent(full, contents: bytes) }) == .created else {
+        let outcome: DurableFile.PutOutcome
+        do throws(FileError) {
+            outcome = try DurableFile.putIfAbsent(full, contents: bytes)
+        } catch {
+            // Linked but not durable: not committed either, so it goes (a failed write leaves nothing behind).
+            if error.operation == .syncFolder { _ = try? DurableFile.remove(full) }
+            throw DeltaError(error)
+        }
+        guard outcome == .created else {
             throw DeltaError.invalidArgument("data file \(full) already exists; data files must have unique names")
         }
         let time = fileModificationTime(full) ?? .now()

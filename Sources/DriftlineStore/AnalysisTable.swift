@@ -32,18 +32,26 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
         // finds a file straddling its bounds.
         var files: [AddFile] = []
         for start in byWindow.keys.sorted() {
-            files.append(try storage.writeFile(endpoint: endpoint, rows: byWindow[start] ?? []))
+            do {
+                files.append(try storage.writeFile(endpoint: endpoint, rows: byWindow[start] ?? []))
+            } catch {
+                storage.removeUncommitted(files)
+                throw error
+            }
         }
         let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint],
                                       timeColumn: "window_start", timeRange: windowStarts)
         do {
             return try storage.table.replace(selection, with: files).version
+        } catch DeltaError.commitNotDurable(let table, let version, let code) {
+            throw .delta(table: storage.path, error: .commitNotDurable(table: table, version: version, errno: code))
         } catch {
+            storage.removeUncommitted(files)
             throw storage.deltaError(error)
         }
     }
 
-    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?) throws(StoreError) -> [Row] {
+    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, damaged: inout [DamagedDataFile]?) throws(StoreError) -> [Row] {
         let lower = from?.microseconds ?? Int64.min / 2
         let upper = to?.microseconds ?? Int64.max / 2
         guard lower < upper else { return [] }
@@ -54,7 +62,7 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
         for file in storage.files(in: snapshot, endpoint: endpoint, windowStarts: range) {
             let name = storage.path + "/" + file.relativePath
             let fileEndpoint = TableStorage.endpoint(of: file)
-            for values in try storage.readRows(file) {
+            for values in try storage.reading(file, damaged: &damaged, { () throws(StoreError) in try storage.readRows(file) }) {
                 let row = try Row(ValueReader(values: values, fields: fields, file: name), endpoint: fileEndpoint)
                 if row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper { out.append(row) }
             }
@@ -90,7 +98,16 @@ public struct DriftTable: Sendable {
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
     public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [DriftRow] {
-        try analysis.rows(endpoint: endpoint, from: from, to: to)
+        var damaged: [DamagedDataFile]? = nil
+        return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &damaged)
+    }
+
+    /// As ``rows(endpoint:from:to:)``, but a data file that cannot be read (damaged) is left out and appended to `damaged`.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     damaged: inout [DamagedDataFile]) throws(StoreError) -> [DriftRow] {
+        var collected: [DamagedDataFile]? = []
+        defer { damaged += collected ?? [] }
+        return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &collected)
     }
 }
 
@@ -114,6 +131,15 @@ public struct PerformanceTable: Sendable {
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
     public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [PerformanceRow] {
-        try analysis.rows(endpoint: endpoint, from: from, to: to)
+        var damaged: [DamagedDataFile]? = nil
+        return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &damaged)
+    }
+
+    /// As ``rows(endpoint:from:to:)``, but a data file that cannot be read (damaged) is left out and appended to `damaged`.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     damaged: inout [DamagedDataFile]) throws(StoreError) -> [PerformanceRow] {
+        var collected: [DamagedDataFile]? = []
+        defer { damaged += collected ?? [] }
+        return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &collected)
     }
 }

@@ -182,6 +182,16 @@ extension ProfilesTable {
     /// `columns` limits the result to those profile columns (nil: all).
     public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
                        columns: Set<String>? = nil) throws(StoreError) -> [MergedProfile] {
-        try MergedProfile.merge(try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns))
+        var damaged: [DamagedDataFile]? = nil
+        return try MergedProfile.merge(try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns, damaged: &damaged))
+    }
+
+    /// As ``merged(endpoint:from:to:columns:)``, but a data file that cannot be read (damaged) is left out
+    /// and appended to `damaged`: the other endpoints' profiles are complete, the damaged file's keys lack its rows.
+    public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                       columns: Set<String>? = nil, damaged: inout [DamagedDataFile]) throws(StoreError) -> [MergedProfile] {
+        var collected: [DamagedDataFile]? = []
+        defer { damaged += collected ?? [] }
+        return try MergedProfile.merge(try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns, damaged: &collected))
     }
 }

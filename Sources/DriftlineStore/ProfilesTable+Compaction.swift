@@ -14,6 +14,10 @@ public struct CompactionResult: Sendable, Equatable {
     public var rowsAfter = 0
     /// Replace commits that lost against a concurrent writer and were retried.
     public var retries = 0
+    /// Endpoints left uncompacted because a file compaction would have rewritten cannot be read (a page
+    /// fails its checksum, …): each message names the file and the remedy. Compaction never rewrites a
+    /// damaged file as good data; the other endpoints are compacted.
+    public var damaged: [String] = []
 
     public init() {}
 }
@@ -31,6 +35,8 @@ extension ProfilesTable {
     /// selected range makes the replace conflict, and the compaction starts over from a new snapshot
     /// (up to `maxAttempts` times, then `compactionConflict`); appends outside the range, and their
     /// `txn`s, are untouched. Two compactions racing: one wins, the other conflicts and re-reads.
+    /// An endpoint whose files to rewrite include a damaged one is skipped and listed in
+    /// ``CompactionResult/damaged``; the others are compacted.
     @discardableResult
     public func compact(olderThan cutoff: DeltaTimestamp, endpoint: String? = nil, maxAttempts: Int = 5) throws(StoreError) -> CompactionResult {
         try compact(olderThan: cutoff, endpoint: endpoint, maxAttempts: maxAttempts, beforeReplace: nil)
@@ -55,7 +61,9 @@ extension ProfilesTable {
                     try compactOnce(endpoint: endpoint, cutoff: cutoff, result: &result, beforeReplace: beforeReplace)
                     break
                 } catch let error as StoreError {
-                    throw error
+                    guard case .malformedData = error else { throw error }
+                    result.damaged.append("endpoint \(endpoint) is not compacted: \(error)")
+                    break
                 } catch let DeltaError.conflict(_, _, reason) {
                     guard attempt < maxAttempts else {
                         throw .compactionConflict(table: path, attempts: attempt, detail: reason)

@@ -56,7 +56,11 @@ public struct ProfilesTable: Sendable {
         let files = try writeFiles(rows)
         do {
             return try storage.table.append(files, transactions: transaction.map { [$0] } ?? [], commitInfo: commitInfo).version
+        } catch DeltaError.commitNotDurable(let table, let version, let code) {
+            // The commit is in place (readers may see it): its files must stay.
+            throw .delta(table: path, error: .commitNotDurable(table: table, version: version, errno: code))
         } catch {
+            storage.removeUncommitted(files)
             throw storage.deltaError(error)
         }
     }
@@ -70,7 +74,12 @@ public struct ProfilesTable: Sendable {
         }
         var files: [AddFile] = []
         for endpoint in byEndpoint.keys.sorted() {
-            files.append(try writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? []))
+            do {
+                files.append(try writeFile(endpoint: endpoint, rows: byEndpoint[endpoint] ?? []))
+            } catch {
+                storage.removeUncommitted(files)
+                throw error
+            }
         }
         return files
     }
@@ -88,14 +97,31 @@ public struct ProfilesTable: Sendable {
     /// pruned by partition and by their `window_start` statistics before any is opened.
     public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
                      columns: Set<String>? = nil) throws(StoreError) -> [ProfileRow] {
-        let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns)
+        var damaged: [DamagedDataFile]? = nil
+        return try rows(endpoint: endpoint, from: from, to: to, columns: columns, collecting: &damaged)
+    }
+
+    /// As ``rows(endpoint:from:to:columns:)``, but a data file that cannot be read (damaged) is left out
+    /// and appended to `damaged` instead of failing the whole read.
+    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+                     columns: Set<String>? = nil, damaged: inout [DamagedDataFile]) throws(StoreError) -> [ProfileRow] {
+        var collected: [DamagedDataFile]? = []
+        defer { damaged += collected ?? [] }
+        return try rows(endpoint: endpoint, from: from, to: to, columns: columns, collecting: &collected)
+    }
+
+    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?,
+              collecting damaged: inout [DamagedDataFile]?) throws(StoreError) -> [ProfileRow] {
+        let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns, damaged: &damaged)
         let keys = rows.map(ProfileKey.init)
         let order = rows.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
         return order.map { rows[$0] }
     }
 
     /// The rows in file order (files by modification time, then path).
-    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?) throws(StoreError) -> [ProfileRow] {
+    /// `damaged` nil: a damaged file is thrown; else it is appended there and its rows left out.
+    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?,
+                      damaged: inout [DamagedDataFile]?) throws(StoreError) -> [ProfileRow] {
         let lower = from?.microseconds ?? Int64.min / 2
         let upper = to?.microseconds ?? Int64.max / 2
         guard lower < upper else { return [] }
@@ -104,7 +130,7 @@ public struct ProfilesTable: Sendable {
         let files = storage.files(in: try storage.snapshot(), endpoint: endpoint, windowStarts: range)
             .sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }
         for file in files {
-            for row in try readFile(file) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper
+            for row in try storage.reading(file, damaged: &damaged, { () throws(StoreError) in try readFile(file) }) where row.windowStartMicroseconds >= lower && row.windowStartMicroseconds < upper
                 && columns.map({ $0.contains(row.columnName) }) ?? true {
                 out.append(row)
             }

@@ -42,18 +42,25 @@ public struct Store: Sendable {
 
     /// The `profiles` table, created if missing. Keep the value: it caches the table's snapshot and the
     /// parsed file statistics, so later reads and commits replay only what is new.
-    public func profiles() throws(StoreError) -> ProfilesTable {
-        ProfilesTable(storage: try TableStorage.open(path: profilesPath, schema: ProfilesTable.schema, options: tableOptions))
+    ///
+    /// `repairing`: the table's writer (the tail) passes it to move a damaged newest commit aside first
+    /// (``DeltaTable/repairNewestCommit(minimumAge:)``); it is called with what was moved. Readers leave it nil
+    /// and get the damage as an error.
+    public func profiles(repairing: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> ProfilesTable {
+        ProfilesTable(storage: try TableStorage.open(path: profilesPath, schema: ProfilesTable.schema, options: tableOptions,
+                                                     repairing: repairing))
     }
 
-    /// The `drift` table, created if missing.
-    public func drift() throws(StoreError) -> DriftTable {
-        DriftTable(storage: try TableStorage.open(path: driftPath, schema: DriftRow.deltaSchema, options: tableOptions))
+    /// The `drift` table, created if missing (`repairing`: as for ``profiles(repairing:)``; its writer is the batch).
+    public func drift(repairing: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> DriftTable {
+        DriftTable(storage: try TableStorage.open(path: driftPath, schema: DriftRow.deltaSchema, options: tableOptions,
+                                                  repairing: repairing))
     }
 
-    /// The `performance` table, created if missing.
-    public func performance() throws(StoreError) -> PerformanceTable {
-        PerformanceTable(storage: try TableStorage.open(path: performancePath, schema: PerformanceRow.deltaSchema, options: tableOptions))
+    /// The `performance` table, created if missing (`repairing`: as for ``profiles(repairing:)``).
+    public func performance(repairing: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> PerformanceTable {
+        PerformanceTable(storage: try TableStorage.open(path: performancePath, schema: PerformanceRow.deltaSchema,
+                                                        options: tableOptions, repairing: repairing))
     }
 
     /// `<store>/references/<endpoint>/<model_version>.json`.

@@ -1,4 +1,5 @@
 import DeltaTable
+import DurableFiles
 import Foundation
 import Parquet
 import Synchronization
@@ -22,10 +23,13 @@ struct TableStorage: Sendable {
     var path: String { table.path }
 
     /// Opens the table at `path`, creating it when missing (losing a creation race to another process is fine),
-    /// and checks that its schema is `schema`.
-    static func open(path: String, schema: DeltaSchema, options: DeltaTable.Options) throws(StoreError) -> TableStorage {
+    /// and checks that its schema is `schema`. `repairing`: first move a damaged newest commit aside
+    /// (``DeltaTable/repairNewestCommit(minimumAge:)``; only the table's writers do this) and report it there.
+    static func open(path: String, schema: DeltaSchema, options: DeltaTable.Options,
+                     repairing repaired: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> TableStorage {
         let table = DeltaTable(path: path, options: options)
         do {
+            if let repaired, let damaged = try table.repairNewestCommit() { repaired(damaged) }
             if try table.latestVersion() == nil {
                 do {
                     _ = try DeltaTable.create(at: path, schema: schema, partitionColumns: [partitionColumn], options: options)
@@ -138,6 +142,12 @@ struct TableStorage: Sendable {
         } catch {
             throw .malformedData(file: full, detail: "\(error)")
         }
+    }
+
+    /// Removes data files that were written but never committed (a failed commit): nobody can see them,
+    /// and left behind they would refill a disk that ran full. Errors are ignored (vacuum deletes what is left).
+    func removeUncommitted(_ files: [AddFile]) {
+        for file in files { _ = try? DurableFile.remove(path + "/" + file.relativePath) }
     }
 
     /// The partition value of a file.

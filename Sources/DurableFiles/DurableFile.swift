@@ -88,6 +88,37 @@ public enum DurableFile {
         }
     }
 
+    /// Moves the file `path` to the new name `destination` (in any folder of the same filesystem)
+    /// without ever replacing a file there, if `path` is still the file whose inode is `inode`:
+    /// `link` to the new name, `unlink` of the old one, then an fsync of both folders.
+    ///
+    /// Returns false, changing nothing, when `path` no longer exists or is another file (another
+    /// process moved it first, or a writer created a new file under the name since it was examined).
+    /// Throws `EEXIST` as a ``FileError`` when `destination` exists.
+    ///
+    /// Power cut: afterwards the file has both names, or one of them; never neither.
+    @discardableResult
+    public static func move(_ path: String, to destination: String, ifInode inode: UInt64) throws(FileError) -> Bool {
+        guard let before = try statusOrNil(path), before.inode == inode else { return false }
+        if let error = Posix.hardLink(path, to: destination) {
+            if error == .noSuchFileOrDirectory { return false }
+            throw FileError(.link, path: destination, errno: error)
+        }
+        try Folder.sync(Folder.parent(of: destination))
+        // The name may have changed hands between the check and the link: only remove it when it
+        // still is the file now also at `destination`.
+        guard let linked = try statusOrNil(destination), let current = try statusOrNil(path),
+              linked.inode == inode, current.inode == inode else {
+            _ = Posix.removeName(destination)
+            return false
+        }
+        if let error = Posix.removeName(path), error != .noSuchFileOrDirectory {
+            throw FileError(.unlink, path: path, errno: error)
+        }
+        try Folder.sync(Folder.parent(of: path))
+        return true
+    }
+
     /// The whole content of `path`.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         let file = try OpenFile.open(path, .readOnly, options: [])

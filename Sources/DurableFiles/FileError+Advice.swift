@@ -14,6 +14,7 @@ extension FileError {
         case .noSuchFileOrDirectory: "check that the path exists (a missing parent folder?)"
         case .permissionDenied, .notPermitted: "check its permissions: the user running driftline needs read and write access"
         case .noSpace, .diskQuotaExceeded: "the disk is full: free space or move the folder to a larger disk"
+        case .fileTooLarge: "the file would pass a size limit (`ulimit -f`, or the file system's): raise the limit or free space"
         case .notDirectory: "a part of the path is a file, not a folder; choose another path"
         case .isDirectory: "it is a folder; give a file path"
         case .readOnlyFileSystem: "the file system is read-only; choose a writable path"

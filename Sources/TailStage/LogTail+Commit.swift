@@ -39,7 +39,13 @@ extension LogTail {
                 rows, transaction: AppTransaction(appId: options.applicationID, version: transactionVersion + 1),
                 commitInfo: progress.commitInfo)
         } catch {
-            throw TailError(.store, "cannot commit \(rows.count) profile rows to \(profiles.path): \(error)")
+            // The commit may be in place although the call failed (the folder's fsync failed after the link):
+            // then it counts as done, or a retry would be refused as a duplicate forever.
+            guard let landed = try? profiles.transactionVersion(appId: options.applicationID), landed == transactionVersion + 1 else {
+                throw TailError(.store, "cannot commit \(rows.count) profile rows to \(profiles.path): \(error)")
+            }
+            logger.warning("the commit reported \(error) but is in the table (txn \(landed)); going on")
+            version = (try? profiles.table.latestVersion()) ?? -1
         }
         transactionVersion += 1
         committed = progress

@@ -40,10 +40,16 @@ extension LogTail {
 
     /// Follows the log until `shouldStop` returns true (checked between reads, so within about a poll
     /// interval), committing every commit interval and once more before returning.
+    ///
+    /// A failed commit (disk full, permissions, a damaged newest commit too young to move) does not stop
+    /// it: it logs a warning, counts `driftline_tail_commit_failures_total`, keeps reading, and tries
+    /// again after 1 s, 2 s, 4 s … up to `commitInterval` (at least 1 min); the rows and positions of the
+    /// failed try are kept, so a later success commits them once. A missing log folder is waited for.
     public func run(until shouldStop: @Sendable () -> Bool) async throws {
         let clock = ContinuousClock()
         var lastCommit = clock.now
         var lastDiscovery = clock.now
+        var retry = CommitRetry(limit: max(options.commitInterval, .seconds(60)))
         checkReferences()
         lastReferenceCheck = clock.now
         while !shouldStop() {
@@ -58,15 +64,52 @@ extension LogTail {
                 checkReferences()
                 lastReferenceCheck = now
             }
-            if now - lastCommit >= options.commitInterval {
-                try commit()
-                lastCommit = clock.now
+            if now - lastCommit >= options.commitInterval, retry.isDue(at: now) {
+                do {
+                    try commit()
+                    if retry.failures > 0 {
+                        logger.notice("commit succeeded after \(retry.failures) failed tries; nothing was lost or duplicated")
+                    }
+                    retry.succeeded()
+                    metrics.commitRetrySeconds.set(to: 0)
+                    lastCommit = clock.now
+                } catch let error as TailError where error.kind == .store {
+                    let delay = retry.failed(at: clock.now)
+                    metrics.commitFailures.increment()
+                    metrics.commitRetrySeconds.set(to: Double(delay.components.seconds))
+                    logger.warning("\(error); its data files were removed; retrying in \(delay) (failure \(retry.failures)), reading on meanwhile")
+                }
             }
             if !progressed {
                 try? await Task.sleep(for: options.pollInterval)
             }
         }
         try commit()
+    }
+
+    /// Exponential backoff of failed commits: 1 s, 2 s, 4 s … up to `limit`.
+    struct CommitRetry {
+        let limit: Duration
+        private(set) var failures = 0
+        private var next: ContinuousClock.Instant?
+
+        init(limit: Duration) { self.limit = limit }
+
+        func isDue(at now: ContinuousClock.Instant) -> Bool { next.map { now >= $0 } ?? true }
+
+        mutating func failed(at now: ContinuousClock.Instant) -> Duration {
+            failures += 1
+            var delay = Duration.seconds(1)
+            for _ in 1..<min(failures, 30) where delay < limit { delay *= 2 }
+            delay = min(delay, limit)
+            next = now + delay
+            return delay
+        }
+
+        mutating func succeeded() {
+            failures = 0
+            next = nil
+        }
     }
 
     /// Seconds (now − latest event time) and bytes (log not yet read) behind, per endpoint, for `/metrics`.

@@ -2,6 +2,7 @@ import DeltaTable
 import DriftlineCore
 import DriftlineLog
 import DriftlineStore
+import Foundation
 import Logging
 import Profiles
 import Profiling
@@ -65,6 +66,8 @@ public final class LogTail: @unchecked Sendable {
     /// Offsets written to the consumer files, by partition.
     var consumerOffsets: [String: Int64] = [:]
     var positionsChanged = false
+    /// Whether the log folder was missing at the last look (the tail waits for it).
+    var waitingForLog = false
     /// Records read since start (all commits).
     var recordsRead: Int64 = 0
     /// Window summaries for `/metrics`, until the window closes.
@@ -121,7 +124,19 @@ public final class LogTail: @unchecked Sendable {
         self.logger = logger
         self.windows = try TumblingWindows(length: options.window)
         self.references = references ?? StoreReferences(store: store)
-        do { profiles = try store.profiles() } catch { throw TailError(.store, "cannot open \(store.profilesPath): \(error)") }
+        // The tail writes profiles: a damaged newest commit (never readable) is moved aside, and the tail
+        // resumes from the commit before it, re-reading what the damaged one covered.
+        var moved: [DamagedCommit] = []
+        do { profiles = try store.profiles(repairing: { moved.append($0) }) } catch { throw TailError(.store, "cannot open \(store.profilesPath): \(error)") }
+        for damaged in moved {
+            logger.warning("\(damaged); resuming from the commit before it")
+            metrics.damagedCommitsMoved.increment()
+        }
+        if !FileManager.default.fileExists(atPath: log.path) {
+            logger.warning("log folder \(log.path) does not exist yet; waiting for it (InferenceLogger, `driftline ingest` or `driftline simulate` create it)")
+            metrics.logMissing.set(to: 1)
+            waitingForLog = true
+        }
         for endpoint in options.endpoints { try lock(endpoint, required: true) }
         if options.endpoints.isEmpty {
             for endpoint in try listEndpoints() { try lock(endpoint, required: true) }
@@ -169,6 +184,11 @@ public final class LogTail: @unchecked Sendable {
 
     /// Adds partitions that appeared since the last call (and, following every endpoint, locks new endpoints).
     func discoverPartitions() throws {
+        if waitingForLog, FileManager.default.fileExists(atPath: log.path) {
+            waitingForLog = false
+            metrics.logMissing.set(to: 0)
+            logger.info("log folder \(log.path) appeared; following it")
+        }
         let found: [LogDirectory.Partition]
         do {
             if options.endpoints.isEmpty {

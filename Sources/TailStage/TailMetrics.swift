@@ -21,6 +21,10 @@ import Synchronization
 /// | `driftline_tail_window_latency_milliseconds` | gauge: serving latency quantile, latest closed window | `endpoint`, `model_version`, `quantile` (0.5, 0.95, 0.99) |
 /// | `driftline_tail_window_feature_mean` | gauge, latest closed window | `endpoint`, `model_version`, `feature` |
 /// | `driftline_tail_window_class_frequency` | gauge (share of predictions), latest closed window | `endpoint`, `model_version`, `class` |
+/// | `driftline_tail_commit_failures_total` | counter: commits that failed (disk full, …) and are retried with backoff | |
+/// | `driftline_tail_commit_retry_seconds` | gauge: delay before the next try of a failed commit, 0 when the last commit succeeded | |
+/// | `driftline_tail_damaged_commits_moved_total` | counter: damaged newest profiles commits moved to `_delta_log_damaged/` | |
+/// | `driftline_tail_log_missing` | gauge: 1 while the log folder does not exist (the tail waits for it) | |
 public final class TailMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
@@ -35,6 +39,10 @@ public final class TailMetrics: Sendable {
     let pendingPredictions: Gauge
     let waitingLabels: Gauge
     let partitionsFollowed: Counter
+    let commitFailures: Counter
+    let commitRetrySeconds: Gauge
+    let damagedCommitsMoved: Counter
+    let logMissing: Gauge
     private let perEndpoint = Mutex<[String: (records: Counter, bytes: Counter)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -59,6 +67,11 @@ public final class TailMetrics: Sendable {
         pendingPredictions = gauge("pending_predictions", "Predictions held by the label join.")
         waitingLabels = gauge("waiting_labels", "Labels waiting for their prediction.")
         partitionsFollowed = counter("partitions_followed", "Log partitions followed since start.")
+        commitFailures = counter("commit_failures", "Commits that failed (disk full, permissions, …); follow mode retries them with backoff.")
+        commitRetrySeconds = registry.makeGauge(descriptor: Self.descriptor(
+            "commit_retry", unit: "seconds", help: "Delay before the next try of a failed commit; 0 when the last commit succeeded."))
+        damagedCommitsMoved = counter("damaged_commits_moved", "Damaged newest commits of profiles moved to _delta_log_damaged/.")
+        logMissing = gauge("log_missing", "1 while the log folder does not exist (the tail waits for it).")
     }
 
     static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {

@@ -57,17 +57,20 @@ struct CompactCommand: ParsableCommand {
         let age = DurationText.parse(olderThan) ?? .seconds(7200)
         let cutoff = DeltaTimestamp.now().adding(.zero - age)
         let result = try Store(root: storeDirectory).profiles().compact(olderThan: cutoff, endpoint: endpoint)
-        defer {
-            if !noVacuum {
-                let retention = DurationText.parse(vacuumAfter) ?? .seconds(7 * 86_400)
-                do {
-                    let deleted = try Store(root: storeDirectory).profiles().table.vacuum(retention: retention)
-                    print("vacuumed \(deleted.count) data files older than \(vacuumAfter) that no table version uses")
-                } catch {
-                    print("vacuum failed (the compaction stands): \(error)")
-                }
+        if !noVacuum {
+            let retention = DurationText.parse(vacuumAfter) ?? .seconds(7 * 86_400)
+            do {
+                let deleted = try Store(root: storeDirectory).profiles().table.vacuum(retention: retention)
+                print("vacuumed \(deleted.count) data files older than \(vacuumAfter) that no table version uses")
+            } catch {
+                print("vacuum failed (the compaction stands): \(error)")
             }
         }
         print("compacted \(result.rowsBefore) partial rows into \(result.rowsAfter) rows (\(result.filesRemoved) files removed, \(result.filesAdded) added, versions \(result.versions.map(String.init).joined(separator: ", ")); \(result.retries) retries)")
+        guard result.damaged.isEmpty else {
+            for message in result.damaged { FileHandle.standardError.write(Data("driftline compact: \(message)\n".utf8)) }
+            FileHandle.standardError.write(Data("driftline compact: \(result.damaged.count) endpoint(s) left uncompacted because of damaged data files; the others are compacted\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -59,7 +59,14 @@ struct QueryCommand: ParsableCommand {
         func bound(_ text: String?) -> DeltaTimestamp? {
             text.flatMap(TimestampText.parse).map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
         }
-        let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to))
+        var damaged: [DamagedDataFile] = []
+        let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
+        defer {
+            // Printed last, so that a damaged file of one endpoint never hides the others' profiles.
+            for file in damaged {
+                FileHandle.standardError.write(Data("driftline query: \(file.endpoint): left out: \(file.detail)\n".utf8))
+            }
+        }
         let wanted = Set(column)
         for profile in profiles where wanted.isEmpty || wanted.contains(profile.key.columnName) {
             print(json ? ProfileText.json(profile) : ProfileText.line(profile))
@@ -72,6 +79,10 @@ struct QueryCommand: ParsableCommand {
         if !profiles.isEmpty, !absent.isEmpty {
             throw CommandFailure("--column \(absent.joined(separator: ", ")): no profiles of that column in the range "
                 + "(columns: \(present.sorted().joined(separator: ", "))); check the name")
+        }
+        if !damaged.isEmpty {
+            FileHandle.standardError.write(Data("driftline query: \(damaged.count) damaged data file(s) left out (endpoints \(Set(damaged.map(\.endpoint)).sorted().joined(separator: ", "))); the other profiles above are complete\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

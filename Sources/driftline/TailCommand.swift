@@ -62,8 +62,13 @@ struct TailCommand: AsyncParsableCommand {
 
     func validate() throws {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: logDirectory, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("--log \(logDirectory): no such folder; give the log folder your serving code (or `driftline simulate --log`) writes")
+        if FileManager.default.fileExists(atPath: logDirectory, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw ValidationError("--log \(logDirectory): not a folder; give the log folder your serving code (or `driftline simulate --log`) writes")
+            }
+        } else if once {
+            // Following, tail waits for the folder to appear (a tail started before the serving processes).
+            throw ValidationError("--log \(logDirectory): no such folder; give the log folder your serving code (or `driftline simulate --log`) writes (without --once, tail waits for it to appear)")
         }
         let settings = try effective()
         for name in settings.endpoints ?? [] {

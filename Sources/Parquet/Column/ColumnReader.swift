@@ -50,6 +50,12 @@ struct ColumnReader {
             let header = try PageHeader(from: &thrift)
             cursor = thrift.cursor
             let body = try cursor.readSlice(Int(header.compressedPageSize))
+            if let crc = header.crc, crc != PageChecksum.crc(body) {
+                let offset = cursor.position - body.count
+                throw ParquetError.corrupt(
+                    "\(context): the page of \(body.count) bytes at byte \(offset) fails its checksum (CRC-32 "
+                        + "\(UInt32(bitPattern: PageChecksum.crc(body))), the header says \(UInt32(bitPattern: crc))): its bytes changed after it was written")
+            }
             switch PageType(rawValue: header.type) {
             case .dictionaryPage?:
                 guard let dp = header.dictionaryPage else { throw ParquetError.corrupt("\(context): dictionary page without its header") }

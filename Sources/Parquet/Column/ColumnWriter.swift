@@ -34,7 +34,7 @@ struct ColumnWriter {
             try body.withUnsafeBytes { raw in
                 try PageCompression.withCompressed(options.compression, raw, scratch: &compressed) { page in
                     var h = PageHeader(type: type.rawValue, uncompressedPageSize: Int32(body.count),
-                                       compressedPageSize: Int32(page.count))
+                                       compressedPageSize: Int32(page.count), crc: PageChecksum.crc(page))
                     configure(&h)
                     header = ThriftCompactWriter()
                     h.encode(to: &header)
