@@ -13,6 +13,8 @@ public struct BatchOptions: Sendable {
     public var promTextfilePath: String?
     /// "Now", for the default range (the last complete hour and up to 23 earlier ones without analysis).
     public var nowMicroseconds: Int64
+    /// The share of the endpoints this run analyses (`--shard I/N`; default every endpoint).
+    public var shard: BatchShard = .all
 
     public init(from: AnalysisHour? = nil, toMicroseconds: Int64? = nil, endpoint: String? = nil,
                 config: PipelineConfig = PipelineConfig(), anodotPath: String? = nil, promTextfilePath: String? = nil,

@@ -20,10 +20,14 @@ public struct BatchRun: Sendable {
         self.options = options
     }
 
-    /// Runs under the store's batch lock; throws `.busy` when another batch holds it.
+    /// Runs under the store's batch lock (of its shard, with ``BatchOptions/shard``); throws `.busy` when
+    /// another batch holds it.
     public func run(progress: (String) -> Void = { _ in }) throws(BatchError) -> BatchOutcome {
         let lock: StoreLock
-        do { lock = try store.batchLock(command: "driftline batch") } catch {
+        do {
+            lock = try store.batchLock(shard: options.shard.index, of: options.shard.count,
+                                       command: options.shard.count > 1 ? "driftline batch --shard \(options.shard)" : "driftline batch")
+        } catch {
             if case let .lockHeld(_, _, holder) = error { throw .busy(holder: holder?.description ?? "holder unknown") }
             throw .store(detail: error.description)
         }
@@ -43,6 +47,7 @@ public struct BatchRun: Sendable {
             try profiles.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: first.previous.startMicroseconds),
                               to: DeltaTimestamp(microseconds: last.endMicroseconds), damaged: &damagedProfiles)
         }
+        if options.shard.count > 1 { rows.removeAll { !options.shard.contains($0.endpoint) } }
         // An endpoint with a damaged profiles file is not analysed this run (its hours would lack that
         // file's rows); the others are. It is analysed again once the file is readable.
         let skipped = Set(damagedProfiles.map(\.endpoint))

@@ -18,7 +18,9 @@ struct BatchCommand: ParsableCommand {
             Reports go to <store>/reports/<endpoint>/<YYYY-MM-DDTHH>.html and .json.
 
             One batch runs at a time per store: a second one prints who holds the lock and
-            exits 0. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
+            exits 0. With --shard I/N, one per shard: N machines or cron jobs share a store,
+            each analysing the endpoints whose FNV-1a name hash mod N is I (give each its
+            own --prom-textfile and --anodot file). Do not mix sharded and unsharded runs. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
             drift_detected; 1 on error.
 
             Examples:
@@ -57,6 +59,11 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write node_exporter textfile gauges to this file (atomically).", valueName: "file"))
     var promTextfile: String?
 
+    @Option(help: ArgumentHelp(
+        "Analyse only the endpoints of shard I of N (FNV-1a hash of the name mod N), under that shard's lock; N runs with 0/N … N-1/N together equal one unsharded run.",
+        valueName: "I/N"))
+    var shard: String?
+
     func validate() throws {
         typealias Problem = ArgumentParser.ValidationError
         var isFolder: ObjCBool = false
@@ -71,6 +78,9 @@ struct BatchCommand: ParsableCommand {
         let end = try to.map { try Self.instant($0, flag: "--to") }
         if let start, let end, AnalysisHour(containing: start).startMicroseconds >= end {
             throw Problem("--to \(to ?? ""): must be later than the hour of --from \(from ?? ""); give a later --to")
+        }
+        if let shard {
+            do { _ = try BatchShard(parsing: shard) } catch { throw Problem("\(error)") }
         }
         if let config, !FileManager.default.isReadableFile(atPath: config) { throw Problem("--config \(config): no such readable file; check the path (an example: pipelines/pipeline.example.yaml)") }
         for (flag, path) in [("--anodot", anodot), ("--prom-textfile", promTextfile)] {
@@ -93,11 +103,12 @@ struct BatchCommand: ParsableCommand {
         let outcome: BatchOutcome
         do {
             let pipeline = try config.map { path throws(BatchError) in try PipelineConfig(contentsOf: path) } ?? PipelineConfig()
-            let options = BatchOptions(
+            var options = BatchOptions(
                 from: try from.map { AnalysisHour(containing: try Self.instant($0, flag: "--from")) },
                 toMicroseconds: try to.map { try Self.instant($0, flag: "--to") },
                 endpoint: endpoint, config: pipeline, anodotPath: anodot, promTextfilePath: promTextfile,
                 nowMicroseconds: Timestamp.now().microsecondsSinceEpoch)
+            if let shard { options.shard = try BatchShard(parsing: shard) }
             outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
         } catch let error as BatchError {
             if case .busy = error {
