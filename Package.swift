@@ -25,10 +25,10 @@ let package = Package(
         .library(name: "TailStage", targets: ["TailStage"]),
         .library(name: "BatchStage", targets: ["BatchStage"]),
         .library(name: "Collector", targets: ["Collector"]),
+        .library(name: "CSVInput", targets: ["CSVInput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
@@ -71,6 +71,9 @@ let package = Package(
         // Records → window profiles and a training set → its reference: pure computation, shared by the
         // tail stage and `driftline profile` (no I/O, no server).
         .target(name: "Profiling", dependencies: ["DriftlineCore", "Profiles", "DriftlineStore"]),
+        // CSV input of `driftline ingest` and `driftline profile`: a strict RFC 4180 reader that knows lines,
+        // strict numbers and timestamps, the row validation shared with the logger, and resumable ingestion.
+        .target(name: "CSVInput", dependencies: ["Driftline", "DriftlineCore", "DriftlineLog"]),
         // Simulated serving traffic of the demo's iris models (simulate, demo, benchmarks).
         .target(name: "Simulation", dependencies: ["Driftline", "DriftlineCore"]),
         .target(
@@ -88,7 +91,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "Profiles", "DriftlineStore", "DeltaTable", "DurableFiles",
+                "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]
@@ -114,9 +117,8 @@ let package = Package(
             name: "driftline",
             dependencies: [
                 "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles", "DurableFiles",
-                "Profiling", "Simulation", "Collector",
+                "Profiling", "Simulation", "Collector", "CSVInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -130,6 +132,7 @@ let package = Package(
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "DriftlineStore", "DriftlineCore", "Profiles"]),
         .testTarget(name: "TailStageTests", dependencies: ["TailStage", "Profiling", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable"]),
+        .testTarget(name: "CSVInputTests", dependencies: ["CSVInput", "DriftlineCore", "Driftline", "DriftlineLog"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Driftline", "DriftlineCore", "DriftlineLog"]),
     ],
     swiftLanguageModes: [.v6]

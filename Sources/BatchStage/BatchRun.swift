@@ -1,6 +1,7 @@
 import DeltaTable
 import DriftlineStore
 import Foundation
+import Parquet
 import Profiles
 
 /// One run of the batch stage over a store: picks the hours, merges their profiles, analyses them

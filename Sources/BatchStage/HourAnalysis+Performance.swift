@@ -28,6 +28,8 @@ extension HourAnalysis {
                 result.recallMacro = metrics.recallMacro
                 result.f1Macro = metrics.f1Macro
                 result.f1Weighted = metrics.f1Weighted
+                result.perClass = PerClassMetrics(classes: classes, precision: metrics.precision, recall: metrics.recall,
+                                                  f1: metrics.f1, support: metrics.support, confusionMatrix: matrix.counts)
             }
         }
         if let pred1 = columns[DerivedColumns.pred1]?.numeric?.moments, pred1.count > 0 {

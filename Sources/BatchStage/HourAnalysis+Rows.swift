@@ -40,7 +40,9 @@ extension HourAnalysis {
             driftStatus: p.driftStatus.rawValue,
             estimatedAccuracyLower: finite(p.estimatedAccuracyLower), estimatedAccuracyUpper: finite(p.estimatedAccuracyUpper),
             estimatedPrecision: finite(p.estimatedPrecision), estimatedRecall: finite(p.estimatedRecall),
-            estimatedF1: finite(p.estimatedF1), estimateReliable: p.estimateReliable)
+            estimatedF1: finite(p.estimatedF1), estimateReliable: p.estimateReliable,
+            classNames: p.perClass?.classes, classPrecision: p.perClass?.precision, classRecall: p.perClass?.recall,
+            classF1: p.perClass?.f1, classSupport: p.perClass?.support, confusionMatrix: p.perClass.map { Array($0.confusionMatrix.joined()) })
     }
 }
 

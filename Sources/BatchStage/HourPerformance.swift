@@ -42,8 +42,34 @@ public struct HourPerformance: Sendable, Equatable, Codable {
     public var hellingerMean: Double?
     public var kldSum: Double?
     public var kldMean: Double?
+    /// Classification with labels: precision, recall, F1 and support of each class, and the confusion matrix.
+    public var perClass: PerClassMetrics?
     /// The worst status of the features and `:prediction` (against the reference, else the previous hour).
     public var driftStatus: DriftStatus = .insufficientData
 
     public init() {}
+}
+
+/// A classifier's figures per class over an hour's labelled predictions, as scikit-learn's
+/// `precision_recall_fscore_support(labels=classes, average=None, zero_division=0)` and
+/// `confusion_matrix(labels=classes)` give them.
+public struct PerClassMetrics: Sendable, Equatable, Codable {
+    /// The model's classes, in model order.
+    public var classes: [String]
+    public var precision: [Double]
+    public var recall: [Double]
+    public var f1: [Double]
+    /// Labelled records of each class.
+    public var support: [Int64]
+    /// `confusionMatrix[t][p]`: records labelled `classes[t]` and predicted `classes[p]`.
+    public var confusionMatrix: [[Int64]]
+
+    public init(classes: [String], precision: [Double], recall: [Double], f1: [Double], support: [Int64], confusionMatrix: [[Int64]]) {
+        self.classes = classes
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+        self.support = support
+        self.confusionMatrix = confusionMatrix
+    }
 }

@@ -12,6 +12,7 @@ extension HourReport {
             <p class="badge \(driftStatus)">model status: \(escape(driftStatus.replacingOccurrences(of: "_", with: " ")))</p></header>
             """
         page += performanceSection()
+        page += perClassSection()
         page += trendSection()
         page += driftTable()
         page += histogramSection()
@@ -38,6 +39,27 @@ extension HourReport {
             out += "<p class=\"note\(p.estimateReliable == false ? " unreliable" : "")\">Estimated accuracy: \(escape(note))</p>"
         }
         return out + "</section>"
+    }
+
+    /// A classifier's precision, recall, F1 and support per class, and its confusion matrix (rows: true class,
+    /// columns: predicted; the diagonal is marked). Nothing without labelled predictions.
+    func perClassSection() -> String {
+        guard let perClass = performance.perClass else { return "" }
+        let classes = perClass.classes
+        var out = "<section><h2>Per class</h2><table class=\"perclass\"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>"
+        for (i, name) in classes.enumerated() where i < perClass.support.count {
+            out += "<tr><td>\(escape(name))</td><td>\(number(perClass.precision[i]))</td><td>\(number(perClass.recall[i]))</td>"
+                + "<td>\(number(perClass.f1[i]))</td><td>\(perClass.support[i])</td></tr>"
+        }
+        out += "</tbody></table><h3>Confusion matrix</h3><table class=\"perclass confusion\"><thead><tr><th>true \\ predicted</th>"
+        for name in classes { out += "<th>\(escape(name))</th>" }
+        out += "</tr></thead><tbody>"
+        for (t, row) in perClass.confusionMatrix.enumerated() where t < classes.count {
+            out += "<tr><th>\(escape(classes[t]))</th>"
+            for (p, count) in row.enumerated() { out += p == t ? "<td class=\"diagonal\">\(count)</td>" : "<td>\(count)</td>" }
+            out += "</tr>"
+        }
+        return out + "</tbody></table></section>"
     }
 
     /// The label-free estimate with its band, e.g. `81.2 % (78.9 – 83.4 %)`, marked when covariate shift makes it unreliable.
@@ -111,6 +133,8 @@ extension HourReport {
         .drift_detected{background:#fbd5d5}.possible_drift{background:#fdf0c4}.no_drift{background:#d9f2dd}.insufficient_data{background:#e8e8ee}
         table{border-collapse:collapse;font-size:12px}th,td{padding:3px 6px;border-bottom:1px solid #ccd;text-align:right}
         td:first-child,th:first-child,td:nth-child(2),td:nth-child(3){text-align:left}
+        table.perclass td{text-align:right}table.perclass td:first-child,table.perclass th{text-align:left}
+        table.confusion td.diagonal{background:#e3f1e3;font-weight:600}
         .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:8px}
         .grid div{background:#f4f5f9;padding:8px;border-radius:6px}dt{color:#667;font-size:12px}dd{margin:0;font-size:18px}
         .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;padding:6px;border-radius:6px}figcaption{font-weight:600}

@@ -116,6 +116,10 @@ extension HourPerformance {
         json.member("mae", mae)
         json.member("mean_pred1", meanPred1)
         json.member("mean_spread12", meanSpread12)
+        if let perClass {
+            json.key("per_class")
+            perClass.write(to: &json)
+        }
         json.member("precision_macro", precisionMacro)
         json.member("predictions_per_second", Optional(predictionsPerSecond))
         json.member("r2", r2)
@@ -124,6 +128,37 @@ extension HourPerformance {
         json.member("rmse", rmse)
         json.member("tvd_mean", tvdMean)
         json.member("tvd_sum", tvdSum)
+        json.endObject()
+    }
+}
+
+extension PerClassMetrics {
+    /// `{"classes": [...], "confusion_matrix": [[...], ...], "f1": [...], "precision": [...], "recall": [...], "support": [...]}`.
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.member("classes", strings: classes)
+        json.key("confusion_matrix")
+        json.beginArray()
+        for row in confusionMatrix {
+            json.element()
+            json.beginArray()
+            for count in row {
+                json.element()
+                json.number(count)
+            }
+            json.endArray()
+        }
+        json.endArray()
+        json.member("f1", numbers: f1)
+        json.member("precision", numbers: precision)
+        json.member("recall", numbers: recall)
+        json.key("support")
+        json.beginArray()
+        for count in support {
+            json.element()
+            json.number(count)
+        }
+        json.endArray()
         json.endObject()
     }
 }

@@ -1,4 +1,5 @@
 import DriftlineStore
+import Parquet
 import Profiles
 
 /// Folds the partial `profiles` rows of many windows into one `HourProfiles` per endpoint, model

@@ -43,6 +43,7 @@ public struct PipelineConfig: Sendable, Equatable {
         } catch {
             throw .config(path: path, detail: "not a valid pipeline document: \(error)")
         }
+        try Self.checkKeys(yaml, path: path)
         let base = try Self.settings(file.defaults, over: AnalysisSettings(), path: path, scope: "defaults")
         var endpoints: [String: AnalysisSettings] = [:]
         for (name, section) in file.endpoints ?? [:] {

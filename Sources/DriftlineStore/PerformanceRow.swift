@@ -48,6 +48,14 @@ public struct PerformanceRow: Sendable, Equatable {
     /// False when input features drifted against the reference (covariate shift: the estimate's assumption may
     /// not hold); nil without an estimate.
     public var estimateReliable: Bool?
+    /// Classification with labels: the model's classes and, in their order, each class's precision, recall,
+    /// F1 and support, and the confusion matrix row by row (true class × predicted class, `k × k` counts).
+    public var classNames: [String]?
+    public var classPrecision: [Double]?
+    public var classRecall: [Double]?
+    public var classF1: [Double]?
+    public var classSupport: [Int64]?
+    public var confusionMatrix: [Int64]?
 
     public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
                 requests: Int64, errors: Int64, errorRate: Double? = nil, predictionsPerSecond: Double? = nil,
@@ -58,7 +66,9 @@ public struct PerformanceRow: Sendable, Equatable {
                 tvdSum: Double? = nil, tvdMean: Double? = nil, hellingerSum: Double? = nil, hellingerMean: Double? = nil,
                 kldSum: Double? = nil, kldMean: Double? = nil, driftStatus: String,
                 estimatedAccuracyLower: Double? = nil, estimatedAccuracyUpper: Double? = nil, estimatedPrecision: Double? = nil,
-                estimatedRecall: Double? = nil, estimatedF1: Double? = nil, estimateReliable: Bool? = nil) {
+                estimatedRecall: Double? = nil, estimatedF1: Double? = nil, estimateReliable: Bool? = nil,
+                classNames: [String]? = nil, classPrecision: [Double]? = nil, classRecall: [Double]? = nil,
+                classF1: [Double]? = nil, classSupport: [Int64]? = nil, confusionMatrix: [Int64]? = nil) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.windowStartMicroseconds = windowStartMicroseconds
@@ -95,6 +105,12 @@ public struct PerformanceRow: Sendable, Equatable {
         self.estimatedRecall = estimatedRecall
         self.estimatedF1 = estimatedF1
         self.estimateReliable = estimateReliable
+        self.classNames = classNames
+        self.classPrecision = classPrecision
+        self.classRecall = classRecall
+        self.classF1 = classF1
+        self.classSupport = classSupport
+        self.confusionMatrix = confusionMatrix
     }
 
     static let doubleColumnsAfterErrors = ["error_rate", "predictions_per_second", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]
@@ -119,7 +135,18 @@ public struct PerformanceRow: Sendable, Equatable {
       + doubleColumnsAfterLabeled.map { DeltaField($0, .double) }
       + [DeltaField("drift_status", .string, nullable: false)]
       + doubleColumnsOfTheEstimate.map { DeltaField($0, .double) }
-      + [DeltaField("estimate_reliable", .boolean)])
+      + [DeltaField("estimate_reliable", .boolean)]
+      + perClassColumns)
+
+    /// Added with per-class metrics (issue 18), at the end for the same reason as the estimate's columns.
+    static let perClassColumns = [
+        DeltaField("class_names", .array(element: .string, containsNull: false)),
+        DeltaField("class_precision", .array(element: .double, containsNull: false)),
+        DeltaField("class_recall", .array(element: .double, containsNull: false)),
+        DeltaField("class_f1", .array(element: .double, containsNull: false)),
+        DeltaField("class_support", .array(element: .long, containsNull: false)),
+        DeltaField("confusion_matrix", .array(element: .long, containsNull: false)),
+    ]
 }
 
 extension PerformanceRow: AnalysisRowCodec {
@@ -132,6 +159,8 @@ extension PerformanceRow: AnalysisRowCodec {
             + [.string(driftStatus)]
             + [estimatedAccuracyLower, estimatedAccuracyUpper, estimatedPrecision, estimatedRecall, estimatedF1].map { .optional($0) }
             + [estimateReliable.map { .boolean($0) } ?? .null]
+            + [.optional(strings: classNames), .optional(doubles: classPrecision), .optional(doubles: classRecall),
+               .optional(doubles: classF1), .optional(longs: classSupport), .optional(longs: confusionMatrix)]
     }
 
     init(_ r: ValueReader, endpoint: String) throws(StoreError) {
@@ -153,6 +182,9 @@ extension PerformanceRow: AnalysisRowCodec {
                   estimatedAccuracyLower: try r.optionalDouble("estimated_accuracy_lower"),
                   estimatedAccuracyUpper: try r.optionalDouble("estimated_accuracy_upper"),
                   estimatedPrecision: try r.optionalDouble("estimated_precision"), estimatedRecall: try r.optionalDouble("estimated_recall"),
-                  estimatedF1: try r.optionalDouble("estimated_f1"), estimateReliable: try r.optionalBool("estimate_reliable"))
+                  estimatedF1: try r.optionalDouble("estimated_f1"), estimateReliable: try r.optionalBool("estimate_reliable"),
+                  classNames: try r.optionalStringList("class_names"), classPrecision: try r.optionalDoubleList("class_precision"),
+                  classRecall: try r.optionalDoubleList("class_recall"), classF1: try r.optionalDoubleList("class_f1"),
+                  classSupport: try r.optionalInt64List("class_support"), confusionMatrix: try r.optionalInt64List("confusion_matrix"))
     }
 }

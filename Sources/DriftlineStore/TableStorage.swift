@@ -244,6 +244,21 @@ struct ValueReader {
         }
     }
 
+    func optionalDoubleList(_ name: String) throws(StoreError) -> [Double]? {
+        switch value(name) {
+        case .null: return nil
+        case let .list(items):
+            var out: [Double] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                guard case let .double(number) = item else { throw bad(name, "a list of doubles") }
+                out.append(number)
+            }
+            return out
+        default: throw bad(name, "a list of doubles or null")
+        }
+    }
+
     func optionalStringList(_ name: String) throws(StoreError) -> [String]? {
         switch value(name) {
         case .null: return nil
@@ -266,6 +281,7 @@ extension ParquetValue {
     static func optional(_ value: String?) -> ParquetValue { value.map { .string($0) } ?? .null }
     static func optional(_ value: [UInt8]?) -> ParquetValue { value.map { .bytes($0) } ?? .null }
     static func optional(longs: [Int64]?) -> ParquetValue { longs.map { .list($0.map { .int64($0) }) } ?? .null }
+    static func optional(doubles: [Double]?) -> ParquetValue { doubles.map { .list($0.map { .double($0) }) } ?? .null }
     static func optional(strings: [String]?) -> ParquetValue { strings.map { .list($0.map { .string($0) }) } ?? .null }
 }
 

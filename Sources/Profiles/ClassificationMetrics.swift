@@ -14,6 +14,8 @@ public struct ClassificationMetrics: Sendable, Equatable {
     public var precision: [Double]
     public var recall: [Double]
     public var f1: [Double]
+    /// Per-class support: labelled records of each class (sklearn's `support`), in class order.
+    public var support: [Int64]
 
     /// Metrics of a confusion matrix; `nil` when it holds no labelled record.
     public init?(_ matrix: ConfusionMatrix) {
@@ -37,6 +39,7 @@ public struct ClassificationMetrics: Sendable, Equatable {
         recall = (0..<k).map { divide(truePositives[$0], actual[$0]) }
         f1 = (0..<k).map { divide(2 * truePositives[$0], 1 * actual[$0] + predicted[$0]) }
         labeled = total
+        support = (0..<k).map { t in matrix.counts[t].reduce(0, +) }
         accuracy = truePositives.reduce(0, +) / Double(total)
         precisionMacro = PairwiseSum.sum(precision) / Double(k)
         recallMacro = PairwiseSum.sum(recall) / Double(k)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -32,7 +37,15 @@ public final class MetricsServer: Service, Sendable {
                     channel.pipeline.addHandler(MetricsHandler(registry: registry))
                 }
             }
-        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw TailError(.invalidArgument, "cannot serve /metrics on \(host):\(port): port \(port) is already in use (another tail or program listens there); "
+                + "choose another --metrics-port (or tail.metrics_port), or stop the process that holds it")
+        } catch {
+            throw TailError(.invalidArgument, "cannot serve /metrics on \(host):\(port): \(error); check --metrics-host and --metrics-port")
+        }
         return MetricsServer(channel: channel)
     }
 

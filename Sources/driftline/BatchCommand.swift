@@ -110,6 +110,7 @@ struct BatchCommand: ParsableCommand {
                 nowMicroseconds: Timestamp.now().microsecondsSinceEpoch)
             if let shard { options.shard = try BatchShard(parsing: shard) }
             outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
+            try StoreOverview.writeIndex(store: Store(root: store))
         } catch let error as BatchError {
             if case .busy = error {
                 note("driftline batch: \(error)")

@@ -90,7 +90,10 @@ struct CollectCommand: AsyncParsableCommand {
             }
         } catch {
             await collector.close()
-            throw CommandFailure("cannot serve on \(address): \(error); choose another --listen address (is the port in use?)")
+            if String(describing: error).contains("already in use") {
+                throw CommandFailure("cannot serve on \(address): port \(address.port) is already in use (another collector or program listens there); choose another --listen port, or stop the process that holds it")
+            }
+            throw CommandFailure("cannot serve on \(address): \(error); choose another --listen address (is port \(address.port) in use?)")
         }
         for (endpoint, version, statistics) in collector.statistics {
             FileHandle.standardError.write(Data("driftline collect: \(endpoint) v\(version): \(statistics)\n".utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVInput
 import Driftline
 import Foundation
 

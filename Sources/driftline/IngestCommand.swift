@@ -1,5 +1,5 @@
 import ArgumentParser
-import CSV
+import CSVInput
 import Driftline
 import DriftlineLog
 import Foundation
@@ -10,12 +10,24 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Append inference records (or, with --labels, delayed labels) from a CSV file to the log.",
         discussion: """
-            The CSV has a header row; fields may be quoted, lines may end in CRLF. An
-            empty cell is a missing value (NaN) in a numeric feature, a missing category
-            in a categorical one, and "no label" in the label column. Timestamps are
-            ISO-8601 or epoch seconds; without --timestamp-column, now. A bad row is
-            reported with its line and column and skipped; the rest is ingested, and the
-            exit code is 2 when any row was rejected.
+            The CSV has a header row and follows RFC 4180 strictly (README, "CSV input"):
+            fields may be quoted ("" is a quote inside one), lines end in LF or CRLF; an
+            unterminated quote, a quote inside an unquoted field, a row with more or fewer
+            fields than the header, a number that is not plain decimal (0x10, nan, inf)
+            and an impossible time (2026-02-30) reject their row, reported with its line;
+            duplicate header names refuse the file. An empty cell is a missing value
+            (NaN) in a numeric feature, a missing category in a categorical one, and "no
+            label" in the label column. Timestamps are ISO-8601 or epoch seconds; without
+            --timestamp-column, now. Rows are validated exactly as `profile` and the
+            logger validate them. The rest is ingested, and the exit code is 2 when any
+            row was rejected.
+
+            Resumable: the partition's writer id is derived from the file's path
+            (csv-<name>-<hash>) unless --writer-id is given, and rows that partition
+            already holds are skipped. After a failure, a kill or rejected rows, fix
+            the cause and run the same command again: nothing is written twice.
+            --labels checks each label against the classes of the model version that
+            made its prediction.
 
             Examples:
               # a classifier's scored rows (the demo's training data, from the repository)
@@ -58,7 +70,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var mapping: ColumnMapping
 
-    @Option(help: "The partition's writer id (default: <hostname>-<pid>).")
+    @Option(help: "The partition's writer id (default: csv-<file name>-<hash of its path>, so that a re-run resumes).")
     var writerID: String?
 
     func validate() throws {
@@ -79,25 +91,26 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         try CommandFailure.makeFolder(logDirectory, flag: "--log")
         let plan = try labels ? labelPlan() : inferencePlan()
-        let logger: InferenceLogger
+        let ingestion = CSVIngestion(path: csv, plan: plan, logDirectory: logDirectory, endpoint: endpoint, writerID: writerID)
+        let outcome: CSVIngestion.Outcome
         do {
-            logger = try InferenceLogger(
-                directory: logDirectory, endpoint: endpoint, modelVersion: plan.modelVersion, schema: plan.schema,
-                options: .init(writerID: writerID, bufferPolicy: .block(timeout: .seconds(30))))
+            outcome = try await ingestion.run { line, problem in
+                FileHandle.standardError.write(Data("\(csv):\(line): column \(problem.column): \(problem.detail)\n".utf8))
+            }
         } catch {
-            throw ArgumentParser.ValidationError("cannot open the log: \(error)")
+            // A file that does not fit the flags is a usage error (64); a failed write is a failure (1).
+            if case .file(let problem)? = error as? IngestError { throw ArgumentParser.ValidationError(problem) }
+            throw CommandFailure("\(error)")
         }
-        let outcome = try CSVIngestion(path: csv, plan: plan, logger: logger).run()
-        do {
-            try await logger.flush()
-        } catch {
-            FileHandle.standardError.write(Data("driftline ingest: \(error)\n".utf8))
-            await logger.close()
-            throw ExitCode(1)
+        let what = labels ? "labels" : "records"
+        var text = "ingested \(outcome.written) \(what) from \(csv) into \(outcome.partitionFolder); \(outcome.rejected) rows rejected"
+        if outcome.skipped > 0 { text += "; \(outcome.skipped) rows were already there from an earlier run and were skipped (resumed)" }
+        if outcome.unmatchedLabels > 0 { text += "; \(outcome.unmatchedLabels) labels have no prediction in the log yet (checked against model version \(plan.modelVersion))" }
+        print(text)
+        if outcome.rejected > 0 {
+            FileHandle.standardError.write(Data("driftline ingest: fix the \(outcome.rejected) rejected rows and run the same command again: rows already in \(outcome.partitionFolder) are skipped, nothing is written twice\n".utf8))
+            throw ExitCode(2)
         }
-        await logger.close()
-        print("ingested \(outcome.accepted) \(labels ? "labels" : "records") from \(csv) into \(logger.partitionFolder); \(outcome.rejected) rows rejected")
-        if outcome.rejected > 0 { throw ExitCode(2) }
     }
 
     func inferencePlan() throws -> IngestPlan { try mapping.inferencePlan(modelVersion: modelVersion ?? "") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVInput
 import DriftlineCore
 import DriftlineStore
 import Foundation
@@ -19,7 +20,11 @@ struct ProfileCommand: ParsableCommand {
             <store>/references/<endpoint>/<model-version>.json (format:
             Sources/DriftlineStore/REFERENCE.md). Run it before `driftline tail` starts on
             that model version, so that production windows count exact histograms over the
-            reference's bins. A row that does not parse fails the command.
+            reference's bins. Rows are read and validated exactly as `ingest` reads them
+            (strict CSV, plain decimal numbers, probabilities in [0, 1] summing to 1,
+            finite values, real calendar dates; the same names rule for --endpoint and
+            --model-version); a row that `ingest` would reject fails the command, with
+            up to 10 such rows listed by line.
 
             With --label-column (a labelled validation set, held out from the model's
             training: a model is over-confident on its own training rows), the reference
@@ -69,6 +74,11 @@ struct ProfileCommand: ParsableCommand {
         do { _ = try Store(root: store).referencePath(endpoint: endpoint, modelVersion: modelVersion) } catch {
             throw Problem("\(error)")
         }
+        // The names rule of the log (what `ingest` and the logger apply), so that a reference never exists for a
+        // name no record can carry.
+        do { _ = try PartitionManifest(endpoint: endpoint, modelVersion: modelVersion, schema: mapping.inferencePlan(modelVersion: modelVersion).schema) } catch let error as DriftlineCore.ValidationError {
+            throw Problem("--\(error.field == "endpoint" ? "endpoint" : "model-version") \(CSVText.quoted(error.value)): \(error.detail)")
+        }
     }
 
     func run() throws {
@@ -77,17 +87,22 @@ struct ProfileCommand: ParsableCommand {
         var problems: [String] = []
         let encoder = RecordEncoder(schema: plan.schema)
         var scratch: [UInt8] = []
-        let outcome = try CSVRecords(path: csv, plan: plan).forEach(reject: { line, problem in
-            if problems.count < 10 { problems.append("\(csv):\(line): column \(problem.column): \(problem.detail)") }
-        }) { row in
-            guard case let .inference(record) = row else { return }
-            // The logger's rules (RecordEncoder), so `profile` accepts exactly the rows `ingest` would log:
-            // e.g. a regression prediction or label beyond ±1e100 (ValueRange) is refused by both.
-            scratch.removeAll(keepingCapacity: true)
-            do throws(DriftlineCore.ValidationError) { try encoder.appendInference(record, to: &scratch) } catch {
-                throw CSVRecords.RowProblem(column: error.field, detail: error.description)
+        let outcome: CSVRecords.Outcome
+        do {
+            outcome = try CSVRecords(path: csv, plan: plan).forEach(reject: { line, problem in
+                if problems.count < 10 { problems.append("\(csv):\(line): column \(problem.column): \(problem.detail)") }
+            }) { _, row in
+                guard case let .inference(record) = row else { return }
+                // The logger's rules (RecordEncoder), so `profile` accepts exactly the rows `ingest` would log:
+                // e.g. a regression prediction or label beyond ±1e100 (ValueRange) is refused by both.
+                scratch.removeAll(keepingCapacity: true)
+                do throws(DriftlineCore.ValidationError) { try encoder.appendInference(record, to: &scratch) } catch {
+                    throw CSVRecords.RowProblem(column: error.field, detail: error.description)
+                }
+                records.append(record)
             }
-            records.append(record)
+        } catch let error as CSVFileError {
+            throw ArgumentParser.ValidationError(error.description)  // a file that does not fit the flags: usage error, 64
         }
         guard outcome.rejected == 0 else {
             let more = outcome.rejected > problems.count ? "\n… and \(outcome.rejected - problems.count) more" : ""

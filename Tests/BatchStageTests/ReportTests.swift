@@ -59,6 +59,8 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.performance.estimatedF1 = 1.0 / 3
         odd.performance.estimateReliable = false
         odd.performance.estimateNote = "not reliable: \"x\" drifted"
+        odd.performance.perClass = PerClassMetrics(classes: ["a", "b\"c"], precision: [1, 0.1], recall: [0, 1e-9], f1: [0.5, 2.0 / 3],
+                                                   support: [0, 12], confusionMatrix: [[0, 0], [3, 9]])
         odd.trend = [HourReport.TrendPoint(hour: hour0, performance: odd.performance)]
         if var first = odd.drift.first {
             first.binLabels = []
@@ -120,6 +122,18 @@ func sampleAnalysis() throws -> HourAnalysis {
                       "defaults: {thresholds: {possible_drift_psi: 0.5}}"])
     func badConfigsAreRejectedWithTheKey(yaml: String) {
         #expect(throws: BatchError.self) { try PipelineConfig(yaml: yaml) }
+    }
+
+    @Test(arguments: [("default: {bins: 10}", "unknown key default "), ("defaults: {treshold: 1}", "unknown key defaults.treshold "),
+                      ("defaults: {thresholds: {drift_detected_pvalu: 0.01}}", "unknown key defaults.thresholds.drift_detected_pvalu "),
+                      ("endpoints: {iris: {binz: 3}}", "unknown key endpoints.iris.binz ")])
+    func unknownKeysAreRefusedByName(yaml: String, named: String) {
+        do {
+            _ = try PipelineConfig(yaml: yaml)
+            Issue.record("\(yaml) was accepted")
+        } catch {
+            #expect(error.description.contains(named), "\(error)")
+        }
     }
 
     @Test func outputFilesAreReplacedAtomicallyWithTheProductsModes() throws {

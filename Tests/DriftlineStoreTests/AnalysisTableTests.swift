@@ -70,15 +70,17 @@ import Testing
             "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "estimated_accuracy", "mean_pred1",
             "mean_spread12", "mae", "rmse", "r2", "tvd_sum", "tvd_mean", "hellinger_sum", "hellinger_mean", "kld_sum",
             "kld_mean", "drift_status", "estimated_accuracy_lower", "estimated_accuracy_upper", "estimated_precision",
-            "estimated_recall", "estimated_f1", "estimate_reliable"])
+            "estimated_recall", "estimated_f1", "estimate_reliable", "class_names", "class_precision", "class_recall",
+            "class_f1", "class_support", "confusion_matrix"])
     }
 }
 
-/// A store created before the label-free estimate's columns existed keeps working: opening its `performance`
-/// table adds them (one `metaData` commit), its old rows read them as null, new rows carry them.
+/// A store created before the label-free estimate's and the per-class columns existed keeps working: opening its
+/// `performance` table adds them (one `metaData` commit), its old rows read them as null, new rows carry them.
 @Suite struct PerformanceSchemaEvolutionTests {
     static let added = ["estimated_accuracy_lower", "estimated_accuracy_upper", "estimated_precision", "estimated_recall",
-                        "estimated_f1", "estimate_reliable"]
+                        "estimated_f1", "estimate_reliable", "class_names", "class_precision", "class_recall", "class_f1",
+                        "class_support", "confusion_matrix"]
 
     /// The performance table as the first release created it, holding one row of its time.
     func oldStore(_ test: TestStore) throws -> PerformanceRow {
@@ -113,6 +115,12 @@ import Testing
         new.estimatedAccuracyUpper = 0.96
         new.estimatedF1 = 0.5
         new.estimateReliable = false
+        new.classNames = ["a", "b"]
+        new.classPrecision = [1, 0.5]
+        new.classRecall = [0.75, 1]
+        new.classF1 = [6.0 / 7, 2.0 / 3]
+        new.classSupport = [4, 1]
+        new.confusionMatrix = [3, 1, 0, 1]
         try performance.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
                                 with: [new])
         let rows = try performance.rows(endpoint: "iris").sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }

@@ -173,6 +173,40 @@ def test_every_performance_number_equals_sklearn(pipeline):
     assert perf["estimated_precision"].isna().all()   # a 10-class model gets accuracy only
 
 
+def test_per_class_metrics_equal_sklearn_classification_report(pipeline):
+    """Per-class precision, recall, F1, support and the confusion matrix (rows true, columns predicted) equal
+    scikit-learn's on the raw labelled rows of each hour, with labels= the model's classes, in the table, the
+    hour's JSON and its HTML page."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    perf = read_table(pipeline["store"], "performance")
+    perf["h"] = (timestamps_us(perf["window_start"]) // 1_000_000 - ds.T0_S) // 3600
+    reports = pipeline["store"] / "reports" / ENDPOINT
+    for h in range(ds.HOURS):
+        r = perf[perf["h"] == h].iloc[0]
+        frame = pipeline["hours"][h]
+        labeled = frame[frame["label"] != ""]
+        y = labeled["label"].to_numpy(object)
+        yhat = ds.derived(frame).loc[labeled.index, ":prediction"].to_numpy(object)
+        precision, recall, f1, support = precision_recall_fscore_support(y, yhat, labels=ds.CLASSES, average=None, zero_division=0)
+        matrix = confusion_matrix(y, yhat, labels=ds.CLASSES)
+        assert list(r["class_names"]) == ds.CLASSES, f"hour {h}"
+        assert list(r["class_support"]) == support.tolist(), f"hour {h}"
+        assert list(r["confusion_matrix"]) == matrix.ravel().tolist(), f"hour {h}"
+        for name, mine, theirs in [("precision", r["class_precision"], precision), ("recall", r["class_recall"], recall),
+                                   ("f1", r["class_f1"], f1)]:
+            assert np.allclose(np.asarray(mine, float), theirs, rtol=0, atol=EXACT), f"hour {h} {name}"
+        stamp = pd.Timestamp(ds.T0_S + 3600 * h, unit="s", tz="UTC").strftime("%Y-%m-%dT%H")
+        summary = json.loads(next(reports.glob(f"{stamp}*.json")).read_text())
+        per_class = summary["performance"]["per_class"]
+        assert per_class["classes"] == ds.CLASSES
+        assert per_class["confusion_matrix"] == matrix.tolist()
+        assert per_class["support"] == support.tolist()
+        assert np.allclose(per_class["f1"], f1, rtol=0, atol=EXACT)
+        page = next(reports.glob(f"{stamp}*.html")).read_text()
+        assert "<h2>Per class</h2>" in page and "Confusion matrix" in page
+        assert page.count('class="diagonal"') == len(ds.CLASSES)
+
+
 def snapshot(store):
     drift = read_table(store, "drift").sort_values(["window_start", "baseline", "column_name"]).reset_index(drop=True)
     perf = read_table(store, "performance").sort_values(["window_start"]).reset_index(drop=True)

@@ -22,7 +22,7 @@ def metric_names(expr):
     """Metric names a PromQL expression selects: identifiers not inside {…} matchers, quotes or by (…) lists."""
     text = re.sub(r'"[^"]*"', '""', expr)
     text = re.sub(r"\{[^}]*\}", "{}", text)
-    text = re.sub(r"\b(by|without)\s*\([^)]*\)", "", text)
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)
     text = re.sub(r"\[[^\]]*\]", "[]", text)
     text = re.sub(r"\$\w+", "", text)
     names = set(re.findall(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b", text)) - PROMQL_WORDS
@@ -89,6 +89,14 @@ def dashboard_metric_names():
     return names
 
 
+def rules_metric_names():
+    text = (ROOT / "pipelines/prometheus/driftline-rules.yml").read_text()
+    names = set()
+    for expr in re.findall(r"^\s*expr:\s*(.+)$", text, re.M):
+        names |= metric_names(expr)
+    return names
+
+
 def test_metric_name_extraction():
     assert metric_names('histogram_quantile(0.99, sum by (le) (rate(driftline_tail_commit_duration_seconds_bucket[15m])))') \
         == {"driftline_tail_commit_duration_seconds_bucket"}
@@ -149,6 +157,10 @@ def test_every_dashboard_metric_is_emitted_by_tail_or_batch(tmp_path):
     emitted = exposition_names(scraped) | exposition_names(textfile.read_text())
     used = dashboard_metric_names()
     assert used - emitted == set(), f"dashboards query metrics nobody emits: {sorted(used - emitted)}"
+    # The alerting rules too (`up` is Prometheus's own series of a scrape).
+    in_rules = rules_metric_names() - {"up"}
+    assert len(in_rules) >= 8
+    assert in_rules - emitted == set(), f"alert rules query metrics nobody emits: {sorted(in_rules - emitted)}"
 
 
 def test_prometheus_scrapes_tail_on_its_systemd_port():

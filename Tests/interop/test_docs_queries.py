@@ -32,6 +32,8 @@ EXPECTED = [
     ["iris-good", "iris-poor", "iris-petal-width"],
     # Confusion matrices: classifiers only, with their classes.
     ["iris-good", "setosa", "virginica", "predicted"],
+    # Per-class figures: one line per class of each classifier's latest labelled hour.
+    ["iris-good", "versicolor", "precision", "support"],
 ]
 
 
@@ -49,5 +51,5 @@ def test_tables_md_snippet_runs(index, demo_store, capsys):
     if index == 2:
         lines = [line.split() for line in out.strip().splitlines()]
         assert len(lines) == 4 and all(int(line[1]) > 0 for line in lines), out
-    if index == 3:
+    if index in (3, 4):
         assert "iris-petal-width" not in out, out

@@ -14,7 +14,7 @@ LAYERS = {
     "CLZ4": 0, "CCRC32C": 0, "DurableFiles": 0, "DriftlineCore": 0, "Profiles": 0,
     "Parquet": 1, "DriftlineLog": 1,
     "DeltaTable": 2, "Driftline": 2,
-    "DriftlineStore": 3, "Simulation": 3,
+    "DriftlineStore": 3, "Simulation": 3, "CSVInput": 3,
     "Profiling": 4,
     "TailStage": 5, "BatchStage": 5, "Collector": 5,
     "driftline": 6,
@@ -56,15 +56,25 @@ def test_every_module_has_a_layer_and_depends_only_downwards():
 
 
 def test_profiling_and_what_driftline_profile_needs_link_no_server():
+    # `driftline profile` stands on the profiling module and the CSV reader it shares with `ingest`.
+    base = {"Profiling", "CSVInput"}
+    allowed = base | closure("Profiling") | closure("CSVInput")
     linked = set()
-    for module in {"Profiling"} | closure("Profiling"):
+    for module in allowed:
         linked |= set(targets()[module].get("product_dependencies") or [])
-    assert not linked & SERVER_PRODUCTS, f"Profiling links {sorted(linked & SERVER_PRODUCTS)}"
-    # The modules `driftline profile` imports are the profiling module and what it stands on.
+    assert not linked & SERVER_PRODUCTS, f"Profiling or CSVInput link {sorted(linked & SERVER_PRODUCTS)}"
+    # The modules `driftline profile` imports are those and what they stand on.
     source = (ROOT / "Sources/driftline/ProfileCommand.swift").read_text()
     imported = set(re.findall(r"^import (\w+)", source, re.M))
     ours = imported & set(LAYERS)
-    assert ours <= {"Profiling"} | closure("Profiling"), f"ProfileCommand imports {sorted(ours - closure('Profiling'))}"
+    assert ours <= allowed, f"ProfileCommand imports {sorted(ours - allowed)}"
+
+
+def test_csv_reading_lives_in_a_library_not_in_the_cli():
+    cli = ROOT / "Sources/driftline"
+    assert not (cli / "CSVRecords.swift").exists() and not (cli / "CSVIngestion.swift").exists()
+    assert not any(re.search(r"^import CSV$", f.read_text(), re.M) for f in cli.glob("*.swift"))
+    assert "CSVInput" in (targets()["driftline"].get("target_dependencies") or [])
 
 
 def test_swift_build_builds_the_product_only():

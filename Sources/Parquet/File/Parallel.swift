@@ -1,25 +1,39 @@
 import Dispatch
 
-/// Runs independent column encodes or decodes on all cores.
-enum Parallel {
-    /// `(0 ..< count).map(body)`, concurrently; rethrows the first error by index.
-    static func map<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
-        let results = UnsafeMutableBufferPointer<Result<T, Error>?>.allocate(capacity: count)
+/// Runs independent pieces of work on all cores: column encodes and decodes here, and the batch stage's
+/// hour-column folds, model-hour analyses and reports. The one concurrent map of the package.
+public enum Parallel {
+    /// `(0 ..< count).map(body)`, computed concurrently, results in index order; the first error by index is
+    /// thrown (a non-throwing `body` makes the call non-throwing).
+    public static func map<T, E: Error>(_ count: Int, _ body: (Int) throws(E) -> T) throws(E) -> [T] {
+        guard count > 1 else {
+            var out: [T] = []
+            out.reserveCapacity(max(0, count))
+            for i in 0..<max(0, count) { out.append(try body(i)) }
+            return out
+        }
+        let results = UnsafeMutableBufferPointer<Result<T, E>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
         defer {
             results.deinitialize()
             results.deallocate()
         }
         withoutActuallyEscaping(body) { body in
+            // Why nonisolated(unsafe) is sound: each iteration writes only its own slot `i`, and `body` is
+            // only called (never stored); concurrentPerform returns after every iteration has finished.
             nonisolated(unsafe) let body = body
             nonisolated(unsafe) let results = results
             DispatchQueue.concurrentPerform(iterations: count) { i in
-                results[i] = Result { try body(i) }
+                results[i] = Result { () throws(E) -> T in try body(i) }
             }
         }
-        return try results.map { r in
-            guard let r else { throw ParquetError.invalid("a parallel task did not run") }
-            return try r.get()
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            // Every slot is filled by concurrentPerform; a missing one is computed here rather than trapped on.
+            let result = results[i] ?? Result { () throws(E) -> T in try body(i) }
+            out.append(try result.get())
         }
+        return out
     }
 }
