@@ -161,6 +161,11 @@ public struct RecordProfiler: Sendable {
         addFeatures(record.features, to: &window)
         let prediction: Prediction
         switch record.outcome {
+        case .probabilities where !isClassification:
+            // Probabilities for a regression model (the logger refuses them; a foreign writer may not): no prediction.
+            prediction = .failed
+            window.numeric[predictionSlot].addMissing()
+            window.categorical[errorSlot].add(Self.ok)
         case .probabilities(let probabilities):
             if let c = DerivedColumns.classify(probabilities: probabilities, threshold: threshold), c.predictedIndex < classes.count {
                 prediction = .classIndex(c.predictedIndex)
@@ -251,10 +256,18 @@ public struct RecordProfiler: Sendable {
             }
             switch prediction {
             case .value(let predicted)?:
-                window.addNumber(slot: labelSlot, truth)
                 let r = DerivedColumns.residuals(prediction: predicted, label: truth)
-                window.addNumber(slot: residualSlot, r.residual)
-                window.addNumber(slot: absoluteResidualSlot, r.absoluteResidual)
+                if ValueRange.isProfiled(truth) && ValueRange.isProfiled(r.residual) && ValueRange.isProfiled(r.absoluteResidual) {
+                    window.numeric[labelSlot].add(truth)
+                    window.numeric[residualSlot].add(r.residual)
+                    window.numeric[absoluteResidualSlot].add(r.absoluteResidual)
+                } else {
+                    // A label or residual beyond ±1e100 (ValueRange): all three missing, so that they still cover
+                    // the same records; the out-of-range ones are counted.
+                    for (slot, x) in [(labelSlot, truth), (residualSlot, r.residual), (absoluteResidualSlot, r.absoluteResidual)] {
+                        if ValueRange.isOutOfRange(x) { window.addNumber(slot: slot, x) } else { window.numeric[slot].addMissing() }
+                    }
+                }
             case nil:
                 window.addNumber(slot: labelSlot, truth)
             default:

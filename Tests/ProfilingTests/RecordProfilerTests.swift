@@ -239,3 +239,26 @@ import Testing
         }
     }
 }
+
+/// Outcomes of the wrong kind for the task (found by `tools/fuzz records`): profiled as no prediction, never a trap.
+@Suite struct MismatchedOutcomeTests {
+    @Test func probabilitiesForARegressionModel() throws {
+        let schema = try ModelSchema(features: [.numeric("x")], task: .regression)
+        let profiler = RecordProfiler(schema: schema)
+        var window = profiler.makeWindow()
+        let t = Timestamp(microsecondsSinceEpoch: 1_795_392_000_000_000)
+        let prediction = profiler.add(InferenceRecord(timestamp: t, features: [1], outcome: .probabilities([0.2, 0.8]), label: .value(1)), to: &window)
+        #expect(prediction == .failed)
+        #expect(window.profile(of: ":prediction")?.numeric?.moments.missingCount == 1)
+        #expect(window.profile(of: ":residual")?.numeric?.moments.missingCount == 1)
+    }
+
+    @Test func aPredictedValueForAClassifier() throws {
+        let schema = try ModelSchema(features: [.numeric("x")], task: .classification(classes: ["a", "b", "c"]))
+        let profiler = RecordProfiler(schema: schema)
+        var window = profiler.makeWindow()
+        let t = Timestamp(microsecondsSinceEpoch: 1_795_392_000_000_000)
+        profiler.add(InferenceRecord(timestamp: t, features: [1, 2, "extra"], outcome: .prediction(.nan), label: .value(3)), to: &window)
+        #expect(window.records == 1)
+    }
+}

@@ -301,6 +301,56 @@ def test_input_rules_ingest_and_profile_apply_the_same_value_rule(seeded, clean_
                         *mapping).returncode != 0
 
 
+def test_input_rules_quarantine_and_out_of_range_show_on_metrics(seeded, clean_state, tmp_path):
+    """In follow mode: records with a bad event time, a bad model version and a huge value are counted on /metrics
+    with endpoint and reason while the tail keeps running; SIGTERM then exits 0 and the healthy endpoint is exact."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    pipeline = seeded.copy(tmp_path / "p")
+    pipeline.raw(BAD, _good(20) + [inference(YEAR_2100_US, [5.0, 3.0, 1.5, 0.2]), inference(INT64_MAX, [5.0, 3.0, 1.5, 0.2])]
+                 + [inference(START_US + 50 * 60_000_000, ["1e200", 3.0, 1.5, 0.2])])
+    pipeline.raw(BAD, _good(5), version="_canary", writer="canary")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([str(pipeline_bin()), "tail", "--log", pipeline.log, "--store", pipeline.store,
+                                "--commit-interval", "200ms", "--metrics-port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wanted = [f'driftline_tail_quarantined_records_total{{endpoint="{BAD}",reason="event_time"}} 2',
+              f'driftline_tail_quarantined_records_total{{endpoint="{BAD}",reason="names"}} 5',
+              f'driftline_tail_out_of_range_values_total{{endpoint="{BAD}"}} 1']
+    text = ""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                    text = response.read().decode()
+            except OSError:
+                text = ""
+            if all(line in text for line in wanted):
+                break
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    for line in wanted:
+        assert line in text, f"{line} not on /metrics:\n{text}"
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+    _heal(pipeline, clean_state)
+
+
+def pipeline_bin():
+    from conftest import bin_dir
+    return bin_dir() / "driftline"
+
+
 # --- Store and write failures (damaged commits, page checksums, full disks, a missing log folder) -----------
 # A second endpoint ("other", simulated beside the healthy one) carries the bad item; the healthy endpoint must
 # come out exactly as in a clean run, the bad item be named, and the next run heal it with no manual deletion.
