@@ -65,6 +65,7 @@ extension DeltaTable {
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let destination = damagedCommitsFolder + "/" + LogFiles.padded(newest) + ".json." + String(now.milliseconds) + "." + random
         guard try deltaIO({ try DurableFile.move(file, to: destination, ifInode: status.inode) }) else { return nil }
+        cache.forget(includingVersion: newest)
         return DamagedCommit(version: newest, file: file, movedTo: destination, reason: reason)
     }
 }

@@ -43,7 +43,7 @@ public struct DeltaTable: Sendable {
     /// Checkpoint interval, retentions and retry bound used by this value.
     public let options: Options
     let log: LogFiles
-    private let cache = SnapshotCache()
+    let cache = SnapshotCache()
 
     /// Opens the table at `path` (nothing is read until a snapshot or commit needs it).
     public init(path: String, options: Options = Options()) {
@@ -155,6 +155,13 @@ final class SnapshotCache: Sendable {
 
     func get() -> Snapshot? {
         snapshot.withLock { $0 }
+    }
+
+    /// Forgets the snapshot when it includes `version` (that version's file was moved aside).
+    func forget(includingVersion version: Int64) {
+        snapshot.withLock { snapshot in
+            if (snapshot?.version ?? -1) >= version { snapshot = nil }
+        }
     }
 
     func set(_ value: Snapshot) {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DeltaTable
 import DriftlineCore
 import DriftlineLog
@@ -21,6 +26,7 @@ extension LogTail {
             rows += window.rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
                                 windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
         }
+        try checkLastCommit()
         var outOfRange: [String: (count: Int64, example: String)] = [:]
         for (index, window) in accumulators.enumerated() where window.outOfRangeValues > 0 {
             let endpoint = models[accumulatorKeys[index].model].manifest.endpoint
@@ -52,6 +58,7 @@ extension LogTail {
             version = (try? profiles.table.latestVersion()) ?? -1
         }
         transactionVersion += 1
+        lastCommitVersion = version >= 0 ? version : nil
         committed = progress
         metrics.committed(rows: rows.count, duration: ContinuousClock.now - started)
         publishClosedWindows()
@@ -69,6 +76,35 @@ extension LogTail {
         writeConsumerOffsets()
         logger.debug("committed version \(version): \(rows.count) rows, \(progress.counts.records) records")
         return version
+    }
+
+    /// Checks that this tail's last commit is still in the table: a damaged commit moved aside by another
+    /// writer takes its rows and positions with it, and committing on from memory would skip them for good.
+    func checkLastCommit() throws {
+        guard let version = lastCommitVersion else { return }
+        let actions: [Action]
+        do {
+            actions = try profiles.table.actions(version: version)
+        } catch DeltaError.io(_, "open", ENOENT) {
+            // Log cleanup deletes old commits a checkpoint covers, never the newest one; a commit moved aside
+            // leaves its version free, so no later version exists.
+            guard let latest = try? profiles.table.latestVersion(), latest >= version else {
+                throw lostCommit(version, "its file is gone and no later version exists")
+            }
+            return
+        } catch {
+            throw lostCommit(version, "\(error)")
+        }
+        let mine = actions.contains { action in
+            if case let .txn(txn) = action { return txn.appId == options.applicationID && txn.version == transactionVersion }
+            return false
+        }
+        guard mine else { throw lostCommit(version, "that version now holds another writer's commit") }
+    }
+
+    private func lostCommit(_ version: Int64, _ detail: String) -> TailError {
+        TailError(.commitLost, "this tail's commit \(version) (txn \(transactionVersion) of \(options.applicationID)) is no longer in \(profiles.path) "
+            + "(\(detail)); stopping: restart the tail, it resumes from the table's last commit and profiles the log again from there")
     }
 
     /// Positions, join starts and watermarks of every followed partition and endpoint, with this interval's counts.

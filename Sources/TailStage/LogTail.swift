@@ -70,6 +70,8 @@ public final class LogTail: @unchecked Sendable {
     var resumeJoinFrom: [String: Int64] = [:]
     var counts = TailProgress.Counts()
     var transactionVersion: Int64 = 0
+    /// The Delta version of this process's last commit (checked before the next one).
+    var lastCommitVersion: Int64?
     var lastReferenceCheck = ContinuousClock.now
     /// Offsets written to the consumer files, by partition.
     var consumerOffsets: [String: Int64] = [:]

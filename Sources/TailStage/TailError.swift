@@ -10,6 +10,9 @@ public struct TailError: Error, Sendable, CustomStringConvertible {
         case log
         /// The store could not be read or written.
         case store
+        /// A commit of this tail is no longer in the table (moved aside as damaged after it was made): the
+        /// tail stops, and a restart resumes from the table's last commit, profiling the log again from there.
+        case commitLost
     }
 
     public let kind: Kind

@@ -61,6 +61,35 @@ import Testing
         }
     }
 
+    /// `move` moves the examined file only: never onto an existing name, never a file that took the name since.
+    @Test func moveMovesOnlyTheExaminedFileAndNeverReplaces() throws {
+        try withScratchFolder { folder throws in
+            let path = folder + "/00000000000000000002.json"
+            let aside = folder + "/damaged/00000000000000000002.json.1"
+            try Folder.create(folder + "/damaged")
+            try DurableFile.create(path, contents: [])
+            let examined = try #require(try DurableFile.status(path)).inode
+            // Another file took the name since it was examined (made while the first still exists, so
+            // it cannot reuse its inode): left alone.
+            try DurableFile.create(folder + "/good", contents: Array("good".utf8))
+            try FileManager.default.moveItem(atPath: path, toPath: folder + "/examined")
+            try FileManager.default.linkItem(atPath: folder + "/good", toPath: path)
+            _ = try DurableFile.remove(folder + "/good")
+            #expect(try DurableFile.move(path, to: aside, ifInode: examined) == false)
+            #expect(contents(path) == Array("good".utf8) && !DurableFile.exists(aside))
+            // The examined file: moved, with its content.
+            let current = try #require(try DurableFile.status(path)).inode
+            #expect(try DurableFile.move(path, to: aside, ifInode: current))
+            #expect(!DurableFile.exists(path) && contents(aside) == Array("good".utf8))
+            // Gone already: false. Onto an existing name: EEXIST, nothing changed.
+            #expect(try DurableFile.move(path, to: aside + "x", ifInode: current) == false)
+            try DurableFile.create(path, contents: Array("new".utf8))
+            let newer = try #require(try DurableFile.status(path)).inode
+            #expect(throws: FileError.self) { try DurableFile.move(path, to: aside, ifInode: newer) }
+            #expect(contents(path) == Array("new".utf8) && contents(aside) == Array("good".utf8))
+        }
+    }
+
     /// Of many threads putting the same name at once, exactly one wins, and the file is the winner's.
     @Test func concurrentPutsHaveExactlyOneWinner() throws {
         try withScratchFolder { folder throws in

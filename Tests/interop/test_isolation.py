@@ -634,6 +634,18 @@ def test_tail_waits_for_a_log_folder_that_does_not_exist_yet(seeded, clean_state
     assert_healthy(pipeline, clean_state)
 
 
+def test_a_full_disk_during_tail_once_exits_1_without_leftovers_and_the_next_run_commits_once(seeded, clean_state, tmp_path):
+    pipeline = with_other(seeded, tmp_path / "case")
+    proc = subprocess.run([str(bin_dir() / "driftline"), "tail", "--log", pipeline.log, "--store", pipeline.store, "--once"],
+                          capture_output=True, text=True, preexec_fn=file_size_limit(16 * 1024), timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "cannot commit" in proc.stderr and "File too large" in proc.stderr, proc.stderr
+    assert uncommitted(pipeline, "profiles") == []          # the failed commit removed the files it wrote
+    pipeline.tail(check=True)
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # CSV input (issue 13, "CSV input" and "Smaller ones"): a bad row, file or label harms only itself, is named
 # with its line, `profile` refuses exactly what `ingest` refuses, and re-running `ingest` after the cause is
