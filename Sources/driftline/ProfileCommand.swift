@@ -97,7 +97,7 @@ struct ProfileCommand: ParsableCommand {
                 // e.g. a regression prediction or label beyond ±1e100 (ValueRange) is refused by both.
                 scratch.removeAll(keepingCapacity: true)
                 do throws(DriftlineCore.ValidationError) { try encoder.appendInference(record, to: &scratch) } catch {
-                    throw CSVRecords.RowProblem(column: error.field, detail: error.description)
+                    throw RowProblem(column: error.field, detail: error.description)
                 }
                 records.append(record)
             }
