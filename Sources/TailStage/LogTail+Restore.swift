@@ -66,7 +66,7 @@ extension LogTail {
         committed = restored
         transactionVersion = snapshot.transactionVersion(appId: options.applicationID) ?? 0
         if !positions.isEmpty {
-            logger.info("\(positions.count) partitions have committed positions (tail id \(options.tailID), txn \(options.applicationID) version \(transactionVersion))")
+            logger.info("resuming \(positions.count) partitions after the last commits (tail id \(options.tailID), txn \(options.applicationID) version \(transactionVersion))")
         }
     }
 
