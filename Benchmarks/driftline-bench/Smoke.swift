@@ -15,6 +15,7 @@ func runSmoke() throws {
         ("profiles", { try runProfilesBenchmarks(arguments: ["--values", "100000", "--records", "2000"]) }),
         ("store", { try runStoreBenchmarks(arguments: ["--hours", "1", "--columns", "4", "--endpoints", "1", "--values", "50", "--dir", folder + "/store"]) }),
         ("tail", { try runTailBenchmarks(arguments: ["--records", "4000", "--dir", folder + "/tail"]) }),
+        ("fleet", { try runFleetBenchmarks(arguments: ["--tails", "2", "--seconds", "2", "--dir", folder + "/fleet"]) }),
         ("batch", { try runBatchBenchmarks(arguments: ["--rows", "20", "--hours", "2", "--columns", "4", "--dir", folder + "/batch"]) }),
     ]
     for (name, run) in groups {

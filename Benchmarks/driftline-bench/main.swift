@@ -14,6 +14,7 @@ case "store": try runStoreBenchmarks(arguments: rest)
 case "tail": try runTailBenchmarks(arguments: rest)
 case "batch": try runBatchBenchmarks(arguments: rest)
 case "collect": try runCollectBenchmarks(arguments: rest)
+case "fleet": try runFleetBenchmarks(arguments: rest)
 case "smoke": try runSmoke()
 default:
     print("""
@@ -29,6 +30,8 @@ default:
       batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
       collect   [--records N] [--pairs N] [--connections C]  driftline collect over HTTP: native batches
                 of 500 records/s and KServe CloudEvent pairs/s, vs in-process Collector and GET /healthz
+      fleet     [--tails N] [--seconds S]  N tails (default 8) on their own log folders committing to one
+                store: commits/s sustained committing every second, and flat out, with the retry rate
       smoke     every group at tiny sizes (tools/test runs it: the benchmarks still run and check themselves)
     """)
     if let group = arguments.first, group != "--help", group != "-h" {

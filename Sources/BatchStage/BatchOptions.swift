@@ -21,6 +21,8 @@ public struct BatchOptions: Sendable {
     public var lookbackMicroseconds: Int64
 
     public static let defaultLookbackMicroseconds: Int64 = 48 * 3_600_000_000
+    /// The share of the endpoints this run analyses (`--shard I/N`; default every endpoint).
+    public var shard: BatchShard = .all
 
     public init(from: AnalysisHour? = nil, toMicroseconds: Int64? = nil, endpoint: String? = nil,
                 config: PipelineConfig = PipelineConfig(), anodotPath: String? = nil, promTextfilePath: String? = nil,

@@ -21,10 +21,14 @@ public struct BatchRun: Sendable {
         self.options = options
     }
 
-    /// Runs under the store's batch lock; throws `.busy` when another batch holds it.
+    /// Runs under the store's batch lock (of its shard, with ``BatchOptions/shard``); throws `.busy` when
+    /// another batch holds it.
     public func run(progress: (String) -> Void = { _ in }) throws(BatchError) -> BatchOutcome {
         let lock: StoreLock
-        do { lock = try store.batchLock(command: "driftline batch") } catch {
+        do {
+            lock = try store.batchLock(shard: options.shard.index, of: options.shard.count,
+                                       command: options.shard.count > 1 ? "driftline batch --shard \(options.shard)" : "driftline batch")
+        } catch {
             if case let .lockHeld(_, _, holder) = error { throw .busy(holder: holder?.description ?? "holder unknown") }
             throw .store(detail: error.description)
         }
@@ -47,13 +51,14 @@ public struct BatchRun: Sendable {
         let performanceTable = try storeCall { () throws(StoreError) in try store.performance(repairing: { repaired.append($0) }) }
         let driftTable = try storeCall { () throws(StoreError) in try store.drift(repairing: { repaired.append($0) }) }
         outcome.warnings += repaired.map(\.description)
-        let endpoints = try storeCall { () throws(StoreError) in try profiles.endpoints() }.filter { options.endpoint == nil || $0 == options.endpoint }
+        let endpoints = try storeCall { () throws(StoreError) in try profiles.endpoints() }.filter { (options.endpoint == nil || $0 == options.endpoint) && options.shard.contains($0) }
         var references = ReferenceCache(store: store)
         var planner = BatchPlanner(options: options, endpoints: endpoints)
         var state: BatchState?
         if !options.explicit {
-            state = try storeCall { () throws(StoreError) in try performanceTable.latestCommitInfo(withKey: BatchState.key) }
-                .flatMap(BatchState.init(commitInfo:))
+            let recordKey = BatchState.key(for: options.shard)
+            state = try storeCall { () throws(StoreError) in try performanceTable.latestCommitInfo(withKey: recordKey) }
+                .flatMap { BatchState(commitInfo: $0, key: recordKey) }
             try planChanges(state: state, profiles: profiles, profilesVersion: profilesVersion, planner: &planner, progress: progress)
             try planReanalysis(state: state, performance: performanceTable, references: &references, planner: &planner)
         }
@@ -185,7 +190,7 @@ public struct BatchRun: Sendable {
                 failed: failedKeys.map { .init(endpoint: $0.endpoint, modelVersion: $0.modelVersion,
                                                startMicroseconds: $0.hour.startMicroseconds, length: $0.hour.length) } + wildcards)
             _ = try storeCall { () throws(StoreError) in
-                try performanceTable.mark(commitInfo: ["operation": .string("DRIFTLINE BATCH"), BatchState.key: next.json])
+                try performanceTable.mark(commitInfo: ["operation": .string("DRIFTLINE BATCH"), BatchState.key(for: options.shard): next.json])
             }
         }
         return outcome
@@ -324,7 +329,8 @@ public struct BatchRun: Sendable {
                                  damaged: &ignoredDamage)
         }
         var latest: [String: PerformanceRow] = [:]
-        for row in rows where row.windowEndMicroseconds <= upper {
+        // A shard's textfile holds its own endpoints only (each shard writes its own file; no series twice).
+        for row in rows where row.windowEndMicroseconds <= upper && options.shard.contains(row.endpoint) {
             let key = row.endpoint + "\u{0}" + row.modelVersion
             if let existing = latest[key], existing.windowStartMicroseconds >= row.windowStartMicroseconds { continue }
             latest[key] = row

@@ -49,8 +49,14 @@ struct BatchState: Sendable, Equatable {
     }
 
     /// The state in a `commitInfo`; nil when it has none or it is not readable (then everything in the lookback is analysed).
-    init?(commitInfo: [String: JSONValue]) {
-        guard case let .object(object)? = commitInfo[Self.key], let version = object["profilesVersion"]?.int64,
+    /// The `commitInfo` key of the run record of `shard` (each shard of `--shard I/N` records its own runs:
+    /// another shard's record says nothing about what this one has read).
+    static func key(for shard: BatchShard) -> String {
+        shard.count > 1 ? "\(key).shard-\(shard.index)-of-\(shard.count)" : key
+    }
+
+    init?(commitInfo: [String: JSONValue], key: String = Self.key) {
+        guard case let .object(object)? = commitInfo[key], let version = object["profilesVersion"]?.int64,
               let now = object["now"]?.int64 else { return nil }
         profilesVersion = version
         nowMicroseconds = now

@@ -53,9 +53,17 @@ public struct ProfilesTable: Sendable {
     @discardableResult
     public func append(_ rows: [ProfileRow], transaction: AppTransaction? = nil,
                        commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
+        try appendCounting(rows, transaction: transaction, commitInfo: commitInfo).version
+    }
+
+    /// ``append(_:transaction:commitInfo:)``, also returning how many versions the commit tried (1 when no
+    /// other writer committed between its read and its write; each version another writer won first adds one).
+    public func appendCounting(_ rows: [ProfileRow], transaction: AppTransaction? = nil,
+                               commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> (version: Int64, attempts: Int) {
         let files = try writeFiles(rows)
         do {
-            return try storage.table.append(files, transactions: transaction.map { [$0] } ?? [], commitInfo: commitInfo).version
+            let result = try storage.table.append(files, transactions: transaction.map { [$0] } ?? [], commitInfo: commitInfo)
+            return (result.version, result.attempts)
         } catch DeltaError.commitNotDurable(let table, let version, let code) {
             // The commit is in place (readers may see it): its files must stay.
             throw .delta(table: path, error: .commitNotDurable(table: table, version: version, errno: code))

@@ -11,6 +11,7 @@ import Foundation
 /// <store>/references/<endpoint>/<model_version>.json   (Reference)
 /// <store>/reports/<endpoint>/                          HTML/JSON reports of the batch stage
 /// <store>/locks/<name>.lock                            (StoreLock: a DurableFiles LockFile)
+/// <store>/locks/tail/<endpoint>/<writer id>.lock       (the tail that follows that log partition)
 /// ```
 ///
 /// Tables are created on first use; two processes creating one at once both end up with the same table.
@@ -84,14 +85,15 @@ public struct Store: Sendable {
         return locksPath + "/" + name + ".lock"
     }
 
-    /// Takes the lock `name` without waiting; throws `.lockHeld` naming the holder (another process, or
+    /// Takes the lock `name` without waiting (a POSIX record lock: it holds across hosts on a filesystem
+    /// that shares locks, such as NFSv4); throws `.lockHeld` naming the holder (another process, or
     /// another lock of this process). The lock is released by `release()`, deinit, or the process's death.
     public func lock(_ name: String, command: String? = nil) throws(StoreError) -> StoreLock {
         let path = try lockPath(name)
         let attempt: LockFile.Attempt
         do throws(FileError) {
             try Folder.create(locksPath)
-            attempt = try LockFile.acquire(path, command: command)
+            attempt = try LockFile.acquire(path, command: command, kind: .record)
         } catch {
             throw StoreError(error)
         }
@@ -101,17 +103,50 @@ public struct Store: Sendable {
         }
     }
 
-    /// The lock of the tail stage for one endpoint (`locks/tail-<endpoint>.lock`).
+    /// A lock named after one endpoint (`locks/tail-<endpoint>.lock`): what tails took before they locked
+    /// partitions (``partitionLock(endpoint:writerID:command:)``); kept for tools that still take it.
     public func tailLock(endpoint: String, command: String? = nil) throws(StoreError) -> StoreLock {
         try StoreName.check(endpoint, field: "endpoint")
         return try lock("tail-" + endpoint, command: command)
+    }
+
+    /// The lock of the tail that follows the log partition `endpoint/writerID`
+    /// (`locks/tail/<endpoint>/<writer id>.lock`), taken without waiting; throws `.lockHeld` naming the holder.
+    ///
+    /// The lock lives in the store, the one folder every tail of a fleet shares, so two tails on different
+    /// hosts never consume the same partition. It is a POSIX record lock (``LockFile``): it holds across
+    /// hosts when the store is on a filesystem whose locks are shared by its clients (NFSv4, or NFSv3 with
+    /// the lock manager), and is released when the holder's process dies.
+    public func partitionLock(endpoint: String, writerID: String, command: String? = nil) throws(StoreError) -> StoreLock {
+        try StoreName.check(endpoint, field: "endpoint")
+        try StoreName.check(writerID, field: "writer id")
+        let folder = locksPath + "/tail/" + endpoint
+        let path = folder + "/" + writerID + ".lock"
+        let attempt: LockFile.Attempt
+        do throws(FileError) {
+            try Folder.create(folder)
+            attempt = try LockFile.acquire(path, command: command, kind: .record)
+        } catch {
+            throw StoreError(error)
+        }
+        switch attempt {
+        case .acquired(let lock): return lock
+        case .held(let holder): throw .lockHeld(name: "tail/" + endpoint + "/" + writerID, path: path, holder: holder)
+        }
     }
 
     /// The lock of the batch stage (`locks/batch.lock`).
     public func batchLock(command: String? = nil) throws(StoreError) -> StoreLock {
         try lock("batch", command: command)
     }
+
+    /// The lock of shard `index` of `count` of the batch stage (`locks/batch-shard-<index>-of-<count>.lock`);
+    /// an unsharded batch (`count` 1) takes ``batchLock(command:)``.
+    public func batchLock(shard index: Int, of count: Int, command: String? = nil) throws(StoreError) -> StoreLock {
+        count <= 1 ? try batchLock(command: command) : try lock("batch-shard-\(index)-of-\(count)", command: command)
+    }
 }
 
-/// A lock of `<store>/locks`: DurableFiles' ``LockFile``, an exclusive `flock` whose file names its holder.
+/// A lock of `<store>/locks`: DurableFiles' ``LockFile``, an exclusive POSIX record lock (``LockFile/Kind/record``,
+/// shared between hosts by NFS) whose file names its holder.
 public typealias StoreLock = LockFile

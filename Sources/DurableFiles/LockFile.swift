@@ -1,7 +1,9 @@
 import SystemPackage
 import Synchronization
 
-/// An exclusive, non-blocking `flock` on a file that records who holds it.
+/// An exclusive, non-blocking lock on a file that records who holds it: a `flock`, or with ``Kind/record`` a
+/// POSIX record lock (`fcntl`; on Linux of the open file description, `F_OFD_SETLK`), which NFS shares
+/// between hosts.
 ///
 /// ```swift
 /// switch try LockFile.acquire("/var/lib/driftline/store/locks/batch.lock", command: "driftline batch") {
@@ -24,15 +26,28 @@ public final class LockFile: Sendable {
         case held(by: LockHolder?)
     }
 
+    /// Which lock a ``LockFile`` takes.
+    public enum Kind: Sendable {
+        /// `flock(LOCK_EX | LOCK_NB)`: for files of one host (a log partition's `writer.lock`).
+        case flock
+        /// A POSIX record lock on the whole file (`fcntl`): for files on a filesystem that several hosts
+        /// share (the store's locks), where NFS forwards it to the server. On Linux it belongs to the open
+        /// file description, so it behaves as `flock` does within a host.
+        case record
+    }
+
     /// The lock file.
     public let path: String
+    /// The kind of lock held.
+    public let kind: Kind
     /// Whether `acquire` created the file (its folder then needs ``Folder/sync(_:)`` for the name to survive a power cut).
     public let created: Bool
     /// The open file holding the `flock`; nil once released.
     private let file: Mutex<OpenFile?>
 
-    private init(path: String, created: Bool, file: OpenFile) {
+    private init(path: String, created: Bool, file: OpenFile, kind: Kind) {
         self.path = path
+        self.kind = kind
         self.created = created
         self.file = Mutex(file)
     }
@@ -42,9 +57,12 @@ public final class LockFile: Sendable {
     /// Takes the lock at `path` (creating the file, 0640, when absent) without waiting.
     /// - Parameter command: what the holder says it is doing (default: this process's command line).
     /// - Throws: ``FileError`` when the file cannot be opened or locked for another reason than a holder.
-    public static func acquire(_ path: String, command: String? = nil) throws(FileError) -> Attempt {
+    /// - Parameter kind: `flock` (default) or a POSIX record lock (see ``Kind``).
+    public static func acquire(_ path: String, command: String? = nil, kind: Kind = .flock) throws(FileError) -> Attempt {
         let (file, created) = try OpenFile.open(path, creating: .ifAbsent)
-        if let error = Posix.lockOrUnlock(file.descriptor, Posix.lockExclusiveNonBlocking) {
+        let failure = kind == .flock ? Posix.lockOrUnlock(file.descriptor, Posix.lockExclusiveNonBlocking)
+            : Posix.recordLock(file.descriptor, exclusive: true)
+        if let error = failure {
             let holder = error == .wouldBlock ? Self.holder(in: file) : nil
             file.close()
             guard error == .wouldBlock else { throw FileError(.lock, path: path, errno: error) }
@@ -53,7 +71,7 @@ public final class LockFile: Sendable {
         // Best effort: the flock is what matters; the text only makes a loser's message useful.
         let text = Array(LockHolder.current(command: command).text.utf8)
         if (try? file.truncate(to: 0)) != nil { try? file.write(text, at: 0) }
-        return .acquired(LockFile(path: path, created: created, file: file))
+        return .acquired(LockFile(path: path, created: created, file: file, kind: kind))
     }
 
     /// The holder recorded in the lock file at `path`, or nil when there is none or it is unreadable.
@@ -75,7 +93,11 @@ public final class LockFile: Sendable {
             return file
         }
         guard let released else { return }
-        _ = Posix.lockOrUnlock(released.descriptor, Posix.unlock)
+        if kind == .flock {
+            _ = Posix.lockOrUnlock(released.descriptor, Posix.unlock)
+        } else {
+            _ = Posix.recordLock(released.descriptor, exclusive: false)
+        }
         released.close()
     }
 }

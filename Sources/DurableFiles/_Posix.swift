@@ -58,6 +58,31 @@ enum Posix {
         check { flock(descriptor.rawValue, operation) }
     }
 
+    /// Takes (`exclusive`) or releases an exclusive POSIX record lock on the whole file, without waiting;
+    /// a conflicting lock is `wouldBlock`.
+    ///
+    /// On Linux the lock belongs to the open file description (`fcntl(F_OFD_SETLK)`), so it behaves like
+    /// `flock` (a second open of the file conflicts, even in the same process; closing the descriptor or the
+    /// process's death releases it), and conflicts with classic `fcntl`/`lockf` locks of other processes.
+    /// NFS clients forward it to the server (NFSv4 `LOCK`, NFSv3 through the lock manager), so it excludes
+    /// processes on other hosts sharing the filesystem. Elsewhere: `F_SETLK` (per process).
+    static func recordLock(_ descriptor: FileDescriptor, exclusive: Bool) -> Errno? {
+        let type = exclusive ? F_WRLCK : F_UNLCK
+        var record = flock(l_type: Int16(truncatingIfNeeded: type), l_whence: Int16(truncatingIfNeeded: SEEK_SET),
+                           l_start: 0, l_len: 0, l_pid: 0)
+        let error = check { fcntl(descriptor.rawValue, recordLockCommand, &record) }
+        // A conflicting lock: EAGAIN or EACCES (POSIX allows either).
+        if error == .resourceTemporarilyUnavailable || error == .permissionDenied { return .wouldBlock }
+        return error
+    }
+
+    #if os(Linux)
+    /// `F_OFD_SETLK` (linux/fcntl.h; Glibc's module does not export it).
+    static let recordLockCommand: Int32 = 37
+    #else
+    static let recordLockCommand: Int32 = F_SETLK
+    #endif
+
     static let lockExclusiveNonBlocking = LOCK_EX | LOCK_NB
     static let unlock = LOCK_UN
 

@@ -19,6 +19,23 @@ public struct TrafficSimulation: Sendable {
     public var drift: DriftPlan?
     /// Simulated seconds per wall-clock second; nil: as fast as possible.
     public var speed: Double?
+    /// Where a share of the delayed labels is logged instead of the endpoint's own partition: a labels log
+    /// shared by a fleet (`driftline tail --labels-log`), as when labels arrive at another host than the
+    /// one that served the request. Nil: every label goes to the endpoint's partition.
+    public var labelsElsewhere: LabelsElsewhere?
+
+    /// A labels log folder, the writer id of its partitions, and the share of labels logged there.
+    public struct LabelsElsewhere: Sendable {
+        public var directory: String
+        public var writerID: String
+        public var share: Double
+
+        public init(directory: String, writerID: String, share: Double) {
+            self.directory = directory
+            self.writerID = writerID
+            self.share = share
+        }
+    }
 
     /// What one endpoint logged.
     public struct Summary: Sendable {
@@ -26,6 +43,8 @@ public struct TrafficSimulation: Sendable {
         public var inferences = 0
         public var errors = 0
         public var labels = 0
+        /// Of `labels`, those logged to ``TrafficSimulation/labelsElsewhere``.
+        public var labelsElsewhere = 0
         public var partition = ""
         public var statistics = LoggerStatistics()
     }
@@ -48,6 +67,9 @@ public struct TrafficSimulation: Sendable {
         var logger: InferenceLogger
         var next: Timestamp
         var pending = LabelQueue()
+        /// The logger of ``TrafficSimulation/labelsElsewhere``, and the draws that pick its labels.
+        var labelLogger: InferenceLogger?
+        var labelDraws = SeededRandom(seed: 0)
         var summary: Summary
         var done = false
     }
@@ -59,9 +81,16 @@ public struct TrafficSimulation: Sendable {
                 directory: logDirectory, endpoint: endpoint.name, modelVersion: modelVersion, schema: try endpoint.schema,
                 options: .init(writerID: writerID, bufferPolicy: .block(timeout: .seconds(10))))
             let traffic = IrisTraffic(endpoint: endpoint, seed: seed, errorRate: errorRate)
-            states.append(EndpointState(
+            var state = EndpointState(
                 traffic: traffic, arrivals: SeededRandom(seed: traffic.random.state ^ 0x1AB3_15), logger: logger, next: start,
-                summary: Summary(endpoint: endpoint.name, partition: logger.partitionFolder)))
+                summary: Summary(endpoint: endpoint.name, partition: logger.partitionFolder))
+            if let elsewhere = labelsElsewhere {
+                state.labelLogger = try InferenceLogger(
+                    directory: elsewhere.directory, endpoint: endpoint.name, modelVersion: modelVersion, schema: try endpoint.schema,
+                    options: .init(writerID: elsewhere.writerID, bufferPolicy: .block(timeout: .seconds(10))))
+                state.labelDraws = SeededRandom(seed: traffic.random.state ^ 0x7AB_E15)
+            }
+            states.append(state)
         }
         for i in states.indices {
             switch length {
@@ -82,23 +111,36 @@ public struct TrafficSimulation: Sendable {
         var summaries: [Summary] = []
         for i in states.indices {
             while let due = states[i].pending.removeFirst() {
-                try states[i].logger.logLabel(requestID: due.requestID, label: due.label, timestamp: due.time)
-                states[i].summary.labels += 1
+                try logLabel(due, &states[i])
             }
             try await states[i].logger.flush()
             await states[i].logger.close()
+            if let labelLogger = states[i].labelLogger {
+                try await labelLogger.flush()
+                await labelLogger.close()
+            }
             states[i].summary.statistics = states[i].logger.statistics
             summaries.append(states[i].summary)
         }
         return summaries
     }
 
+    /// Logs one delayed label: to the labels log elsewhere for its share of labels, else to the endpoint's partition.
+    func logLabel(_ due: LabelQueue.Entry, _ state: inout EndpointState) throws {
+        if let labelLogger = state.labelLogger, let share = labelsElsewhere?.share, Double.random(in: 0..<1, using: &state.labelDraws) < share {
+            try labelLogger.logLabel(requestID: due.requestID, label: due.label, timestamp: due.time)
+            state.summary.labelsElsewhere += 1
+        } else {
+            try state.logger.logLabel(requestID: due.requestID, label: due.label, timestamp: due.time)
+        }
+        state.summary.labels += 1
+    }
+
     /// Logs the labels due by `time`, then one request at `time`, and schedules the endpoint's next request.
     func emit(_ state: inout EndpointState, at time: Timestamp) throws {
         while let due = state.pending.first, due.time <= time {
             _ = state.pending.removeFirst()
-            try state.logger.logLabel(requestID: due.requestID, label: due.label, timestamp: due.time)
-            state.summary.labels += 1
+            try logLabel(due, &state)
         }
         let endpoint = state.traffic.endpoint
         let active = drift.flatMap { $0.endpoints.contains(endpoint.name) && time >= $0.start ? $0 : nil }

@@ -58,6 +58,8 @@ struct LabelJoin {
     struct WaitingLabel {
         var label: Label
         var timestamp: Int64
+        /// Read from the shared labels log: its prediction may be held by another tail.
+        var shared = false
     }
 
     /// What ``addPrediction`` and ``addLabel`` ask the caller to profile.
@@ -71,6 +73,8 @@ struct LabelJoin {
     private(set) var waiting: [JoinKey: WaitingLabel] = [:]
     var duplicateLabels: Int64 = 0
     var unmatchedLabels: Int64 = 0
+    /// Shared labels (``WaitingLabel/shared``) that waited out the horizon: not unmatched, not held here.
+    var sharedLabelsNotHeld: Int64 = 0
 
     /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
     /// A repeated request id keeps its first prediction.
@@ -101,7 +105,12 @@ struct LabelJoin {
     func warm(_ keys: UnsafeBufferPointer<JoinKey>) -> UInt64 { predictions.warm(keys) }
 
     /// A label: joins a pending prediction, waits for one, or counts as a duplicate.
-    mutating func addLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) -> Match {
+    ///
+    /// `shared`: read from the shared labels log, which every tail of a fleet reads. It joins a prediction
+    /// this tail holds like any label; otherwise it waits (its prediction may still arrive here) and, at the
+    /// horizon, counts as "not held here" instead of unmatched, since another tail may hold its prediction.
+    /// A second shared label of a request whose shared label waits is left to the tail that holds it.
+    mutating func addLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64, shared: Bool = false) -> Match {
         let id = JoinKey(requestID)
         if let slot = predictions.slot(of: id) {
             if predictions[slot: slot].labelled {
@@ -111,20 +120,25 @@ struct LabelJoin {
             predictions[slot: slot].labelled = true
             return .join(predictions[slot: slot], label)
         }
-        if waiting[id] != nil {
-            duplicateLabels += 1
+        if let earlier = waiting[id] {
+            if !(shared && earlier.shared) { duplicateLabels += 1 }
             return .none
         }
-        waiting[id] = WaitingLabel(label: label, timestamp: timestamp)
+        waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared)
         return .none
     }
 
     /// Drops predictions older than `cutoff` and counts labels that waited past it as unmatched.
     mutating func expire(before cutoff: Int64) {
         predictions.removeAll { $0.timestamp < cutoff }
-        let before = waiting.count
-        waiting = waiting.filter { $0.value.timestamp >= cutoff }
-        unmatchedLabels += Int64(before - waiting.count)
+        var expired: Int64 = 0, expiredShared: Int64 = 0
+        waiting = waiting.filter { entry in
+            guard entry.value.timestamp < cutoff else { return true }
+            if entry.value.shared { expiredShared += 1 } else { expired += 1 }
+            return false
+        }
+        unmatchedLabels += expired
+        sharedLabelsNotHeld += expiredShared
     }
 
     /// Pending predictions (labelled ones included: they catch duplicates).
@@ -143,12 +157,12 @@ struct LabelJoin {
     }
 
     /// Rebuild on start: a committed label either joined a committed prediction or still waits.
-    mutating func restoreLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64) {
+    mutating func restoreLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64, shared: Bool = false) {
         let id = JoinKey(requestID)
         if let slot = predictions.slot(of: id) {
             predictions[slot: slot].labelled = true
         } else if waiting[id] == nil {
-            waiting[id] = WaitingLabel(label: label, timestamp: timestamp)
+            waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared)
         }
     }
 }

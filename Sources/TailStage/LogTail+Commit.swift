@@ -40,9 +40,13 @@ extension LogTail {
         progress.counts.outOfRangeValues += outOfRange.values.reduce(0) { $0 + $1.count }
         let version: Int64
         do {
-            version = try profiles.append(
+            // Other tails of the fleet commit to the same table: a version one of them won first is retried
+            // at the next (blind appends with distinct `txn`s never conflict).
+            let result = try profiles.appendCounting(
                 rows, transaction: AppTransaction(appId: options.applicationID, version: transactionVersion + 1),
                 commitInfo: progress.commitInfo)
+            version = result.version
+            metrics.commitAttempts.increment(by: Int64(result.attempts))
         } catch {
             // The commit may be in place although the call failed (the folder's fsync failed after the link):
             // then it counts as done, or a retry would be refused as a duplicate forever.
@@ -134,10 +138,14 @@ extension LogTail {
             guard let watermark = watermarks[endpoint], watermark != .min else { continue }
             let cutoff = watermark.saturatingSubtract(horizon)
             let unmatched = joins[endpoint]?.unmatchedLabels ?? 0
+            let notHeld = joins[endpoint]?.sharedLabelsNotHeld ?? 0
             joins[endpoint]?.expire(before: cutoff)
             let newUnmatched = (joins[endpoint]?.unmatchedLabels ?? 0) - unmatched
             counts.unmatchedLabels += newUnmatched
             metrics.unmatchedLabels.increment(by: newUnmatched)
+            let newNotHeld = (joins[endpoint]?.sharedLabelsNotHeld ?? 0) - notHeld
+            counts.sharedLabelsNotHeld += newNotHeld
+            metrics.sharedLabelsNotHeld.increment(by: newNotHeld)
         }
         for key in partitionOrder {
             guard var state = partitions[key], let watermark = watermarks[state.partition.endpoint], watermark != .min else { continue }
@@ -161,7 +169,8 @@ extension LogTail {
 
     /// Tells the log's retention what is consumed (after the commit: a crash in between only re-reads).
     func writeConsumerOffsets() {
-        for (key, state) in partitions where consumerOffsets[key] != state.reader.position {
+        // The shared labels log is read by every tail: no one tail's position may hold its retention back.
+        for (key, state) in partitions where !state.shared && consumerOffsets[key] != state.reader.position {
             do {
                 try ConsumerOffset.write(state.reader.position, consumer: options.consumerName, in: state.partition.path)
                 consumerOffsets[key] = state.reader.position

@@ -9,7 +9,7 @@ extension LogTail {
         for event in events {
             switch event {
             case .records(let batch):
-                profile(batch, partition: key)
+                profile(batch, partition: key, shared: partitions[key]?.shared ?? false)
             case .corruption(let region):
                 counts.corruptBatches += 1
                 metrics.corruptBatches.increment()
@@ -25,7 +25,10 @@ extension LogTail {
     /// Profiles one batch: each inference into its window, each label through the join. A batch whose
     /// payload does not decode is counted as corrupt and its records as lost, as the reader does for one
     /// that fails its CRC; nothing of it is profiled.
-    func profile(_ batch: RecordBatch, partition key: String) {
+    ///
+    /// `shared`: the batch is of the shared labels log; its inference records are ignored (they belong to a
+    /// host's own log) and its labels join only predictions this tail holds (see ``LabelJoin``).
+    func profile(_ batch: RecordBatch, partition key: String, shared: Bool = false) {
         var storage = decodeStorage
         decodeStorage = []
         defer { decodeStorage = storage }
@@ -70,6 +73,7 @@ extension LogTail {
         var cachedSlot = -1
         var profiler = models[modelIndex].profiler
         var labelsJoined: Int64 = 0
+        var ignoredSharedInferences = 0
         // The join table is far larger than the cache: compute the batch's keys and warm their slots
         // together first (the loads overlap), instead of missing the cache once per record below.
         var keys = joinKeys
@@ -98,6 +102,10 @@ extension LogTail {
                 let record = base + i
                 switch record.pointee.kind {
                 case .inference:
+                    if shared {
+                        ignoredSharedInferences += 1
+                        continue
+                    }
                     let time = record.pointee.inference.timestamp.microsecondsSinceEpoch
                     guard time >= earliest && time <= latest else {
                         if badTimes == 0 { firstBadTime = time }
@@ -132,7 +140,7 @@ extension LogTail {
                         continue
                     }
                     if time > latestValid { latestValid = time }
-                    if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time) {
+                    if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time, shared: shared) {
                         let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
                         let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
                         let labelProfiler = accumulators[index].profiler
@@ -144,6 +152,9 @@ extension LogTail {
             }
         }
         watermarks[endpoint] = watermark
+        if ignoredSharedInferences > 0, warnedSharedInferences.insert(key).inserted {
+            logger.warning("\(key): the labels log holds inference records; they are ignored there (log predictions to the host's own log)")
+        }
         let n = Int64(range.count)
         counts.records += n
         recordsRead += n

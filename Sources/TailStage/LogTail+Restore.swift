@@ -4,32 +4,53 @@ import DriftlineLog
 import DriftlineStore
 
 extension LogTail {
-    /// Reads where the last commits left off: for each partition, the positions of the newest tail commit
-    /// that recorded it (whichever tail application made it: endpoint sets may change between runs), and
-    /// this application's `txn` version.
+    /// Reads where the last commits left off. Every tail of a fleet commits under its own application id
+    /// (``TailOptions/applicationID``), and a partition may have moved between them (a host's log folder
+    /// followed by another tail id, an endpoint set changed), so for each partition the resume position is
+    /// the *largest* position any tail application's last commit recorded for it: log offsets only grow, a
+    /// tail commits only the partitions it holds the lock of, and what it carries forward for others is never
+    /// ahead of them. The join start comes with that position. The watermarks and the carried-forward
+    /// positions are this application's own; the first schema of each model version is the earliest committed.
+    ///
+    /// Called at start, and again before a partition another tail held is taken over (that tail may have
+    /// committed it since); then only the resume positions and schemas are refreshed.
     func restoreProgress() throws {
         let snapshot: Snapshot
         do { snapshot = try profiles.table.snapshot() } catch { throw TailError(.store, "cannot read \(profiles.path): \(error)") }
-        transactionVersion = snapshot.transactionVersion(appId: options.applicationID) ?? 0
-        var newest: [(version: Int64, progress: TailProgress)] = []
+        var own: TailProgress?
+        var lastCommits: [(version: Int64, progress: TailProgress)] = []
         for appId in snapshot.transactions.keys where appId.hasPrefix(TailOptions.applicationPrefix) {
             let last: TransactionCommit?
             do { last = try profiles.lastCommit(ofApplication: appId) } catch { throw TailError(.store, "cannot read the last commit of \(appId): \(error)") }
             guard let last, let progress = TailProgress(commitInfo: last.commitInfo) else {
-                if appId == options.applicationID {
+                if appId == options.applicationID, !startedUp {
                     logger.warning("the last commit of \(appId) has no positions (log cleaned up?); reading the log from the start")
                 }
                 continue
             }
-            newest.append((last.version, progress))
+            if appId == options.applicationID { own = progress }
+            lastCommits.append((last.version, progress))
         }
-        var restored = TailProgress()
-        for (_, progress) in newest.sorted(by: { $0.version < $1.version }) {
-            restored.positions.merge(progress.positions) { $1 }
-            restored.joinFrom.merge(progress.joinFrom) { $1 }
-            restored.watermarks.merge(progress.watermarks) { $1 }
-            restored.schemas.merge(progress.schemas) { old, _ in old }   // the first schema of a version stays
+        var positions: [String: Int64] = [:], joinFrom: [String: Int64] = [:]
+        var schemas: [String: String] = [:]
+        var latestWatermarks: [String: Timestamp] = [:]
+        for (_, progress) in lastCommits.sorted(by: { $0.version < $1.version }) {
+            for (key, position) in progress.positions where position >= (positions[key] ?? .min) {
+                positions[key] = position
+                joinFrom[key] = progress.joinFrom[key]
+            }
+            schemas.merge(progress.schemas) { old, _ in old }   // the first schema of a version stays
+            latestWatermarks.merge(progress.watermarks) { max($0, $1) }
         }
+        resumePositions = positions
+        resumeJoinFrom = joinFrom
+        committed.schemas.merge(schemas) { old, _ in old }
+        guard !startedUp else { return }
+        var restored = own ?? TailProgress()
+        restored.schemas = committed.schemas
+        // A new tail id (a host joining the fleet, or a tail upgraded from the single-tail id) has no
+        // watermarks of its own yet: it starts from the latest any tail committed.
+        if own == nil { restored.watermarks = latestWatermarks }
         // A watermark outside EventTimeRange (committed by an older tail from a record dated 2100, say) is
         // dropped, so the endpoint's clock heals: the next valid record sets it again.
         let validTimes = EventTimeRange(now: .now())
@@ -41,17 +62,19 @@ extension LogTail {
                 logger.warning("the committed event-time watermark of \(endpoint) (\(EventTimeRange.describe(watermark))) is outside \(validTimes); it is reset")
             }
         }
+        restored.counts = TailProgress.Counts()
         committed = restored
-        if !restored.positions.isEmpty {
-            logger.info("resuming \(restored.positions.count) partitions after the last commit (txn \(options.applicationID) version \(transactionVersion))")
+        transactionVersion = snapshot.transactionVersion(appId: options.applicationID) ?? 0
+        if !positions.isEmpty {
+            logger.info("resuming \(positions.count) partitions after the last commits (tail id \(options.tailID), txn \(options.applicationID) version \(transactionVersion))")
         }
     }
 
     /// Re-reads a partition's committed records within the join horizon to rebuild its pending predictions
     /// and waiting labels. Nothing is profiled: those records are in the store already.
-    func rebuildJoin(_ partition: LogDirectory.Partition, upTo position: Int64, state: inout PartitionState) throws {
-        let key = partition.description
-        let from = min(committed.joinFrom[key] ?? 0, position)
+    func rebuildJoin(_ partition: LogDirectory.Partition, key: String, upTo position: Int64, state: inout PartitionState) throws {
+        let shared = state.shared
+        let from = min(resumeJoinFrom[key] ?? 0, position)
         guard from < position else { return }
         let reader: PartitionReader
         do { reader = try PartitionReader(partition: partition.path, from: from, decoding: .deferred) } catch { throw TailError(.log, "cannot read \(partition.path): \(error)") }
@@ -84,6 +107,7 @@ extension LogTail {
                     if validTimes.contains(microseconds: recordTime) { latestValid = max(latestValid, recordTime) }
                     switch record.kind {
                     case .inference:
+                        guard !shared else { continue }   // a shared labels partition contributes its labels only
                         let inference = record.inference
                         let time = inference.timestamp.microsecondsSinceEpoch
                         guard !inference.requestID.isEmpty, time >= cutoff, validTimes.contains(microseconds: time) else { continue }
@@ -95,7 +119,7 @@ extension LogTail {
                         let label = record.label
                         let time = label.timestamp.microsecondsSinceEpoch
                         guard time >= cutoff, validTimes.contains(microseconds: time) else { continue }
-                        join.restoreLabel(label.requestID, label.label, timestamp: time)
+                        join.restoreLabel(label.requestID, label.label, timestamp: time, shared: shared)
                         restored += 1
                     }
                 }

@@ -34,10 +34,14 @@ public final class LogTail: @unchecked Sendable {
     let references: any ReferenceLookup
     var logger: Logger
 
-    /// Endpoint locks held, by endpoint.
+    /// Partition locks held (`<store>/locks/tail/<endpoint>/<writer>.lock`), by partition key `endpoint/writer`.
     var locks: [String: StoreLock] = [:]
-    /// Endpoints whose lock another process holds (skipped while following every endpoint).
-    var heldElsewhere: Set<String> = []
+    /// Partitions whose lock another tail holds, with who holds it: skipped, and tried again at every
+    /// discovery (the holder may stop; then this tail takes the partition over).
+    var heldElsewhere: [String: String] = [:]
+    /// Whether the first discovery (in `init`) is done: a partition locked after it is resumed from
+    /// positions read again from the store, since another tail may have committed it meanwhile.
+    var startedUp = false
     /// Followed partitions, by key `endpoint/writer`, in discovery order.
     var partitions: [String: PartitionState] = [:]
     var partitionOrder: [String] = []
@@ -60,6 +64,10 @@ public final class LogTail: @unchecked Sendable {
     var watermarks: [String: Int64] = [:]
     /// Resume state read from the store at start.
     var committed = TailProgress()
+    /// The position to resume each partition from, and where its label join re-reads from: the largest
+    /// position of any tail application's last commit (see ``restoreProgress()``).
+    var resumePositions: [String: Int64] = [:]
+    var resumeJoinFrom: [String: Int64] = [:]
     var counts = TailProgress.Counts()
     /// What this process committed, summed over its commits (the run's summary).
     var runTotals = TailProgress.Counts()
@@ -77,6 +85,8 @@ public final class LogTail: @unchecked Sendable {
     var recordsRead: Int64 = 0
     /// Window summaries for `/metrics`, until the window closes.
     var summaries: [SummaryKey: WindowSummary] = [:]
+    /// Shared labels partitions found holding inference records (said once each).
+    var warnedSharedInferences: Set<String> = []
     /// Records refused since the last commit, by endpoint.
     var quarantine = Quarantine()
     /// The schema each model version was first seen with (committed or in this run), by `endpoint/version`.
@@ -90,6 +100,9 @@ public final class LogTail: @unchecked Sendable {
     struct PartitionState {
         let partition: LogDirectory.Partition
         let reader: PartitionReader
+        /// A partition of the shared labels log (`--labels-log`): read by every tail without a lock, only its
+        /// labels are used, joined when this tail holds their prediction.
+        var shared = false
         /// (first offset, max event time) of the batches read, oldest first, while within the join horizon.
         var horizonBatches: [(offset: Int64, maxTimestamp: Int64)] = []
         var horizonHead = 0
@@ -115,9 +128,10 @@ public final class LogTail: @unchecked Sendable {
         var windowStart: Int64
     }
 
-    /// Opens the profiles table, takes the locks of `options.endpoints` (all endpoints present when empty),
-    /// and rebuilds the resume positions and the label join state from the last commits.
-    /// - Throws: ``TailError`` (`.endpointHeld` names the holder), or the store's or log's errors.
+    /// Opens the profiles table, reads the resume positions from the last commits, takes the lock of every
+    /// partition of `options.endpoints` (all endpoints when empty) that no other tail holds, and rebuilds
+    /// their label join state. Partitions another tail holds are skipped and tried again while following.
+    /// - Throws: ``TailError``: the store's or log's errors.
     public init(log: LogDirectory, store: Store, options: TailOptions = TailOptions(),
                 references: (any ReferenceLookup)? = nil, metrics: TailMetrics = TailMetrics(),
                 logger: Logger = Logger(label: "driftline.tail")) throws {
@@ -142,15 +156,12 @@ public final class LogTail: @unchecked Sendable {
             metrics.logMissing.set(to: 1)
             waitingForLog = true
         }
-        for endpoint in options.endpoints { try lock(endpoint, required: true) }
-        if options.endpoints.isEmpty {
-            for endpoint in try listEndpoints() { try lock(endpoint, required: true) }
-        }
         try restoreProgress()
         try discoverPartitions()
+        startedUp = true
     }
 
-    /// Releases the endpoint locks.
+    /// Releases the partition locks.
     public func close() {
         for lock in locks.values { lock.release() }
         locks = [:]
@@ -160,34 +171,41 @@ public final class LogTail: @unchecked Sendable {
 
     // MARK: - Locks and partitions
 
-    func listEndpoints() throws -> [String] {
-        do { return try log.endpoints() } catch { throw TailError(.log, "cannot list \(log.path): \(error)") }
-    }
-
-    /// Takes `endpoint`'s lock. `required`: throw when another process holds it; else remember and skip it.
-    func lock(_ endpoint: String, required: Bool) throws {
-        guard locks[endpoint] == nil, !heldElsewhere.contains(endpoint) else { return }
+    /// Takes the lock of `partition` in the store. Returns false when another tail holds it: the partition is
+    /// skipped (said once, in the tail's log and `/metrics`) and tried again at the next discovery.
+    func lock(_ partition: LogDirectory.Partition) throws -> Bool {
+        let key = partition.description
+        if locks[key] != nil { return true }
         let result: Result<StoreLock, StoreError>
         do throws(StoreError) {
-            result = .success(try store.tailLock(endpoint: endpoint, command: "driftline tail"))
+            result = .success(try store.partitionLock(endpoint: partition.endpoint, writerID: partition.writerID,
+                                                      command: "driftline tail --tail-id \(options.tailID) --log \(log.path)"))
         } catch {
             result = .failure(error)
         }
         switch result {
         case .success(let lock):
-            locks[endpoint] = lock
+            locks[key] = lock
+            if let holder = heldElsewhere.removeValue(forKey: key) {
+                logger.notice("partition \(key) is free now (was tailed by \(holder)); taking it over")
+                metrics.partitionsHeldElsewhere.set(to: Double(heldElsewhere.count))
+            }
+            return true
         case .failure(.lockHeld(_, let path, let holder)):
             let who = holder.map { "\($0)" } ?? "another process"
-            let message = "endpoint \(endpoint) is already tailed by \(who) (lock \(path)); stop it or tail other endpoints"
-            if required { throw TailError(.endpointHeld, message) }
-            heldElsewhere.insert(endpoint)
-            logger.warning("\(message); skipping it")
+            if heldElsewhere[key] == nil {
+                heldElsewhere[key] = who
+                metrics.partitionsHeldElsewhere.set(to: Double(heldElsewhere.count))
+                logger.warning("partition \(key) is already tailed by \(who) (lock \(path)); skipping it, and taking it over when that tail stops")
+            }
+            return false
         case .failure(let error):
-            throw TailError(.store, "cannot lock endpoint \(endpoint): \(error)")
+            throw TailError(.store, "cannot lock partition \(key): \(error)")
         }
     }
 
-    /// Adds partitions that appeared since the last call (and, following every endpoint, locks new endpoints).
+    /// Adds partitions that appeared since the last call, and partitions another tail held and released.
+    /// Each is locked first: a partition is consumed by one tail at a time.
     func discoverPartitions() throws {
         if waitingForLog, FileManager.default.fileExists(atPath: log.path) {
             waitingForLog = false
@@ -204,25 +222,57 @@ public final class LogTail: @unchecked Sendable {
         } catch {
             throw TailError(.log, "cannot list the partitions of \(log.path): \(error)")
         }
+        var refreshed = !startedUp
         for partition in found where partitions[partition.description] == nil {
-            if options.endpoints.isEmpty { try lock(partition.endpoint, required: false) }
-            guard locks[partition.endpoint] != nil else { continue }
-            try open(partition)
+            guard try lock(partition) else { continue }
+            if !refreshed {
+                // Another tail may have committed this partition since our start (it held it, then stopped).
+                try restoreProgress()
+                refreshed = true
+            }
+            try open(partition, key: partition.description, shared: false)
+        }
+        try discoverSharedLabels()
+    }
+
+    /// Adds the partitions of the shared labels log (`--labels-log`) that appeared since the last call. Every
+    /// tail reads all of them (no lock), with positions of its own: the key `<tail id>@labels:<partition>`.
+    func discoverSharedLabels() throws {
+        guard let labelsLog = options.labelsLog, FileManager.default.fileExists(atPath: labelsLog) else { return }
+        let directory = LogDirectory(labelsLog)
+        let found: [LogDirectory.Partition]
+        do {
+            if options.endpoints.isEmpty {
+                found = try directory.partitions()
+            } else {
+                found = try options.endpoints.flatMap { endpoint throws(LogError) in try directory.partitions(endpoint: endpoint) }
+            }
+        } catch {
+            throw TailError(.log, "cannot list the partitions of the labels log \(labelsLog): \(error)")
+        }
+        for partition in found {
+            let key = sharedKey(partition)
+            if partitions[key] == nil { try open(partition, key: key, shared: true) }
         }
     }
 
+    /// The progress key of a shared labels partition: this tail id's own, since every tail reads it whole.
+    func sharedKey(_ partition: LogDirectory.Partition) -> String {
+        options.tailID + "@labels:" + partition.description
+    }
+
     /// Starts reading `partition` after its committed position, rebuilding its part of the join state first.
-    func open(_ partition: LogDirectory.Partition) throws {
-        let key = partition.description
-        let position = committed.positions[key] ?? 0
+    func open(_ partition: LogDirectory.Partition, key: String, shared: Bool) throws {
+        let position = resumePositions[key] ?? 0
         var state: PartitionState
         do {
-            state = PartitionState(partition: partition, reader: try PartitionReader(partition: partition.path, from: position, decoding: .deferred))
+            state = PartitionState(partition: partition, reader: try PartitionReader(partition: partition.path, from: position, decoding: .deferred),
+                                   shared: shared)
         } catch {
             throw TailError(.log, "cannot read \(partition.path): \(error)")
         }
         if position > 0 {
-            try rebuildJoin(partition, upTo: position, state: &state)
+            try rebuildJoin(partition, key: key, upTo: position, state: &state)
         }
         partitions[key] = state
         partitionOrder.append(key)

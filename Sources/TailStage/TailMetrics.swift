@@ -25,6 +25,9 @@ import Synchronization
 /// | `driftline_tail_commit_retry_seconds` | gauge: delay before the next try of a failed commit, 0 when the last commit succeeded | |
 /// | `driftline_tail_damaged_commits_moved_total` | counter: damaged newest profiles commits moved to `_delta_log_damaged/` | |
 /// | `driftline_tail_log_missing` | gauge: 1 while the log folder does not exist (the tail waits for it) | |
+/// | `driftline_tail_partitions_held_elsewhere` | gauge: partitions of the log folder another tail holds (skipped) | |
+/// | `driftline_tail_commit_attempts_total` | counter: versions tried by commits (more than the commits when other tails won a version first) | |
+/// | `driftline_tail_shared_labels_not_held_total` | counter: labels of `--labels-log` whose prediction is not held by this tail | |
 public final class TailMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
@@ -43,6 +46,9 @@ public final class TailMetrics: Sendable {
     let commitRetrySeconds: Gauge
     let damagedCommitsMoved: Counter
     let logMissing: Gauge
+    let partitionsHeldElsewhere: Gauge
+    let commitAttempts: Counter
+    let sharedLabelsNotHeld: Counter
     private let perEndpoint = Mutex<[String: (records: Counter, bytes: Counter)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -72,6 +78,9 @@ public final class TailMetrics: Sendable {
             "commit_retry", unit: "seconds", help: "Delay before the next try of a failed commit; 0 when the last commit succeeded."))
         damagedCommitsMoved = counter("damaged_commits_moved", "Damaged newest commits of profiles moved to _delta_log_damaged/.")
         logMissing = gauge("log_missing", "1 while the log folder does not exist (the tail waits for it).")
+        partitionsHeldElsewhere = gauge("partitions_held_elsewhere", "Partitions of the log folder another tail holds (skipped, taken over when it stops).")
+        commitAttempts = counter("commit_attempts", "Versions tried by commits (more than the commits when other tails committed first).")
+        sharedLabelsNotHeld = counter("shared_labels_not_held", "Labels of the shared labels log whose prediction this tail does not hold (another tail joins them).")
     }
 
     static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {

@@ -1,3 +1,5 @@
+import DriftlineCore
+import Foundation
 import Profiling
 
 /// How a tail runs (the flags of `driftline tail`).
@@ -18,12 +20,26 @@ public struct TailOptions: Sendable {
     public var referenceCheckInterval: Duration = .seconds(5)
     /// The consumer name of the offsets written into each partition (which retention respects).
     public var consumerName = "tail"
+    /// This tail's name in the fleet (`--tail-id`; default the host name): part of its Delta `txn`
+    /// application id, so that every host's tail commits to one shared store with its own exactly-once state.
+    public var tailID: String = TailOptions.defaultTailID
+    /// A folder of label partitions every tail of the fleet reads (`--labels-log`), for labels logged on
+    /// another host than their prediction; nil: none. See ``LogTail`` ("Labels from other hosts").
+    public var labelsLog: String?
 
     public init() {}
 
-    /// The Delta `txn` application id of a tail following `endpoints` (empty: all).
+    /// The host name (what `--tail-id` defaults to).
+    public static var defaultTailID: String {
+        let name = ProcessInfo.processInfo.hostName
+        return name.isEmpty ? "localhost" : name
+    }
+
+    /// The Delta `txn` application id of this tail: `driftline-tail@<tail id>`, and `/<endpoints, sorted,
+    /// comma-separated>` when it follows only some endpoints.
     public var applicationID: String {
-        endpoints.isEmpty ? "driftline-tail" : "driftline-tail:" + endpoints.sorted().joined(separator: ",")
+        let base = Self.applicationPrefix + "@" + tailID
+        return endpoints.isEmpty ? base : base + "/" + endpoints.sorted().joined(separator: ",")
     }
 
     /// Every tail's application id starts with this.
@@ -34,5 +50,8 @@ public struct TailOptions: Sendable {
         do { _ = try TumblingWindows(length: window) } catch { throw .invalidArgument("window", "\(window) is not a positive duration; give one such as 5m or 1h") }
         guard commitInterval > .zero else { throw .invalidArgument("commit interval", "\(commitInterval) must be positive; give one such as 60s") }
         guard joinHorizon >= .zero else { throw .invalidArgument("join horizon", "\(joinHorizon) must not be negative; give one such as 24h") }
+        guard !tailID.isEmpty, tailID.utf8.count <= 200, !tailID.contains(where: { $0.isNewline || $0 == "," || $0 == "/" }) else {
+            throw .invalidArgument("tail id", "'\(tailID)' must be 1–200 bytes without '/', ',' or line breaks; give one such as the host name")
+        }
     }
 }

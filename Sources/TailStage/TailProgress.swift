@@ -12,7 +12,12 @@ import DriftlineCore
 ///                "unmatchedLabels": 0, "duplicateLabels": 0, "rows": 120,
 ///                "quarantinedRecords": 1, "outOfRangeValues": 0,     // refused records, values beyond ±1e100
 ///                "quarantine": {"iris": {"records": 1, "reason": "event time 2100-01-01T00:00:00Z ..."}},
-///                "schemas": {"iris/3": "a1b2c3d4e5f60718"}}}         // the schema of each model version
+///                "schemas": {"iris/3": "a1b2c3d4e5f60718"},          // the schema of each model version
+///                "sharedLabelsNotHeld": 0}}   // labels of --labels-log whose prediction another tail holds
+/// ```
+/// A partition of the shared labels log (`--labels-log`) is keyed `<tail id>@labels:<endpoint>/<writer>`:
+/// every tail reads it whole, with its own positions.
+/// ```json
 /// ```
 /// Positions are those of *all* partitions the tail owns, not only those that moved, so the last commit
 /// of an application is a complete checkpoint.
@@ -45,6 +50,9 @@ public struct TailProgress: Sendable, Equatable {
         public var quarantinedRecords: Int64 = 0
         /// Finite values beyond ±1e100 profiled as missing (DriftlineCore's `ValueRange`).
         public var outOfRangeValues: Int64 = 0
+        /// Labels of the shared labels log that waited out the join horizon here without this tail holding
+        /// their prediction (another tail holds it, or none: then no tail counts it as unmatched).
+        public var sharedLabelsNotHeld: Int64 = 0
         public init() {}
     }
 
@@ -68,6 +76,7 @@ public struct TailProgress: Sendable, Equatable {
             "rows": .int(counts.rows),
             "quarantinedRecords": .int(counts.quarantinedRecords),
             "outOfRangeValues": .int(counts.outOfRangeValues),
+            "sharedLabelsNotHeld": .int(counts.sharedLabelsNotHeld),
             "quarantine": quarantine.commitInfoValue,
             "schemas": .object(schemas.mapValues { .string($0) }),
         ]
@@ -101,6 +110,7 @@ public struct TailProgress: Sendable, Equatable {
         counts.rows = count("rows")
         counts.quarantinedRecords = count("quarantinedRecords")
         counts.outOfRangeValues = count("outOfRangeValues")
+        counts.sharedLabelsNotHeld = count("sharedLabelsNotHeld")
         if case .object(let values)? = object["schemas"] {
             for (key, value) in values { if case .string(let hex) = value { schemas[key] = hex } }
         }

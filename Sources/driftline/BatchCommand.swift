@@ -27,7 +27,10 @@ struct BatchCommand: ParsableCommand {
             (<YYYY-MM-DD>.html for day windows).
 
             One batch runs at a time per store: a second one prints who holds the lock and
-            exits 0. Exit codes: 0 success; 3 with --fail-on-drift when a model is in
+            exits 0. With --shard I/N, one per shard: N machines or cron jobs share a store,
+            each analysing the endpoints whose FNV-1a name hash mod N is I (give each its
+            own --prom-textfile and --anodot file). Do not mix sharded and unsharded runs.
+            Exit codes: 0 success; 3 with --fail-on-drift when a model is in
             drift_detected; 4 when some windows could not be analysed (an unreadable
             reference or profile file: named, the others written, retried next run);
             5 when the analysis is stored but the --anodot-url push failed (the --anodot
@@ -81,6 +84,11 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write node_exporter textfile gauges to this file (atomically).", valueName: "file"))
     var promTextfile: String?
 
+    @Option(help: ArgumentHelp(
+        "Analyse only the endpoints of shard I of N (FNV-1a hash of the name mod N), under that shard's lock; N runs with 0/N … N-1/N together equal one unsharded run.",
+        valueName: "I/N"))
+    var shard: String?
+
     func validate() throws {
         typealias Problem = ArgumentParser.ValidationError
         var isFolder: ObjCBool = false
@@ -100,6 +108,9 @@ struct BatchCommand: ParsableCommand {
         _ = try lookbackMicroseconds()
         if let granularity, Granularity(rawValue: granularity) == nil {
             throw Problem("--granularity \(granularity): give hour or day")
+        }
+        if let shard {
+            do { _ = try BatchShard(parsing: shard) } catch { throw Problem("\(error)") }
         }
         if let config, !FileManager.default.isReadableFile(atPath: config) { throw Problem("--config \(config): no such readable file; check the path (an example: pipelines/pipeline.example.yaml)") }
         for (flag, path) in [("--anodot", anodot), ("--prom-textfile", promTextfile)] {
@@ -130,12 +141,13 @@ struct BatchCommand: ParsableCommand {
         let outcome: BatchOutcome
         do {
             let pipeline = try config.map { path throws(BatchError) in try PipelineConfig(contentsOf: path) } ?? PipelineConfig()
-            let options = BatchOptions(
+            var options = BatchOptions(
                 from: try from.map { AnalysisHour(containing: try Self.instant($0, flag: "--from")) },
                 toMicroseconds: try to.map { try Self.instant($0, flag: "--to") },
                 endpoint: endpoint, config: pipeline, anodotPath: anodot, promTextfilePath: promTextfile,
                 nowMicroseconds: try now.map { try Self.instant($0, flag: "--now") } ?? Timestamp.now().microsecondsSinceEpoch,
                 lookbackMicroseconds: try lookbackMicroseconds(), granularity: granularity.flatMap(Granularity.init(rawValue:)))
+            if let shard { options.shard = try BatchShard(parsing: shard) }
             outcome = try BatchRun(store: Store(root: store), options: options).run { if interactive { note("batch: \($0)") } }
             try StoreOverview.writeIndex(store: Store(root: store))
         } catch let error as BatchError {

@@ -88,6 +88,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The partitions' writer id.")
     var writerID = "simulate"
 
+    @Option(name: .customLong("labels-log"), help: ArgumentHelp(
+        "Log --labels-log-share of the delayed labels to this shared labels log (writer id <writer-id>-labels) instead, as when labels reach another host than the prediction (read it with `tail --labels-log`).",
+        valueName: "dir"))
+    var labelsLog: String?
+
+    @Option(help: "With --labels-log: the share of delayed labels logged there, in [0, 1].")
+    var labelsLogShare = 1.0 / 3.0
+
     @Option(help: ArgumentHelp("Write the models' training data (features, probabilities, predictions, labels) as CSV to this file, and log nothing.", valueName: "file"))
     var trainingCSV: String?
 
@@ -103,6 +111,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate \(rate): must be a positive number") }
         guard rateScale > 0, rateScale.isFinite else { throw ValidationError("--rate-scale \(rateScale): must be a positive number") }
         guard (0...1).contains(labelShare) else { throw ValidationError("--label-share \(labelShare): must lie in [0, 1]") }
+        guard (0...1).contains(labelsLogShare) else { throw ValidationError("--labels-log-share \(labelsLogShare): must lie in [0, 1]") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate \(errorRate): must lie in [0, 1]") }
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed \(speed): must be a positive number (60: one simulated minute per second)") }
         if let start, start != "now", TimestampText.parse(start) == nil {
@@ -155,16 +164,21 @@ struct SimulateCommand: AsyncParsableCommand {
                 shift: driftShift, classMix: Self.list(driftClassMix).compactMap { Double($0) },
                 endpoints: Set(driftEndpoints.map(Self.list) ?? selectedEndpoints.filter { $0 != "iris-poor" }))
         }
-        let simulation = TrafficSimulation(
+        var simulation = TrafficSimulation(
             endpoints: simulated, seed: seed, start: first, length: length, labelShare: labelShare, errorRate: errorRate,
             drift: drift, speed: speed)
+        if let labelsLog {
+            try CommandFailure.makeFolder(labelsLog, flag: "--labels-log")
+            simulation.labelsElsewhere = .init(directory: labelsLog, writerID: writerID + "-labels", share: labelsLogShare)
+        }
         let summaries = try await simulation.run(logDirectory: logDirectory, writerID: writerID, modelVersion: modelVersion)
         if let drift {
             print("drift from \(TimestampText.format(drift.start)) on \(drift.endpoints.sorted().joined(separator: ", ")): "
                 + "\(driftFeatures) +\(driftShift) sd, species mix \(driftClassMix)")
         }
         for s in summaries {
-            print("logged \(s.inferences) inferences (\(s.errors) errors) and \(s.labels) labels to \(s.partition): "
+            let elsewhere = labelsLog.map { " (\(s.labelsElsewhere) of them to \($0))" } ?? ""
+            print("logged \(s.inferences) inferences (\(s.errors) errors) and \(s.labels) labels\(elsewhere) to \(s.partition): "
                 + "\(s.statistics.batches) batches, \(s.statistics.bytesWritten) bytes, \(s.statistics.dropped) dropped")
         }
         if summaries.contains(where: { $0.statistics.dropped > 0 }) { throw ExitCode(1) }

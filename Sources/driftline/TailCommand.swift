@@ -16,8 +16,14 @@ struct TailCommand: AsyncParsableCommand {
             event-time window, joins delayed labels with their predictions, and commits
             the partial rows every --commit-interval as one Delta commit that also records
             the log positions it covers. A restart resumes after the last commit. SIGTERM
-            or SIGINT commits and exits 0. One tail per endpoint: a second one says who
-            holds it and exits 1; tails with disjoint --endpoint sets may share a store.
+            or SIGINT commits and exits 0.
+
+            A fleet: run one tail per serving host, each on its host's log folder and all
+            on one shared store, each with its own --tail-id (default: the host name).
+            Each log partition is consumed by one tail at a time (a lock per partition in
+            the store): a tail skips a partition another tail holds, says so, and takes
+            it over when that tail stops. --labels-log names a folder of label partitions
+            every tail reads, for labels logged on another host than their prediction.
 
             Examples:
               driftline tail --log ./log --store ./store --once
@@ -45,6 +51,14 @@ struct TailCommand: AsyncParsableCommand {
 
     @Option(help: "How long a prediction waits for its label, in event time (e.g. 24h).")
     var joinHorizon: String?
+
+    @Option(help: ArgumentHelp("This tail's name in a fleet sharing one store (default: the host name); its commits carry it.", valueName: "id"))
+    var tailID: String?
+
+    @Option(name: .customLong("labels-log"), help: ArgumentHelp(
+        "A log folder of labels shared by every tail of a fleet: labels whose prediction this tail holds are joined, others are left to the tail that holds them.",
+        valueName: "dir"))
+    var labelsLog: String?
 
     @Flag(help: "Process what the log holds now, commit, and exit.")
     var once = false
@@ -108,6 +122,8 @@ struct TailCommand: AsyncParsableCommand {
         options.commitInterval = try duration(settings.commitInterval ?? "60s", "--commit-interval")
         options.joinHorizon = try duration(settings.joinHorizon ?? "24h", "--join-horizon")
         options.endpoints = settings.endpoints ?? []
+        if let tailID { options.tailID = tailID }
+        options.labelsLog = labelsLog
         do { try options.validate() } catch { throw ValidationError(error.description) }
         try Self.checkDividesHour(options.window, text: settings.window ?? "5m")
         return options

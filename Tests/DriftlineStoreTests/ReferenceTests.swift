@@ -159,13 +159,19 @@ import Testing
     @Test func anotherProcessCannotTakeAHeldLock() throws {
         let test = TestStore()
         let lock = try test.store.batchLock(command: "batch test")
-        defer { lock.release() }
-        // flock(1) from util-linux, non-blocking: exit 1 when the lock is held.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        process.arguments = ["-n", try test.store.lockPath("batch"), "true"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        // The store's locks are POSIX record locks (shared between hosts by NFS): another process's
+        // lockf(3) (F_SETLK, non-blocking) is refused while this process holds the lock, and succeeds after.
+        func lockf() throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", "import fcntl, sys\nf = open(sys.argv[1], 'r+')\ntry:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    sys.exit(1)",
+                                 try test.store.lockPath("batch")]
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try lockf() == 1)
+        lock.release()
+        #expect(try lockf() == 0)
     }
 }

@@ -1,3 +1,4 @@
+import Driftline
 import DriftlineCore
 import DriftlineLog
 import DriftlineStore
@@ -74,22 +75,31 @@ import Testing
         await logger.close()
     }
 
-    @Test func aSecondTailOnAHeldEndpointSaysWhoHoldsIt() async throws {
+    @Test func aSecondTailSkipsAHeldPartitionAndTakesItOverWhenItIsFree() async throws {
         let fixture = try TailFixture()
         let logger = try fixture.logger()
         try fixture.logRecords(0..<10, to: logger)
         try await logger.flush()
-        let first = try fixture.tail(fixture.options(["iris"]))
-        do {
-            _ = try fixture.tail(fixture.options(["iris"]))
-            Issue.record("the second tail should not start")
-        } catch let error as TailError {
-            #expect(error.kind == .endpointHeld)
-            #expect(error.description.contains("pid"))
-        }
+        var a = fixture.options(["iris"])
+        a.tailID = "a"
+        var b = fixture.options(["iris"])
+        b.tailID = "b"
+        let first = try fixture.tail(a)
+        let second = try fixture.tail(b)          // starts; the partition is skipped, not an error
+        #expect(second.locks.isEmpty)
+        #expect(second.heldElsewhere["iris/w1"]?.contains("pid") == true)
+        try first.runOnce()
+        #expect(try second.runOnce() == nil)      // holds nothing, commits nothing
         first.close()
-        let again = try fixture.tail(fixture.options(["iris"]))
-        again.close()
+        try fixture.logRecords(10..<25, to: logger)
+        try await logger.flush()
+        // The holder stopped: the next discovery takes the partition over from the position `a` committed.
+        try second.runOnce()
+        #expect(second.heldElsewhere.isEmpty)
+        #expect(try fixture.total(":prediction") == 25)
+        let transactions = try fixture.store.profiles().table.snapshot().transactions
+        #expect(transactions == ["driftline-tail@a/iris": 1, "driftline-tail@b/iris": 1])
+        second.close()
         await logger.close()
     }
 
@@ -101,18 +111,68 @@ import Testing
         try fixture.logRecords(0..<250, to: wine)
         try await iris.flush()
         try await wine.flush()
-        let a = try fixture.tail(fixture.options(["iris"]))
-        let b = try fixture.tail(fixture.options(["wine"]))
+        var irisOptions = fixture.options(["iris"]), wineOptions = fixture.options(["wine"])
+        irisOptions.tailID = "h"
+        wineOptions.tailID = "h"
+        let a = try fixture.tail(irisOptions)
+        let b = try fixture.tail(wineOptions)
         try a.runOnce()
         try b.runOnce()
         #expect(try fixture.total(":prediction", endpoint: "iris") == 400)
         #expect(try fixture.total(":prediction", endpoint: "wine") == 250)
         let transactions = try fixture.store.profiles().table.snapshot().transactions
-        #expect(transactions == ["driftline-tail:iris": 1, "driftline-tail:wine": 1])
+        #expect(transactions == ["driftline-tail@h/iris": 1, "driftline-tail@h/wine": 1])
         a.close()
         b.close()
         await iris.close()
         await wine.close()
+    }
+
+    /// Two hosts of one endpoint, each with its own log folder and tail id, commit to one store; a label
+    /// logged on host B (to the shared labels log) for a prediction served by host A is joined once, by A.
+    @Test func tailsOfTwoHostsShareAStoreAndJoinLabelsAcrossHosts() async throws {
+        let fixture = try TailFixture()
+        let hostA = try fixture.logger(writer: "a")
+        var hostOptions = InferenceLogger.Options(writerID: "b")
+        hostOptions.bufferPolicy = .block(timeout: .seconds(30))
+        let hostB = try InferenceLogger(directory: fixture.root + "/logB", endpoint: "iris", modelVersion: "1",
+                                        schema: TailFixture.schema, options: hostOptions)
+        var labelOptions = InferenceLogger.Options(writerID: "labels-b")
+        labelOptions.bufferPolicy = .block(timeout: .seconds(30))
+        let labels = try InferenceLogger(directory: fixture.root + "/labels", endpoint: "iris", modelVersion: "1",
+                                         schema: TailFixture.schema, options: labelOptions)
+        try fixture.logRecords(0..<100, to: hostA)
+        try fixture.logRecords(100..<160, to: hostB)
+        for i in [3, 50, 120, 999] {   // two of host A, one of host B, one unknown request
+            try labels.logLabel(requestID: try RequestID("r\(i)"), label: .className("b"),
+                                timestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0 + 200_000_000))
+        }
+        for logger in [hostA, hostB, labels] { try await logger.flush() }
+        func tailOptions(_ id: String) -> TailOptions {
+            var o = fixture.options()
+            o.tailID = id
+            o.labelsLog = fixture.root + "/labels"
+            return o
+        }
+        let a = try LogTail(log: fixture.log, store: fixture.store, options: tailOptions("a"))
+        let b = try LogTail(log: LogDirectory(fixture.root + "/logB"), store: fixture.store, options: tailOptions("b"))
+        try a.runOnce()
+        try b.runOnce()
+        #expect(try fixture.total(":prediction") == 160)
+        #expect(try fixture.merged().values.filter { $0.key.columnName == ":label" }.reduce(0) { $0 + $1.profile.count } == 3)
+        let joined = try fixture.progress().map(\.counts.labelsJoined).reduce(0, +)
+        #expect(joined == 3)
+        // Restarted, neither joins a label again.
+        a.close()
+        b.close()
+        let a2 = try LogTail(log: fixture.log, store: fixture.store, options: tailOptions("a"))
+        let b2 = try LogTail(log: LogDirectory(fixture.root + "/logB"), store: fixture.store, options: tailOptions("b"))
+        try a2.runOnce()
+        try b2.runOnce()
+        #expect(try fixture.merged().values.filter { $0.key.columnName == ":label" }.reduce(0) { $0 + $1.profile.count } == 3)
+        a2.close()
+        b2.close()
+        for logger in [hostA, hostB, labels] { await logger.close() }
     }
 }
 

@@ -60,7 +60,7 @@ def test_every_file_and_folder_the_product_creates_has_the_policys_mode(tmp_path
     created = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")}
     # The run really produced the kinds of files the policy covers.
     for expected in ["log/iris-good", "store/profiles/_delta_log", "store/drift/_delta_log", "store/performance/_delta_log",
-                     "store/references/iris-good/1.json", "store/locks/batch.lock", "store/locks/tail-iris-good.lock",
+                     "store/references/iris-good/1.json", "store/locks/batch.lock", "store/locks/tail/iris-good",
                      "store/reports/iris-good"]:
         assert expected in created, f"{expected} missing: the pipeline did not run as expected ({sorted(created)[:40]})"
     for suffix in [".log", ".index", ".timeindex", ".manifest", ".offset", "writer.lock", ".parquet", ".json", ".html"]:
