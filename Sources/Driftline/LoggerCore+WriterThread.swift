@@ -206,7 +206,7 @@ extension LoggerCore {
     func applyRetention() {
         guard let sink = writerSide.sink else { return }
         do throws(LogError) {
-            let report = try sink.applyRetention()
+            let report = try sink.applyRetention(requireOldFiles: true)
             writerSide.delta.segmentsDeleted += report.deletedSegments.count
             writerSide.delta.bytesDeleted += report.deletedBytes
             writerSide.delta.unconsumedRecordsDeleted += Int(clamping: report.unconsumedRecordsDeleted)

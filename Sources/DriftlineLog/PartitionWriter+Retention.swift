@@ -30,9 +30,12 @@ public struct RetentionReport: Sendable, Equatable {
 }
 
 extension PartitionWriter {
-    /// Deletes closed segments as ``Options/retention`` says; `now` decides what is old.
+    /// Deletes closed segments as ``Options/retention`` says; `now` decides what is old. With
+    /// `requireOldFiles`, a segment also counts as old only when its file was last written more than the
+    /// maximum age before `now` (the logger's own passes use it: a backfill of old event times is not
+    /// deleted the moment the tail has read it).
     @discardableResult
-    public func applyRetention(now: Timestamp = .now()) throws(LogError) -> RetentionReport {
+    public func applyRetention(now: Timestamp = .now(), requireOldFiles: Bool = false) throws(LogError) -> RetentionReport {
         try checkUsable()
         let policy = options.retention
         let closed = try SegmentFiles.list(in: folder).filter { $0.baseOffset < segment.files.baseOffset }
@@ -51,6 +54,10 @@ extension PartitionWriter {
             if let maxAge = policy.maxAge, end <= consumed,
                let newest = try Self.newestTimestamp(files) {
                 expired = newest.advanced(by: maxAge) < now
+                if expired && requireOldFiles {
+                    let written = (try? DurableFile.status(files.logPath))?.modificationMicroseconds ?? Int64.max
+                    expired = Timestamp(microsecondsSinceEpoch: written).advanced(by: maxAge) < now
+                }
             }
             guard overCap || expired else { break }  // delete oldest first, never leave holes
             for path in [files.logPath, files.indexPath, files.timeIndexPath] {

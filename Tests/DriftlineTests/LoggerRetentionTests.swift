@@ -44,10 +44,20 @@ import Testing
         #expect(logger.statistics.segmentsDeleted == 0)
         #expect(Self.segmentCount(partition) >= segmentsBefore)
 
-        // A tail reads the first 2,000 records: the segments wholly before offset 2,000 go, the rest stay.
+        // A tail reads the first 2,000 records. The files were written just now (a backfill of old records):
+        // they stay until they are old themselves.
         try ConsumerOffset.write(2000, consumer: "tail", in: partition)
         try await Task.sleep(for: .milliseconds(300))
-        try Self.logOldRecords(logger, count: 10, from: 3010)
+        try Self.logOldRecords(logger, count: 5, from: 3010)
+        try await logger.flush()
+        #expect(logger.statistics.segmentsDeleted == 0)
+        // Once the files are a month old too, the segments wholly before offset 2,000 go, the rest stay.
+        let monthAgoDate = Date(timeIntervalSinceNow: -30 * 86_400)
+        for name in try FileManager.default.contentsOfDirectory(atPath: partition) where name.hasSuffix(".log") {
+            try FileManager.default.setAttributes([.modificationDate: monthAgoDate], ofItemAtPath: partition + "/" + name)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try Self.logOldRecords(logger, count: 5, from: 3015)
         try await logger.flush()
         let statistics = logger.statistics
         #expect(statistics.segmentsDeleted > 0)
