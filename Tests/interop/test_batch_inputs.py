@@ -160,7 +160,7 @@ def test_a_second_batch_exits_0_and_names_the_holder(tmp_path):
     store, _ = recent_hours(tmp_path, rows_per_hour=150, hours_back=[0])
     (store / "locks").mkdir(exist_ok=True)
     with open(store / "locks" / "batch.lock", "a+") as held:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)   # store locks are POSIX record locks (shared over NFS)
         proc = driftline("batch", "--store", store)
         assert proc.returncode == 0
         assert "another batch is running" in proc.stderr
