@@ -189,6 +189,9 @@ public struct AnodotPush: Sendable {
 }
 
 /// The completion handler's answer, handed to the waiting thread.
+///
+/// Why `@unchecked Sendable` is sound: the three stored values are only read and written inside `lock`, and
+/// the waiting thread reads them after the handler's `signal()`, so no access is unsynchronised.
 private final class ResponseBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data: Data?
