@@ -191,6 +191,11 @@ def test_every_dashboard_metric_is_emitted_by_tail_or_batch(tmp_path):
     textfile = tmp_path / "driftline.prom"
     run(driftline, "batch", "--store", store, "--prom-textfile", textfile)
     emitted = exposition_names(scraped) | exposition_names(textfile.read_text())
+    if QUALITY_METRIC in emitted:
+        # The rules and dashboards read the agreed encoding (DriftlineDataQuality fires on 2; the panels map 1 to warn).
+        help_line = next(l for l in textfile.read_text().splitlines() if l.startswith(f"# HELP {QUALITY_METRIC} "))
+        assert all(s in help_line for s in ("0 ok", "1 warn", "2 alert")), \
+            f"{QUALITY_METRIC} no longer encodes 0 ok / 1 warn / 2 alert as agreed for the rules and dashboards: {help_line}"
     emitted |= pending_metrics()
     used = dashboard_metric_names()
     assert used - emitted == set(), f"dashboards query metrics nobody emits: {sorted(used - emitted)}"
