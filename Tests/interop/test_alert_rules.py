@@ -138,3 +138,19 @@ def test_the_alertmanager_example_is_valid_and_routes_both_severities():
     assert run.returncode == 0, run.stdout + run.stderr
     text = example.read_text()
     assert "severity=\"page\"" in text and "severity=\"ticket\"" in text
+
+
+@pytest.mark.parametrize("labels, receiver", [
+    ({"alertname": "DriftlineTailDown", "severity": "page"}, "on-call"),
+    ({"alertname": "DriftlineAccuracyBelowReference", "severity": "page", "endpoint": "iris"}, "on-call"),
+    ({"alertname": "DriftlineFeatureDrift", "severity": "ticket", "endpoint": "iris"}, "ml-team-mail"),
+    ({"alertname": "DriftlineDataQuality", "severity": "ticket", "endpoint": "iris"}, "data-team-mail"),
+])
+def test_the_alertmanager_example_routes_each_kind_of_alert(labels, receiver):
+    """amtool's own routing: pages to on-call, data-quality findings to the data owners, other tickets by mail."""
+    amtool = tool("amtool")
+    run = subprocess.run([amtool, "config", "routes", "test", f"--config.file={PROMETHEUS / 'alertmanager.example.yml'}",
+                          *(f"{k}={v}" for k, v in labels.items())], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == receiver
+
