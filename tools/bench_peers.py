@@ -14,6 +14,8 @@ lines, then times the peers:
 - tail:     `driftline-bench tail`; peer: whylogs profiling a pandas frame of standard rows (tail-like
             rows/s), when whylogs installs here.
 - parquet:  `driftline-bench parquet`, whose pyarrow baseline runs inside it on the same table.
+- log, delta, store: their groups only (their baselines, bare LZ4, deltalake, raw Parquet, run inside
+            them), so that one run gives every figure of the README's table.
 - batch:    `driftline-bench batch`, whose scipy (raw rows) and numpy (same profiles) baselines run
             inside it and are checked against its drift numbers; peer: Evidently's DataDriftPreset on
             one model-hour of the same shape (100 columns, 5,000 reference rows, 2,400 current rows),
@@ -213,7 +215,7 @@ def batch_peers(results, hours, columns_count):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("groups", nargs="*", default=["writer", "profiles", "tail", "parquet", "batch"])
+    parser.add_argument("groups", nargs="*", default=["writer", "log", "profiles", "tail", "parquet", "delta", "store", "batch"])
     parser.add_argument("--bin", default=None, help="driftline-bench binary (default: the release build of Benchmarks/)")
     parser.add_argument("--small", action="store_true", help="tiny sizes: checks the tool runs, figures mean nothing")
     args = parser.parse_args()
@@ -248,8 +250,14 @@ def main():
             results = run_group(binary, "batch", (["--rows", "20", "--hours", "2", "--columns", "4"] if small else [])
                                 + ["--python", sys.executable, "--dir", scratch + "/batch"])
             batch_peers(results, hours, 4 if small else 100)
+        elif group in ("log", "delta", "store"):
+            # No Python peer here (their baselines run inside the group); run so that one run covers the README's table.
+            run_group(binary, group, {"log": ["--records", "2000" if small else "1000000"],
+                                      "delta": ["--files", "200" if small else "20000"],
+                                      "store": (["--hours", "1", "--columns", "4", "--endpoints", "1", "--values", "50"] if small else [])
+                                      + ["--dir", scratch + "/store"]}[group])
         else:
-            sys.exit(f"bench-peers: unknown group {group} (writer, profiles, tail, parquet, batch)")
+            sys.exit(f"bench-peers: unknown group {group} (writer, profiles, tail, parquet, batch; log, delta, store without peers)")
     load = os.getloadavg()
     print(f"\n== bench-peers: ratios (> 1: driftline faster), load average now {load[0]:.1f}")
     print("| group | what | driftline | peer | ratio wall | ratio CPU | note |")
