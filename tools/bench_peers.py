@@ -25,6 +25,7 @@ Every figure is printed with wall and CPU seconds; ratios > 1 mean driftline is 
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -258,6 +259,7 @@ def main():
                                       + ["--dir", scratch + "/store"]}[group])
         else:
             sys.exit(f"bench-peers: unknown group {group} (writer, profiles, tail, parquet, batch; log, delta, store without peers)")
+    shutil.rmtree(scratch, ignore_errors=True)   # the groups' data (about 2 GB at full size)
     load = os.getloadavg()
     print(f"\n== bench-peers: ratios (> 1: driftline faster), load average now {load[0]:.1f}")
     print("| group | what | driftline | peer | ratio wall | ratio CPU | note |")
