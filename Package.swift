@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
         .target(name: "Parquet", dependencies: ["DriftlineCore", "DurableFiles", "CLZ4"], exclude: ["FORMAT.md"]),
-        .target(name: "DeltaTable", dependencies: ["Parquet", "DurableFiles"]),
+        .target(name: "DeltaTable", dependencies: ["DriftlineCore", "Parquet", "DurableFiles"]),
         .target(name: "Profiles", dependencies: ["DriftlineCore"]),
         // The store's layout: the profiles, drift and performance tables and the reference files.
         .target(name: "DriftlineStore", dependencies: ["DriftlineCore", "Profiles", "DeltaTable", "Parquet", "DurableFiles"], exclude: ["REFERENCE.md"]),
@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
+                "DriftlineCore", "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]
