@@ -109,7 +109,7 @@ extension KLLSketch {
         }
         let capacity = Self.totalCapacity(k: k, numLevels: numLevels)
         var levels = [UInt32]()
-        for level in 0..<numLevels { levels.append(try cursor.readLittleEndian(UInt32.self, "levels")) }
+        for _ in 0..<numLevels { levels.append(try cursor.readLittleEndian(UInt32.self, "levels")) }
         levels.append(capacity)
         for level in 0..<numLevels where levels[level] > levels[level + 1] {
             throw .malformedSketch(field: "levels[\(level)]", detail: "offsets \(levels) must ascend to the capacity \(capacity)")
