@@ -121,7 +121,7 @@ struct BatchCommand: ParsableCommand {
     }
 
     static func instant(_ text: String, flag: String) throws -> Int64 {
-        guard let timestamp = TimestampText.parse(text) else {
+        guard let timestamp = Timestamp(parsing: text.trimmingSpaces) else {
             throw ArgumentParser.ValidationError("\(flag) \(text): not a time; give ISO-8601 (2026-11-20T03:00:00Z) or epoch seconds")
         }
         return timestamp.microsecondsSinceEpoch

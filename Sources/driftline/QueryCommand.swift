@@ -49,7 +49,7 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError(KnownEndpoints.problem(endpoint, known: known, in: "\(storeDirectory)/profiles", remedy: "run driftline tail first"))
         }
         for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, TimestampText.parse(value) == nil {
+            if let value, Timestamp(parsing: value.trimmingSpaces) == nil {
                 throw ValidationError("\(flag) \(value): not a time; give ISO-8601 (2026-11-23T10:00:00Z) or epoch seconds")
             }
         }
@@ -57,7 +57,7 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         func bound(_ text: String?) -> DeltaTimestamp? {
-            text.flatMap(TimestampText.parse).map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
+            text.flatMap { Timestamp(parsing: $0.trimmingSpaces) }.map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
         }
         var damaged: [DamagedDataFile] = []
         let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
@@ -120,7 +120,7 @@ enum ProfileText {
 
     static func line(_ profile: MergedProfile) -> String {
         let key = profile.key
-        var text = "\(key.endpoint) v\(key.modelVersion) \(TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds))) "
+        var text = "\(key.endpoint) v\(key.modelVersion) \(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601) "
             + "\(key.columnName) count \(profile.profile.count) missing \(profile.profile.missingCount)"
         if let n = numbers(profile) {
             text += " mean \(format(n.mean)) std \(format(n.std)) min \(format(n.min))"
@@ -136,8 +136,8 @@ enum ProfileText {
         let key = profile.key
         var object: [String: Any] = [
             "endpoint": key.endpoint, "model_version": key.modelVersion,
-            "window_start": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds)),
-            "window_end": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds)),
+            "window_start": Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601,
+            "window_end": Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds).iso8601,
             "column": key.columnName, "kind": profile.profile.kind.rawValue,
             "count": profile.profile.count, "missing": profile.profile.missingCount, "partial_rows": profile.partialRows,
         ]
