@@ -57,27 +57,76 @@ COMMIT_DAMAGE = {
 }
 
 
-@pytest.mark.parametrize("damage", sorted(COMMIT_DAMAGE))
-def test_a_damaged_newest_profiles_commit_is_named_and_the_next_tail_heals_it(seeded, clean_state, tmp_path, damage):
-    pipeline = with_other(seeded, tmp_path / "case")
+def with_other_committed_last(seeded, path) -> Pipeline:
+    """The healthy endpoint tailed first, then `other` added to the log and tailed: the newest profiles commits
+    hold only `other`'s rows (a damaged one may hide only those)."""
+    pipeline = seeded.copy(path)
     pipeline.tail(check=True)
+    pipeline.run("simulate", "--log", pipeline.log, "--endpoint", OTHER, "--records", "1800", "--rate", "0.5",
+                 "--start", START, "--seed", "11", "--writer-id", "o1", check=True)
+    pipeline.run("profile", "--store", pipeline.store, "--endpoint", OTHER, "--model-version", "1", "--csv", TRAINING,
+                 *IRIS_COLUMNS, check=True)
+    pipeline.tail(check=True)
+    return pipeline
+
+
+def printed_profiles(result):
+    printed = [json.loads(line) for line in result.stdout.splitlines()]
+    for profile in printed:
+        profile.pop("partial_rows", None)
+    return printed
+
+
+def assert_healthy_beside_damage(pipeline, clean_state):
+    """assert_healthy, while `query` exits 1 for the damage it names: the healthy endpoint equals a clean run."""
+    query = pipeline.run("query", "--store", pipeline.store, "--endpoint", HEALTHY, "--json")
+    assert query.returncode in (0, 1), query.text
+    assert printed_profiles(query) == clean_state["profiles"]
+    assert pipeline.rows("drift", HEALTHY) == clean_state["drift"]
+    assert pipeline.rows("performance", HEALTHY) == clean_state["performance"]
+
+
+NOW = "2026-11-01T03:00:00Z"      # both hours complete; a batch without --from/--to records its run and retries
+
+
+@pytest.mark.parametrize("damage", sorted(COMMIT_DAMAGE))
+def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the_next_tail(seeded, clean_state, tmp_path, damage):
+    pipeline = with_other_committed_last(seeded, tmp_path / "case")
     commit = newest_commit(pipeline, "profiles")
+    good = int(commit.name.split(".")[0]) - 1
     commit.write_bytes(COMMIT_DAMAGE[damage](commit.read_bytes()))
     aged(commit)
-    # Readers report the damage, naming the file; nothing is read as an empty commit.
-    for result in (pipeline.run("query", "--store", pipeline.store), pipeline.batch()):
-        assert result.returncode != 0, result.text
-        assert commit.name in result.text and ("damaged commit" in result.text or "not a valid Delta action" in result.text), result.text
-    # The tail (the table's writer) moves it aside, says so, and commits the version again from the log.
+    # query: the profiles as of the version before it (the healthy endpoint complete), the commit named, exit 1.
+    query = pipeline.run("query", "--store", pipeline.store, "--json")
+    assert query.returncode == 1, query.text
+    assert commit.name in query.stderr and "damaged commit" in query.stderr and f"version {good}" in query.stderr, query.text
+    assert [p for p in printed_profiles(query) if p["endpoint"] == HEALTHY] == clean_state["profiles"]
+    # batch: the healthy endpoint analysed exactly; the run incomplete (exit 4), the commit named, retried next run.
+    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW)
+    assert batch.returncode == 4, batch.text
+    assert commit.name in batch.stderr and "next batch" in batch.stderr, batch.text
+    assert_healthy_beside_damage(pipeline, clean_state)
+    # compact (on a copy; a writer of profiles): reads around it, its replace moves it aside (30 s old), says so.
+    copy = pipeline.copy(tmp_path / "compact")
+    compact = copy.run("compact", "--store", copy.store, "--older-than", "0s", "--no-vacuum")
+    assert compact.returncode == 0, compact.text
+    assert commit.name in compact.stderr and "_delta_log_damaged" in compact.stderr, compact.text
+    copy.tail(check=True)
+    assert [p for p in printed_profiles(copy.run("query", "--store", copy.store, "--json", check=True)) if p["endpoint"] == HEALTHY] == clean_state["profiles"]
+    # Nothing was moved by the readers; the tail (the table's writer) moves it aside and commits the version again.
+    assert not (pipeline.store / "profiles" / "_delta_log_damaged").exists()
     healed = pipeline.tail()
     assert healed.returncode == 0, healed.text
     assert commit.name in healed.text and "_delta_log_damaged" in healed.text, healed.text
     kept = list((pipeline.store / "profiles" / "_delta_log_damaged").iterdir())
     assert len(kept) == 1 and kept[0].name.startswith(commit.name)
-    pipeline.batch(check=True)
+    # The next batch (same --now: nothing new but the commit written again) analyses the other endpoint: retried.
+    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, check=True)
+    assert f"{OTHER} v1" in retried.stdout, retried.text
+    query = pipeline.run("query", "--store", pipeline.store, "--json", check=True)
+    assert {p["endpoint"] for p in printed_profiles(query)} == {HEALTHY, OTHER}
+    assert len(pipeline.rows("performance", OTHER)) == 1     # its one hour
     assert_healthy(pipeline, clean_state)
-    other = pipeline.run("query", "--store", pipeline.store, "--endpoint", OTHER, "--json", check=True).stdout.splitlines()
-    assert other and all(json.loads(line)["endpoint"] == OTHER for line in other)
 
 
 def test_a_damaged_newest_drift_commit_is_moved_aside_by_the_next_batch(seeded, clean_state, tmp_path):
