@@ -343,3 +343,77 @@ def test_a_full_disk_during_tail_once_exits_1_without_leftovers_and_the_next_run
     pipeline.tail(check=True)
     pipeline.batch(check=True)
     assert_healthy(pipeline, clean_state)
+
+
+# --- A real full file system: the store on a tiny tmpfs (needs the right to mount; skipped otherwise) -------
+def fill(folder, leave=16 * 1024):
+    """Fills the file system of `folder` with one file until a write fails (ENOSPC), then frees `leave` bytes."""
+    filler = folder / "filler.bin"
+    with open(filler, "wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    os.truncate(filler, max(0, size - leave))
+    return filler
+
+
+@pytest.fixture
+def store_on_tmpfs(seeded, tmp_path):
+    """A pipeline (healthy + other) whose store is on its own 4 MiB tmpfs; unmounted afterwards."""
+    pipeline = with_other(seeded, tmp_path / "case")
+    original = pipeline.root / "store.original"
+    pipeline.store.rename(original)
+    pipeline.store.mkdir()
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(pipeline.store)], capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): {mount.stderr.strip()}; the RLIMIT_FSIZE cases above stand in")
+    try:
+        shutil.copytree(original, pipeline.store, dirs_exist_ok=True)
+        yield pipeline
+    finally:
+        subprocess.run(["umount", "-l", str(pipeline.store)], check=False)
+
+
+def test_a_full_tmpfs_during_tail_follow_is_retried_and_heals_once_space_is_freed(store_on_tmpfs, clean_state, tmp_path):
+    pipeline = store_on_tmpfs
+    filler = fill(pipeline.store)
+    port = free_port()
+    output = open(tmp_path / "tail.out", "w")
+    tail = subprocess.Popen([str(bin_dir() / "driftline"), "tail", "--log", pipeline.log, "--store", pipeline.store,
+                             "--commit-interval", "200ms", "--metrics-port", str(port)], stdout=output, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: (metric(port, "driftline_tail_commit_failures_total") or 0) >= 2), (tmp_path / "tail.out").read_text()
+        assert tail.poll() is None, "tail exited on a full file system"
+        assert uncommitted(pipeline, "profiles") == []          # a failed commit removes the files it wrote
+        filler.unlink()                                          # space is back
+        assert wait_for(lambda: metric(port, "driftline_tail_commit_retry_seconds") == 0 and
+                        (metric(port, "driftline_tail_commits_total") or 0) >= 1), (tmp_path / "tail.out").read_text()
+    finally:
+        code = stop(tail)
+        output.close()
+    text = (tmp_path / "tail.out").read_text()
+    assert code == 0, text
+    assert "retrying in" in text and "No space left on device" in text, text
+    assert uncommitted(pipeline, "profiles") == []
+    pipeline.tail(check=True)
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+
+
+def test_a_full_tmpfs_during_batch_reports_the_run_incomplete_and_the_next_run_finishes_it(store_on_tmpfs, clean_state):
+    pipeline = store_on_tmpfs
+    pipeline.tail(check=True)
+    pipeline.batch("--endpoint", HEALTHY, check=True)   # the tables exist; the full run below replaces their rows
+    filler = fill(pipeline.store, leave=8 * 1024)
+    full = pipeline.batch()
+    assert full.returncode > 0, full.text
+    assert "incomplete" in full.stderr and "No space left on device" in full.stderr, full.text
+    assert uncommitted(pipeline, "drift") == [] and uncommitted(pipeline, "performance") == []
+    filler.unlink()
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+    assert uncommitted(pipeline, "drift") == [] and uncommitted(pipeline, "performance") == []
