@@ -182,8 +182,17 @@ public struct BatchRun: Sendable {
             outcome.files.append(path)
         }
         if let path = options.promTextfilePath {
+            // A run that records itself (below) succeeds as of its "now"; an explicit or one-endpoint run shows the last
+            // recorded run of its shard (from the table, so the same store gives the same bytes).
+            let recordKey = BatchState.key(for: options.shard)
+            let recorded = options.explicit ? try storeCall { () throws(StoreError) in try performanceTable.latestCommitInfo(withKey: recordKey) }
+                .flatMap { BatchState(commitInfo: $0, key: recordKey) } : state
+            let successMicroseconds = !options.explicit && options.endpoint == nil ? options.nowMicroseconds : recorded?.nowMicroseconds
+            let lastSuccess = successMicroseconds.map {
+                PrometheusTextfile.LastSuccess(shard: options.shard.description, seconds: $0 / 1_000_000)
+            }
             try writeOutput(Data(try textfile(performance: performanceTable, drift: driftTable, failures: outcome.failedWindows,
-                                              endpoints: endpoints).utf8), to: path)
+                                              endpoints: endpoints, references: &references, lastSuccess: lastSuccess).utf8), to: path)
             outcome.files.append(path)
         }
         if !options.explicit && options.endpoint == nil {
@@ -330,7 +339,8 @@ public struct BatchRun: Sendable {
 
     /// The textfile of the latest analysed window of each model in the lookback before the run's end,
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
-    func textfile(performance: PerformanceTable, drift: DriftTable, failures: [String: Int] = [:], endpoints: [String] = []) throws(BatchError) -> String {
+    func textfile(performance: PerformanceTable, drift: DriftTable, failures: [String: Int] = [:], endpoints: [String] = [],
+                  references: inout ReferenceCache, lastSuccess: PrometheusTextfile.LastSuccess?) throws(BatchError) -> String {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
         var ignoredDamage: [DamagedDataFile] = []
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
@@ -353,8 +363,14 @@ public struct BatchRun: Sendable {
                                to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
             }.filter { $0.modelVersion == row.modelVersion }
         }
+        var referenceAccuracy: [String: Double] = [:]
+        for (key, row) in latest {
+            references.load(endpoint: row.endpoint, modelVersion: row.modelVersion)
+            referenceAccuracy[key] = references.baseline(endpoint: row.endpoint, modelVersion: row.modelVersion)?.accuracy
+        }
         return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows,
-                                       failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }))
+                                       failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }),
+                                       referenceAccuracy: referenceAccuracy, lastSuccess: lastSuccess)
     }
 
     /// One replace commit per table, endpoint and run of consecutive analysed hours (all model versions).
