@@ -15,6 +15,11 @@ struct QueryCommand: ParsableCommand {
             <store>/profiles whose window starts in [--from, --to). Times are ISO-8601 or
             epoch seconds (UTC).
 
+            Exit status 1 when something was left out: a damaged data file (its endpoint's
+            profiles are not printed), or a damaged newest commit (the profiles are those of
+            the version before it); each is named on stderr with its remedy, after the
+            profiles that could be read.
+
             Examples:
               driftline query --store ./store --endpoint iris --column petal_width
               driftline query --store ./store --from 2026-11-23T10:00:00Z \\
@@ -60,8 +65,14 @@ struct QueryCommand: ParsableCommand {
             text.flatMap { Timestamp(parsing: $0.trimmingSpaces) }.map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
         }
         var damaged: [DamagedDataFile] = []
-        let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
+        let table = try Store(root: storeDirectory).profiles()
+        let profiles = try table.merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
+        // A damaged newest commit was read around (the profiles as of the version before it): named last, exit 1.
+        let skipped = table.skippedCommits
         defer {
+            for skip in skipped {
+                FileHandle.standardError.write(Data("driftline query: \(skip)\n".utf8))
+            }
             // Printed last, so that a damaged file of one endpoint never hides the others' profiles.
             for file in damaged {
                 FileHandle.standardError.write(Data("driftline query: \(file.endpoint): left out: \(file.detail)\n".utf8))
@@ -82,6 +93,10 @@ struct QueryCommand: ParsableCommand {
         }
         if !damaged.isEmpty {
             FileHandle.standardError.write(Data("driftline query: \(damaged.count) damaged data file(s) left out (endpoints \(Set(damaged.map(\.endpoint)).sorted().joined(separator: ", "))); the other profiles above are complete\n".utf8))
+            throw ExitCode(1)
+        }
+        if !skipped.isEmpty {
+            FileHandle.standardError.write(Data("driftline query: the newest profiles commit is damaged: the profiles above are those of version \(skipped.map { String($0.version - 1) }.joined(separator: ", ")), without the rows it added\n".utf8))
             throw ExitCode(1)
         }
     }
