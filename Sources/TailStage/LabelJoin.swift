@@ -70,7 +70,7 @@ struct LabelJoin {
     /// The rebuild cannot tell those labels from the ones that had joined a prediction which has since
     /// fallen out of the horizon (the prediction is not re-read, so the label looks like it waits). So no
     /// restored label is counted when it expires; once the last one has expired or joined, the labels that
-    /// were waiting and never joined, `carried − joined since`, are counted unmatched (or not held) at once.
+    /// were waiting and never resolved, `carried − resolved since`, are counted unmatched (or not held) at once.
     struct Carried: Equatable {
         var own: Int64 = 0
         var shared: Int64 = 0
@@ -95,8 +95,9 @@ struct LabelJoin {
     private(set) var carried: Carried?
     /// Restored labels still waiting.
     private var restoredWaiting = 0
-    /// Restored labels that joined a prediction read after the restart.
-    private var restoredJoined = Carried()
+    /// Restored labels resolved after the restart: joined to a prediction read since, or counted as a
+    /// duplicate of its inline label. Either way they are not unmatched.
+    private var restoredResolved = Carried()
 
     /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
     /// A repeated request id keeps its first prediction.
@@ -113,7 +114,7 @@ struct LabelJoin {
             return .none
         }
         var entry = pending
-        if label.restored { resolveRestored(label, joined: !entry.labelled) }
+        if label.restored { resolveRestored(label) }
         if entry.labelled {
             duplicateLabels += 1   // it had an inline label already
             predictions.insertIfAbsent(id, entry)
@@ -183,7 +184,7 @@ struct LabelJoin {
     /// Starts a rebuild: `carried` are the waiting labels the resumed commit recorded for this endpoint.
     mutating func carry(_ carried: Carried) {
         self.carried = carried
-        restoredJoined = Carried()
+        restoredResolved = Carried()
     }
 
     /// The waiting labels to record in a commit: those read since the restart, and those of the resumed
@@ -194,30 +195,28 @@ struct LabelJoin {
             if entry.shared { result.shared += 1 } else { result.own += 1 }
         }
         if let carried {
-            result.own += max(0, carried.own - restoredJoined.own)
-            result.shared += max(0, carried.shared - restoredJoined.shared)
+            result.own += max(0, carried.own - restoredResolved.own)
+            result.shared += max(0, carried.shared - restoredResolved.shared)
         }
         return result
     }
 
-    /// A restored label left the waiting set: by joining a prediction read after the restart (`joined`), or
-    /// as a duplicate of an inline label.
-    private mutating func resolveRestored(_ label: WaitingLabel, joined: Bool) {
+    /// A restored label left the waiting set for a prediction read after the restart: joined to it, or counted
+    /// as a duplicate of its inline label (as it would have been without the restart).
+    private mutating func resolveRestored(_ label: WaitingLabel) {
         restoredWaiting -= 1
-        if joined {
-            if label.shared { restoredJoined.shared += 1 } else { restoredJoined.own += 1 }
-        }
+        if label.shared { restoredResolved.shared += 1 } else { restoredResolved.own += 1 }
         settleCarried()
     }
 
     /// Once no restored label waits, the carried labels that never joined are counted.
     private mutating func settleCarried() {
         guard restoredWaiting <= 0, let carried else { return }
-        unmatchedLabels += max(0, carried.own - restoredJoined.own)
-        sharedLabelsNotHeld += max(0, carried.shared - restoredJoined.shared)
+        unmatchedLabels += max(0, carried.own - restoredResolved.own)
+        sharedLabelsNotHeld += max(0, carried.shared - restoredResolved.shared)
         self.carried = nil
         restoredWaiting = 0
-        restoredJoined = Carried()
+        restoredResolved = Carried()
     }
 
     /// Pending predictions (labelled ones included: they catch duplicates).

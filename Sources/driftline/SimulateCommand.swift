@@ -152,6 +152,20 @@ struct SimulateCommand: AsyncParsableCommand {
             first = parsedStart ?? Timestamp(microsecondsSinceEpoch: now - now % hourMicros - Int64((hours.rounded(.up)) * Double(hourMicros)))
             length = .until(first.advanced(by: .microseconds(Int64(hours * Double(hourMicros)))))
         }
+        // The log refuses event times more than an hour ahead of its clock (EventTimeRange): traffic that would
+        // run into the future is refused here, whole, instead of failing part way.
+        let span: Duration
+        switch length {
+        case .records(let count, let spacing): span = spacing * count
+        case .until(let end): span = .microseconds(end.microsecondsSinceEpoch.saturatingSubtract(first.microsecondsSinceEpoch))
+        }
+        let lastEvent = first.advanced(by: span + .seconds(1800))    // labels come up to 30 minutes after their request
+        let wallEnd = Timestamp.now().advanced(by: speed.map { span / $0 } ?? .zero)
+        if lastEvent.microsecondsSinceEpoch > wallEnd.advanced(by: EventTimeRange.maxFutureSkew).microsecondsSinceEpoch {
+            throw ValidationError("--start \(start ?? "(default)")\(speed.map { " --speed \($0)" } ?? ""): the traffic would reach "
+                + "\(lastEvent.iso8601), more than an hour ahead of the clock when it is logged; the log refuses such event times. "
+                + "Start earlier (the default start ends the traffic at the current hour), or simulate in real time with --speed 1")
+        }
         let simulated = selectedEndpoints.map { name in
             var endpoint = TrafficEndpoint.named(name)
             endpoint.rate = (rate ?? endpoint.rate) * rateScale

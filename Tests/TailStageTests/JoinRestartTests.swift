@@ -76,4 +76,35 @@ import Testing
         #expect(progress.last?.waitingLabels.isEmpty == true)
         await logger.close()
     }
+
+    @Test func aRestoredWaitingLabelWhosePredictionCarriesItsOwnLabelIsADuplicateNotUnmatched() async throws {
+        let fixture = try TailFixture()
+        let logger = try fixture.logger()
+        var options = fixture.options()
+        options.joinHorizon = .seconds(60)
+        try Self.label("r95", logger, at: 50)      // waits for its prediction across the restart
+        try Self.label("r999", logger, at: 50)     // never finds one
+        try fixture.logRecords(80..<90, to: logger)
+        try await logger.flush()
+        do {
+            let tail = try fixture.tail(options)
+            try tail.runOnce()
+            tail.close()
+        }
+        // After the restart r95's prediction arrives with an inline label: the waiting one is a duplicate.
+        try logger.log(features: [.number(5), "eu"], probabilities: [0.6, 0.3, 0.1], requestID: try RequestID("r95"),
+                       latency: .microseconds(1000), timestamp: Timestamp(microsecondsSinceEpoch: TailFixture.t0 + 95_000_000),
+                       label: .className("a"))
+        try fixture.logRecords(200..<201, to: logger)
+        try await logger.flush()
+        do {
+            let tail = try fixture.tail(options)
+            try tail.runOnce()
+            tail.close()
+        }
+        let progress = try fixture.progress()
+        #expect(progress.map(\.counts.duplicateLabels).reduce(0, +) == 1)
+        #expect(progress.map(\.counts.unmatchedLabels).reduce(0, +) == 1)
+        await logger.close()
+    }
 }
