@@ -27,11 +27,18 @@ public final class PartitionReader {
 
     var current: OpenSegment?
     var manifests: [SchemaFingerprint: PartitionManifest] = [:]
+    /// Manifest files the last re-read could not use, with why.
+    var manifestProblems: [String] = []
     var decoders: [SchemaFingerprint: RecordDecoder] = [:]
     /// Reused for decompressed payloads (no page faults from a fresh large allocation per batch).
     var payloadBuffer: [UInt8] = []
     /// Whether batches come decoded or as payloads the consumer decodes.
     public let decoding: Decoding
+    /// Why the last ``read(maxBatches:)`` stopped before a batch it cannot decode yet, or nil. The batch names a
+    /// model manifest that no readable manifest file of the partition holds (the file was deleted or damaged,
+    /// both copies): the reader is *held* there. Its records are not skipped as lost; every read tries the
+    /// batch again, so restoring the manifest file resumes the partition where it stopped.
+    public private(set) var held: String?
 
     /// How the reader hands out a batch's records.
     public enum Decoding: Sendable {
@@ -67,6 +74,7 @@ public final class PartitionReader {
 
     /// Reads what is readable now, up to `maxBatches` record batches; returns [] when caught up.
     public func read(maxBatches: Int = 64) throws(LogError) -> [LogEvent] {
+        held = nil
         var events: [LogEvent] = []
         var batches = 0
         while batches < maxBatches {
@@ -226,8 +234,9 @@ public final class PartitionReader {
         }
     }
 
-    /// Decodes a valid batch and reports its records (or why they cannot be decoded).
-    func deliver(header: BatchHeader, at: Int, bytes: [UInt8], segment: SegmentFiles, events: inout [LogEvent]) throws(LogError) -> Bool {
+    /// Decodes a valid batch and reports its records (or why they cannot be decoded); nil when the reader is
+    /// ``held`` before it.
+    func deliver(header: BatchHeader, at: Int, bytes: [UInt8], segment: SegmentFiles, events: inout [LogEvent]) throws(LogError) -> Bool? {
         if header.nextOffset <= position { return false }  // before the start position
         if header.baseOffset > position {
             events.append(.gap(Gap(from: position, to: header.baseOffset, reason: .corrupt)))
@@ -235,10 +244,14 @@ public final class PartitionReader {
         }
         let path = segment.logPath
         guard let manifest = try manifest(for: header.fingerprint), let decoder = decoders[header.fingerprint] else {
-            events.append(.corruption(CorruptRegion(segmentPath: path, position: at, reason: .unknownManifest(header.fingerprint))))
-            events.append(.gap(Gap(from: position, to: header.nextOffset, reason: .corrupt)))
-            position = header.nextOffset
-            return false
+            // A valid batch (its CRC holds) whose schema is unreadable: hold here, never skip it as lost.
+            current?.filePosition = at
+            let problems = manifestProblems.isEmpty ? "no file \(header.fingerprint.hex).manifest (or its .copy) in the partition"
+                : manifestProblems.joined(separator: "; ")
+            held = "offset \(position) (\(path), byte \(at)) names model manifest \(header.fingerprint.hex), which cannot be read: "
+                + "\(problems). The partition is held there, nothing is skipped: restore the manifest file (from a backup or "
+                + "another host that logs the same model version) and reading resumes"
+            return nil
         }
         if decoding == .deferred {
             var payload: [UInt8] = []
@@ -293,7 +306,8 @@ public final class PartitionReader {
     /// The manifest with `fingerprint`, re-reading the partition's manifest files when it is new.
     func manifest(for fingerprint: SchemaFingerprint) throws(LogError) -> PartitionManifest? {
         if let known = manifests[fingerprint] { return known }
-        manifests = try ManifestFile.readAll(in: folder)
+        manifestProblems = []
+        manifests = try ManifestFile.readAll(in: folder, problems: &manifestProblems)
         for (key, manifest) in manifests where decoders[key] == nil {
             decoders[key] = RecordDecoder(schema: manifest.schema)
         }

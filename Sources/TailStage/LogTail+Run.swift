@@ -15,8 +15,22 @@ extension LogTail {
                 progressed = true
                 handle(events, of: key)
             }
+            noteHeld(key, reader.held)
         }
         return progressed
+    }
+
+    /// Reports a partition whose reader is held before a batch it cannot decode (its manifest is unreadable),
+    /// once when it is held and once when it resumes; the other partitions are read as usual.
+    func noteHeld(_ key: String, _ reason: String?) {
+        guard heldPartitions[key] != reason else { return }
+        if let reason {
+            logger.error("\(key): held at \(reason)")
+        } else {
+            logger.info("\(key): resumed (its manifest can be read again)")
+        }
+        heldPartitions[key] = reason
+        metrics.partitionsHeldUnreadable.set(to: Double(heldPartitions.count))
     }
 
     /// `--once`: processes everything in the log now (new partitions included), commits, and returns the

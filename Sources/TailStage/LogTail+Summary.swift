@@ -48,6 +48,8 @@ extension LogTail {
         return "read \(c.records) records, committed \(c.rows) profile rows in \(runCommits) commits; "
             + "labels: \(c.labelsJoined) joined, \(c.duplicateLabels) duplicate, \(c.unmatchedLabels) unmatched; "
             + "\(c.corruptBatches) corrupt batches, \(c.lostRecords) records lost"
+            + (heldPartitions.isEmpty ? "" : "; \(heldPartitions.count) partitions held (manifest unreadable): "
+                + heldPartitions.keys.sorted().joined(separator: ", "))
     }
 }
 

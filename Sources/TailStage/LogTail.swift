@@ -57,6 +57,8 @@ public final class LogTail {
     var accumulatorIndex: [WindowKey: Int] = [:]
 
     var joins: [String: LabelJoin] = [:]
+    /// Partitions held before a batch whose manifest cannot be read, with why (see `PartitionReader.held`).
+    var heldPartitions: [String: String] = [:]
     /// The labels the resumed commit recorded as waiting, by endpoint, until the endpoint's join is created.
     var carriedWaiting: [String: LabelJoin.Carried] = [:]
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).

@@ -47,6 +47,7 @@ public final class TailMetrics: Sendable {
     let damagedCommitsMoved: Counter
     let logMissing: Gauge
     let partitionsHeldElsewhere: Gauge
+    let partitionsHeldUnreadable: Gauge
     let commitAttempts: Counter
     let sharedLabelsNotHeld: Counter
     private let perEndpoint = Mutex<[String: (records: Counter, bytes: Counter)]>([:])
@@ -79,6 +80,7 @@ public final class TailMetrics: Sendable {
         damagedCommitsMoved = counter("damaged_commits_moved", "Damaged newest commits of profiles moved to _delta_log_damaged/.")
         logMissing = gauge("log_missing", "1 while the log folder does not exist (the tail waits for it).")
         partitionsHeldElsewhere = gauge("partitions_held_elsewhere", "Partitions of the log folder another tail holds (skipped, taken over when it stops).")
+        partitionsHeldUnreadable = gauge("partitions_held_unreadable", "Partitions held before a batch whose model manifest cannot be read (nothing skipped; restore the manifest file and reading resumes).")
         commitAttempts = counter("commit_attempts", "Versions tried by commits (more than the commits when other tails committed first).")
         sharedLabelsNotHeld = counter("shared_labels_not_held", "Labels of the shared labels log whose prediction this tail does not hold (another tail joins them).")
     }
