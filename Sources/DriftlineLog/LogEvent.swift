@@ -91,6 +91,9 @@ public struct CorruptRegion: Sendable, CustomStringConvertible {
         case unknownManifest(SchemaFingerprint)
         /// The segment ends inside a batch and a newer segment exists (a torn tail that was never repaired).
         case tornTail(needed: Int, available: Int)
+        /// A file named like a segment whose first batch does not start at its name's offset (copied in from
+        /// elsewhere, or not a segment at all): passed over, nothing in it is read and no offset is lost to it.
+        case strayFile
     }
 
     /// The segment file.
@@ -107,6 +110,7 @@ public struct CorruptRegion: Sendable, CustomStringConvertible {
         case .undecodable(let detail): why = "batch does not decode: \(detail)"
         case .unknownManifest(let fingerprint): why = "batch names manifest \(fingerprint.hex), which the partition lacks"
         case .tornTail(let needed, let available): why = "segment ends inside a batch (\(available) of \(needed) bytes)"
+        case .strayFile: why = "a stray file named like a segment (its first batch does not start at the offset its name says); it is not read: move it out of the partition folder"
         }
         return "\(segmentPath) at byte \(position): \(why); skipped"
     }

@@ -29,6 +29,10 @@ public final class PartitionReader {
     var manifests: [SchemaFingerprint: PartitionManifest] = [:]
     /// Manifest files the last re-read could not use, with why.
     var manifestProblems: [String] = []
+    /// Files named like segments whose first batch does not start at their name's offset: passed over.
+    var strays: Set<String> = []
+    /// Strays found since the last read (reported as corruption events of kind `strayFile`).
+    var newStrays: [String] = []
     var decoders: [SchemaFingerprint: RecordDecoder] = [:]
     /// Reused for decompressed payloads (no page faults from a fresh large allocation per batch).
     var payloadBuffer: [UInt8] = []
@@ -81,7 +85,10 @@ public final class PartitionReader {
             if current == nil {
                 guard try openSegment(events: &events) else { break }
             }
-            guard let progressed = try step(events: &events) else { break }
+            let progressed = try step(events: &events)
+            for path in newStrays { events.append(.corruption(CorruptRegion(segmentPath: path, position: 0, reason: .strayFile))) }
+            newStrays = []
+            guard let progressed else { break }
             if progressed { batches += 1 }
         }
         return events
@@ -166,9 +173,23 @@ public final class PartitionReader {
         return 0
     }
 
-    /// The next segment after the current one, if the writer has started it.
+    /// The next segment after the current one, if the writer has started it. The writer starts a segment at
+    /// the offset after the last one's, so one that starts later must prove itself by its first batch: a
+    /// stray file named like a segment is reported once (``strays``) and passed over, never read as a jump
+    /// of its name's offsets.
     func nextSegment(after files: SegmentFiles) throws(LogError) -> SegmentFiles? {
-        try SegmentFiles.list(in: folder).first { $0.baseOffset > files.baseOffset }
+        for candidate in try SegmentFiles.list(in: folder) where candidate.baseOffset > files.baseOffset {
+            if strays.contains(candidate.logPath) { continue }
+            if candidate.baseOffset <= position { return candidate }
+            switch try candidate.isGenuine() {
+            case true?: return candidate
+            case nil: return nil          // no complete batch yet: wait for it (or for a genuine segment before it)
+            case false?:
+                strays.insert(candidate.logPath)
+                newStrays.append(candidate.logPath)
+            }
+        }
+        return nil
     }
 
     /// Leaves the current segment for `next`, reporting skipped offsets as a gap.

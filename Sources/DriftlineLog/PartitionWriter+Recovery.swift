@@ -11,7 +11,13 @@ extension PartitionWriter {
     /// Opens the partition's last segment (or creates segment 0), keeps its longest valid prefix of
     /// contiguous batches, truncates the rest and rebuilds its indexes.
     static func recoverLastSegment(in folder: String, indexInterval: Int) throws(LogError) -> RecoveredSegment {
-        let files = try SegmentFiles.list(in: folder).last ?? SegmentFiles(baseOffset: 0, folder: folder)
+        // The last segment that is one: a stray file named like a segment (its first batch starts elsewhere)
+        // is left alone, never truncated and continued, which would move the partition's offsets to its name's.
+        var files = SegmentFiles(baseOffset: 0, folder: folder)
+        for candidate in try SegmentFiles.list(in: folder).reversed() where try candidate.isGenuine() != false {
+            files = candidate
+            break
+        }
         var (segment, created) = try ActiveSegment.open(files)
         do throws(LogError) {
             let (recovery, nextOffset) = try recover(&segment, indexInterval: indexInterval)

@@ -38,5 +38,19 @@ public struct SegmentFiles: Sendable, Hashable, Comparable {
         }.sorted()
     }
 
+    /// Whether the file is a segment of this partition: its first batch is valid and starts at the offset its
+    /// name says. Nil while it holds no complete batch yet (a segment the writer just started, or an empty
+    /// file); false for a stray file named like a segment (copied in, another partition's, garbage).
+    func isGenuine() throws(LogError) -> Bool? {
+        guard let file = try LogFile.openForReading(logPath) else { return nil }
+        defer { file.close() }
+        var scanner = SegmentScanner(file: file, position: 0)
+        switch try scanner.next(fileSize: try file.size()) {
+        case .end, .incomplete: return nil
+        case .bad: return false
+        case .batch(let header, _, _): return header.baseOffset == baseOffset
+        }
+    }
+
     public static func < (lhs: SegmentFiles, rhs: SegmentFiles) -> Bool { lhs.baseOffset < rhs.baseOffset }
 }

@@ -71,4 +71,41 @@ import Testing
         #expect(try fixture.progress().map(\.counts.lostRecords).reduce(0, +) == 0)
         #expect(try fixture.progress().map(\.counts.records).reduce(0, +) == 300)
     }
+
+    @Test func aStrayFileNamedLikeASegmentIsPassedOverNotReadAsLostRecords() async throws {
+        let fixture = try TailFixture()
+        let folder = fixture.logPath + "/iris/w1"
+        do {
+            let logger = try fixture.logger()
+            try fixture.logRecords(0..<300, to: logger)
+            try await logger.flush()
+            await logger.close()
+        }
+        // A copy of the partition's segment under a later name, and garbage under another.
+        try FileManager.default.copyItem(atPath: folder + "/00000000000000000000.log", toPath: folder + "/00000000000000900000.log")
+        try Data(repeating: 0x5A, count: 4096).write(to: URL(fileURLWithPath: folder + "/00000000000000500000.log"))
+        do {
+            let tail = try fixture.tail()
+            try tail.runOnce()
+            tail.close()
+        }
+        // The writer goes on after offset 300, in its own segment, not after the strays' names.
+        do {
+            let logger = try fixture.logger()
+            try fixture.logRecords(300..<400, to: logger)
+            try await logger.flush()
+            await logger.close()
+        }
+        do {
+            let tail = try fixture.tail()
+            try tail.runOnce()
+            tail.close()
+        }
+        #expect(try fixture.total("x") == 400)
+        let progress = try fixture.progress()
+        #expect(progress.map(\.counts.lostRecords).reduce(0, +) == 0)
+        #expect(progress.map(\.counts.records).reduce(0, +) == 400)
+        #expect(progress.last?.positions["iris/w1"] == 400)
+        #expect(FileManager.default.fileExists(atPath: folder + "/00000000000000900000.log"))
+    }
 }
