@@ -118,17 +118,24 @@ func runBatchBenchmarks(arguments: [String]) throws {
     }
     let drift = dir + "/driftline-drift.csv"
     try Data(csv.utf8).write(to: URL(fileURLWithPath: drift))
-    let (status, output) = try PythonBaseline.run(python: python, script: "bench_batch_scipy.py", arguments: [
+    let (status, output, errors) = try PythonBaseline.runCapturing(python: python, script: "bench_batch_scipy.py", arguments: [
         "--dir", dir, "--store", dir + "/store", "--swift-drift", drift, "--endpoints", endpoints.joined(separator: ","), "--hours", "\(hours)",
         "--windows", "\(windows)", "--columns", "\(columns)", "--rows", "\(rowsPerWindow)", "--training", "\(trainingRows)"])
     print(output, terminator: "")
-    guard status == 0 else {
-        throw BenchCheckFailed("batch: the baselines' drift numbers differ from driftline's (above); no ratio printed")
+    switch status {
+    case 0: break
+    case 3:   // bench_batch_scipy.py's DISAGREE_STATUS: it ran to its end and its numbers are not driftline's
+        throw BenchCheckFailed("batch: the baselines' drift numbers differ from driftline's (the DISAGREE lines above); no ratio printed"
+            + (errors.isEmpty ? "" : "\n" + errors))
+    default:
+        throw BenchCheckFailed("batch: the Python baseline (\(python) tools/bench_batch_scipy.py) failed with exit status \(status) before "
+            + "comparing anything; no ratio printed. Its stderr:\n" + (errors.isEmpty ? "(empty)" : errors)
+            + "\nRun tools/setup for the venv, or point --python / DRIFTLINE_PYTHON at an interpreter with numpy, scipy, deltalake and datasketches.")
     }
     let results = PythonBaseline.results(output)
     if let rawWall = results["batch.scipy_raw_wall"], let rawCPU = results["batch.scipy_raw_cpu"],
        let profilesWall = results["batch.numpy_profiles_wall"], let profilesCPU = results["batch.numpy_profiles_cpu"] {
-        print(String(format: "batch: driftline from profiles %.3f s wall, %.3f s CPU (both cores; Python is one thread)", seconds(best), bestCPU))
+        print(String(format: "batch: driftline from profiles %.3f s wall, %.3f s CPU (both cores; Python is one thread; each side: a warm-up run, then the best of 3)", seconds(best), bestCPU))
         print(String(format: "batch: vs numpy from the same profiles %.3f s wall, %.3f s CPU: %.1f× wall, %.1f× CPU", profilesWall, profilesCPU,
                      profilesWall / seconds(best), profilesCPU / bestCPU))
         print(String(format: "batch: vs scipy (ks_2samp asymp) from raw rows %.3f s wall, %.3f s CPU: %.1f× wall, %.1f× CPU (different input: raw rows, not profiles)",

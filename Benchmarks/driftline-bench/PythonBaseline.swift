@@ -16,15 +16,31 @@ enum PythonBaseline {
 
     /// Runs `tools/<script>` with `python`; returns its exit status and standard output.
     static func run(python: String, script: String, arguments: [String]) throws -> (Int32, String) {
+        let (status, output, _) = try runCapturing(python: python, script: script, arguments: arguments)
+        return (status, output)
+    }
+
+    /// Runs `tools/<script>` with `python`; returns its exit status, standard output and standard error
+    /// (stderr goes through a temporary file, so that neither pipe can fill up while the other is read).
+    static func runCapturing(python: String, script: String, arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let errorsPath = NSTemporaryDirectory() + "driftline-bench-stderr-" + UUID().uuidString.lowercased()
+        guard FileManager.default.createFile(atPath: errorsPath, contents: nil) else {
+            throw BenchCheckFailed("cannot create \(errorsPath) for the baseline's stderr: check that the temporary folder is writable")
+        }
+        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
+        defer { try? errors.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [tool(script)] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardError = errors
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let errorText = String(decoding: FileManager.default.contents(atPath: errorsPath) ?? Data(), as: UTF8.self)
+        return (process.terminationStatus, output, errorText)
     }
 
     /// The `RESULT <key> <value>` lines of a baseline's output.

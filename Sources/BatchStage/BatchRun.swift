@@ -181,6 +181,7 @@ public struct BatchRun: Sendable {
             }
             outcome.files.append(path)
         }
+        var promTextfile: (path: String, data: Data)?
         if let path = options.promTextfilePath {
             // A run that records itself (below) succeeds as of its "now"; an explicit or one-endpoint run shows the last
             // recorded run of its shard (from the table, so the same store gives the same bytes).
@@ -191,13 +192,15 @@ public struct BatchRun: Sendable {
             let lastSuccess = successMicroseconds.map {
                 PrometheusTextfile.LastSuccess(shard: options.shard.description, seconds: $0 / 1_000_000)
             }
-            try writeOutput(Data(try textfile(performance: performanceTable, drift: driftTable, failures: outcome.failedWindows,
-                                              endpoints: endpoints, references: &references, lastSuccess: lastSuccess).utf8), to: path)
-            outcome.files.append(path)
+            // Built here (it loads the references the run record lists) but written only once the run is recorded
+            // below: a run whose record fails must not leave a textfile whose last-success gauge says it succeeded.
+            promTextfile = (path, Data(try textfile(performance: performanceTable, drift: driftTable, failures: outcome.failedWindows,
+                                                    endpoints: endpoints, references: &references, lastSuccess: lastSuccess).utf8))
         }
         if !options.explicit && options.endpoint == nil {
-            // Recorded last, once every table and file is written: a run that dies before leaves the old
-            // record, and the next run redoes its work.
+            // Recorded once every table and file but the textfile is written: a run that dies before leaves the
+            // old record, and the next run redoes its work. The textfile follows the record (a textfile that
+            // cannot be written then fails the run, and the next run writes it again from the tables).
             var recorded = state?.references ?? [:]
             for (model, id) in references.referenceIDs { recorded[model] = id }
             let next = BatchState(
@@ -209,6 +212,10 @@ public struct BatchRun: Sendable {
             _ = try storeCall { () throws(StoreError) in
                 try performanceTable.mark(commitInfo: ["operation": .string("DRIFTLINE BATCH"), BatchState.key(for: options.shard): next.json])
             }
+        }
+        if let promTextfile {
+            try writeOutput(promTextfile.data, to: promTextfile.path)
+            outcome.files.append(promTextfile.path)
         }
         return outcome
     }
