@@ -121,14 +121,20 @@ public struct ColumnQuality: Sendable, Equatable {
         let n = window.count, n0 = reference.count
         let known = Set(reference.counts.keys)
         let named = window.sortedCounts().filter { !known.contains($0.value) }
-        let k = n - window.counts.reduce(0) { known.contains($1.key) ? $0 + $1.value : $0 }
+        let seen = window.counts.reduce(0) { known.contains($1.key) ? $0 + $1.value : $0 }
+            + window.namedOther.reduce(0) { known.contains($1.key) ? $0 + $1.value : $0 }
+        let k = n - seen
         let k0 = reference.otherCount
         let value = share(k, n), baseline = share(k0, n0)
         let singletons = reference.counts.values.reduce(Int64(0)) { $1 == 1 ? $0 + 1 : $0 }
         let rate = Swift.max((Double(singletons) + Double(k0)) / Swift.max(1, Double(n0)), 1 / (Double(n0) + 1))
         let p = ProportionTest.binomialUpperTail(atLeast: k, of: n, probability: Swift.min(1, rate))
-        var categories = Array(named.prefix(namedCategoryLimit))
-        if window.otherCount > 0 { categories.append((value: CategoryCounts.otherCategory, count: window.otherCount)) }
+        // Values beyond the window's cap are named too when `__other__` kept their counts; the rest stays `__other__`.
+        let namedOther = window.sortedNamedOther().filter { !known.contains($0.value) }
+        var categories = Array((named + namedOther).sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+            .prefix(namedCategoryLimit))
+        let unnamed = window.otherCount - namedOther.reduce(0) { $0 + $1.count }
+        if unnamed > 0 { categories.append((value: CategoryCounts.otherCategory, count: unnamed)) }
         return ColumnQuality(columnName: column, check: .unseenCategories, value: value, baselineValue: baseline, pValue: n > 0 ? p : nil,
                              status: status(effect: (value ?? 0) - (baseline ?? 0), threshold: thresholds.unseenShare, pValue: p,
                                             count: n, baselineCount: n0, thresholds: thresholds),

@@ -146,7 +146,8 @@ struct HourlyProfiles {
                           categorical: nil, histogram: nil, usable: false)
         case .categorical:
             let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
-                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName),
+                                           otherCategories: row.otherCategories, otherCounts: row.otherCategoryCounts)
             return Column(numeric: nil, categorical: counts, histogram: nil, usable: false)
         case nil:
             throw ProfileError.differentKinds(column: row.columnName, row.columnKind, "numeric or categorical")

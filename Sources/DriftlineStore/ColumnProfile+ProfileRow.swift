@@ -31,6 +31,8 @@ extension ColumnProfile {
             let fields = counts.rowFields
             row.categories = fields.categories
             row.categoryCounts = fields.counts
+            row.otherCategories = counts.otherRowFields?.categories
+            row.otherCategoryCounts = counts.otherRowFields?.counts
         }
         return row
     }
@@ -69,7 +71,8 @@ extension ColumnProfile {
             let counts: CategoryCounts
             do {
                 counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
-                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName),
+                                           otherCategories: row.otherCategories, otherCounts: row.otherCategoryCounts)
             } catch { throw bad("categories", error.description) }
             guard counts.count == row.count else {
                 throw bad("count", "category counts sum to \(counts.count), count is \(row.count)")

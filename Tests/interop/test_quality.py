@@ -266,3 +266,45 @@ def test_the_rule_is_configurable_per_endpoint(pipeline, tmp_path):
         ["endpoint", "window_start", "column_name", "check"]).reset_index(drop=True)
     first = pipeline["quality"].drop(columns=["h"]).sort_values(["endpoint", "window_start", "column_name", "check"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(again[first.columns], first)
+
+
+def test_values_beyond_the_category_cap_keep_their_names(tmp_path):
+    """One hour-long window of a column with more distinct values than a profile names (256): the values
+    counted under `__other__` keep up to 32 names in `profiles.other_categories`, and the unseen-category
+    check names them with their exact counts, the rest reported as `__other__`."""
+    rng = np.random.default_rng(7)
+    known = [f"a{i:03d}" for i in range(256)]
+    training = pd.DataFrame({"zip": rng.choice(known, 5000)})
+    # Every known value first (the window's 256 named values), then two busy new ones and 100 rare ones.
+    values = known + ["new-x"] * 40 + ["new-y"] * 25 + [f"r{i:03d}" for i in range(100)]
+    hour = pd.DataFrame({"zip": values})
+    for frame, start in [(training, None), (hour, T0_S)]:
+        p_yes = rng.uniform(0.05, 0.95, len(frame))
+        frame["p_no"], frame["p_yes"] = 1 - p_yes, p_yes
+        frame["label"] = "no"
+        frame.insert(0, "id", [f"w{i}" for i in range(len(frame))])
+        if start is not None:
+            frame.insert(1, "ts", start + np.arange(len(frame)) * 0.5)
+    flags = ["--features", "zip", "--categorical", "zip", "--classes", "no,yes", "--proba-columns", "p_no,p_yes",
+             "--label-column", "label"]
+    store, log = tmp_path / "store", tmp_path / "log"
+    store.mkdir()
+    training.to_csv(tmp_path / "train.csv", index=False)
+    hour.to_csv(tmp_path / "hour.csv", index=False)
+    driftline("profile", "--store", store, "--endpoint", "wide", "--model-version", "1", "--csv", tmp_path / "train.csv", *flags)
+    driftline("ingest", "--log", log, "--endpoint", "wide", "--model-version", "1", "--csv", tmp_path / "hour.csv", *flags,
+              "--timestamp-column", "ts", "--request-id-column", "id")
+    driftline("tail", "--log", log, "--store", store, "--once", "--window", "1h")
+    driftline("batch", "--store", store, "--from", str(T0_S), "--to", str(T0_S + 3600))
+    profiles = DeltaTable(str(store / "profiles")).to_pandas()
+    row = profiles[profiles["column_name"] == "zip"].iloc[0]
+    assert len(row["categories"]) == 257 and row["categories"][-1] == "__other__" and row["category_counts"][-1] == 165
+    rare = [f"r{i:03d}" for i in range(30)]
+    assert list(row["other_categories"]) == ["new-x", "new-y"] + rare
+    assert list(row["other_category_counts"]) == [40, 25] + [1] * 30
+    q = DeltaTable(str(store / "quality")).to_pandas()
+    unseen = q[(q["column_name"] == "zip") & (q["check"] == "unseen_categories")].iloc[0]
+    truth = pd.Series(values)[~pd.Series(values).isin(known)]
+    assert unseen["flagged_count"] == len(truth) == 165 and unseen["status"] == "alert"
+    assert list(unseen["new_categories"]) == ["new-x", "new-y"] + rare[:18] + ["__other__"]
+    assert list(unseen["new_category_counts"]) == [40, 25] + [1] * 18 + [165 - 65 - 30]
