@@ -46,9 +46,10 @@ struct BatchPlanner {
     }
 
     /// A changed model window: planned when complete and in the lookback, listed as left alone when older.
-    mutating func add(_ key: Key, reason: AnalysisReason) {
+    /// `wholeHistory`: planned however old (a replaced reference re-judges every window of its model version).
+    mutating func add(_ key: Key, reason: AnalysisReason, wholeHistory: Bool = false) {
         guard endpoints.contains(key.endpoint), isComplete(key.hour) else { return }
-        guard isInRange(key.hour) else {
+        guard isInRange(key.hour) || (wholeHistory && !options.explicit) else {
             old[key, default: []].insert(reason)
             return
         }

@@ -234,8 +234,11 @@ public struct BatchRun: Sendable {
     /// The columns a label join adds to a window (no record arrives with them).
     static let labelColumns: Set<String> = [DerivedColumns.label, DerivedColumns.confusion, DerivedColumns.residual, DerivedColumns.absoluteResidual]
 
-    /// Windows analysed before whose model's reference or endpoint's settings changed since the recorded run:
-    /// those in the lookback are planned; older ones are listed as left alone (read only when something changed).
+    /// Windows analysed before whose model's reference or endpoint's settings changed since the recorded run.
+    /// A replaced reference re-analyses every window of its model version, however old: a reference is the
+    /// baseline of the whole version, and a table judging one version against two references would not equal
+    /// a full re-analysis. Changed settings re-analyse the lookback's windows; older ones are listed as left
+    /// alone. The analysed windows are read only when something changed.
     func planReanalysis(state: BatchState?, performance: PerformanceTable, references: inout ReferenceCache,
                         planner: inout BatchPlanner) throws(BatchError) {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
@@ -282,7 +285,7 @@ public struct BatchRun: Sendable {
             let key = HourlyProfiles.Key(endpoint: row.endpoint, modelVersion: row.modelVersion,
                                          hour: planner.window(row.endpoint, row.windowStartMicroseconds))
             if changedEndpoints.contains(row.endpoint) { planner.add(key, reason: .config) }
-            if changedModels[BatchState.modelKey(row.endpoint, row.modelVersion)] != nil { planner.add(key, reason: .reference) }
+            if changedModels[BatchState.modelKey(row.endpoint, row.modelVersion)] != nil { planner.add(key, reason: .reference, wholeHistory: true) }
         }
     }
 

@@ -60,6 +60,20 @@ struct LabelJoin {
         var timestamp: Int64
         /// Read from the shared labels log: its prediction may be held by another tail.
         var shared = false
+        /// Re-read by a restarted tail's rebuild (``restoreLabel(_:_:timestamp:shared:)``): it may have joined
+        /// before the restart, so it is not counted when it expires (see ``carried``).
+        var restored = false
+    }
+
+    /// Labels that were waiting at the commit a restarted tail resumed from, as that commit counted them.
+    ///
+    /// The rebuild cannot tell those labels from the ones that had joined a prediction which has since
+    /// fallen out of the horizon (the prediction is not re-read, so the label looks like it waits). So no
+    /// restored label is counted when it expires; once the last one has expired or joined, the labels that
+    /// were waiting and never joined, `carried − joined since`, are counted unmatched (or not held) at once.
+    struct Carried: Equatable {
+        var own: Int64 = 0
+        var shared: Int64 = 0
     }
 
     /// What ``addPrediction`` and ``addLabel`` ask the caller to profile.
@@ -75,6 +89,14 @@ struct LabelJoin {
     var unmatchedLabels: Int64 = 0
     /// Shared labels (``WaitingLabel/shared``) that waited out the horizon: not unmatched, not held here.
     var sharedLabelsNotHeld: Int64 = 0
+    /// What ``takeNewCounts()`` has reported of `unmatchedLabels` and `sharedLabelsNotHeld`.
+    private var reported = (unmatched: Int64(0), notHeld: Int64(0))
+    /// Waiting labels of the resumed commit not yet resolved (nil when none are outstanding).
+    private(set) var carried: Carried?
+    /// Restored labels still waiting.
+    private var restoredWaiting = 0
+    /// Restored labels that joined a prediction read after the restart.
+    private var restoredJoined = Carried()
 
     /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
     /// A repeated request id keeps its first prediction.
@@ -91,6 +113,7 @@ struct LabelJoin {
             return .none
         }
         var entry = pending
+        if label.restored { resolveRestored(label, joined: !entry.labelled) }
         if entry.labelled {
             duplicateLabels += 1   // it had an inline label already
             predictions.insertIfAbsent(id, entry)
@@ -131,14 +154,70 @@ struct LabelJoin {
     /// Drops predictions older than `cutoff` and counts labels that waited past it as unmatched.
     mutating func expire(before cutoff: Int64) {
         predictions.removeAll { $0.timestamp < cutoff }
-        var expired: Int64 = 0, expiredShared: Int64 = 0
+        var expired: Int64 = 0, expiredShared: Int64 = 0, expiredRestored = 0
         waiting = waiting.filter { entry in
             guard entry.value.timestamp < cutoff else { return true }
-            if entry.value.shared { expiredShared += 1 } else { expired += 1 }
+            if entry.value.restored {
+                expiredRestored += 1
+            } else if entry.value.shared {
+                expiredShared += 1
+            } else {
+                expired += 1
+            }
             return false
         }
         unmatchedLabels += expired
         sharedLabelsNotHeld += expiredShared
+        restoredWaiting -= expiredRestored
+        settleCarried()
+    }
+
+    /// Unmatched and not-held labels counted since the last call (by ``expire(before:)``, or when the
+    /// carried labels settle, which a prediction read after a restart can trigger too).
+    mutating func takeNewCounts() -> (unmatched: Int64, notHeld: Int64) {
+        let new = (unmatchedLabels - reported.unmatched, sharedLabelsNotHeld - reported.notHeld)
+        reported = (unmatchedLabels, sharedLabelsNotHeld)
+        return new
+    }
+
+    /// Starts a rebuild: `carried` are the waiting labels the resumed commit recorded for this endpoint.
+    mutating func carry(_ carried: Carried) {
+        self.carried = carried
+        restoredJoined = Carried()
+    }
+
+    /// The waiting labels to record in a commit: those read since the restart, and those of the resumed
+    /// commit not yet resolved.
+    var waitingToCommit: Carried {
+        var result = Carried()
+        for entry in waiting.values where !entry.restored {
+            if entry.shared { result.shared += 1 } else { result.own += 1 }
+        }
+        if let carried {
+            result.own += max(0, carried.own - restoredJoined.own)
+            result.shared += max(0, carried.shared - restoredJoined.shared)
+        }
+        return result
+    }
+
+    /// A restored label left the waiting set: by joining a prediction read after the restart (`joined`), or
+    /// as a duplicate of an inline label.
+    private mutating func resolveRestored(_ label: WaitingLabel, joined: Bool) {
+        restoredWaiting -= 1
+        if joined {
+            if label.shared { restoredJoined.shared += 1 } else { restoredJoined.own += 1 }
+        }
+        settleCarried()
+    }
+
+    /// Once no restored label waits, the carried labels that never joined are counted.
+    private mutating func settleCarried() {
+        guard restoredWaiting <= 0, let carried else { return }
+        unmatchedLabels += max(0, carried.own - restoredJoined.own)
+        sharedLabelsNotHeld += max(0, carried.shared - restoredJoined.shared)
+        self.carried = nil
+        restoredWaiting = 0
+        restoredJoined = Carried()
     }
 
     /// Pending predictions (labelled ones included: they catch duplicates).
@@ -152,7 +231,10 @@ struct LabelJoin {
         let id = JoinKey(requestID)
         guard predictions.slot(of: id) == nil else { return }
         var entry = pending
-        if waiting.removeValue(forKey: id) != nil { entry.labelled = true }
+        if let label = waiting.removeValue(forKey: id) {
+            entry.labelled = true
+            if label.restored { restoredWaiting -= 1 }   // joined before the restart
+        }
         predictions.insertIfAbsent(id, entry)
     }
 
@@ -162,7 +244,8 @@ struct LabelJoin {
         if let slot = predictions.slot(of: id) {
             predictions[slot: slot].labelled = true
         } else if waiting[id] == nil {
-            waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared)
+            waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared, restored: true)
+            restoredWaiting += 1
         }
     }
 }

@@ -121,6 +121,12 @@ extension LogTail {
             progress.joinFrom[key] = state.horizonHead < state.horizonBatches.count
                 ? state.horizonBatches[state.horizonHead].offset : state.reader.position
         }
+        // The labels waiting at this commit (the next restart's rebuild cannot tell them from joined ones).
+        progress.waitingLabels = carriedWaiting
+        for (endpoint, join) in joins {
+            let waiting = join.waitingToCommit
+            progress.waitingLabels[endpoint] = waiting == LabelJoin.Carried() ? nil : waiting
+        }
         for (endpoint, watermark) in watermarks where watermark != .min {
             progress.watermarks[endpoint] = Timestamp(microsecondsSinceEpoch: watermark)
         }
@@ -137,15 +143,12 @@ extension LogTail {
         for endpoint in Array(joins.keys) {
             guard let watermark = watermarks[endpoint], watermark != .min else { continue }
             let cutoff = watermark.saturatingSubtract(horizon)
-            let unmatched = joins[endpoint]?.unmatchedLabels ?? 0
-            let notHeld = joins[endpoint]?.sharedLabelsNotHeld ?? 0
             joins[endpoint]?.expire(before: cutoff)
-            let newUnmatched = (joins[endpoint]?.unmatchedLabels ?? 0) - unmatched
-            counts.unmatchedLabels += newUnmatched
-            metrics.unmatchedLabels.increment(by: newUnmatched)
-            let newNotHeld = (joins[endpoint]?.sharedLabelsNotHeld ?? 0) - notHeld
-            counts.sharedLabelsNotHeld += newNotHeld
-            metrics.sharedLabelsNotHeld.increment(by: newNotHeld)
+            guard let new = joins[endpoint]?.takeNewCounts() else { continue }
+            counts.unmatchedLabels += new.unmatched
+            metrics.unmatchedLabels.increment(by: new.unmatched)
+            counts.sharedLabelsNotHeld += new.notHeld
+            metrics.sharedLabelsNotHeld.increment(by: new.notHeld)
         }
         for key in partitionOrder {
             guard var state = partitions[key], let watermark = watermarks[state.partition.endpoint], watermark != .min else { continue }

@@ -61,7 +61,7 @@ extension LogTail {
         var badTimes: Int64 = 0
         var firstBadTime = Int64.min
         var latestValid = Int64.min
-        var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
+        var join = takeJoin(endpoint)
         let duplicatesBefore = join.duplicateLabels
         defer {
             counts.duplicateLabels += join.duplicateLabels - duplicatesBefore

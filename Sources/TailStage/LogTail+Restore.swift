@@ -63,11 +63,21 @@ extension LogTail {
             }
         }
         restored.counts = TailProgress.Counts()
+        carriedWaiting = restored.waitingLabels
         committed = restored
         transactionVersion = snapshot.transactionVersion(appId: options.applicationID) ?? 0
         if !positions.isEmpty {
             logger.info("resuming \(positions.count) partitions after the last commits (tail id \(options.tailID), txn \(options.applicationID) version \(transactionVersion))")
         }
+    }
+
+    /// The label join of `endpoint`, removed from `joins` (the caller puts it back), created on first use
+    /// with the labels the resumed commit recorded as waiting.
+    func takeJoin(_ endpoint: String) -> LabelJoin {
+        if let join = joins.removeValue(forKey: endpoint) { return join }
+        var join = LabelJoin()
+        if let carried = carriedWaiting.removeValue(forKey: endpoint) { join.carry(carried) }
+        return join
     }
 
     /// Re-reads a partition's committed records within the join horizon to rebuild its pending predictions
@@ -91,7 +101,7 @@ extension LogTail {
                 let endpoint = batch.manifest.endpoint
                 let cutoff = watermarks[endpoint].map { $0 &- horizon } ?? .min
                 let profiler = models[modelIndex].profiler
-                var join = joins.removeValue(forKey: endpoint) ?? LabelJoin()
+                var join = takeJoin(endpoint)
                 // A batch that does not decode was reported when it was first read; nothing to rebuild from it.
                 guard let range = try? batch.decode(into: &decodeStorage) else {
                     joins[endpoint] = join

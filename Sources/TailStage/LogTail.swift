@@ -56,6 +56,8 @@ public final class LogTail: @unchecked Sendable {
     var accumulatorIndex: [WindowKey: Int] = [:]
 
     var joins: [String: LabelJoin] = [:]
+    /// The labels the resumed commit recorded as waiting, by endpoint, until the endpoint's join is created.
+    var carriedWaiting: [String: LabelJoin.Carried] = [:]
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
     var decodeStorage: [DecodedRecord] = []
     /// A batch's join keys (reused), and a sink that keeps the join's cache warming from being optimized away.

@@ -13,7 +13,8 @@ import DriftlineCore
 ///                "quarantinedRecords": 1, "outOfRangeValues": 0,     // refused records, values beyond ±1e100
 ///                "quarantine": {"iris": {"records": 1, "reason": "event time 2100-01-01T00:00:00Z ..."}},
 ///                "schemas": {"iris/3": "a1b2c3d4e5f60718"},          // the schema of each model version
-///                "sharedLabelsNotHeld": 0}}   // labels of --labels-log whose prediction another tail holds
+///                "sharedLabelsNotHeld": 0,    // labels of --labels-log whose prediction another tail holds
+///                "waitingLabels": {"iris": {"own": 2, "shared": 0}}}}  // labels waiting for their prediction
 /// ```
 /// A partition of the shared labels log (`--labels-log`) is keyed `<tail id>@labels:<endpoint>/<writer>`:
 /// every tail reads it whole, with its own positions.
@@ -36,6 +37,10 @@ public struct TailProgress: Sendable, Equatable {
     public var schemas: [String: String] = [:]
     /// Records quarantined by this commit, by endpoint.
     var quarantine = Quarantine()
+    /// Labels waiting for their prediction at this commit, by endpoint (endpoints with none are left out).
+    /// A restart cannot tell them from labels that joined a prediction since dropped from the join, so it
+    /// counts those that never join from these figures (see ``LabelJoin/Carried``).
+    var waitingLabels: [String: LabelJoin.Carried] = [:]
 
     /// What one commit added (not cumulative).
     public struct Counts: Sendable, Equatable {
@@ -79,6 +84,7 @@ public struct TailProgress: Sendable, Equatable {
             "sharedLabelsNotHeld": .int(counts.sharedLabelsNotHeld),
             "quarantine": quarantine.commitInfoValue,
             "schemas": .object(schemas.mapValues { .string($0) }),
+            "waitingLabels": .object(waitingLabels.mapValues { .object(["own": .int($0.own), "shared": .int($0.shared)]) }),
         ]
         return [Self.key: .object(object), "operation": .string("DRIFTLINE TAIL")]
     }
@@ -111,6 +117,15 @@ public struct TailProgress: Sendable, Equatable {
         counts.quarantinedRecords = count("quarantinedRecords")
         counts.outOfRangeValues = count("outOfRangeValues")
         counts.sharedLabelsNotHeld = count("sharedLabelsNotHeld")
+        if case .object(let values)? = object["waitingLabels"] {
+            for (endpoint, value) in values {
+                guard case .object(let waiting) = value else { continue }
+                var carried = LabelJoin.Carried()
+                if case .int(let n)? = waiting["own"] { carried.own = max(0, n) }
+                if case .int(let n)? = waiting["shared"] { carried.shared = max(0, n) }
+                waitingLabels[endpoint] = carried
+            }
+        }
         if case .object(let values)? = object["schemas"] {
             for (key, value) in values { if case .string(let hex) = value { schemas[key] = hex } }
         }
