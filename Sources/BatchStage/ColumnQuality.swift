@@ -96,7 +96,10 @@ public struct ColumnQuality: Sendable, Equatable {
         guard let low = trained.min, let high = trained.max else { return [] }
         let n = moments.count, n0 = trained.count
         var below: Int64 = 0, above: Int64 = 0
-        if let least = moments.min, let most = moments.max, least < low || most > high {
+        if let exact = window.outsideTrainingRange, window.bins?.trainingRange == low...high {
+            // Counted value by value while profiling (rows with a histogram over the reference's bins).
+            (below, above) = exact
+        } else if let least = moments.min, let most = moments.max, least < low || most > high {
             // Exact when the window's extremes lie inside the range (the common case) or wholly outside it;
             // otherwise read from the window's sketch (DESIGN.md's rank error).
             let view = window.sketch.sortedView()

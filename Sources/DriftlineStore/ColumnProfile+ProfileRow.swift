@@ -27,6 +27,8 @@ extension ColumnProfile {
             row.sketch = profile.sketch.serialized()
             row.histogram = profile.histogram
             row.referenceID = profile.bins?.referenceID
+            row.belowReferenceMin = profile.outsideTrainingRange?.below
+            row.aboveReferenceMax = profile.outsideTrainingRange?.above
         case let .categorical(counts):
             let fields = counts.rowFields
             row.categories = fields.categories
@@ -65,7 +67,11 @@ extension ColumnProfile {
                 usedBins = bins
             }
             let profile: NumericProfile
-            do { profile = try NumericProfile(moments: moments, sketch: sketch, bins: usedBins, histogram: row.histogram) } catch { throw bad("histogram", error.description) }
+            var outside: (below: Int64, above: Int64)? = nil
+            if let below = row.belowReferenceMin, let above = row.aboveReferenceMax, usedBins?.trainingRange != nil { outside = (below, above) }
+            do {
+                profile = try NumericProfile(moments: moments, sketch: sketch, bins: usedBins, histogram: row.histogram, outsideRange: outside)
+            } catch { throw bad("histogram", error.description) }
             self.init(columnName: row.columnName, statistics: .numeric(profile))
         case .categorical:
             let counts: CategoryCounts

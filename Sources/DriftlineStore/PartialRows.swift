@@ -55,6 +55,8 @@ public enum PartialRows {
         if a.categoryCounts != b.categoryCounts { return lexicographic(a.categoryCounts ?? [], b.categoryCounts ?? []) }
         if a.otherCategories != b.otherCategories { return lexicographic(a.otherCategories ?? [], b.otherCategories ?? []) }
         if a.otherCategoryCounts != b.otherCategoryCounts { return lexicographic(a.otherCategoryCounts ?? [], b.otherCategoryCounts ?? []) }
+        if a.belowReferenceMin != b.belowReferenceMin { return (a.belowReferenceMin ?? -1) < (b.belowReferenceMin ?? -1) }
+        if a.aboveReferenceMax != b.aboveReferenceMax { return (a.aboveReferenceMax ?? -1) < (b.aboveReferenceMax ?? -1) }
         return (a.referenceID ?? "") < (b.referenceID ?? "")
     }
 

@@ -32,6 +32,9 @@ public struct ProfileRow: Sendable, Equatable {
     /// Categorical only: some of the values counted under `__other__` with their counts (the largest, at most 32).
     public var otherCategories: [String]?
     public var otherCategoryCounts: [Int64]?
+    /// Numeric rows with a histogram: values below the reference's training minimum / above its maximum.
+    public var belowReferenceMin: Int64?
+    public var aboveReferenceMax: Int64?
 
     public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
                 columnName: String, columnKind: String, count: Int64, missingCount: Int64,
@@ -39,7 +42,8 @@ public struct ProfileRow: Sendable, Equatable {
                 p05: Double? = nil, p25: Double? = nil, p50: Double? = nil, p75: Double? = nil, p95: Double? = nil,
                 sketch: [UInt8]? = nil, histogram: [Int64]? = nil, referenceID: String? = nil,
                 categories: [String]? = nil, categoryCounts: [Int64]? = nil,
-                otherCategories: [String]? = nil, otherCategoryCounts: [Int64]? = nil) {
+                otherCategories: [String]? = nil, otherCategoryCounts: [Int64]? = nil,
+                belowReferenceMin: Int64? = nil, aboveReferenceMax: Int64? = nil) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.windowStartMicroseconds = windowStartMicroseconds
@@ -64,5 +68,7 @@ public struct ProfileRow: Sendable, Equatable {
         self.categoryCounts = categoryCounts
         self.otherCategories = otherCategories
         self.otherCategoryCounts = otherCategoryCounts
+        self.belowReferenceMin = belowReferenceMin
+        self.aboveReferenceMax = aboveReferenceMax
     }
 }

@@ -70,6 +70,15 @@ extension ProfilesTable {
         func long(_ value: (ProfileRow) -> Int64) throws -> LeafColumn {
             try LeafColumn(field: field, values: .int64(rows.map(value)))
         }
+        func optionalLong(_ value: (ProfileRow) -> Int64?) throws -> LeafColumn {
+            var values: [Int64] = []
+            var validity: [Bool] = []
+            for row in rows {
+                if let number = value(row) { values.append(number) }
+                validity.append(value(row) != nil)
+            }
+            return try LeafColumn(field: field, values: .int64(values), validity: validity)
+        }
         func double(_ value: (ProfileRow) -> Double?) throws -> LeafColumn {
             let (values, validity) = doubles(rows, value)
             return try LeafColumn(field: field, values: .double(values), validity: validity)
@@ -119,6 +128,8 @@ extension ProfilesTable {
         case "histogram": return try longList(\.histogram)
         case "category_counts": return try longList(\.categoryCounts)
         case "other_category_counts": return try longList(\.otherCategoryCounts)
+        case "below_reference_min": return try optionalLong(\.belowReferenceMin)
+        case "above_reference_max": return try optionalLong(\.aboveReferenceMax)
         case "categories": return try stringList(\.categories)
         case "other_categories": return try stringList(\.otherCategories)
         default:

@@ -49,6 +49,8 @@ extension ProfilesTable {
             // Files written before these columns were added lack them: null.
             let otherCategories = columns.has("other_categories") ? try columns.stringLists("other_categories", rows: n) : Array(repeating: nil, count: n)
             let otherCounts = columns.has("other_category_counts") ? try columns.longLists("other_category_counts", rows: n) : Array(repeating: nil, count: n)
+            let below = columns.has("below_reference_min") ? try columns.longs("below_reference_min", rows: n) : Array(repeating: nil, count: n)
+            let above = columns.has("above_reference_max") ? try columns.longs("above_reference_max", rows: n) : Array(repeating: nil, count: n)
             for r in 0..<n {
                 guard let version = modelVersion[r], let name = columnName[r], let kind = columnKind[r],
                       let start = windowStart[r], let end = windowEnd[r], let c = count[r], let m = missing[r] else {
@@ -60,7 +62,8 @@ extension ProfilesTable {
                                       p05: p05[r], p25: p25[r], p50: p50[r], p75: p75[r], p95: p95[r],
                                       sketch: sketch[r], histogram: histogram[r], referenceID: referenceID[r],
                                       categories: categories[r], categoryCounts: categoryCounts[r],
-                                      otherCategories: otherCategories[r], otherCategoryCounts: otherCounts[r]))
+                                      otherCategories: otherCategories[r], otherCategoryCounts: otherCounts[r],
+                                      belowReferenceMin: below[r], aboveReferenceMax: above[r]))
             }
         }
         return out

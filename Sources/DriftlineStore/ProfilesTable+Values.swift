@@ -22,6 +22,8 @@ extension ProfilesTable {
             .optional(longs: row.categoryCounts),
             .optional(strings: row.otherCategories),
             .optional(longs: row.otherCategoryCounts),
+            .optional(row.belowReferenceMin),
+            .optional(row.aboveReferenceMax),
         ]
     }
 
@@ -38,7 +40,8 @@ extension ProfilesTable {
             sketch: try r.optionalBytes("sketch"), histogram: try r.optionalInt64List("histogram"),
             referenceID: try r.optionalString("reference_id"),
             categories: try r.optionalStringList("categories"), categoryCounts: try r.optionalInt64List("category_counts"),
-            otherCategories: try r.optionalStringList("other_categories"), otherCategoryCounts: try r.optionalInt64List("other_category_counts"))
+            otherCategories: try r.optionalStringList("other_categories"), otherCategoryCounts: try r.optionalInt64List("other_category_counts"),
+            belowReferenceMin: try r.optionalInt64("below_reference_min"), aboveReferenceMax: try r.optionalInt64("above_reference_max"))
     }
 
     /// What a row must satisfy to be stored: a safe endpoint, a window, a known kind, counts ≥ 0.

@@ -42,6 +42,8 @@ public struct ProfilesTable: Sendable {
         // evolution (`TableStorage.open`) and its old rows read as null.
         DeltaField("other_categories", .array(element: .string, containsNull: false)),
         DeltaField("other_category_counts", .array(element: .long, containsNull: false)),
+        DeltaField("below_reference_min", .long),
+        DeltaField("above_reference_max", .long),
     ])
 
     /// The table folder (`<store>/profiles`).
