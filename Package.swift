@@ -3,7 +3,8 @@
 import PackageDescription
 
 // Modules follow the data flow of DESIGN.md; dependencies point one way:
-// Driftline → DriftlineLog → DriftlineCore; DeltaTable → Parquet; Profiles imports nothing of ours.
+// Driftline → DriftlineLog → DriftlineCore; DeltaTable → Parquet → DriftlineCore; Profiles → DriftlineCore (whose
+// ByteCursor and time parsing are the product's only ones).
 // DurableFiles (every create, write, fsync, rename, link and lock of the product, over swift-system) is a
 // leaf that imports nothing of ours: DriftlineLog, Parquet, DeltaTable, DriftlineStore, BatchStage and the CLI use it.
 let package = Package(
@@ -63,9 +64,9 @@ let package = Package(
             exclude: ["FORMAT.md"]
         ),
         .target(name: "Driftline", dependencies: ["DriftlineCore", "DriftlineLog"]),
-        .target(name: "Parquet", dependencies: ["DurableFiles", "CLZ4"], exclude: ["FORMAT.md"]),
-        .target(name: "DeltaTable", dependencies: ["Parquet", "DurableFiles"]),
-        .target(name: "Profiles"),
+        .target(name: "Parquet", dependencies: ["DriftlineCore", "DurableFiles", "CLZ4"], exclude: ["FORMAT.md"]),
+        .target(name: "DeltaTable", dependencies: ["DriftlineCore", "Parquet", "DurableFiles"]),
+        .target(name: "Profiles", dependencies: ["DriftlineCore"]),
         // The store's layout: the profiles, drift and performance tables and the reference files.
         .target(name: "DriftlineStore", dependencies: ["DriftlineCore", "Profiles", "DeltaTable", "Parquet", "DurableFiles"], exclude: ["REFERENCE.md"]),
         // Records → window profiles and a training set → its reference: pure computation, shared by the
@@ -91,7 +92,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
+                "DriftlineCore", "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["BATCH.md"]

@@ -10,8 +10,8 @@ func runLogBenchmarks(args: [String]) throws {
     var records = 1_000_000
     if let i = args.firstIndex(of: "--records"), i + 1 < args.count, let n = Int(args[i + 1]) { records = n }
     benchmarkCRC32C()
-    let (payload, count) = try benchmarkEncoding(records: records)
-    try benchmarkAppend(payload: payload, count: count)
+    let (payload, ends) = try benchmarkEncoding(records: records)
+    try benchmarkAppend(payload: payload, ends: ends)
 }
 
 /// Wall-clock seconds of `body`.
@@ -62,52 +62,85 @@ private func standardSchema() throws -> ModelSchema {
                     task: .multiclassClassification(classes: (0..<10).map { "class\($0)" }))
 }
 
-private func benchmarkEncoding(records: Int) throws -> ([UInt8], Int) {
+private func benchmarkEncoding(records: Int) throws -> ([UInt8], [Int]) {
     let encoder = RecordEncoder(schema: try standardSchema())
     // 1024 distinct rows of values with three decimals (like measured features), cycled through.
     var generator = SystemRandomNumberGenerator()
     let rows: [[Double]] = (0..<1024).map { _ in (0..<32).map { _ in (Double.random(in: 0..<100, using: &generator) * 1000).rounded() / 1000 } }
     let featureRows: [[FeatureValue]] = rows.map { $0.map { .number($0) } }
     let numeric = rows.flatMap { $0 }
-    let probabilities = [0.05, 0.05, 0.1, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1]
-    let id = try RequestID(bytes: Array(0..<16))
+    // 4096 different probability vectors (softmax of random logits) and a unique random request id per
+    // record, made before timing: one id and one vector repeated would compress unusually well downstream.
+    let probabilityRows: [[Double]] = (0..<4096).map { _ in
+        let weights = (0..<10).map { _ in exp(Double.random(in: -3...3, using: &generator)) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
+    }
+    let flatProbabilities = probabilityRows.flatMap { $0 }
+    let ids = try (0..<records).map { _ in try RequestID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
+    let id = ids[0]
     var payload: [UInt8] = []
     payload.reserveCapacity(records * 400)
     let t0 = Timestamp.now()
     for i in 0..<1000 {  // warm-up
-        try encoder.appendInference(timestamp: t0, requestID: id, features: featureRows[i % 1024], outcome: .probabilities(probabilities),
+        try encoder.appendInference(timestamp: t0, requestID: id, features: featureRows[i % 1024], outcome: .probabilities(probabilityRows[i & 4095]),
                                     latencyMicroseconds: Int64(i), to: &payload)
     }
     payload.removeAll(keepingCapacity: true)
     let valuePath = try cpuSeconds {
         for i in 0..<records {
-            try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(i)), requestID: id,
-                                        features: featureRows[i & 1023], outcome: .probabilities(probabilities), latencyMicroseconds: 850, to: &payload)
+            try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(i)), requestID: ids[i],
+                                        features: featureRows[i & 1023], outcome: .probabilities(probabilityRows[(i &* 7) & 4095]),
+                                        latencyMicroseconds: Int64(i % 5000), to: &payload)
         }
     }
     let perRecord = payload.count / records
     var matrix: [UInt8] = []
     matrix.reserveCapacity(records * 400)
     let matrixPath = try numeric.withUnsafeBufferPointer { f in
-        try probabilities.withUnsafeBufferPointer { p in
+        try flatProbabilities.withUnsafeBufferPointer { p in
             try cpuSeconds {
                 for i in 0..<records {
+                    let row = (i &* 7) & 4095
                     try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(i)),
-                                                requestID: id, numericFeatures: UnsafeBufferPointer(rebasing: f[(i & 1023) * 32..<((i & 1023) + 1) * 32]),
-                                                probabilities: p, latencyMicroseconds: 850, to: &matrix)
+                                                requestID: ids[i], numericFeatures: UnsafeBufferPointer(rebasing: f[(i & 1023) * 32..<((i & 1023) + 1) * 32]),
+                                                probabilities: UnsafeBufferPointer(rebasing: p[row * 10..<(row + 1) * 10]),
+                                                latencyMicroseconds: Int64(i % 5000), to: &matrix)
                 }
             }
         }
+    }
+    guard matrix == payload else {
+        throw BenchCheckFailed("log: the matrix path encoded \(matrix.count) bytes that differ from the FeatureValue path's \(payload.count)")
+    }
+    // Where each record ends (they differ in size: latencies are varints), untimed, for the append benchmark's batches.
+    var ends: [Int] = []
+    ends.reserveCapacity(records)
+    var one: [UInt8] = []
+    var end = 0
+    for i in 0..<records {
+        one.removeAll(keepingCapacity: true)
+        try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(i)), requestID: ids[i],
+                                    features: featureRows[i & 1023], outcome: .probabilities(probabilityRows[(i &* 7) & 4095]),
+                                    latencyMicroseconds: Int64(i % 5000), to: &one)
+        end += one.count
+        ends.append(end)
+    }
+    guard end == payload.count else {
+        throw BenchCheckFailed("log: records re-encoded one by one take \(end) bytes, \(payload.count) in one buffer")
     }
     var copy = [UInt8](repeating: 0, count: payload.count)
     let memcpyTime = cpuSeconds { copy.withUnsafeMutableBytes { dst in payload.withUnsafeBytes { dst.copyMemory(from: $0) } } }
     print(String(format: "encode      FeatureValue path: %.2f M records/s   matrix path: %.2f M records/s   %d bytes/record   baseline memcpy of the bytes: %.1f M records/s (ratio %.2f)",
                  Double(records) / valuePath / 1e6, Double(records) / matrixPath / 1e6, perRecord,
                  Double(records) / memcpyTime / 1e6, memcpyTime / valuePath))
-    return (payload, records)
+    return (payload, ends)
 }
 
-private func benchmarkAppend(payload: [UInt8], count: Int) throws {
+private func benchmarkAppend(payload: [UInt8], ends: [Int]) throws {
+    let count = ends.count
+    /// Byte offset where record `i` starts.
+    func offset(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] }
     let folder = NSTemporaryDirectory() + "/driftline-bench-log-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let recordBytes = payload.count / count
@@ -120,7 +153,7 @@ private func benchmarkAppend(payload: [UInt8], count: Int) throws {
             var start = 0
             while start < count {
                 let n = min(perBatch, count - start)
-                let slice = UnsafeRawBufferPointer(rebasing: raw[(start * recordBytes)..<((start + n) * recordBytes)])
+                let slice = UnsafeRawBufferPointer(rebasing: raw[offset(start)..<offset(start + n)])
                 try writer.append(encodedRecords: slice, count: n, firstTimestamp: t, maxTimestamp: t)
                 start += n
             }
@@ -141,19 +174,22 @@ private func benchmarkAppend(payload: [UInt8], count: Int) throws {
             for case .records(let batch) in events { readCount += batch.records.count }
         }
     } }
+    guard readCount == count else {
+        throw BenchCheckFailed("log: read back \(readCount) records of \(count) appended")
+    }
     print(String(format: "read        %.2f M records/s decoded (CPU-bound rate %.2f M records/s, %d records)",
                  Double(readCount) / readTime / 1e6, Double(readCount) / readCPU / 1e6, readCount))
     // Baselines: bare LZ4 over the same bytes in the same batch sizes, and a plain write of the raw bytes.
-    var scratch = [UInt8](repeating: 0, count: Int(LZ4_compressBound(Int32(perBatch * recordBytes))))
+    var scratch = [UInt8](repeating: 0, count: Int(LZ4_compressBound(Int32(perBatch * (recordBytes + 64)))))
     let lz4Time = payload.withUnsafeBytes { raw in
         cpuSeconds {
             var start = 0
             while start < count {
                 let n = min(perBatch, count - start)
-                let src = raw.baseAddress! + start * recordBytes
+                let src = raw.baseAddress! + offset(start)
                 _ = scratch.withUnsafeMutableBytes { dst in
                     LZ4_compress_default(src.assumingMemoryBound(to: CChar.self), dst.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                         Int32(n * recordBytes), Int32(dst.count))
+                                         Int32(offset(start + n) - offset(start)), Int32(dst.count))
                 }
                 start += n
             }

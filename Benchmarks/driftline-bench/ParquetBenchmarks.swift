@@ -80,8 +80,7 @@ func runParquetBenchmarks(arguments: [String]) throws {
         }
     }
     guard equal, offsets.enumerated().allSatisfy({ $1 == batch.columns[$0].values.count }) else {
-        print("parquet: our file does not read back equal; not timing further")
-        return
+        throw BenchCheckFailed("parquet: our file does not read back equal to what was written")
     }
 
     guard baseline else {
@@ -89,8 +88,7 @@ func runParquetBenchmarks(arguments: [String]) throws {
         return
     }
     print("parquet: running pyarrow on the same data…")
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools/bench_parquet_pyarrow.py").path
+    let script = PythonBaseline.tool("bench_parquet_pyarrow.py")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [script, ours, dir + "/pyarrow.parquet"]
@@ -103,8 +101,7 @@ func runParquetBenchmarks(arguments: [String]) throws {
           let json = try JSONSerialization.jsonObject(with: output) as? [String: Any],
           let pyWrite = json["write_s"] as? Double, let pyRead = json["read_s"] as? Double, let pySize = json["size"] as? Int
     else {
-        print("parquet: pyarrow baseline failed (status \(process.terminationStatus))")
-        return
+        throw BenchCheckFailed("parquet: the pyarrow baseline failed (status \(process.terminationStatus))")
     }
     let w = writeTime.seconds, r = readTime.seconds
     func rate(_ s: Double) -> String { String(format: "%10.0f rows/s", Double(rows) / s) }
@@ -114,7 +111,17 @@ func runParquetBenchmarks(arguments: [String]) throws {
     if let pyWriteCPU = json["write_cpu_s"] as? Double, let pyReadCPU = json["read_cpu_s"] as? Double {
         print(String(format: "  cpu    write ours %.3f s, pyarrow %.3f s (%.2fx)   read ours %.3f s, pyarrow %.3f s (%.2fx)   (user+sys, all threads)",
                      writeCPU, pyWriteCPU, pyWriteCPU / writeCPU, readCPU, pyReadCPU, pyReadCPU / readCPU))
+        benchResult("parquet.pyarrow_write_cpu", pyWriteCPU)
+        benchResult("parquet.pyarrow_read_cpu", pyReadCPU)
     }
+    benchResult("parquet.rows", Double(rows))
+    benchResult("parquet.write_wall", w)
+    benchResult("parquet.read_wall", r)
+    benchResult("parquet.write_cpu", writeCPU)
+    benchResult("parquet.read_cpu", readCPU)
+    benchResult("parquet.pyarrow_write_wall", pyWrite)
+    benchResult("parquet.pyarrow_read_wall", pyRead)
+    benchResult("parquet.size_ratio", Double(ourSize) / Double(pySize))
     print(String(format: "  size   ours %.1f MB   pyarrow %.1f MB   ours/pyarrow %.3f", Double(ourSize) / 1e6, Double(pySize) / 1e6,
                  Double(ourSize) / Double(pySize)))
 }

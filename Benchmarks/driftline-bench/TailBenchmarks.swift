@@ -33,10 +33,13 @@ func runTailBenchmarks(arguments: [String]) throws {
         _ = try tailOnce(log: log, store: root + "/warm-\(partitions)", records: min(records, 100_000), warmUp: true)
         let decode = try decodeOnly(log: log)
         let (seconds, cpu) = try tailOnce(log: log, store: root + "/store-\(partitions)", records: records, warmUp: false)
+        try checkCommitted(store: root + "/store-\(partitions)", records: records)
         let rate = Double(records) / seconds
         print(String(format: "tail        %d partition%@: %.0f records/s wall (%.2f s), %.0f records per CPU-second (%.2f s CPU)   baseline decode only: %.0f records/s wall   ratio %.2f",
                      partitions, partitions == 1 ? "" : "s", rate, seconds, Double(records) / cpu, cpu, Double(records) / decode,
                      rate / (Double(records) / decode)))
+        benchResult("tail.p\(partitions).records_per_s_wall", rate)
+        benchResult("tail.p\(partitions).records_per_cpu_s", Double(records) / cpu)
         try? FileManager.default.removeItem(atPath: log)
     }
 }
@@ -56,7 +59,13 @@ private func writeStandardLog(at log: String, records: Int, partitions: Int, fea
     let rows: [[FeatureValue]] = (0..<1024).map { _ in
         (0..<features).map { _ in .number((Double.random(in: 0..<100, using: &generator) * 1000).rounded() / 1000) }
     }
-    let probabilities: [[Double]] = (0..<16).map { shift in (0..<10).map { Double(($0 + shift) % 10 + 1) / 55 } }
+    // 4096 different probability vectors (softmax of random logits), so that neither LZ4 nor the sketches
+    // see an unusually repetitive column; with the 1,024 feature rows and unique ids no two records are alike.
+    let probabilities: [[Double]] = (0..<4096).map { _ in
+        let weights = (0..<10).map { _ in exp(Double.random(in: -3...3, using: &generator)) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
+    }
     let t0: Int64 = 1_795_392_000_000_000
     let perBatch = 512
     for p in 0..<partitions {
@@ -71,7 +80,7 @@ private func writeStandardLog(at log: String, records: Int, partitions: Int, fea
             var id = [UInt8](repeating: 0, count: 16)
             withUnsafeBytes(of: UInt64(i).littleEndian) { id.replaceSubrange(0..<8, with: $0) }
             try encoder.appendInference(timestamp: Timestamp(microsecondsSinceEpoch: time), requestID: requestIDs ? try RequestID(bytes: id) : .none,
-                                        features: rows[i & 1023], outcome: .probabilities(probabilities[i & 15]),
+                                        features: rows[i & 1023], outcome: .probabilities(probabilities[(i &* 7) & 4095]),
                                         latencyMicroseconds: Int64(i % 5000), to: &payload)
             count += 1
             if count == perBatch || i + partitions >= records {
@@ -87,6 +96,20 @@ private func writeStandardLog(at log: String, records: Int, partitions: Int, fea
         try writer.sync()
         try writer.close()
     }
+}
+
+/// The self-check: every feature column's committed profiles count exactly the records written (a tail
+/// that dropped or doubled records would otherwise just look faster or slower).
+private func checkCommitted(store: String, records: Int) throws {
+    var counts: [String: Int64] = [:]
+    for row in try Store(root: store).profiles().rows() where row.columnName.hasPrefix("f") {
+        counts[row.columnName, default: 0] += row.count
+    }
+    guard !counts.isEmpty, counts.values.allSatisfy({ $0 == Int64(records) }) else {
+        let wrong = counts.filter { $0.value != Int64(records) }.sorted { $0.key < $1.key }.prefix(3)
+        throw BenchCheckFailed("tail: committed profiles count \(wrong.isEmpty ? "no feature column" : "\(Array(wrong))") for \(records) records written")
+    }
+    print("tail        check: each of \(counts.count) feature columns counts \(records) committed values = records written")
 }
 
 /// Seconds to read and decode every record of the log with PartitionReader (the baseline).

@@ -1,4 +1,4 @@
-import Foundation
+import DriftlineCore
 
 /// One analysis window of the batch stage: a UTC hour (the default) or a UTC day (`granularity: day`),
 /// [start, start + length), in microseconds since the Unix epoch.
@@ -50,12 +50,8 @@ public struct AnalysisHour: Sendable, Hashable, Comparable, Codable {
 
     /// `YYYY-MM-DDTHH` for an hour, `YYYY-MM-DD` for a day: the report file name stem.
     public var label: String {
-        let date = Date(timeIntervalSince1970: Double(startMicroseconds) / 1_000_000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
-        if isDay { return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) }
-        return String(format: "%04d-%02d-%02dT%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0)
+        // `2026-11-23T14:00:00.000000Z` → its first 13 (hour) or 10 (day) characters.
+        String(Timestamp(microsecondsSinceEpoch: startMicroseconds).iso8601.prefix(isDay ? 10 : 13))
     }
 
     /// ISO-8601 instant of the start (`2026-11-23T14:00:00Z`).

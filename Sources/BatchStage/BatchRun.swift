@@ -43,7 +43,11 @@ public struct BatchRun: Sendable {
         }
         let profiles = try storeCall { () throws(StoreError) in try store.profiles() }
         // The version first, then the rows: rows committed in between are seen now and again next run (harmless).
-        let profilesVersion = try storeCall { () throws(StoreError) in try profiles.latestVersion() } ?? -1
+        // The readable version: a damaged newest commit is read around (and reported below as a failure), so the
+        // run records the version before it and the next run reads the rows that version is written again with.
+        let profilesVersion = try storeCall { () throws(StoreError) in
+            try profiles.latestVersion() == nil ? -1 : try profiles.readableVersion()
+        }
         outcome.profilesVersion = profilesVersion
         // The batch writes drift and performance: a damaged newest commit of either is moved aside (the windows
         // it held are found damaged or missing below and analysed again).
@@ -102,6 +106,10 @@ public struct BatchRun: Sendable {
             }
         }
         outcome.warnings += references.warnings
+        for skip in profiles.skippedCommits {
+            // Its rows (of endpoints unknown: the file cannot be read) are not analysed: the run is incomplete.
+            outcome.failures.append("profiles: \(skip); the windows it holds are not analysed now, and the next batch analyses them once it is written again")
+        }
         let hours = hourly.hourProfiles { references.bins(endpoint: $0, modelVersion: $1) }
         planner.complete(with: Set(hours.keys))
         outcome.leftAlone = planner.leftAlone
@@ -175,8 +183,17 @@ public struct BatchRun: Sendable {
             outcome.files.append(path)
         }
         if let path = options.promTextfilePath {
+            // A run that records itself (below) succeeds as of its "now"; an explicit or one-endpoint run shows the last
+            // recorded run of its shard (from the table, so the same store gives the same bytes).
+            let recordKey = BatchState.key(for: options.shard)
+            let recorded = options.explicit ? try storeCall { () throws(StoreError) in try performanceTable.latestCommitInfo(withKey: recordKey) }
+                .flatMap { BatchState(commitInfo: $0, key: recordKey) } : state
+            let successMicroseconds = !options.explicit && options.endpoint == nil ? options.nowMicroseconds : recorded?.nowMicroseconds
+            let lastSuccess = successMicroseconds.map {
+                PrometheusTextfile.LastSuccess(shard: options.shard.description, seconds: $0 / 1_000_000)
+            }
             try writeOutput(Data(try textfile(performance: performanceTable, drift: driftTable, quality: qualityTable, failures: outcome.failedWindows,
-                                              endpoints: endpoints).utf8), to: path)
+                                              endpoints: endpoints, references: &references, lastSuccess: lastSuccess).utf8), to: path)
             outcome.files.append(path)
         }
         if !options.explicit && options.endpoint == nil {
@@ -330,7 +347,8 @@ public struct BatchRun: Sendable {
     /// The textfile of the latest analysed window of each model in the lookback before the run's end,
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
     func textfile(performance: PerformanceTable, drift: DriftTable, quality: QualityTable? = nil, failures: [String: Int] = [:],
-                  endpoints: [String] = []) throws(BatchError) -> String {
+                  endpoints: [String] = [], references: inout ReferenceCache,
+                  lastSuccess: PrometheusTextfile.LastSuccess?) throws(BatchError) -> String {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
         var ignoredDamage: [DamagedDataFile] = []
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
@@ -362,8 +380,14 @@ public struct BatchRun: Sendable {
                 }.filter { $0.modelVersion == row.modelVersion }
             }
         }
+        var referenceAccuracy: [String: Double] = [:]
+        for (key, row) in latest {
+            references.load(endpoint: row.endpoint, modelVersion: row.modelVersion)
+            referenceAccuracy[key] = references.baseline(endpoint: row.endpoint, modelVersion: row.modelVersion)?.accuracy
+        }
         return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows,
-                                       failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }))
+                                       failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }),
+                                       referenceAccuracy: referenceAccuracy, lastSuccess: lastSuccess)
             + PrometheusTextfile.qualityText(quality: qualityRows, performance: Array(latest.values)) { options.settings(for: $0).quality }
     }
 

@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 import Profiles
 
@@ -52,10 +53,7 @@ public struct HourReport: Sendable, Codable {
 
         /// µs since the epoch of an ISO instant `YYYY-MM-DDTHH:MM:SSZ`.
         static func instant(_ text: String) -> Int64? {
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            guard let date = formatter.date(from: text) else { return nil }
-            return Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+            Timestamp(parsing: text)?.microsecondsSinceEpoch
         }
 
         public init(hour: AnalysisHour, performance: HourPerformance) {

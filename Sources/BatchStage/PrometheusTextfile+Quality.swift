@@ -4,7 +4,7 @@ import DriftlineStore
 ///
 /// | metric | value | labels |
 /// | --- | --- | --- |
-/// | `driftline_quality_status` | 0 insufficient data, 1 ok, 2 alert | `endpoint`, `model_version`, `column`, `check` |
+/// | `driftline_quality_status` | 0 ok (or insufficient data), 1 warn, 2 alert: an alerting check as the endpoint's `quality.model_status` grades it | `endpoint`, `model_version`, `column`, `check` |
 /// | `driftline_quality_value` | the check's share in the window | same |
 /// | `driftline_model_quality_status` | 0 ok, 1 warn, 2 alert (the pipeline's `quality.model_status` rule) | `endpoint`, `model_version` |
 extension PrometheusTextfile {
@@ -14,7 +14,7 @@ extension PrometheusTextfile {
                                    thresholds: (String) -> QualityThresholds) -> String {
         let byWindow = Dictionary(grouping: quality) { $0.endpoint + "\u{0}" + $0.modelVersion + "\u{0}\($0.windowStartMicroseconds)" }
         var status: (name: String, help: String, samples: [String]) = (
-            "driftline_quality_status", "Data-quality check of a column in the last analysed window: 0 insufficient data, 1 ok, 2 alert.", [])
+            "driftline_quality_status", "Data-quality check of a column in the last analysed window: 0 ok (or insufficient data), 1 warn, 2 alert (an alerting check, graded by the endpoint's quality.model_status).", [])
         var value: (name: String, help: String, samples: [String]) = (
             "driftline_quality_value", "The share a data-quality check measured in the last analysed window.", [])
         var model: (name: String, help: String, samples: [String]) = (
@@ -24,13 +24,14 @@ extension PrometheusTextfile {
             guard !rows.isEmpty else { continue }
             let labels = "endpoint=\"\(label(p.endpoint))\",model_version=\"\(label(p.modelVersion))\""
             let order = QualityCheck.allCases.map(\.rawValue)
+            let grade = thresholds(p.endpoint).modelStatus == .alert ? 2 : 1
             for row in rows.sorted(by: { ($0.columnName, order.firstIndex(of: $0.check) ?? 99) < ($1.columnName, order.firstIndex(of: $1.check) ?? 99) }) {
                 let series = "{\(labels),column=\"\(label(row.columnName))\",check=\"\(label(row.check))\"}"
-                status.samples.append("driftline_quality_status\(series) \((QualityStatus(rawValue: row.status) ?? .insufficientData).severity)")
+                status.samples.append("driftline_quality_status\(series) \(row.status == QualityStatus.alert.rawValue ? grade : 0)")
                 if let share = row.value, share.isFinite { value.samples.append("driftline_quality_value\(series) \(Self.value(share))") }
             }
             let alerting = rows.contains { $0.status == QualityStatus.alert.rawValue }
-            let severity = alerting ? (thresholds(p.endpoint).modelStatus == .alert ? 2 : 1) : 0
+            let severity = alerting ? grade : 0
             model.samples.append("driftline_model_quality_status{\(labels)} \(severity)")
         }
         return render([status, value, model])

@@ -9,11 +9,11 @@ extension StoreOverview {
             let marks = String(model.cells.map { Self.mark($0.status) })
             out += "\(model.endpoint) v\(model.modelVersion)  \(marks)\n"
             out += "  latest \(model.cells.last?.label ?? "–"): \(latest.driftStatus), \(latest.requests) requests"
-            out += ", accuracy \(Self.percent(latest.accuracy)), estimated \(Self.percent(latest.estimatedAccuracy))"
+            out += ", accuracy \(HTMLPage.percent(latest.accuracy)), estimated \(HTMLPage.percent(latest.estimatedAccuracy))"
             if latest.estimateReliable == false { out += " (not reliable)" }
             out += "\n"
             if !model.worstFeatures.isEmpty {
-                out += "  worst features: " + model.worstFeatures.map { "\($0.column) \($0.status) PSI \(Self.number($0.psi))" }
+                out += "  worst features: " + model.worstFeatures.map { "\($0.column) \($0.status) PSI \(HTMLPage.number($0.psi))" }
                     .joined(separator: "; ") + "\n"
             }
         }

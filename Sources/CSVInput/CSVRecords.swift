@@ -116,7 +116,7 @@ public struct CSVRecords {
         }
         let timestamp: Timestamp
         if let text = cell(columns.timestamp) {
-            guard let parsed = CSVText.timestamp(text) else {
+            guard let parsed = Timestamp(parsing: text) else {
                 throw RowProblem(column: plan.timestampColumn ?? "", detail: "\(CSVText.quoted(text)) is not a valid time; give ISO-8601 "
                     + "(2026-11-23T16:00:00Z, a real calendar date) or epoch seconds (1763913600)")
             }

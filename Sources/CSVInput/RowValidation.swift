@@ -1,7 +1,8 @@
 import DriftlineCore
 
 /// The one validation of a record that `ingest`, `profile` and `InferenceLogger` share: the record encoder's
-/// (arity, kinds, finite values, probabilities in [0, 1] summing to 1, class names, lengths). `ingest`
+/// (arity, kinds, finite values, probabilities in [0, 1] summing to 1, class names, lengths) and the
+/// event-time range (``EventTimeRange``: 2000-01-01 to one hour after now). `ingest`
 /// and `profile` call it on every row, so a row that one refuses the other refuses too; when the rules
 /// of DriftlineCore grow (event-time range, huge values), this is the one place to call them from.
 public struct RowValidation: Sendable {
@@ -11,6 +12,8 @@ public struct RowValidation: Sendable {
 
     /// Throws the first rule `record` breaks.
     public func check(_ record: InferenceRecord) throws(ValidationError) {
+        // The event-time rule of every writer (InferenceLogger, collect) and of tail's quarantine.
+        try EventTimeRange(now: .now()).check(record.timestamp)
         var scratch: [UInt8] = []
         try encoder.appendInference(record, to: &scratch)
     }

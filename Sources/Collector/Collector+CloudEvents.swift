@@ -51,7 +51,7 @@ extension Collector {
             loggers = found
         }
         let name = loggers.mapping.name
-        let time = event.time.flatMap(EventTimeText.parse)
+        let time = event.time.flatMap { Timestamp(parsing: $0) }
         let part: HeldHalf
         do throws(RequestRejection) {
             part = try body.withUnsafeBytes { raw in

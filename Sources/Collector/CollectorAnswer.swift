@@ -1,3 +1,5 @@
+import Driftline
+
 /// What the collector answers a request: an HTTP status, a JSON body, and when to retry after a 503.
 public struct CollectorAnswer: Sendable, Equatable {
     /// The HTTP status.
@@ -26,24 +28,9 @@ public struct CollectorAnswer: Sendable, Equatable {
 /// Builds the small JSON answers by hand (keys in a fixed order, strings escaped).
 enum JSONText {
     static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        JSONString.append(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func object(_ members: [(String, String)]) -> String {

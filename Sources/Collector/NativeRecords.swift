@@ -219,11 +219,11 @@ enum NativeRecords {
         switch try reader.peekKind() {
         case .number:
             let seconds = try reader.readNumber()
-            guard let timestamp = EventTimeText.fromSeconds(seconds) else { throw invalid("event_time", "epoch seconds or RFC 3339 text, got \(seconds)") }
+            guard let timestamp = Timestamp(exactlySecondsSinceEpoch: seconds) else { throw invalid("event_time", "epoch seconds or RFC 3339 text, got \(seconds)") }
             return timestamp
         case .string:
             let text = try reader.readString()
-            guard let timestamp = EventTimeText.parse(text) else {
+            guard let timestamp = Timestamp(parsing: text) else {
                 throw invalid("event_time", "epoch seconds (1793589300.25) or RFC 3339 (2026-11-02T03:15:00Z), got \(text.debugDescription)")
             }
             return timestamp

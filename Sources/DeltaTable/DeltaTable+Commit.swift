@@ -18,6 +18,8 @@ public struct CommitResult: Sendable, Hashable {
     /// Why the triggered checkpoint failed. The commit itself is durable either way: a checkpoint is
     /// only a shortcut for readers, and the next interval writes one again.
     public let checkpointError: DeltaError?
+    /// A damaged newest commit this commit moved aside before taking its version (``DeltaTable/repairNewestCommit(minimumAge:)``).
+    public var movedAside: DamagedCommit? = nil
 }
 
 extension DeltaTable {
@@ -57,11 +59,13 @@ extension DeltaTable {
                 commitInfo: [String: JSONValue], operation: String, readVersion: Int64? = nil, dataChange: Bool = true,
                 beforeFirstAttempt: (() throws -> Void)? = nil) throws -> CommitResult {
         let snapshot: Snapshot
+        var movedAside: DamagedCommit?
         do {
             snapshot = try readVersion.map { try self.snapshot(version: $0) } ?? self.snapshot()
         } catch let error as DeltaError where error.isDamagedCommit && readVersion == nil {
             // A damaged newest commit (never readable, so never acted on) is moved aside; an older one stays an error.
-            guard try repairNewestCommit() != nil else { throw error }
+            guard let moved = try repairNewestCommit() else { throw error }
+            movedAside = moved
             snapshot = try self.snapshot()
         }
         try snapshot.protocolVersions.checkWritable(table: path)
@@ -110,7 +114,7 @@ extension DeltaTable {
                 let interval = options.applying(snapshot.metadata.configuration).checkpointInterval
                 let (checkpoint, checkpointError) = checkpointIfDue(version: version, interval: interval)
                 return CommitResult(version: version, removedPaths: removedPaths.sorted(), attempts: attempt,
-                                    checkpoint: checkpoint, checkpointError: checkpointError)
+                                    checkpoint: checkpoint, checkpointError: checkpointError, movedAside: movedAside)
             }
             let winner: [Action]
             do {
@@ -126,7 +130,8 @@ extension DeltaTable {
                 continue
             } catch let error as DeltaError where error.isDamagedCommit {
                 // The version is taken by a damaged file: moved aside when it is the newest, then tried again.
-                guard try repairNewestCommit() != nil else { throw error }
+                guard let moved = try repairNewestCommit() else { throw error }
+                movedAside = moved
                 continue
             }
             try checkConflicts(with: winner, version: version, selection: selection,

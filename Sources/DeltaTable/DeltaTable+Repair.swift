@@ -79,3 +79,53 @@ extension DeltaError {
         }
     }
 }
+
+/// A damaged newest commit that ``DeltaTable/readableSnapshot()`` read the table without: the snapshot is
+/// the version before it, so whatever the damaged commit added or removed is not seen.
+public struct SkippedCommit: Sendable, Hashable, CustomStringConvertible {
+    /// The damaged version (the snapshot read is `version - 1`).
+    public let version: Int64
+    /// The damaged commit file (`<table>/_delta_log/<version>.json`).
+    public let file: String
+    /// Why it cannot be read (empty, cut short, not JSON, not actions).
+    public let reason: String
+
+    public var description: String {
+        "\(file): damaged commit (\(reason)); read as of version \(version - 1) without it, so the rows it added are "
+            + "left out: the table's writer (`driftline tail` for profiles, `driftline batch` for drift and performance) "
+            + "moves it to _delta_log_damaged/ once it is 30 s old and writes the version again; run it, and read again"
+    }
+}
+
+extension DeltaTable {
+    /// The latest snapshot a reader can use: ``snapshot()``, except that a damaged newest commit (empty, cut
+    /// short, not JSON, not actions; not covered by a checkpoint) is read around: the snapshot is then the
+    /// version before it, and `skipped` names it. A damaged commit is never read as an empty one, and a damaged
+    /// commit that is not the newest stays an error (the versions after it cannot be read without it).
+    ///
+    /// Only readers use this; a writer commits through ``repairNewestCommit(minimumAge:)``'s rule.
+    public func readableSnapshot() throws -> (snapshot: Snapshot, skipped: SkippedCommit?) {
+        do {
+            return (try snapshot(), nil)
+        } catch let error as DeltaError {
+            guard let (file, reason) = error.damagedCommitFile else { throw error }
+            let listing = try log.list()
+            guard let newest = listing.commits.last, newest > 0, newest > (listing.checkpoints.last ?? -1),
+                  file == log.commit(newest) else { throw error }
+            let before = try snapshot(version: newest - 1)
+            cache.set(before)
+            return (before, SkippedCommit(version: newest, file: file, reason: reason))
+        }
+    }
+}
+
+extension DeltaError {
+    /// The file and reason of a damaged commit (``isDamagedCommit``), else nil.
+    var damagedCommitFile: (file: String, reason: String)? {
+        switch self {
+        case let .damagedCommit(file, reason): return (file, reason)
+        case let .malformedLog(file, line, reason): return (file, "line \(line): \(reason)")
+        default: return nil
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// A small, strict JSON reader and writer for the log's newline-delimited actions: much faster than
 /// going through `Codable` for thousands of `add` lines, and every malformed input is a thrown
 /// `JSONSyntaxError`, whatever the bytes.
@@ -36,7 +38,7 @@ extension JSONValue {
         case let .int(number): out.append(contentsOf: String(number).utf8)
         case let .double(number):
             out.append(contentsOf: (number.isFinite ? number.description : "null").utf8)
-        case let .string(text): Self.writeString(text, to: &out)
+        case let .string(text): JSONString.append(text, to: &out)
         case let .array(items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
@@ -48,7 +50,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &out)
+                JSONString.append(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 members[key]?.write(to: &out)
             }
@@ -61,25 +63,6 @@ extension JSONValue {
         var out: [UInt8] = []
         write(to: &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func writeString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<32:
-                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

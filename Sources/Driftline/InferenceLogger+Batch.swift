@@ -12,6 +12,8 @@ extension InferenceLogger {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         do throws(ValidationError) {
+            var latestValid = Int64.min
+            try LoggerCore.checkEventTime(batch.timestamp, latestValid: &latestValid)
             try batch.encode(with: core.encoder, into: &bytes, ends: &ends)
         } catch {
             core.lock.withLock { $0.statistics.rejected += batch.rowCount }

@@ -56,6 +56,8 @@ extension InferenceLogger {
     ) throws(LoggerError) {
         guard staged.owner == ObjectIdentifier(core) else { throw Self.foreignStagingError() }
         do throws(ValidationError) {
+            var latestValid = Int64.min
+            try LoggerCore.checkEventTime(timestamp, latestValid: &latestValid)
             try encode(core.encoder, &staged.bytes)
         } catch {
             core.lock.withLock { $0.statistics.rejected += 1 }

@@ -26,6 +26,8 @@ final class LoggerCore: @unchecked Sendable {
         /// Flushes waiting for the records now in ``active``.
         var flushWaiters: [FlushWaiter] = []
         var closing = false
+        /// ``EventTimeRange``'s upper bound at the last clock read (µs): a later event time reads the clock again.
+        var latestValidTime = Int64.min
     }
 
     /// Between callers and the writer; under ``handoff``.
@@ -96,6 +98,7 @@ final class LoggerCore: @unchecked Sendable {
         if shared.closing { throw Self.closedError() }
         let start = shared.active.bytes.count
         do throws(ValidationError) {
+            try Self.checkEventTime(timestamp, latestValid: &shared.latestValidTime)
             try encode(encoder, &shared.active.bytes)
         } catch {
             shared.statistics.rejected += 1
@@ -110,6 +113,18 @@ final class LoggerCore: @unchecked Sendable {
         shared.statistics.logged += 1
         if shared.active.bytes.count >= options.flushBytes { handOver(&shared) }
         return true
+    }
+
+    /// The event-time rule (``EventTimeRange``) every record meets before it is logged: from 2000-01-01 to one
+    /// hour after now, the same rule `tail` quarantines by. The clock is read only when `time` is after the
+    /// bound of the last read (`latestValid`, µs), so the common case costs two comparisons.
+    @inline(__always)
+    static func checkEventTime(_ time: Timestamp, latestValid: inout Int64) throws(ValidationError) {
+        let micros = time.microsecondsSinceEpoch
+        if micros >= EventTimeRange.earliest.microsecondsSinceEpoch && micros <= latestValid { return }
+        let range = EventTimeRange(now: .now())
+        latestValid = range.upperBound.microsecondsSinceEpoch
+        try range.check(time)
     }
 
     /// Gives the active buffer to the writer when its spare is free (never waits for the handoff lock).

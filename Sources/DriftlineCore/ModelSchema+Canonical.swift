@@ -38,7 +38,7 @@ extension ModelSchema {
     }
 
     /// Decodes a schema from its canonical bytes at the cursor, validating it.
-    public static func decodeCanonical(from cursor: inout ByteCursor) throws(CodecError) -> ModelSchema {
+    public static func decodeCanonical(from cursor: inout ByteCursor<CodecError>) throws(CodecError) -> ModelSchema {
         let start = cursor.position
         let version = try cursor.readByte("schema version")
         guard version == canonicalVersion else {

@@ -54,7 +54,7 @@ public struct PartitionManifest: Hashable, Sendable {
 
     /// Decodes a manifest from exactly `bytes` (trailing bytes are an error).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> PartitionManifest {
-        var cursor = ByteCursor(bytes)
+        var cursor = ByteCursor<CodecError>(bytes)
         let version = try cursor.readByte("manifest version")
         guard version == Self.version else {
             throw CodecError(.unsupportedVersion, offset: 0, detail: "manifest version \(version), this build reads \(Self.version)")

@@ -16,7 +16,7 @@ public struct RecordDecoder: Sendable {
 
     /// Decodes every record in `payload`, which must hold whole records only.
     public func decodeAll(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> [LogRecord] {
-        var cursor = ByteCursor(payload)
+        var cursor = ByteCursor<CodecError>(payload)
         var records: [LogRecord] = []
         while !cursor.isAtEnd {
             records.append(try decodeNext(from: &cursor))
@@ -30,7 +30,7 @@ public struct RecordDecoder: Sendable {
     }
 
     /// Decodes the record at the cursor.
-    public func decodeNext(from cursor: inout ByteCursor) throws(CodecError) -> LogRecord {
+    public func decodeNext(from cursor: inout ByteCursor<CodecError>) throws(CodecError) -> LogRecord {
         var record = DecodedRecord()
         try decodeNext(from: &cursor, into: &record)
         return record.logRecord
@@ -41,7 +41,7 @@ public struct RecordDecoder: Sendable {
     /// elements when there are more records than elements. Returns how many records there were; elements
     /// beyond them are stale. All or nothing: when it throws, no element is meaningful.
     public func decodeAll(_ payload: UnsafeRawBufferPointer, into records: inout [DecodedRecord]) throws(CodecError) -> Int {
-        var cursor = ByteCursor(payload)
+        var cursor = ByteCursor<CodecError>(payload)
         var count = 0
         while !cursor.isAtEnd {
             if count == records.count { records.append(DecodedRecord()) }
@@ -52,7 +52,7 @@ public struct RecordDecoder: Sendable {
     }
 
     /// Decodes the record at the cursor into `record`, reusing its storage.
-    public func decodeNext(from cursor: inout ByteCursor, into record: inout DecodedRecord) throws(CodecError) {
+    public func decodeNext(from cursor: inout ByteCursor<CodecError>, into record: inout DecodedRecord) throws(CodecError) {
         let tagOffset = cursor.position
         switch try cursor.readByte("record tag") {
         case RecordEncoder.inferenceTag:
@@ -71,12 +71,12 @@ public struct RecordDecoder: Sendable {
         }
     }
 
-    func decodeRequestID(from cursor: inout ByteCursor, into requestID: inout RequestID) throws(CodecError) {
+    func decodeRequestID(from cursor: inout ByteCursor<CodecError>, into requestID: inout RequestID) throws(CodecError) {
         let length = try cursor.readLength("request id", limit: RequestID.maxBytes)
         requestID.assign(try cursor.readBytes(length, "request id"))
     }
 
-    func decodeInference(from cursor: inout ByteCursor, into record: inout InferenceRecord) throws(CodecError) {
+    func decodeInference(from cursor: inout ByteCursor<CodecError>, into record: inout InferenceRecord) throws(CodecError) {
         record.timestamp = Timestamp(microsecondsSinceEpoch: try cursor.readLittleEndian(Int64.self, "timestamp"))
         try decodeRequestID(from: &cursor, into: &record.requestID)
         let latencyOffset = cursor.position
@@ -129,7 +129,7 @@ public struct RecordDecoder: Sendable {
 
     /// Overwrites `features` (one element per schema feature) with the record's values.
     @inline(__always)
-    func decodeFeatures(from cursor: inout ByteCursor, into features: UnsafeMutableBufferPointer<FeatureValue>) throws(CodecError) {
+    func decodeFeatures(from cursor: inout ByteCursor<CodecError>, into features: UnsafeMutableBufferPointer<FeatureValue>) throws(CodecError) {
         for index in 0..<Swift.min(kinds.count, features.count) {
             switch kinds[index] {
             case .numeric:
@@ -150,7 +150,7 @@ public struct RecordDecoder: Sendable {
         }
     }
 
-    func decodeLabel(from cursor: inout ByteCursor) throws(CodecError) -> Label? {
+    func decodeLabel(from cursor: inout ByteCursor<CodecError>) throws(CodecError) -> Label? {
         let tagOffset = cursor.position
         switch try cursor.readByte("label tag") {
         case 0:

@@ -88,6 +88,8 @@ public struct DriftTable: Sendable {
     public var path: String { analysis.storage.path }
     /// The underlying Delta table.
     public var table: DeltaTable { analysis.storage.table }
+    /// The damaged newest commits this value's reads skipped (a reader, opened without `repairing`).
+    public var skippedCommits: [SkippedCommit] { analysis.storage.skipped.all }
 
     /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
     /// commit (running it twice leaves the same rows, not duplicates). Each row must be of `endpoint`
@@ -123,6 +125,8 @@ public struct PerformanceTable: Sendable {
     public var path: String { analysis.storage.path }
     /// The underlying Delta table.
     public var table: DeltaTable { analysis.storage.table }
+    /// The damaged newest commits this value's reads skipped (a reader, opened without `repairing`).
+    public var skippedCommits: [SkippedCommit] { analysis.storage.skipped.all }
 
     /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
     /// commit (idempotent). Returns the committed version.

@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// A JSON value that keeps its members in the order given, written the same way every time: the
 /// reference files' codec (readable, stable key order) and the bytes their fingerprint is taken over.
 indirect enum CanonicalJSON: Sendable {
@@ -54,7 +56,7 @@ indirect enum CanonicalJSON: Sendable {
             } else {
                 out += Array(String(value).utf8)
             }
-        case let .string(value): Self.writeString(value, into: &out)
+        case let .string(value): JSONString.append(value, to: &out)
         case let .array(items):
             out.append(UInt8(ascii: "["))
             let inline = indent == nil || items.allSatisfy(\.isScalar)
@@ -70,7 +72,7 @@ indirect enum CanonicalJSON: Sendable {
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 newline(level + 1)
-                Self.writeString(key, into: &out)
+                JSONString.append(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(32) }
                 value.write(into: &out, indent: indent, level: level + 1)
@@ -78,23 +80,6 @@ indirect enum CanonicalJSON: Sendable {
             if !members.isEmpty { newline(level) }
             out.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static func writeString(_ value: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case UInt8(ascii: "\\"): out += [92, 92]
-            case 10: out += [92, UInt8(ascii: "n")]
-            case 13: out += [92, UInt8(ascii: "r")]
-            case 9: out += [92, UInt8(ascii: "t")]
-            case 0..<32: out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

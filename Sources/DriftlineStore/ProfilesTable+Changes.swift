@@ -30,6 +30,16 @@ extension ProfilesTable {
         do { return try storage.table.latestVersion() } catch { throw storage.deltaError(error) }
     }
 
+    /// The version a read sees now: the latest, or the one before a damaged newest commit, which is then
+    /// listed in ``skippedCommits`` (the table opened as a reader, without `repairing`).
+    public func readableVersion() throws(StoreError) -> Int64 {
+        try storage.snapshot().version
+    }
+
+    /// The damaged newest commits this value's reads skipped (read as of the version before each), in the
+    /// order seen; empty for a writer, which gets such a commit as an error.
+    public var skippedCommits: [SkippedCommit] { storage.skipped.all }
+
     /// What the commits after `version` up to `through` added that changes the data: for each `add` with
     /// `dataChange = true` of a commit that is not a compaction (`operation` OPTIMIZE), the distinct
     /// (endpoint, model version, window start, column) of its rows. Only those new files are opened

@@ -18,6 +18,9 @@ public struct CompactionResult: Sendable, Equatable {
     /// fails its checksum, …): each message names the file and the remedy. Compaction never rewrites a
     /// damaged file as good data; the other endpoints are compacted.
     public var damaged: [String] = []
+    /// A damaged newest commit a replace commit moved to `_delta_log_damaged/` before taking its version (the
+    /// writers' rule, once it is 30 s old); the tail writes the rows it held again.
+    public var movedAside: [DamagedCommit] = []
 
     public init() {}
 }
@@ -64,6 +67,11 @@ extension ProfilesTable {
                     guard case .malformedData = error else { throw error }
                     result.damaged.append("endpoint \(endpoint) is not compacted: \(error)")
                     break
+                } catch let error as DeltaError where error.isDamagedCommit {
+                    // The newest commit is damaged and too young to move aside (it may still be being written):
+                    // no endpoint can commit now; the others are not tried.
+                    result.damaged.append("endpoint \(endpoint) is not compacted, nor those after it: \(error)")
+                    return result
                 } catch let DeltaError.conflict(_, _, reason) {
                     guard attempt < maxAttempts else {
                         throw .compactionConflict(table: path, attempts: attempt, detail: reason)
@@ -84,7 +92,8 @@ extension ProfilesTable {
     /// One try for one endpoint; throws `DeltaError.conflict` when a concurrent writer got in the way.
     private func compactOnce(endpoint: String, cutoff: DeltaTimestamp, result: inout CompactionResult,
                              beforeReplace: (() throws -> Void)?) throws {
-        let snapshot = try storage.table.snapshot()
+        // A reader's snapshot: a damaged newest commit is read around (its replace below moves it aside, or fails).
+        let snapshot = try storage.snapshot()
         struct Entry {
             var file: AddFile
             var lower: Int64
@@ -150,6 +159,7 @@ extension ProfilesTable {
                 "operationParameters": .object(["driftline": .string("compact"), "cutoff": .string(cutoff.description)]),
             ], readVersion: snapshot.version, dataChange: false)
             result.versions.append(commit.version)
+            if let moved = commit.movedAside { result.movedAside.append(moved) }
             result.filesRemoved += commit.removedPaths.count
             result.filesAdded += files.count
             result.rowsBefore += rows.count

@@ -19,6 +19,11 @@ struct TableStorage: Sendable {
     let fileFields: [String]
     /// Parsed `window_start` bounds of the files seen (the `stats` JSON is parsed once per file).
     let bounds = BoundsCache()
+    /// Readers (a table opened without `repairing`) read around a damaged newest commit
+    /// (``DeltaTable/readableSnapshot()``); writers get it as an error and follow the move-aside rule.
+    let readsAroundDamage: Bool
+    /// The damaged newest commits a reader's snapshots skipped.
+    let skipped = SkippedCommits()
 
     var path: String { table.path }
 
@@ -37,7 +42,14 @@ struct TableStorage: Sendable {
                     // another process created it first
                 }
             }
-            var existing = try table.snapshot()
+            let skipped = SkippedCommits()
+            func read() throws -> Snapshot {
+                guard repaired == nil else { return try table.snapshot() }
+                let (snapshot, skip) = try table.readableSnapshot()
+                skipped.record(skip)
+                return snapshot
+            }
+            var existing = try read()
             guard existing.partitionColumns == [partitionColumn] else {
                 throw StoreError.schemaMismatch(table: path, detail: "partitioned by \(existing.partitionColumns), expected [endpoint]")
             }
@@ -46,7 +58,7 @@ struct TableStorage: Sendable {
             let missing = schema.fields.filter { existing.schema.field(named: $0.name) == nil }
             if !missing.isEmpty, missing.allSatisfy(\.nullable) {
                 try table.addColumns(missing)
-                existing = try table.snapshot()
+                existing = try read()
             }
             for field in schema.fields {
                 guard let found = existing.schema.field(named: field.name) else {
@@ -57,7 +69,10 @@ struct TableStorage: Sendable {
                 }
             }
             let fileSchema = try schema.parquetSchema(excluding: [partitionColumn])
-            return TableStorage(table: table, schema: schema, fileSchema: fileSchema, fileFields: fileSchema.fields.map(\.name))
+            let storage = TableStorage(table: table, schema: schema, fileSchema: fileSchema, fileFields: fileSchema.fields.map(\.name),
+                                       readsAroundDamage: repaired == nil)
+            storage.skipped.record(skipped.all.last)
+            return storage
         } catch let error as StoreError {
             throw error
         } catch {
@@ -105,9 +120,17 @@ struct TableStorage: Sendable {
         }
     }
 
-    /// The latest snapshot.
+    /// The latest snapshot; for a reader, the latest readable one (a damaged newest commit is skipped and
+    /// recorded in `skipped`).
     func snapshot() throws(StoreError) -> Snapshot {
-        do { return try table.snapshot() } catch { throw Self.error(error, table: path) }
+        do {
+            guard readsAroundDamage else { return try table.snapshot() }
+            let (snapshot, skip) = try table.readableSnapshot()
+            skipped.record(skip)
+            return snapshot
+        } catch {
+            throw Self.error(error, table: path)
+        }
     }
 
     /// Live files of `endpoint` (all endpoints when nil) whose `window_start` statistics may fall in the
@@ -283,6 +306,18 @@ extension ParquetValue {
     static func optional(longs: [Int64]?) -> ParquetValue { longs.map { .list($0.map { .int64($0) }) } ?? .null }
     static func optional(doubles: [Double]?) -> ParquetValue { doubles.map { .list($0.map { .double($0) }) } ?? .null }
     static func optional(strings: [String]?) -> ParquetValue { strings.map { .list($0.map { .string($0) }) } ?? .null }
+}
+
+/// The damaged newest commits a table's reads skipped (``DeltaTable/readableSnapshot()``), in the order seen.
+final class SkippedCommits: Sendable {
+    private let seen = Mutex<[SkippedCommit]>([])
+
+    func record(_ skip: SkippedCommit?) {
+        guard let skip else { return }
+        seen.withLock { seen in if !seen.contains(skip) { seen.append(skip) } }
+    }
+
+    var all: [SkippedCommit] { seen.withLock { $0 } }
 }
 
 /// `window_start` bounds per data file path, parsed from `add.stats` once (files never change).

@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// The Apache DataSketches compact serialization of a KLL doubles sketch (family 15).
 ///
 /// Layout (little-endian):
@@ -37,23 +39,30 @@ extension KLLSketch {
             bytes.append(UInt8(numLevels))
             bytes.append(0)
             for level in 0..<numLevels { bytes.appendLittleEndian(levels[level]) }
-            bytes.appendLittleEndian(minItem)
-            bytes.appendLittleEndian(maxItem)
+            bytes.appendDouble(minItem)
+            bytes.appendDouble(maxItem)
         }
-        for index in Int(levels[0])..<Int(levels[numLevels]) { bytes.appendLittleEndian(items[index]) }
+        for index in Int(levels[0])..<Int(levels[numLevels]) { bytes.appendDouble(items[index]) }
         return bytes
     }
 
     /// Reads a compact KLL doubles sketch (ours or DataSketches'); throws on any inconsistency.
     public init(serialized bytes: [UInt8], seed: UInt64? = nil) throws(ProfileError) {
-        var cursor = ByteCursor(bytes)
-        let preambleInts = try cursor.readInteger(UInt8.self, field: "preamble ints")
-        let serialVersion = try cursor.readInteger(UInt8.self, field: "serial version")
-        let family = try cursor.readInteger(UInt8.self, field: "family")
-        let flags = try cursor.readInteger(UInt8.self, field: "flags")
-        let k = try cursor.readInteger(UInt16.self, field: "k")
-        let m = try cursor.readInteger(UInt8.self, field: "m")
-        _ = try cursor.readInteger(UInt8.self, field: "unused byte 7")
+        self = try bytes.withUnsafeBytes { raw in
+            Result { () throws(ProfileError) -> KLLSketch in try KLLSketch(serializedBytes: raw, seed: seed) }
+        }.get()
+    }
+
+    /// ``init(serialized:seed:)`` over the bytes in place.
+    init(serializedBytes bytes: UnsafeRawBufferPointer, seed: UInt64?) throws(ProfileError) {
+        var cursor = ByteCursor<ProfileError>(bytes)
+        let preambleInts = try cursor.readLittleEndian(UInt8.self, "preamble ints")
+        let serialVersion = try cursor.readLittleEndian(UInt8.self, "serial version")
+        let family = try cursor.readLittleEndian(UInt8.self, "family")
+        let flags = try cursor.readLittleEndian(UInt8.self, "flags")
+        let k = try cursor.readLittleEndian(UInt16.self, "k")
+        let m = try cursor.readLittleEndian(UInt8.self, "m")
+        _ = try cursor.readLittleEndian(UInt8.self, "unused byte 7")
         guard family == Self.family else {
             throw .malformedSketch(field: "family", detail: "expected 15 (KLL), got \(family)")
         }
@@ -80,7 +89,7 @@ extension KLLSketch {
             return
         }
         if single {
-            let item = try cursor.readDouble(field: "single item")
+            let item = try cursor.readDouble("single item")
             guard cursor.remaining == 0 else {
                 throw .malformedSketch(field: "length", detail: "\(cursor.remaining) bytes after a one-item sketch")
             }
@@ -88,10 +97,10 @@ extension KLLSketch {
             update(item)
             return
         }
-        let n = try cursor.readInteger(UInt64.self, field: "n")
-        let minK = try cursor.readInteger(UInt16.self, field: "min k")
-        let numLevels = Int(try cursor.readInteger(UInt8.self, field: "number of levels"))
-        _ = try cursor.readInteger(UInt8.self, field: "unused byte 19")
+        let n = try cursor.readLittleEndian(UInt64.self, "n")
+        let minK = try cursor.readLittleEndian(UInt16.self, "min k")
+        let numLevels = Int(try cursor.readLittleEndian(UInt8.self, "number of levels"))
+        _ = try cursor.readLittleEndian(UInt8.self, "unused byte 19")
         guard (1...61).contains(numLevels) else {
             throw .malformedSketch(field: "number of levels", detail: "must be 1…61, got \(numLevels)")
         }
@@ -100,19 +109,19 @@ extension KLLSketch {
         }
         let capacity = Self.totalCapacity(k: k, numLevels: numLevels)
         var levels = [UInt32]()
-        for level in 0..<numLevels { levels.append(try cursor.readInteger(UInt32.self, field: "levels[\(level)]")) }
+        for _ in 0..<numLevels { levels.append(try cursor.readLittleEndian(UInt32.self, "levels")) }
         levels.append(capacity)
         for level in 0..<numLevels where levels[level] > levels[level + 1] {
             throw .malformedSketch(field: "levels[\(level)]", detail: "offsets \(levels) must ascend to the capacity \(capacity)")
         }
-        let minItem = try cursor.readDouble(field: "min item")
-        let maxItem = try cursor.readDouble(field: "max item")
+        let minItem = try cursor.readDouble("min item")
+        let maxItem = try cursor.readDouble("max item")
         let retained = Int(capacity - levels[0])
         guard cursor.remaining == 8 * retained else {
             throw .malformedSketch(field: "items", detail: "expected \(retained) items (\(8 * retained) bytes), \(cursor.remaining) bytes left")
         }
         var items = [Double](repeating: 0, count: Int(capacity))
-        try cursor.readDoubles(into: &items, at: Int(levels[0]), count: retained, field: "items")
+        try cursor.readDoubles(retained, into: &items, at: Int(levels[0]), "items")
         for index in Int(levels[0])..<Int(capacity) where items[index].isNaN {
             throw .malformedSketch(field: "item \(index)", detail: "NaN")
         }

@@ -21,8 +21,9 @@ import Profiling
 /// back and continues after them, so a crash at any moment loses nothing and counts nothing twice.
 /// Consumer offsets for the log's retention are written after the commit.
 ///
-/// Not thread-safe: one task drives it (``run(until:)`` or ``runOnce()``); ``metrics`` may be read anywhere.
-public final class LogTail: @unchecked Sendable {
+/// Not thread-safe, and so not `Sendable`: one task drives it (``run(until:)`` or ``runOnce()``); to run it
+/// in a service group, send it into a ``TailService``. ``metrics`` (`Sendable`) may be read anywhere.
+public final class LogTail {
     public let log: LogDirectory
     public let store: Store
     public let options: TailOptions

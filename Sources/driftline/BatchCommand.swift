@@ -32,7 +32,8 @@ struct BatchCommand: ParsableCommand {
             own --prom-textfile and --anodot file). Do not mix sharded and unsharded runs.
             Exit codes: 0 success; 3 with --fail-on-drift when a model is in
             drift_detected; 4 when some windows could not be analysed (an unreadable
-            reference or profile file: named, the others written, retried next run);
+            reference or profile file, or a damaged newest profiles commit: named, the
+            others written, retried next run);
             5 when the analysis is stored but the --anodot-url push failed (the --anodot
             file holds the metrics); 1 on an error that stops the run.
 
@@ -121,7 +122,7 @@ struct BatchCommand: ParsableCommand {
     }
 
     static func instant(_ text: String, flag: String) throws -> Int64 {
-        guard let timestamp = TimestampText.parse(text) else {
+        guard let timestamp = Timestamp(parsing: text.trimmingSpaces) else {
             throw ArgumentParser.ValidationError("\(flag) \(text): not a time; give ISO-8601 (2026-11-20T03:00:00Z) or epoch seconds")
         }
         return timestamp.microsecondsSinceEpoch

@@ -62,8 +62,8 @@ struct DemoCommand: AsyncParsableCommand {
         let end = start.advanced(by: .microseconds(Int64(hours) * hourMicros))
         let runner = try StageRunner()
 
-        try await runner.step("simulate \(hours) h of traffic from \(TimestampText.format(start)), drift at hour \(driftHour)", [
-            "simulate", "--log", log, "--hours", "\(hours)", "--start", TimestampText.format(start), "--drift-hour", "\(driftHour)",
+        try await runner.step("simulate \(hours) h of traffic from \(start.iso8601), drift at hour \(driftHour)", [
+            "simulate", "--log", log, "--hours", "\(hours)", "--start", start.iso8601, "--drift-hour", "\(driftHour)",
             "--seed", "\(seed)"])
         try CommandFailure.write(Data(TrainingTable.csv(rows: 1000, seed: 1).utf8), to: training, flag: "--directory")
         for endpoint in TrafficEndpoint.standardNames {
@@ -71,8 +71,8 @@ struct DemoCommand: AsyncParsableCommand {
                                                                           "--model-version", "1", "--csv", training] + Self.columns(of: endpoint))
         }
         try await runner.step("tail --once: log → window profiles", ["tail", "--log", log, "--store", store, "--once"])
-        try await runner.step("batch: drift and performance per hour", ["batch", "--store", store, "--from", TimestampText.format(start),
-                                                                        "--to", TimestampText.format(end)])
+        try await runner.step("batch: drift and performance per hour", ["batch", "--store", store, "--from", start.iso8601,
+                                                                        "--to", end.iso8601])
         let reports = try DemoReport.read(store: store, endpoints: TrafficEndpoint.standardNames, start: start, hours: hours)
         print("")
         print(DemoReport.table(reports))

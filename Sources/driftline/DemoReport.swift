@@ -22,7 +22,7 @@ struct DemoReport {
         for endpoint in endpoints {
             for h in 0..<hours {
                 let hourStart = start.advanced(by: .seconds(3600 * h))
-                let name = String(TimestampText.format(hourStart).prefix(13))  // 2026-11-23T14
+                let name = String(hourStart.iso8601.prefix(13))  // 2026-11-23T14
                 let json = "\(store)/reports/\(endpoint)/\(name).json"
                 guard let data = FileManager.default.contents(atPath: json),
                       let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -15,6 +15,11 @@ struct QueryCommand: ParsableCommand {
             <store>/profiles whose window starts in [--from, --to). Times are ISO-8601 or
             epoch seconds (UTC).
 
+            Exit status 1 when something was left out: a damaged data file (its endpoint's
+            profiles are not printed), or a damaged newest commit (the profiles are those of
+            the version before it); each is named on stderr with its remedy, after the
+            profiles that could be read.
+
             Examples:
               driftline query --store ./store --endpoint iris --column petal_width
               driftline query --store ./store --from 2026-11-23T10:00:00Z \\
@@ -49,7 +54,7 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError(KnownEndpoints.problem(endpoint, known: known, in: "\(storeDirectory)/profiles", remedy: "run driftline tail first"))
         }
         for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, TimestampText.parse(value) == nil {
+            if let value, Timestamp(parsing: value.trimmingSpaces) == nil {
                 throw ValidationError("\(flag) \(value): not a time; give ISO-8601 (2026-11-23T10:00:00Z) or epoch seconds")
             }
         }
@@ -57,11 +62,17 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         func bound(_ text: String?) -> DeltaTimestamp? {
-            text.flatMap(TimestampText.parse).map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
+            text.flatMap { Timestamp(parsing: $0.trimmingSpaces) }.map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
         }
         var damaged: [DamagedDataFile] = []
-        let profiles = try Store(root: storeDirectory).profiles().merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
+        let table = try Store(root: storeDirectory).profiles()
+        let profiles = try table.merged(endpoint: endpoint, from: bound(from), to: bound(to), damaged: &damaged)
+        // A damaged newest commit was read around (the profiles as of the version before it): named last, exit 1.
+        let skipped = table.skippedCommits
         defer {
+            for skip in skipped {
+                FileHandle.standardError.write(Data("driftline query: \(skip)\n".utf8))
+            }
             // Printed last, so that a damaged file of one endpoint never hides the others' profiles.
             for file in damaged {
                 FileHandle.standardError.write(Data("driftline query: \(file.endpoint): left out: \(file.detail)\n".utf8))
@@ -82,6 +93,10 @@ struct QueryCommand: ParsableCommand {
         }
         if !damaged.isEmpty {
             FileHandle.standardError.write(Data("driftline query: \(damaged.count) damaged data file(s) left out (endpoints \(Set(damaged.map(\.endpoint)).sorted().joined(separator: ", "))); the other profiles above are complete\n".utf8))
+            throw ExitCode(1)
+        }
+        if !skipped.isEmpty {
+            FileHandle.standardError.write(Data("driftline query: the newest profiles commit is damaged: the profiles above are those of version \(skipped.map { String($0.version - 1) }.joined(separator: ", ")), without the rows it added\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -120,7 +135,7 @@ enum ProfileText {
 
     static func line(_ profile: MergedProfile) -> String {
         let key = profile.key
-        var text = "\(key.endpoint) v\(key.modelVersion) \(TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds))) "
+        var text = "\(key.endpoint) v\(key.modelVersion) \(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601) "
             + "\(key.columnName) count \(profile.profile.count) missing \(profile.profile.missingCount)"
         if let n = numbers(profile) {
             text += " mean \(format(n.mean)) std \(format(n.std)) min \(format(n.min))"
@@ -136,8 +151,8 @@ enum ProfileText {
         let key = profile.key
         var object: [String: Any] = [
             "endpoint": key.endpoint, "model_version": key.modelVersion,
-            "window_start": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds)),
-            "window_end": TimestampText.format(Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds)),
+            "window_start": Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601,
+            "window_end": Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds).iso8601,
             "column": key.columnName, "kind": profile.profile.kind.rawValue,
             "count": profile.profile.count, "missing": profile.profile.missingCount, "partial_rows": profile.partialRows,
         ]

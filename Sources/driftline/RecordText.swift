@@ -10,14 +10,14 @@ enum RecordText {
         let h = batch.header
         let segment = URL(fileURLWithPath: batch.segmentPath).lastPathComponent
         return "batch \(partition) offset \(batch.firstOffset) count \(h.recordCount) "
-            + "time \(TimestampText.format(h.firstTimestamp))..\(TimestampText.format(h.maxTimestamp)) "
+            + "time \(h.firstTimestamp.iso8601)..\(h.maxTimestamp.iso8601) "
             + "stored \(h.totalLength) B (records \(h.uncompressedLength) B) model \(batch.manifest.modelVersion) at \(segment)@\(batch.position)"
     }
 
     static func human(record: LogRecord, offset: Int64, schema: ModelSchema) -> String {
         switch record {
         case .inference(let r):
-            var text = "  #\(offset) \(TimestampText.format(r.timestamp))"
+            var text = "  #\(offset) \(r.timestamp.iso8601)"
             if !r.requestID.isEmpty { text += " id=\(r.requestID)" }
             let features = zip(schema.features, r.features).map { "\($0.name)=\(valueText($1))" }.joined(separator: " ")
             text += " [\(features)]"
@@ -33,7 +33,7 @@ enum RecordText {
             if let label = r.label { text += " label=\(label)" }
             return text
         case .label(let l):
-            return "  #\(offset) \(TimestampText.format(l.timestamp)) label id=\(l.requestID) \(l.label)"
+            return "  #\(offset) \(l.timestamp.iso8601) label id=\(l.requestID) \(l.label)"
         }
     }
 
@@ -66,7 +66,7 @@ enum RecordText {
         return line([
             "type": "batch", "endpoint": partition.endpoint, "writer_id": partition.writerID, "model_version": batch.manifest.modelVersion,
             "base_offset": batch.firstOffset, "count": h.recordCount,
-            "first_timestamp": TimestampText.format(h.firstTimestamp), "max_timestamp": TimestampText.format(h.maxTimestamp),
+            "first_timestamp": h.firstTimestamp.iso8601, "max_timestamp": h.maxTimestamp.iso8601,
             "stored_bytes": h.totalLength, "uncompressed_bytes": h.uncompressedLength,
             "segment": URL(fileURLWithPath: batch.segmentPath).lastPathComponent, "position": batch.position,
         ])
@@ -77,7 +77,7 @@ enum RecordText {
         switch record {
         case .inference(let r):
             object["type"] = "inference"
-            object["timestamp"] = TimestampText.format(r.timestamp)
+            object["timestamp"] = r.timestamp.iso8601
             object["timestamp_us"] = r.timestamp.microsecondsSinceEpoch
             object["request_id"] = r.requestID.isEmpty ? NSNull() : r.requestID.description
             var features: [String: Any] = [:]
@@ -99,7 +99,7 @@ enum RecordText {
             object["label"] = labelValue(r.label)
         case .label(let l):
             object["type"] = "label"
-            object["timestamp"] = TimestampText.format(l.timestamp)
+            object["timestamp"] = l.timestamp.iso8601
             object["timestamp_us"] = l.timestamp.microsecondsSinceEpoch
             object["request_id"] = l.requestID.description
             object["label"] = labelValue(l.label)

@@ -114,7 +114,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...1).contains(labelsLogShare) else { throw ValidationError("--labels-log-share \(labelsLogShare): must lie in [0, 1]") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate \(errorRate): must lie in [0, 1]") }
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed \(speed): must be a positive number (60: one simulated minute per second)") }
-        if let start, start != "now", TimestampText.parse(start) == nil {
+        if let start, start != "now", Timestamp(parsing: start.trimmingSpaces) == nil {
             throw ValidationError("--start \(start): not a time; give ISO-8601 (2026-11-23T16:00:00Z), epoch seconds or 'now'")
         }
         if let driftHour, !(driftHour >= 0 && driftHour.isFinite) { throw ValidationError("--drift-hour \(driftHour): must be 0 or more") }
@@ -173,7 +173,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let summaries = try await simulation.run(logDirectory: logDirectory, writerID: writerID, modelVersion: modelVersion)
         if let drift {
-            print("drift from \(TimestampText.format(drift.start)) on \(drift.endpoints.sorted().joined(separator: ", ")): "
+            print("drift from \(drift.start.iso8601) on \(drift.endpoints.sorted().joined(separator: ", ")): "
                 + "\(driftFeatures) +\(driftShift) sd, species mix \(driftClassMix)")
         }
         for s in summaries {
@@ -186,6 +186,6 @@ struct SimulateCommand: AsyncParsableCommand {
 
     var parsedStart: Timestamp? {
         guard let start else { return nil }
-        return start == "now" ? Timestamp.now() : TimestampText.parse(start)
+        return start == "now" ? Timestamp.now() : Timestamp(parsing: start.trimmingSpaces)
     }
 }

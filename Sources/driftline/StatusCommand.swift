@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchStage
 import DeltaTable
+import DriftlineCore
 import DriftlineStore
 import Foundation
 
@@ -42,14 +43,14 @@ struct StatusCommand: ParsableCommand {
         if hour != nil, endpoint == nil {
             throw ValidationError("--hour needs --endpoint: say which endpoint's window to show")
         }
-        if let hour, TimestampText.parse(hour) == nil {
+        if let hour, Timestamp(parsing: hour.trimmingSpaces) == nil {
             throw ValidationError("--hour \(hour): not a time; give ISO-8601 (2026-11-23T14:00:00Z) or epoch seconds")
         }
     }
 
     func run() throws {
         let store = Store(root: storeDirectory)
-        if let hour, let endpoint, let instant = TimestampText.parse(hour) {
+        if let hour, let endpoint, let instant = Timestamp(parsing: hour.trimmingSpaces) {
             print(try windowText(store: store, endpoint: endpoint, at: instant.microsecondsSinceEpoch), terminator: "")
             return
         }

@@ -158,6 +158,7 @@ struct TailCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("driftline tail: warning: \(KnownEndpoints.problem(name, known: known, in: logDirectory, remedy: "log to it first")); \(wait)\n".utf8))
             }
         }
+        let settings = try effective()
         let tail: LogTail
         do {
             tail = try LogTail(log: LogDirectory(logDirectory), store: Store(root: storeDirectory), options: try options())
@@ -165,15 +166,15 @@ struct TailCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("driftline tail: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        defer { tail.close() }
         if once {
+            defer { tail.close() }
             try tail.runOnce()
             print("driftline tail: \(tail.runSummaryText)")
             return
         }
-        let settings = try effective()
-        try await TailService.runUntilSignalled(
+        // The tail is sent to the service, which runs, commits and closes it (LogTail is not Sendable).
+        let summary = try await TailService.runUntilSignalled(
             tail: tail, metricsHost: settings.metricsHost ?? "127.0.0.1", metricsPort: settings.metricsPort)
-        print("driftline tail: stopped; \(tail.runSummaryText)")
+        print("driftline tail: stopped; \(summary)")
     }
 }

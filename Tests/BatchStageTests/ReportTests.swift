@@ -94,6 +94,41 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(text.hasSuffix("\n"))
     }
 
+    /// Per feature (reference baseline, no reserved columns) TVD, Hellinger, KLD and PSI equal the drift row's;
+    /// the model gauges the rules need are there; the last success carries its shard; the text is sorted.
+    @Test func prometheusTextHasPerFeatureDistancesAndTheAlertingGauges() throws {
+        let analysis = try sampleAnalysis()
+        let success = PrometheusTextfile.LastSuccess(shard: "1/3", seconds: 1_764_000_000)
+        let text = PrometheusTextfile.text(performance: [analysis.performanceRow], drift: analysis.driftRows.reversed(),
+                                           referenceAccuracy: ["iris shop\u{0}3": 0.95], lastSuccess: success)
+        let x = try #require(analysis.driftRows.first { $0.columnName == "x" && $0.baseline == "reference" })
+        let model = "endpoint=\"iris shop\",model_version=\"3\""
+        for (name, value) in [("tvd", x.tvd), ("hellinger", x.hellinger), ("kld", x.kld), ("psi", x.psi)] {
+            let v = try #require(value)
+            #expect(text.contains("driftline_feature_\(name){\(model),feature=\"x\"} \(v)\n"), "\(name)")
+        }
+        #expect(!text.contains("feature=\":"))
+        #expect(text.contains("driftline_feature_tvd{\(model),feature=\"region\"}"))
+        #expect(text.contains("driftline_model_reference_accuracy{\(model)} 0.95\n"))
+        #expect(text.contains("driftline_model_labeled{\(model)} 100\n"))
+        #expect(text.contains("driftline_model_requests{\(model)} 250\n"))
+        #expect(text.contains("driftline_model_latency_p99_seconds{\(model)} "))
+        #expect(text.contains("driftline_batch_last_success_timestamp_seconds{shard=\"1/3\"} 1764000000\n"))
+        // The drift rows' order in does not change the bytes out.
+        #expect(text == PrometheusTextfile.text(performance: [analysis.performanceRow], drift: analysis.driftRows,
+                                                referenceAccuracy: ["iris shop\u{0}3": 0.95], lastSuccess: success))
+        let features = text.split(separator: "\n").filter { $0.hasPrefix("driftline_feature_psi{") }
+        #expect(features == features.sorted())
+    }
+
+    @Test func referenceAccuracyComesFromItsConfusionCounts() throws {
+        let confusion = try categoricalProfile(":confusion", ["a|a": 90, "b|b": 5, "a|b": 4, "b|a": 1])
+        let labelled = ReferenceBaseline(referenceID: "r", columns: [":confusion": confusion], bins: [:], classes: ["a", "b"])
+        #expect(labelled.accuracy == 0.95)
+        #expect(ReferenceBaseline(referenceID: "r", columns: [:], bins: [:], classes: ["a", "b"]).accuracy == nil)
+        #expect(ReferenceBaseline(referenceID: "r", columns: [":confusion": confusion], bins: [:], classes: []).accuracy == nil)
+    }
+
     @Test func anodotMetricsFollowTheTwoPointZeroShape() throws {
         let metrics = AnodotMetrics.metrics(of: [try sampleAnalysis()])
         let array = try #require(try JSONSerialization.jsonObject(with: AnodotMetrics.jsonData(metrics)) as? [[String: Any]])

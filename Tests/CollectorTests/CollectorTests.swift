@@ -60,9 +60,9 @@ import Testing
         let fixture = try Fixture()
         defer { fixture.remove() }
         let body = """
-            [{"features": [5.1, 3.5, 1.4, 0.2], "probabilities": [0.9, 0.05, 0.05], "request_id": "a", "latency_ms": 1.5, "event_time": 1800000000},
+            [{"features": [5.1, 3.5, 1.4, 0.2], "probabilities": [0.9, 0.05, 0.05], "request_id": "a", "latency_ms": 1.5, "event_time": 1768464000},
              {"features": {"sepal_length": 6.0, "sepal_width": "wide", "petal_length": 4.5, "petal_width": 1.6}, "probabilities": [0.1, 0.8, 0.1]},
-             {"features": [6.3, 3.3, 6.0, 2.5], "prediction": "virginica", "request_id": "c", "event_time": "2027-01-15T08:00:00.25Z"}]
+             {"features": [6.3, 3.3, 6.0, 2.5], "prediction": "virginica", "request_id": "c", "event_time": "2026-01-15T08:00:00.25Z"}]
             """
         let answer = await fixture.collector.records(endpoint: "iris", body: Array(body.utf8), sync: true)
         #expect(answer.status == 400)
@@ -77,9 +77,9 @@ import Testing
         #expect(records.count == 2)
         guard case .inference(let first) = records.first, case .inference(let last) = records.last else { Issue.record("not inferences"); return }
         #expect(first.requestID.string == "a" && first.latencyMicroseconds == 1500)
-        #expect(first.timestamp == Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000))
+        #expect(first.timestamp == Timestamp(microsecondsSinceEpoch: 1_768_464_000_000_000))
         #expect(last.outcome == .probabilities([0, 0, 1]))
-        #expect(last.timestamp == Timestamp(microsecondsSinceEpoch: 1_800_000_000_250_000))
+        #expect(last.timestamp == Timestamp(microsecondsSinceEpoch: 1_768_464_000_250_000))
         await fixture.collector.close()
     }
 
@@ -116,7 +116,7 @@ import Testing
         let request = try PayloadTests.fixture("v1-iris-request.json"), response = try PayloadTests.fixture("v1-iris-response.json")
         let c = fixture.collector
         let req = CloudEventHeaders.requestType, res = CloudEventHeaders.responseType
-        let t0 = "2027-01-15T08:00:00Z", t1 = "2027-01-15T08:00:00.004Z"
+        let t0 = "2026-01-15T08:00:00Z", t1 = "2026-01-15T08:00:00.004Z"
         var statuses: [Int] = []
         statuses.append(await c.cloudEvent(Self.event("one", req, service: "sklearn-iris", time: t0), body: request, sync: false).status)
         statuses.append(await c.cloudEvent(Self.event("one", res, service: "sklearn-iris", time: t1), body: response, sync: false).status)
@@ -148,12 +148,12 @@ import Testing
         let fixture = try Fixture()
         defer { fixture.remove() }
         let c = fixture.collector
-        _ = await c.cloudEvent(Self.event("x", CloudEventHeaders.requestType, service: "sklearn-iris", time: "2027-01-15T08:00:00Z"),
+        _ = await c.cloudEvent(Self.event("x", CloudEventHeaders.requestType, service: "sklearn-iris", time: "2026-01-15T08:00:00Z"),
                                body: try PayloadTests.fixture("v1-iris-request.json"), sync: false)
-        let answer = await c.cloudEvent(Self.event("x", CloudEventHeaders.responseType, service: "sklearn-iris", time: "2027-01-15T08:00:01Z"),
+        let answer = await c.cloudEvent(Self.event("x", CloudEventHeaders.responseType, service: "sklearn-iris", time: "2026-01-15T08:00:01Z"),
                                         body: Array(#"{"predictions": [1]}"#.utf8), sync: false)
         #expect(answer.status == 400 && answer.body.contains("2 rows but the response 1"))
-        let unknown = await c.cloudEvent(Self.event("y", CloudEventHeaders.requestType, service: "mnist", time: "2027-01-15T08:00:00Z"),
+        let unknown = await c.cloudEvent(Self.event("y", CloudEventHeaders.requestType, service: "mnist", time: "2026-01-15T08:00:00Z"),
                                          body: Array("{}".utf8), sync: false)
         #expect(unknown.status == 404 && unknown.body.contains("mnist"))
         await c.close()

@@ -67,6 +67,31 @@ import DurableFiles
         _ = folder
     }
 
+    @Test(arguments: 0..<damages.count)
+    func aReaderReadsAroundADamagedNewestCommitAndNamesIt(index: Int) throws {
+        let (folder, table, file) = try damaged(Self.damages[index].1)
+        let (snapshot, skipped) = try table.readableSnapshot()
+        #expect(snapshot.version == 1)
+        #expect(Set(snapshot.files.map(\.relativePath)) == ["endpoint=iris/a.parquet"])
+        let skip = try #require(skipped)
+        #expect(skip.version == 2 && skip.file == file && skip.description.contains(file))
+        // Nothing was moved, and the damage stays visible to a strict read.
+        #expect(!DurableFile.exists(folder.path + "/_delta_log_damaged"))
+        #expect(throws: DeltaError.self) { try DeltaTable(path: folder.path).snapshot() }
+        // Healed (the version written again): the reader sees it, and nothing is skipped.
+        #expect(try table.repairNewestCommit(minimumAge: .zero) != nil)
+        try table.append([try dataFile(table, "c", times: [hour(2)])], transactions: [AppTransaction(appId: "t", version: 2)])
+        let (healed, none) = try table.readableSnapshot()
+        #expect(healed.version == 2 && none == nil)
+        #expect(Set(healed.files.map(\.relativePath)) == ["endpoint=iris/a.parquet", "endpoint=iris/c.parquet"])
+    }
+
+    @Test func aDamagedCommitBelowTheNewestIsStillAnError() throws {
+        let (folder, table, _) = try damaged({ _ in })
+        try Data().write(to: URL(fileURLWithPath: folder.path + "/_delta_log/00000000000000000001.json"))
+        #expect(throws: DeltaError.self) { try table.readableSnapshot() }
+    }
+
     @Test func aCommitRecordsItsActionCount() throws {
         let folder = TemporaryFolder()
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])

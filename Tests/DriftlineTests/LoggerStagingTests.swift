@@ -15,11 +15,11 @@ import Testing
         defer { folder.remove() }
         let logger = try InferenceLogger(directory: folder.path, endpoint: "iris", modelVersion: "3", schema: Schemas.iris, options: .init(writerID: "w"))
         var staged = logger.makeStagedRecords()
-        try logger.stage(try Self.record("a", 1_800_000_000), into: &staged)
-        let bad = InferenceRecord(timestamp: Timestamp(secondsSinceEpoch: 1_800_000_001), features: [5.1, "wide", "eu"], outcome: .probabilities([0.8, 0.15, 0.05]))
+        try logger.stage(try Self.record("a", 1_768_464_000), into: &staged)
+        let bad = InferenceRecord(timestamp: Timestamp(secondsSinceEpoch: 1_768_464_001), features: [5.1, "wide", "eu"], outcome: .probabilities([0.8, 0.15, 0.05]))
         let error = try #require(throws: LoggerError.self) { try logger.stage(bad, into: &staged) }
         #expect(error.field == "features[1] (petal_width)")
-        try logger.stage(LabelRecord(timestamp: Timestamp(secondsSinceEpoch: 1_800_000_002), requestID: try RequestID("a"), label: .className("setosa")), into: &staged)
+        try logger.stage(LabelRecord(timestamp: Timestamp(secondsSinceEpoch: 1_768_464_002), requestID: try RequestID("a"), label: .className("setosa")), into: &staged)
         #expect(staged.count == 2)
         #expect(try logger.tryLog(staged))
         try await logger.flush()
@@ -27,8 +27,8 @@ import Testing
         #expect(statistics.logged == 2 && statistics.rejected == 1 && statistics.dropped == 0)
         await logger.close()
         let records = LogReadBack.read(partition: logger.partitionFolder, schema: Schemas.iris).records
-        #expect(records == [.inference(try Self.record("a", 1_800_000_000)),
-                            .label(LabelRecord(timestamp: Timestamp(secondsSinceEpoch: 1_800_000_002), requestID: try RequestID("a"), label: .className("setosa")))])
+        #expect(records == [.inference(try Self.record("a", 1_768_464_000)),
+                            .label(LabelRecord(timestamp: Timestamp(secondsSinceEpoch: 1_768_464_002), requestID: try RequestID("a"), label: .className("setosa")))])
     }
 
     @Test func recordsStagedByAnotherLoggerAreRefused() async throws {
@@ -37,7 +37,7 @@ import Testing
         let first = try InferenceLogger(directory: folder.path, endpoint: "iris", modelVersion: "3", schema: Schemas.iris, options: .init(writerID: "a"))
         let second = try InferenceLogger(directory: folder.path, endpoint: "iris", modelVersion: "3", schema: Schemas.iris, options: .init(writerID: "b"))
         var staged = first.makeStagedRecords()
-        try first.stage(try Self.record("a", 1_800_000_000), into: &staged)
+        try first.stage(try Self.record("a", 1_768_464_000), into: &staged)
         let error = try #require(throws: LoggerError.self) { _ = try second.tryLog(staged) }
         #expect(error.field == "staged")
         await first.close()
@@ -59,7 +59,7 @@ import Testing
         while (refusals < 5 || accepted.count < 20) && attempt < 200_000 && Date() < deadline {
             var staged = logger.makeStagedRecords()
             let ids = (0..<8).map { "r\(attempt)-\($0)" }
-            for id in ids { try logger.stage(try Self.record(id, 1_800_000_000 + Double(attempt)), into: &staged) }
+            for id in ids { try logger.stage(try Self.record(id, 1_768_464_000 + Double(attempt)), into: &staged) }
             if try logger.tryLog(staged) { accepted += ids } else { refusals += 1 }
             attempt += 1
         }

@@ -67,6 +67,40 @@ import Testing
         #expect(logger.statistics.written == 1)
     }
 
+    /// EventTimeRange, as `tail` quarantines by: before 2000, more than 1 h ahead, or the ends of the 64-bit range.
+    static let badTimes: [Int64] = [
+        Int64.min, -1, 0, 946_684_799_999_999,                               // before 2000-01-01
+        4_102_444_800_000_000, Int64.max,                                     // 2100, the end of the range
+    ]
+
+    @Test(arguments: badTimes)
+    func anEventTimeOutsideTheRangeIsATypedErrorCountedAsRejected(_ micros: Int64) async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let logger = try InferenceLogger(directory: folder.path, endpoint: "iris", modelVersion: "3", schema: Schemas.iris, options: .init(writerID: "w"))
+        let time = Timestamp(microsecondsSinceEpoch: micros)
+        let error = try #require(throws: LoggerError.self) {
+            try logger.log(features: Self.good, probabilities: [0.9, 0.05, 0.05], requestID: try RequestID("bad"), timestamp: time)
+        }
+        #expect(error.kind == .invalid && error.validation?.kind == .outOfRange)
+        #expect(error.field == "timestamp")
+        #expect(error.description.contains(EventTimeRange.describe(time)))
+        // The same rule for labels and staged records (what collect logs through).
+        let label = try #require(throws: LoggerError.self) { try logger.logLabel(requestID: try RequestID("bad"), label: "setosa", timestamp: time) }
+        #expect(label.field == "timestamp")
+        var staged = logger.makeStagedRecords()
+        let stagedError = try #require(throws: LoggerError.self) {
+            try logger.stage(InferenceRecord(timestamp: time, features: Self.good, outcome: .probabilities([0.9, 0.05, 0.05])), into: &staged)
+        }
+        #expect(stagedError.field == "timestamp")
+        // In range (an hour ago, and 30 minutes ahead: within the 1 h skew) is logged; only those reach the log.
+        let now = Timestamp.now().microsecondsSinceEpoch
+        try logger.log(features: Self.good, probabilities: [0.9, 0.05, 0.05], requestID: try RequestID("past"), timestamp: Timestamp(microsecondsSinceEpoch: now - 3_600_000_000))
+        try logger.log(features: Self.good, probabilities: [0.9, 0.05, 0.05], requestID: try RequestID("ahead"), timestamp: Timestamp(microsecondsSinceEpoch: now + 1_800_000_000))
+        await logger.close()
+        #expect(logger.statistics.rejected == 3)
+        #expect(LogReadBack.read(partition: logger.partitionFolder, schema: Schemas.iris).records.count == 2)
+    }
 
     @Test(arguments: ["a/b", "..", "up/../x", "bell\u{7}", "line\nfeed", ""])
     func unsafeEndpointIsATypedErrorNamingEndpoint(_ endpoint: String) throws {

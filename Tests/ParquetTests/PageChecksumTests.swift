@@ -33,7 +33,7 @@ import Testing
         try readEverything(bytes)
         // The first page: its header right after the magic, then its body.
         let (crc, body) = try bytes.withUnsafeBytes { raw in
-            var thrift = ThriftCompactReader(ByteCursor(raw, start: 4, context: "test"))
+            var thrift = ThriftCompactReader(ParquetCursor(raw, start: 4, context: "test"))
             let header = try PageHeader(from: &thrift)
             let start = thrift.cursor.position
             return (header.crc, start..<(start + Int(header.compressedPageSize)))

@@ -30,7 +30,7 @@ import Testing
         RLEHybrid.encode(values, bitWidth: bitWidth, into: &out)
         var decoded: [UInt32] = []
         try out.withUnsafeBytes { buf in
-            var c = ByteCursor(buf, context: "test")
+            var c = ParquetCursor(buf, context: "test")
             try RLEHybrid.decode(&c, bitWidth: bitWidth, count: values.count, maxValue: Int(maxValue), into: &decoded)
         }
         #expect(decoded == values)
@@ -44,7 +44,7 @@ import Testing
             #expect(throws: ParquetError.self) {
                 var decoded: [UInt8] = []
                 try prefix.withUnsafeBytes { buf in
-                    var c = ByteCursor(buf, context: "test")
+                    var c = ParquetCursor(buf, context: "test")
                     try RLEHybrid.decode(&c, bitWidth: 2, count: 8, maxValue: 3, into: &decoded)
                 }
             }
@@ -52,7 +52,7 @@ import Testing
         #expect(throws: ParquetError.self) {
             var decoded: [UInt8] = []
             try out.withUnsafeBytes { buf in
-                var c = ByteCursor(buf, context: "test")
+                var c = ParquetCursor(buf, context: "test")
                 try RLEHybrid.decode(&c, bitWidth: 2, count: 8, maxValue: 2, into: &decoded)
             }
         }

@@ -28,7 +28,7 @@ import Testing
         var w = ThriftCompactWriter()
         original.encode(to: &w)
         let decoded = try w.bytes.withUnsafeBytes { buf in
-            var r = ThriftCompactReader(ByteCursor(buf, context: "test"))
+            var r = ThriftCompactReader(ParquetCursor(buf, context: "test"))
             return try FileMetaData(from: &r)
         }
         #expect(decoded == original)
@@ -45,7 +45,7 @@ import Testing
         w.structField(31); w.string(1, "nested"); w.structEnd()
         w.structEnd()
         let element = try w.bytes.withUnsafeBytes { buf in
-            var r = ThriftCompactReader(ByteCursor(buf, context: "test"))
+            var r = ThriftCompactReader(ParquetCursor(buf, context: "test"))
             return try SchemaElement(from: &r)
         }
         #expect(element.name == "name")
@@ -56,7 +56,7 @@ import Testing
         let bytes: [UInt8] = [0x29, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0]
         #expect(throws: ParquetError.self) {
             try bytes.withUnsafeBytes { buf in
-                var r = ThriftCompactReader(ByteCursor(buf, context: "test"))
+                var r = ThriftCompactReader(ParquetCursor(buf, context: "test"))
                 _ = try FileMetaData(from: &r)
             }
         }
@@ -67,7 +67,7 @@ import Testing
         let bytes = Array(repeating: UInt8(0x1C), count: 200) + Array(repeating: 0, count: 201)
         #expect(throws: ParquetError.self) {
             try bytes.withUnsafeBytes { buf in
-                var r = ThriftCompactReader(ByteCursor(buf, context: "test"))
+                var r = ThriftCompactReader(ParquetCursor(buf, context: "test"))
                 try r.skip(.struct)
             }
         }

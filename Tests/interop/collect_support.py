@@ -85,7 +85,7 @@ class Collector:
     def post(self, path, body, headers=None):
         return self.request("POST", path, body, headers)
 
-    def event(self, ce_id, half, body, service="sklearn-iris", namespace="default", component="predictor", time="2027-01-15T08:00:00Z", path="/"):
+    def event(self, ce_id, half, body, service="sklearn-iris", namespace="default", component="predictor", time="2026-01-15T08:00:00Z", path="/"):
         headers = {
             "ce-specversion": "1.0", "ce-id": ce_id, "ce-source": "http://localhost:9081/",
             "ce-type": f"org.kubeflow.serving.inference.{half}", "ce-time": time,

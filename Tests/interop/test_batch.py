@@ -9,6 +9,7 @@ histograms over the reference's bins) → `driftline batch`."""
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -285,6 +286,75 @@ def test_prometheus_textfile_passes_promtool(pipeline):
     proc = subprocess.run([promtool, "check", "metrics"], input=path.read_text(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert 'driftline_feature_drift_status{endpoint="shop",model_version="7",column="num_00",baseline="reference"} 3' in path.read_text()
+
+
+def textfile_samples(text):
+    """{(name, frozenset of label pairs): value} of a Prometheus text exposition."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            head, value = line.rsplit(" ", 1)
+            name, _, labels = head.partition("{")
+            pairs = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels))
+            samples[(name, pairs)] = float(value)
+    return samples
+
+
+def test_textfile_alerting_gauges_equal_the_tables_and_sklearn(pipeline):
+    """The gauges the alerting rules and the per-feature dashboards read: per feature TVD, Hellinger, KLD and PSI
+    against the reference equal the latest window's drift rows (themselves checked against numpy above); the
+    reference accuracy equals scikit-learn's accuracy_score on the training set's labelled rows; requests,
+    labelled count, estimated accuracy and its band's top, and p99 latency equal the performance row. The
+    explicit run (--from/--to) on a store without a recorded run writes no last-success time."""
+    from sklearn.metrics import accuracy_score
+    text = (pipeline["work"] / "driftline.prom").read_text()
+    samples = textfile_samples(text)
+    model = {("endpoint", ENDPOINT), ("model_version", VERSION)}
+    perf = read_table(pipeline["store"], "performance").sort_values("window_start").iloc[-1]
+    drift = read_table(pipeline["store"], "drift")
+    latest = drift[(drift["window_start"] == perf["window_start"]) & (drift["baseline"] == "reference")
+                   & ~drift["column_name"].str.startswith(":")]
+    assert len(latest) == len(ds.FEATURES)
+    for _, row in latest.iterrows():
+        for stat in ("tvd", "hellinger", "kld", "psi"):
+            key = (f"driftline_feature_{stat}", frozenset(model | {("feature", row["column_name"])}))
+            assert samples[key] == pytest.approx(row[stat], rel=EXACT, abs=EXACT), (stat, row["column_name"])
+    per_feature = [k for k in samples if k[0] == "driftline_feature_psi"]
+    assert len(per_feature) == len(ds.FEATURES), "features only: no reserved columns, no previous baseline"
+    psi_lines = [l for l in text.splitlines() if l.startswith("driftline_feature_psi{")]
+    assert psi_lines == sorted(psi_lines)
+
+    training = pipeline["training"]
+    labeled = training["label"] != ""
+    expected = accuracy_score(training.loc[labeled, "label"], ds.derived(training).loc[labeled.to_numpy(), ":prediction"])
+    assert samples[("driftline_model_reference_accuracy", frozenset(model))] == pytest.approx(expected, abs=EXACT)
+    for name, column in (("driftline_model_requests", "requests"), ("driftline_model_labeled", "labeled"),
+                         ("driftline_model_estimated_accuracy", "estimated_accuracy"),
+                         ("driftline_model_estimated_accuracy_upper", "estimated_accuracy_upper"),
+                         ("driftline_model_accuracy", "accuracy")):
+        assert samples[(name, frozenset(model))] == pytest.approx(float(perf[column]), rel=EXACT, abs=EXACT), name
+    assert samples[("driftline_model_latency_p99_seconds", frozenset(model))] == pytest.approx(perf["latency_p99_ms"] / 1000, rel=EXACT)
+    assert not any(k[0] == "driftline_batch_last_success_timestamp_seconds" for k in samples)
+
+
+def test_last_success_is_the_recorded_runs_now_per_shard(pipeline, tmp_path):
+    """A cron-style run (no --from/--to) records itself and writes its "now" as the last success; an explicit run
+    afterwards shows that recorded run (from the table, not the clock); shard 1/2 has its own series."""
+    store = tmp_path / "store"
+    shutil.copytree(pipeline["store"], store)
+    now = ds.T0_S + 3600 * (ds.HOURS + 1)
+    run("driftline", "batch", "--store", store, "--now", now, "--prom-textfile", tmp_path / "cron.prom")
+    key = ("driftline_batch_last_success_timestamp_seconds", frozenset({("shard", "0/1")}))
+    assert textfile_samples((tmp_path / "cron.prom").read_text())[key] == now
+    t_from = pd.Timestamp(ds.T0_S, unit="s", tz="UTC").isoformat()
+    run("driftline", "batch", "--store", store, "--from", t_from, "--to", str(ds.T0_S + 3600 * ds.HOURS),
+        "--prom-textfile", tmp_path / "explicit.prom")
+    assert textfile_samples((tmp_path / "explicit.prom").read_text())[key] == now
+    shard = tmp_path / "sharded"
+    shutil.copytree(pipeline["store"], shard)
+    run("driftline", "batch", "--store", shard, "--now", now + 60, "--shard", "1/2", "--prom-textfile", tmp_path / "shard.prom")
+    samples = textfile_samples((tmp_path / "shard.prom").read_text())
+    assert samples[("driftline_batch_last_success_timestamp_seconds", frozenset({("shard", "1/2")}))] == now + 60
 
 
 def test_anodot_file_has_the_documented_shape(pipeline):

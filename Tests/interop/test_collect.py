@@ -39,22 +39,22 @@ def inferences(log, endpoint):
 def test_kserve_pairs_in_both_orders_duplicates_written_once_unpaired_counted(collector, tmp_path):
     server = collector(pair_timeout="1s")
     # v1 (sklearn iris, class indexes): request then response, and response then request.
-    assert server.event("a", "request", V1_REQUEST, time="2027-01-15T08:00:00Z")[0] == 200
-    assert server.event("a", "response", V1_RESPONSE, time="2027-01-15T08:00:00.0035Z")[2]["accepted"] == 2
-    assert server.event("b", "response", V1_RESPONSE, time="2027-01-15T08:00:01.002Z")[2]["status"] == "waiting"
-    assert server.event("b", "request", V1_REQUEST, time="2027-01-15T08:00:01Z")[2]["accepted"] == 2
+    assert server.event("a", "request", V1_REQUEST, time="2026-01-15T08:00:00Z")[0] == 200
+    assert server.event("a", "response", V1_RESPONSE, time="2026-01-15T08:00:00.0035Z")[2]["accepted"] == 2
+    assert server.event("b", "response", V1_RESPONSE, time="2026-01-15T08:00:01.002Z")[2]["status"] == "waiting"
+    assert server.event("b", "request", V1_REQUEST, time="2026-01-15T08:00:01Z")[2]["accepted"] == 2
     # Repeats of both halves of an inference already written: ignored.
     for half, body in [("request", V1_REQUEST), ("response", V1_RESPONSE)]:
         status, _, answer = server.event("a", half, body)
         assert (status, answer["status"]) == (200, "duplicate")
     # A repeated first half before its pair arrives is ignored too; the pair is then written once.
-    assert server.event("c", "request", V1_REQUEST, time="2027-01-15T08:00:02Z")[2]["status"] == "waiting"
-    assert server.event("c", "request", V1_REQUEST, time="2027-01-15T08:00:02Z")[2]["status"] == "duplicate"
-    assert server.event("c", "response", V1_RESPONSE, time="2027-01-15T08:00:02.001Z")[2]["accepted"] == 2
+    assert server.event("c", "request", V1_REQUEST, time="2026-01-15T08:00:02Z")[2]["status"] == "waiting"
+    assert server.event("c", "request", V1_REQUEST, time="2026-01-15T08:00:02Z")[2]["status"] == "duplicate"
+    assert server.event("c", "response", V1_RESPONSE, time="2026-01-15T08:00:02.001Z")[2]["accepted"] == 2
     # Open Inference Protocol v2: a [3, 4] FP32 tensor, probabilities [3, 3], the response's model_version.
     v2 = dict(service="sklearn-iris-v2", namespace="models")
-    assert server.event("d", "response", V2_RESPONSE, time="2027-01-15T08:00:03.010Z", **v2)[2]["status"] == "waiting"
-    status, _, answer = server.event("d", "request", V2_REQUEST, time="2027-01-15T08:00:03Z", **v2)
+    assert server.event("d", "response", V2_RESPONSE, time="2026-01-15T08:00:03.010Z", **v2)[2]["status"] == "waiting"
+    status, _, answer = server.event("d", "request", V2_REQUEST, time="2026-01-15T08:00:03Z", **v2)
     assert (status, answer["accepted"]) == (200, 3), answer
     assert server.event("d", "response", V2_RESPONSE, **v2)[2]["status"] == "duplicate"
     # Another namespace is another service: not this endpoint.
@@ -77,8 +77,8 @@ def test_kserve_pairs_in_both_orders_duplicates_written_once_unpaired_counted(co
     assert v1[0]["features"] == {"sepal_length": 6.8, "sepal_width": 2.8, "petal_length": 4.8, "petal_width": 1.4}
     assert v1[3]["features"] == {"sepal_length": 6.0, "sepal_width": 3.4, "petal_length": 4.5, "petal_width": 1.6}
     assert all(r["prediction"] == "versicolor" and r["probabilities"]["versicolor"] == 1 for r in v1)
-    assert v1[0]["timestamp"] == "2027-01-15T08:00:00.000000Z" and v1[0]["latency_us"] == 3500
-    assert v1[2]["timestamp"] == "2027-01-15T08:00:01.000000Z" and v1[2]["latency_us"] == 2000
+    assert v1[0]["timestamp"] == "2026-01-15T08:00:00.000000Z" and v1[0]["latency_us"] == 3500
+    assert v1[2]["timestamp"] == "2026-01-15T08:00:01.000000Z" and v1[2]["latency_us"] == 2000
 
     lines = inspect(tmp_path / "log", "iris-v2")
     v2rows = [r for r in lines if r["type"] == "inference"]
@@ -98,8 +98,8 @@ def test_native_records_and_labels(collector, tmp_path):
     batch = [
         {"features": {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2},
          "probabilities": {"setosa": 0.9, "versicolor": 0.07, "virginica": 0.03}, "request_id": "n1", "latency_ms": 2.5,
-         "event_time": "2027-01-15T09:00:00Z"},
-        {"features": [6.3, 3.3, 6.0, 2.5], "prediction": "virginica", "request_id": "n2", "event_time": 1800003600.5, "label": "virginica"},
+         "event_time": "2026-01-15T09:00:00Z"},
+        {"features": [6.3, 3.3, 6.0, 2.5], "prediction": "virginica", "request_id": "n2", "event_time": 1768467600.5, "label": "virginica"},
         {"features": [6.3, 3.3, 6.0], "probabilities": [0.1, 0.1, 0.8], "request_id": "bad-arity"},
         {"features": [6.3, 3.3, 6.0, 2.5], "probabilities": [0.5, 0.6, 0.1], "request_id": "bad-sum"},
         {"features": [6.3, 3.3, 6.0, 2.5], "probabilities": [0.1, 0.1, 0.8], "request_id": "n3", "colour": "red"},
@@ -113,19 +113,38 @@ def test_native_records_and_labels(collector, tmp_path):
                       for r, c in [(2, "lyon"), (3, "paris"), (4, "lille")])
     status, _, answer = server.post("/v1/endpoints/price/records", lines + "\n", {"x-driftline-sync": "true"})
     assert (status, answer["accepted"], answer["durable"]) == (200, 3, True)
-    labels = [{"request_id": "n1", "label": "setosa", "event_time": "2027-01-15T10:00:00Z"}, {"request_id": "n9", "label": "daisy"}]
+    labels = [{"request_id": "n1", "label": "setosa", "event_time": "2026-01-15T10:00:00Z"}, {"request_id": "n9", "label": "daisy"}]
     status, _, answer = server.post("/v1/endpoints/iris/labels?sync=true", json.dumps(labels))
     assert status == 400 and answer["accepted"] == 1 and answer["rejected"][0]["field"] == "label"
 
     records = inspect(tmp_path / "log", "iris")
     assert [(r["type"], r["request_id"]) for r in records] == [("inference", "n1"), ("inference", "n2"), ("label", "n1")]
-    assert records[0]["latency_us"] == 2500 and records[0]["timestamp"] == "2027-01-15T09:00:00.000000Z"
-    assert records[1]["label"] == "virginica" and records[1]["timestamp"] == "2027-01-15T09:00:00.500000Z"
+    assert records[0]["latency_us"] == 2500 and records[0]["timestamp"] == "2026-01-15T09:00:00.000000Z"
+    assert records[1]["label"] == "virginica" and records[1]["timestamp"] == "2026-01-15T09:00:00.500000Z"
     assert records[1]["probabilities"] == {"setosa": 0, "versicolor": 0, "virginica": 1}
     price = inferences(tmp_path / "log", "price")
     assert [(r["features"]["city"], r["prediction"]) for r in price] == [("lyon", 102), ("paris", 103), ("lille", 104)]
     assert server.metric("driftline_collect_records_accepted_total", endpoint="iris", source="records") == 2
     assert server.metric("driftline_collect_records_rejected_total", endpoint="iris", reason="invalid_record") == 4
+
+
+def test_an_event_time_outside_the_valid_range_gets_a_400_naming_it(collector, tmp_path):
+    """EventTimeRange (2000-01-01 to one hour after now), the rule tail quarantines by, applied where records enter."""
+    server = collector()
+    record = {"features": [6.3, 3.3, 6.0, 2.5], "probabilities": [0.1, 0.1, 0.8]}
+    batch = [{**record, "request_id": "future", "event_time": "2100-01-01T00:00:00Z"},
+             {**record, "request_id": "ok", "event_time": "2026-01-15T09:00:00Z"},
+             {**record, "request_id": "past", "event_time": "1999-12-31T23:59:59Z"}]
+    status, _, answer = server.post("/v1/endpoints/iris/records?sync=true", json.dumps(batch))
+    assert status == 400 and answer["accepted"] == 1, answer
+    assert [(r["index"], r["field"]) for r in answer["rejected"]] == [(0, "timestamp"), (2, "timestamp")]
+    assert "2100-01-01T00:00:00Z" in answer["rejected"][0]["message"] and "an event time must lie in" in answer["rejected"][0]["message"]
+    assert "1999-12-31T23:59:59Z" in answer["rejected"][1]["message"]
+    labels = [{"request_id": "ok", "label": "setosa", "event_time": "2100-01-01T00:00:00Z"}]
+    status, _, answer = server.post("/v1/endpoints/iris/labels?sync=true", json.dumps(labels))
+    assert status == 400 and answer["accepted"] == 0 and answer["rejected"][0]["field"] == "timestamp", answer
+    assert [r["request_id"] for r in inspect(tmp_path / "log", "iris")] == ["ok"]
+    assert server.metric("driftline_collect_records_rejected_total", endpoint="iris", reason="invalid_record") == 3
 
 
 def test_bad_input_gets_a_4xx_naming_the_problem_and_nothing_else_is_lost(collector, tmp_path):

@@ -369,6 +369,12 @@ def test_sharded_batch_equals_an_unsharded_run(tmp_path):
         assert analysed == {e for e, s in shards.items() if s == i}, (i, out)
     assert_same_table(store, sharded, "drift")
     assert_same_table(store, sharded, "performance")
+    # node_exporter reads every *.prom of its folder and refuses a series written twice: the shards' files
+    # (per-feature distances included) hold disjoint series.
+    series = [{line.rsplit(" ", 1)[0] for line in (tmp_path / f"shard{i}.prom").read_text().splitlines()
+               if line and not line.startswith("#")} for i in range(3)]
+    assert not (series[0] & series[1] or series[0] & series[2] or series[1] & series[2])
+    assert any(line.startswith("driftline_feature_psi{") for s in series for line in s)
 
     # A shard whose lock is held (here by a POSIX record lock) says so and does nothing; the others run.
     lock_path = sharded / "locks" / "batch-shard-1-of-3.lock"

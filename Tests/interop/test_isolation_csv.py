@@ -78,6 +78,9 @@ BAD_ROWS = [
     ("probability_above_one", 30, lambda line: field(line, "good_setosa", "1.5"), ["column good_setosa", "a probability is a finite number in [0, 1]"]),
     ("quote_inside_field", 33, lambda line: field(line, "id", 'r"31'), ["a quote inside the unquoted field"]),
     ("huge_garbage_value", 40, lambda line: field(line, "sepal_width", "x" * 5000), ["column sepal_width", "5000 characters"]),
+    # EventTimeRange, the rule tail quarantines by: from 2000-01-01 to one hour after now.
+    ("event_time_in_2100", 45, lambda line: field(line, "ts", "2100-01-01T00:00:00Z"), ["column ts", "2100-01-01T00:00:00Z", "an event time must lie in"]),
+    ("event_time_before_2000", 50, lambda line: field(line, "ts", "1999-12-31T23:59:59Z"), ["column ts", "1999-12-31T23:59:59Z", "an event time must lie in"]),
 ]
 
 

@@ -57,27 +57,99 @@ COMMIT_DAMAGE = {
 }
 
 
-@pytest.mark.parametrize("damage", sorted(COMMIT_DAMAGE))
-def test_a_damaged_newest_profiles_commit_is_named_and_the_next_tail_heals_it(seeded, clean_state, tmp_path, damage):
-    pipeline = with_other(seeded, tmp_path / "case")
+def with_other_committed_last(seeded, path) -> Pipeline:
+    """The healthy endpoint tailed first, then `other` added to the log and tailed: the newest profiles commits
+    hold only `other`'s rows (a damaged one may hide only those)."""
+    pipeline = seeded.copy(path)
     pipeline.tail(check=True)
+    pipeline.run("simulate", "--log", pipeline.log, "--endpoint", OTHER, "--records", "1800", "--rate", "0.5",
+                 "--start", START, "--seed", "11", "--writer-id", "o1", check=True)
+    pipeline.run("profile", "--store", pipeline.store, "--endpoint", OTHER, "--model-version", "1", "--csv", TRAINING,
+                 *IRIS_COLUMNS, check=True)
+    pipeline.tail(check=True)
+    return pipeline
+
+
+def printed_profiles(result):
+    printed = [json.loads(line) for line in result.stdout.splitlines()]
+    for profile in printed:
+        profile.pop("partial_rows", None)
+    return printed
+
+
+def assert_healthy_beside_damage(pipeline, clean_state):
+    """assert_healthy, while `query` exits 1 for the damage it names: the healthy endpoint equals a clean run."""
+    query = pipeline.run("query", "--store", pipeline.store, "--endpoint", HEALTHY, "--json")
+    assert query.returncode in (0, 1), query.text
+    assert printed_profiles(query) == clean_state["profiles"]
+    assert pipeline.rows("drift", HEALTHY) == clean_state["drift"]
+    assert pipeline.rows("performance", HEALTHY) == clean_state["performance"]
+
+
+NOW = "2026-11-01T03:00:00Z"      # both hours complete; a batch without --from/--to records its run and retries
+
+
+@pytest.mark.parametrize("damage", sorted(COMMIT_DAMAGE))
+def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the_next_tail(seeded, clean_state, tmp_path, damage):
+    pipeline = with_other_committed_last(seeded, tmp_path / "case")
     commit = newest_commit(pipeline, "profiles")
+    good = int(commit.name.split(".")[0]) - 1
     commit.write_bytes(COMMIT_DAMAGE[damage](commit.read_bytes()))
     aged(commit)
-    # Readers report the damage, naming the file; nothing is read as an empty commit.
-    for result in (pipeline.run("query", "--store", pipeline.store), pipeline.batch()):
-        assert result.returncode != 0, result.text
-        assert commit.name in result.text and ("damaged commit" in result.text or "not a valid Delta action" in result.text), result.text
-    # The tail (the table's writer) moves it aside, says so, and commits the version again from the log.
+    # query: the profiles as of the version before it (the healthy endpoint complete), the commit named, exit 1.
+    query = pipeline.run("query", "--store", pipeline.store, "--json")
+    assert query.returncode == 1, query.text
+    assert commit.name in query.stderr and "damaged commit" in query.stderr and f"version {good}" in query.stderr, query.text
+    assert [p for p in printed_profiles(query) if p["endpoint"] == HEALTHY] == clean_state["profiles"]
+    # batch: the healthy endpoint analysed exactly; the run incomplete (exit 4), the commit named, retried next run.
+    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW)
+    assert batch.returncode == 4, batch.text
+    assert commit.name in batch.stderr and "next batch" in batch.stderr, batch.text
+    assert_healthy_beside_damage(pipeline, clean_state)
+    # compact (on a copy; a writer of profiles): reads around it, its replace moves it aside (30 s old), says so.
+    copy = pipeline.copy(tmp_path / "compact")
+    compact = copy.run("compact", "--store", copy.store, "--older-than", "0s", "--no-vacuum")
+    assert compact.returncode == 0, compact.text
+    assert commit.name in compact.stderr and "_delta_log_damaged" in compact.stderr, compact.text
+    copy.tail(check=True)
+    assert [p for p in printed_profiles(copy.run("query", "--store", copy.store, "--json", check=True)) if p["endpoint"] == HEALTHY] == clean_state["profiles"]
+    # Nothing was moved by the readers; the tail (the table's writer) moves it aside and commits the version again.
+    assert not (pipeline.store / "profiles" / "_delta_log_damaged").exists()
     healed = pipeline.tail()
     assert healed.returncode == 0, healed.text
     assert commit.name in healed.text and "_delta_log_damaged" in healed.text, healed.text
     kept = list((pipeline.store / "profiles" / "_delta_log_damaged").iterdir())
     assert len(kept) == 1 and kept[0].name.startswith(commit.name)
-    pipeline.batch(check=True)
+    # The next batch (same --now: nothing new but the commit written again) analyses the other endpoint: retried.
+    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, check=True)
+    assert f"{OTHER} v1" in retried.stdout, retried.text
+    query = pipeline.run("query", "--store", pipeline.store, "--json", check=True)
+    assert {p["endpoint"] for p in printed_profiles(query)} == {HEALTHY, OTHER}
+    assert len(pipeline.rows("performance", OTHER)) == 1     # its one hour
     assert_healthy(pipeline, clean_state)
-    other = pipeline.run("query", "--store", pipeline.store, "--endpoint", OTHER, "--json", check=True).stdout.splitlines()
-    assert other and all(json.loads(line)["endpoint"] == OTHER for line in other)
+
+
+def test_a_young_damaged_newest_commit_is_read_around_and_left_until_it_is_30_s_old(seeded, clean_state, tmp_path):
+    pipeline = with_other_committed_last(seeded, tmp_path / "case")
+    commit = newest_commit(pipeline, "profiles")
+    commit.write_bytes(b"")                       # just now: on a filesystem without hard links it may be being written
+    query = pipeline.run("query", "--store", pipeline.store, "--json")
+    assert query.returncode == 1 and commit.name in query.stderr, query.text
+    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW)
+    assert batch.returncode == 4 and commit.name in batch.stderr, batch.text
+    assert_healthy_beside_damage(pipeline, clean_state)
+    # compact may not commit past it yet: it names it, commits nothing, exits 1.
+    compact = pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s", "--no-vacuum")
+    assert compact.returncode == 1 and commit.name in compact.stderr and "30 s" in compact.stderr, compact.text
+    assert newest_commit(pipeline, "profiles") == commit and commit.read_bytes() == b""
+    # Once it is 30 s old, the tail moves it aside and the next batch run analyses what it held.
+    aged(commit)
+    healed = pipeline.tail()
+    assert healed.returncode == 0 and "_delta_log_damaged" in healed.text, healed.text
+    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, check=True)
+    assert f"{OTHER} v1" in retried.stdout, retried.text
+    assert len(pipeline.rows("performance", OTHER)) == 1
+    assert_healthy(pipeline, clean_state)
 
 
 def test_a_damaged_newest_drift_commit_is_moved_aside_by_the_next_batch(seeded, clean_state, tmp_path):
@@ -294,3 +366,77 @@ def test_a_full_disk_during_tail_once_exits_1_without_leftovers_and_the_next_run
     pipeline.tail(check=True)
     pipeline.batch(check=True)
     assert_healthy(pipeline, clean_state)
+
+
+# --- A real full file system: the store on a tiny tmpfs (needs the right to mount; skipped otherwise) -------
+def fill(folder, leave=16 * 1024):
+    """Fills the file system of `folder` with one file until a write fails (ENOSPC), then frees `leave` bytes."""
+    filler = folder / "filler.bin"
+    with open(filler, "wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    os.truncate(filler, max(0, size - leave))
+    return filler
+
+
+@pytest.fixture
+def store_on_tmpfs(seeded, tmp_path):
+    """A pipeline (healthy + other) whose store is on its own 4 MiB tmpfs; unmounted afterwards."""
+    pipeline = with_other(seeded, tmp_path / "case")
+    original = pipeline.root / "store.original"
+    pipeline.store.rename(original)
+    pipeline.store.mkdir()
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(pipeline.store)], capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): {mount.stderr.strip()}; the RLIMIT_FSIZE cases above stand in")
+    try:
+        shutil.copytree(original, pipeline.store, dirs_exist_ok=True)
+        yield pipeline
+    finally:
+        subprocess.run(["umount", "-l", str(pipeline.store)], check=False)
+
+
+def test_a_full_tmpfs_during_tail_follow_is_retried_and_heals_once_space_is_freed(store_on_tmpfs, clean_state, tmp_path):
+    pipeline = store_on_tmpfs
+    filler = fill(pipeline.store)
+    port = free_port()
+    output = open(tmp_path / "tail.out", "w")
+    tail = subprocess.Popen([str(bin_dir() / "driftline"), "tail", "--log", pipeline.log, "--store", pipeline.store,
+                             "--commit-interval", "200ms", "--metrics-port", str(port)], stdout=output, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: (metric(port, "driftline_tail_commit_failures_total") or 0) >= 2), (tmp_path / "tail.out").read_text()
+        assert tail.poll() is None, "tail exited on a full file system"
+        assert uncommitted(pipeline, "profiles") == []          # a failed commit removes the files it wrote
+        filler.unlink()                                          # space is back
+        assert wait_for(lambda: metric(port, "driftline_tail_commit_retry_seconds") == 0 and
+                        (metric(port, "driftline_tail_commits_total") or 0) >= 1), (tmp_path / "tail.out").read_text()
+    finally:
+        code = stop(tail)
+        output.close()
+    text = (tmp_path / "tail.out").read_text()
+    assert code == 0, text
+    assert "retrying in" in text and "No space left on device" in text, text
+    assert uncommitted(pipeline, "profiles") == []
+    pipeline.tail(check=True)
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+
+
+def test_a_full_tmpfs_during_batch_reports_the_run_incomplete_and_the_next_run_finishes_it(store_on_tmpfs, clean_state):
+    pipeline = store_on_tmpfs
+    pipeline.tail(check=True)
+    pipeline.batch("--endpoint", HEALTHY, check=True)   # the tables exist; the full run below replaces their rows
+    filler = fill(pipeline.store, leave=8 * 1024)
+    full = pipeline.batch()
+    assert full.returncode > 0, full.text
+    assert "incomplete" in full.stderr and "No space left on device" in full.stderr, full.text
+    assert uncommitted(pipeline, "drift") == [] and uncommitted(pipeline, "performance") == []
+    filler.unlink()
+    pipeline.batch(check=True)
+    assert_healthy(pipeline, clean_state)
+    assert uncommitted(pipeline, "drift") == [] and uncommitted(pipeline, "performance") == []

@@ -69,11 +69,11 @@ def test_records_and_labels_reach_the_log_in_batches(client_path, collector, tmp
     logger = DriftlineLogger(f"http://127.0.0.1:{server.port}", "iris", batch_size=100)
     for i in range(1000):
         assert logger.log(features={"sepal_length": 5.0 + i % 7 / 10, "sepal_width": 3.1, "petal_length": 1.4, "petal_width": 0.2},
-                          probabilities=[0.9, 0.05, 0.05], request_id=f"py-{i}", latency_ms=1.25, event_time=1800000000 + i)
+                          probabilities=[0.9, 0.05, 0.05], request_id=f"py-{i}", latency_ms=1.25, event_time=1768464000 + i)
     logger.log(features=[6.0, 2.9, 4.5, 1.5], prediction="versicolor", request_id="py-pred")
     logger.log(features=[6.0, 2.9, 4.5], probabilities=[0.2, 0.7, 0.1], request_id="py-bad")  # refused by the collector: 3 features
     for i in range(0, 1000, 10):
-        logger.log_label(f"py-{i}", "setosa", event_time=1800007200)
+        logger.log_label(f"py-{i}", "setosa", event_time=1768471200)
     assert logger.flush(timeout=60)
     stats = logger.stats
     assert (stats.accepted, stats.rejected, stats.dropped, stats.failed) == (1101, 1, 0, 0), stats
@@ -82,7 +82,7 @@ def test_records_and_labels_reach_the_log_in_batches(client_path, collector, tmp
     inferences = [r for r in records if r["type"] == "inference"]
     labels = [r for r in records if r["type"] == "label"]
     assert len(inferences) == 1001 and len(labels) == 100
-    assert inferences[0]["latency_us"] == 1250 and inferences[0]["timestamp"] == "2027-01-15T08:00:00.000000Z"
+    assert inferences[0]["latency_us"] == 1250 and inferences[0]["timestamp"] == "2026-01-15T08:00:00.000000Z"
     assert inferences[-1]["request_id"] == "py-pred" and inferences[-1]["prediction"] == "versicolor"
     # Batching: far fewer requests than records.
     assert server.metric("driftline_collect_records_accepted_total", endpoint="iris", source="records") == 1001

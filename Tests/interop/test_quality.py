@@ -242,7 +242,7 @@ def test_report_textfile_and_model_status_carry_the_findings(pipeline):
             assert "enterprise (60)" in page and "trial (60)" in page
     text = (pipeline["work"] / "driftline.prom").read_text()
     assert 'driftline_quality_status{endpoint="shop",model_version="1",column="age",check="missing_share"} 2' in text
-    assert 'driftline_quality_status{endpoint="shop",model_version="1",column="score",check="missing_share"} 1' in text
+    assert 'driftline_quality_status{endpoint="shop",model_version="1",column="score",check="missing_share"} 0' in text
     assert 'driftline_model_quality_status{endpoint="shop",model_version="1"} 2' in text
     assert 'driftline_model_quality_status{endpoint="small",model_version="1"} 0' in text
 
@@ -257,6 +257,7 @@ def test_the_rule_is_configurable_per_endpoint(pipeline, tmp_path):
     q = DeltaTable(str(pipeline["store"] / "quality")).to_pandas()
     assert not ((q["column_name"] == "age") & (q["check"] == "missing_share") & (q["status"] == "alert")).any()
     assert 'driftline_model_quality_status{endpoint="shop",model_version="1"} 1' in prom.read_text()
+    assert 'driftline_quality_status{endpoint="shop",model_version="1",column="plan",check="unseen_categories"} 1' in prom.read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text("defaults:\n  quality: { missing_share: 0.1 }\n")
     proc = subprocess.run([str(bin_dir() / "driftline"), *map(str, pipeline["batch"]), "--config", bad], capture_output=True, text=True)

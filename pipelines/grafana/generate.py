@@ -4,9 +4,12 @@
 Metrics (see pipelines/prometheus/driftline.yml):
   driftline tail /metrics         driftline_tail_* (records read, lag, commits, latest closed window's
                                   requests, errors, feature means and class frequencies)
-  driftline batch --prom-textfile driftline_feature_drift_score/status, driftline_model_accuracy,
+  driftline batch --prom-textfile driftline_feature_drift_score/status, driftline_feature_tvd/hellinger/
+                                  kld/psi, driftline_model_accuracy (labelled, estimated, reference),
                                   driftline_model_error_rate, driftline_model_drift_status,
-                                  driftline_model_window_start_seconds (latest analysed hour)
+                                  driftline_model_window_start_seconds (latest analysed hour),
+                                  driftline_batch_last_success_timestamp_seconds, and the quality
+                                  checks' driftline_quality_status (0 ok, 1 warn, 2 alert)
 Usage: python3 pipelines/grafana/generate.py
 """
 import json
@@ -45,6 +48,39 @@ def status_panel(kind, title, targets, x, y, w, h, description=None):
     p = panel(kind, title, targets, x, y, w, h, description=description)
     p["fieldConfig"]["defaults"].update({"mappings": STATUS_MAPPINGS, "thresholds": STATUS_THRESHOLDS,
                                          "color": {"mode": "thresholds"}, "min": 0, "max": 3})
+    return p
+
+
+QUALITY_MAPPINGS = [{"type": "value", "options": {
+    "0": {"text": "ok", "color": "green", "index": 0},
+    "1": {"text": "warn", "color": "orange", "index": 1},
+    "2": {"text": "alert", "color": "red", "index": 2}}}]
+QUALITY_THRESHOLDS = {"mode": "absolute", "steps": [
+    {"color": "green", "value": None}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}]}
+
+
+def quality_panel(kind, title, targets, x, y, w, h, description=None):
+    p = panel(kind, title, targets, x, y, w, h, description=description)
+    p["fieldConfig"]["defaults"].update({"mappings": QUALITY_MAPPINGS, "thresholds": QUALITY_THRESHOLDS,
+                                         "color": {"mode": "thresholds"}, "min": 0, "max": 2})
+    return p
+
+
+def heat_map(title, targets, x, y, w, h, description=None, maximum=0.5):
+    """A state timeline coloured by value on a continuous scale: one row per series (feature), time across."""
+    p = panel("state-timeline", title, targets, x, y, w, h, description=description)
+    p["fieldConfig"]["defaults"].update({"color": {"mode": "continuous-GrYlRd"}, "min": 0, "max": maximum, "decimals": 3})
+    p["options"] = {"showValue": "never", "mergeValues": False, "rowHeight": 0.9}
+    return p
+
+
+def instant_table(title, targets, x, y, w, h, description=None):
+    """One row per feature with one column per query (instant queries merged on their labels)."""
+    p = panel("table", title, targets, x, y, w, h, description=description)
+    for target in p["targets"]:
+        target.update({"instant": True, "format": "table"})
+    p["transformations"] = [{"id": "merge", "options": {}},
+                            {"id": "organize", "options": {"excludeByName": {"Time": True}}}]
     return p
 
 
@@ -100,6 +136,13 @@ overview = dashboard(
         panel("stat", "Age of the last analysis",
               [("time() - max by (endpoint) (driftline_model_window_start_seconds{endpoint=~\"$endpoint\"})", "{{endpoint}}")], 0, 21, 24, 4, unit="s",
               description="More than 2 h means the hourly driftline batch is not running."),
+        panel("bargauge", "Data-quality checks in alert",
+              [("count by (endpoint) (driftline_quality_status{endpoint=~\"$endpoint\"} == 2)", "{{endpoint}}")], 0, 25, 12, 8,
+              description="Columns and checks (missing share, out of range, unseen categories) in alert in the last analysed hour: "
+                          "the endpoint dashboard shows which."),
+        panel("stat", "Since the last successful batch run",
+              [("time() - max by (shard) (driftline_batch_last_success_timestamp_seconds)", "shard {{shard}}")], 12, 25, 12, 8, unit="s",
+              description="Per batch shard: time since its last recorded run. Over 2 h: two hourly runs failed (DriftlineBatchNotSucceeding)."),
     ],
     [variable_datasource(), variable_endpoint(True)])
 
@@ -122,9 +165,29 @@ endpoint = dashboard(
         panel("timeseries", "Predicted class mix per window",
               [("driftline_tail_window_class_frequency{endpoint=\"$endpoint\"}", "{{class}}")], 12, 17, 12, 8, unit="percentunit"),
         panel("timeseries", "Accuracy per analysed hour",
-              [("driftline_model_accuracy{endpoint=\"$endpoint\"}", "v{{model_version}}")], 0, 25, 12, 8, unit="percentunit"),
+              [("driftline_model_accuracy{endpoint=\"$endpoint\"}", "v{{model_version}}"),
+               ("driftline_model_estimated_accuracy{endpoint=\"$endpoint\"}", "v{{model_version}} estimated"),
+               ("driftline_model_reference_accuracy{endpoint=\"$endpoint\"}", "v{{model_version}} reference")], 0, 25, 12, 8, unit="percentunit",
+              description="Labelled accuracy, the estimate without labels, and the accuracy on the reference's labelled rows."),
         status_panel("state-timeline", "Model drift status",
                      [("max(driftline_model_drift_status{endpoint=\"$endpoint\"})", "{{endpoint}}")], 12, 25, 12, 8),
+        heat_map("Per-feature drift heat map (PSI vs reference)",
+                 [("max by (feature) (driftline_feature_psi{endpoint=\"$endpoint\"})", "{{feature}}")], 0, 33, 12, 10,
+                 description="One row per feature, one cell per analysed hour, green (0) to red (PSI 0.5 and above)."),
+        heat_map("Per-feature drift heat map (Hellinger vs reference)",
+                 [("max by (feature) (driftline_feature_hellinger{endpoint=\"$endpoint\"})", "{{feature}}")], 12, 33, 12, 10,
+                 description="Hellinger distance of each feature's binned distribution against the reference (0 same, 1 disjoint).",
+                 maximum=0.3),
+        instant_table("TVD, Hellinger, KLD and PSI per feature (last analysed hour)",
+                      [("max by (feature) (driftline_feature_tvd{endpoint=\"$endpoint\"})", "tvd"),
+                       ("max by (feature) (driftline_feature_hellinger{endpoint=\"$endpoint\"})", "hellinger"),
+                       ("max by (feature) (driftline_feature_kld{endpoint=\"$endpoint\"})", "kld"),
+                       ("max by (feature) (driftline_feature_psi{endpoint=\"$endpoint\"})", "psi")], 0, 43, 24, 9,
+                      description="MLRun's per-feature statistics, against the training reference, for the latest analysed hour."),
+        quality_panel("state-timeline", "Data-quality checks per column",
+                      [("max by (column, check) (driftline_quality_status{endpoint=\"$endpoint\"})", "{{column}} {{check}}")], 0, 52, 24, 9,
+                      description="Each column's checks (missing share, outside the training range, unseen categories): ok, warn or alert. "
+                                  "The hour's HTML report names the values and counts."),
     ],
     [variable_datasource(), variable_endpoint(False)])
 

@@ -32,7 +32,7 @@ struct ColumnReader {
         guard expected <= Swift.max(1 << 24, limit * 64) else {
             throw ParquetError.corrupt("\(context): \(expected) values is implausible for a file of \(limit) bytes")
         }
-        var cursor = ByteCursor(file, start: Int(start), end: Int(start + length), context: context)
+        var cursor = ParquetCursor(file, start: Int(start), end: Int(start + length), context: context)
         var defs: [UInt8] = []
         var reps: [UInt8] = []
         var values = try ColumnValues.empty(d.physicalType)
@@ -52,7 +52,7 @@ struct ColumnReader {
             var thrift = ThriftCompactReader(cursor)
             let header = try PageHeader(from: &thrift)
             cursor = thrift.cursor
-            let body = try cursor.readSlice(Int(header.compressedPageSize))
+            let body = try cursor.readBytes(Int(header.compressedPageSize))
             if verifiesChecksums, let crc = header.crc, crc != PageChecksum.crc(body) {
                 let offset = cursor.position - body.count
                 throw ParquetError.corrupt(
@@ -69,7 +69,7 @@ struct ColumnReader {
                 var dict = try ColumnValues.empty(d.physicalType)
                 try PageCompression.withDecompressed(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize),
                                                      scratch: &scratch, context: context) { buf in
-                    var c = ByteCursor(buf, context: context + " dictionary page")
+                    var c = ParquetCursor(buf, context: context + " dictionary page")
                     try PlainEncoding.decode(&c, type: d.physicalType, typeLength: d.typeLength, count: Int(dp.numValues), into: &dict)
                 }
                 dictionary = dict
@@ -79,7 +79,7 @@ struct ColumnReader {
                 try checkCount(n, header: header, read: levelsRead, expected: expected)
                 try PageCompression.withDecompressed(chunk.codec, body, uncompressedSize: Int(header.uncompressedPageSize),
                                                      scratch: &scratch, context: context) { buf in
-                    var c = ByteCursor(buf, context: context + " data page")
+                    var c = ParquetCursor(buf, context: context + " data page")
                     if d.maxRepetitionLevel > 0 {
                         try Self.readLevelsV1(&c, encoding: dp.repetitionLevelEncoding, count: n, max: d.maxRepetitionLevel, into: &reps)
                     }
@@ -102,9 +102,9 @@ struct ColumnReader {
                 guard repLen + defLen <= body.count, repLen + defLen <= Int(header.uncompressedPageSize) else {
                     throw ParquetError.corrupt("\(context): v2 level sections (\(repLen) + \(defLen) bytes) exceed the page")
                 }
-                var levels = ByteCursor(body, context: context + " data page v2 levels")
+                var levels = ParquetCursor(body, context: context + " data page v2 levels")
                 if d.maxRepetitionLevel > 0 {
-                    var rc = ByteCursor(try levels.readSlice(repLen), context: context + " repetition levels")
+                    var rc = ParquetCursor(try levels.readBytes(repLen), context: context + " repetition levels")
                     try RLEHybrid.decode(&rc, bitWidth: RLEHybrid.bitWidth(d.maxRepetitionLevel), count: n,
                                          max: d.maxRepetitionLevel, into: &reps)
                 } else {
@@ -112,7 +112,7 @@ struct ColumnReader {
                 }
                 let nonNull: Int
                 if d.maxDefinitionLevel > 0 {
-                    var dc = ByteCursor(try levels.readSlice(defLen), context: context + " definition levels")
+                    var dc = ParquetCursor(try levels.readBytes(defLen), context: context + " definition levels")
                     let before = defs.count
                     try RLEHybrid.decode(&dc, bitWidth: RLEHybrid.bitWidth(d.maxDefinitionLevel), count: n,
                                          max: d.maxDefinitionLevel, into: &defs)
@@ -125,7 +125,7 @@ struct ColumnReader {
                 let valuesSize = Int(header.uncompressedPageSize) - repLen - defLen
                 try PageCompression.withDecompressed(dp.isCompressed ? chunk.codec : .uncompressed, rest, uncompressedSize: valuesSize,
                                                      scratch: &scratch, context: context) { buf in
-                    var c = ByteCursor(buf, context: context + " data page v2 values")
+                    var c = ParquetCursor(buf, context: context + " data page v2 values")
                     try decodeValues(&c, encoding: dp.encoding, count: nonNull, dictionary: dictionary, into: &values)
                 }
                 levelsRead += n
@@ -153,17 +153,17 @@ struct ColumnReader {
         }
     }
 
-    static func readLevelsV1(_ c: inout ByteCursor, encoding: Encoding, count: Int, max: Int, into out: inout [UInt8]) throws {
+    static func readLevelsV1(_ c: inout ParquetCursor, encoding: Encoding, count: Int, max: Int, into out: inout [UInt8]) throws {
         let width = RLEHybrid.bitWidth(max)
         switch encoding {
         case .rle:
-            let length = Int(try c.readLE(UInt32.self))
-            var lc = ByteCursor(try c.readSlice(length), context: c.context + " levels")
+            let length = Int(try c.readLittleEndian(UInt32.self))
+            var lc = ParquetCursor(try c.readBytes(length), context: c.context + " levels")
             try RLEHybrid.decode(&lc, bitWidth: width, count: count, max: max, into: &out)
         case .bitPacked:
             // Deprecated MSB-first packing.
             let bytes = (count * width + 7) / 8
-            let slice = try c.readSlice(bytes)
+            let slice = try c.readBytes(bytes)
             out.reserveAdditional(count)
             for i in 0 ..< count {
                 var v = 0
@@ -180,7 +180,7 @@ struct ColumnReader {
         }
     }
 
-    private func decodeValues(_ c: inout ByteCursor, encoding: Encoding, count: Int, dictionary: ColumnValues?,
+    private func decodeValues(_ c: inout ParquetCursor, encoding: Encoding, count: Int, dictionary: ColumnValues?,
                               into values: inout ColumnValues) throws {
         switch encoding {
         case .plain:
@@ -194,8 +194,8 @@ struct ColumnReader {
             try RLEHybrid.decode(&c, bitWidth: width, count: count, maxValue: dictionary.count - 1, into: &indices)
             DictionaryGather.gather(dictionary, indices, into: &values)
         case .rle where descriptor.physicalType == .boolean:
-            let length = Int(try c.readLE(UInt32.self))
-            var bc = ByteCursor(try c.readSlice(length), context: c.context + " booleans")
+            let length = Int(try c.readLittleEndian(UInt32.self))
+            var bc = ParquetCursor(try c.readBytes(length), context: c.context + " booleans")
             var bits: [UInt8] = []
             try RLEHybrid.decode(&bc, bitWidth: 1, count: count, max: 1, into: &bits)
             if case var .boolean(v) = values {
@@ -210,7 +210,7 @@ struct ColumnReader {
 }
 
 extension RLEHybrid {
-    static func decode(_ cursor: inout ByteCursor, bitWidth: Int, count: Int, max: Int, into out: inout [UInt8]) throws {
+    static func decode(_ cursor: inout ParquetCursor, bitWidth: Int, count: Int, max: Int, into out: inout [UInt8]) throws {
         try decode(&cursor, bitWidth: bitWidth, count: count, maxValue: max, into: &out)
     }
 }

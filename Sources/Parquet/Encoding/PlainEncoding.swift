@@ -54,14 +54,14 @@ enum PlainEncoding {
     // MARK: decoding
 
     /// Decodes `count` PLAIN values of `type` from `cursor`, appending to `values`.
-    static func decode(_ cursor: inout ByteCursor, type: PhysicalType, typeLength: Int32?, count: Int,
+    static func decode(_ cursor: inout ParquetCursor, type: PhysicalType, typeLength: Int32?, count: Int,
                        into values: inout ColumnValues) throws {
         switch values {
         case var .boolean(v):
             guard count <= cursor.remaining * 8 else {
                 throw ParquetError.corrupt("\(cursor.context): \(count) booleans need \((count + 7) / 8) bytes, \(cursor.remaining) remain")
             }
-            let bytes = try cursor.readSlice((count + 7) / 8)
+            let bytes = try cursor.readBytes((count + 7) / 8)
             values = .int32([])
             v.reserveAdditional(count)
             for i in 0 ..< count { v.append(bytes[i >> 3] & (1 << UInt8(i & 7)) != 0) }
@@ -85,7 +85,7 @@ enum PlainEncoding {
                     throw ParquetError.corrupt("\(cursor.context): \(count) fixed values of \(len) bytes exceed the page")
                 }
                 v.offsets.reserveAdditional(count); v.bytes.reserveAdditional(total.partialValue)
-                for _ in 0 ..< count { v.append(bytes: try cursor.readSlice(Int(len))) }
+                for _ in 0 ..< count { v.append(bytes: try cursor.readBytes(Int(len))) }
             } else {
                 try decodeByteArrays(&cursor, count: count, into: &v)
             }
@@ -93,13 +93,13 @@ enum PlainEncoding {
         }
     }
 
-    static func decodeFixed<T: AdditiveArithmetic>(_ cursor: inout ByteCursor, count: Int, into v: inout [T]) throws {
+    static func decodeFixed<T: AdditiveArithmetic>(_ cursor: inout ParquetCursor, count: Int, into v: inout [T]) throws {
         let size = MemoryLayout<T>.stride
         guard count <= cursor.remaining / size else {
             throw ParquetError.corrupt("\(cursor.context): \(count) values of \(size) bytes exceed the \(cursor.remaining) bytes remaining")
         }
         if count == 0 { return }
-        let slice = try cursor.readSlice(count * size)
+        let slice = try cursor.readBytes(count * size)
         let old = v.count
         v.append(contentsOf: repeatElement(T.zero, count: count))
         v.withUnsafeMutableBytes { dst in
@@ -107,7 +107,7 @@ enum PlainEncoding {
         }
     }
 
-    static func decodeByteArrays(_ cursor: inout ByteCursor, count: Int, into v: inout ByteArrays) throws {
+    static func decodeByteArrays(_ cursor: inout ParquetCursor, count: Int, into v: inout ByteArrays) throws {
         guard count <= cursor.remaining / 4 else {
             throw ParquetError.corrupt("\(cursor.context): \(count) byte arrays need at least \(count * 4) bytes, \(cursor.remaining) remain")
         }
@@ -115,7 +115,7 @@ enum PlainEncoding {
         // First pass: validate lengths and total size without copying.
         var p = start
         let end = cursor.end
-        let base = cursor.base
+        let base = cursor.bytes
         var total = 0
         for _ in 0 ..< count {
             guard end - p >= 4 else { throw ParquetError.corrupt("\(cursor.context): byte-array length truncated at offset \(p)") }

@@ -83,7 +83,7 @@ enum RLEHybrid {
 
     /// Decodes exactly `count` values from `cursor` into `out`, each checked to be ≤ `maxValue`.
     /// Throws if the input ends first or a value is out of range.
-    static func decode<T: FixedWidthInteger & UnsignedInteger>(_ cursor: inout ByteCursor, bitWidth: Int, count: Int,
+    static func decode<T: FixedWidthInteger & UnsignedInteger>(_ cursor: inout ParquetCursor, bitWidth: Int, count: Int,
                                                                maxValue: Int, into out: inout [T]) throws {
         guard bitWidth >= 0, bitWidth <= 32 else {
             throw ParquetError.corrupt("\(cursor.context): RLE bit width \(bitWidth) exceeds 32")
@@ -93,7 +93,7 @@ enum RLEHybrid {
         let limit = UInt64(maxValue)
         var produced = 0
         while produced < count {
-            let header = try cursor.readVarUInt()
+            let header = try cursor.readVarint()
             if header & 1 == 0 {
                 let runLength = header >> 1
                 guard runLength > 0 else { throw ParquetError.corrupt("\(cursor.context): RLE run of length 0") }
@@ -125,7 +125,7 @@ enum RLEHybrid {
                 guard readable > 0 else {
                     throw ParquetError.corrupt("\(cursor.context): bit-packed run truncated at offset \(cursor.position)")
                 }
-                let slice = try cursor.readSlice(available)
+                let slice = try cursor.readBytes(available)
                 try unpack(slice, bitWidth: bitWidth, count: readable, limit: limit, context: cursor.context, into: &out)
                 produced += readable
                 if readable < wanted {

@@ -3,8 +3,8 @@
 /// the declared output size.
 enum Snappy {
     static func decompress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, context: String) throws -> Int {
-        var c = ByteCursor(input, context: context + " snappy block")
-        let declared = try c.readVarUInt()
+        var c = ParquetCursor(input, context: context + " snappy block")
+        let declared = try c.readVarint()
         guard declared <= UInt64(out.count) else {
             throw ParquetError.corrupt("\(context): snappy block declares \(declared) bytes, the page \(out.count)")
         }
@@ -22,7 +22,7 @@ enum Snappy {
                     length = v + 1
                 }
                 guard length <= total - o else { throw ParquetError.corrupt("\(context): snappy literal overruns the output") }
-                let src = try c.readSlice(length)
+                let src = try c.readBytes(length)
                 (out.baseAddress! + o).copyMemory(from: src.baseAddress!, byteCount: length)
                 o += length
             default:
@@ -33,10 +33,10 @@ enum Snappy {
                     offset = Int(tag >> 5) << 8 | Int(try c.readByte())
                 case 2:
                     length = Int(tag >> 2) + 1
-                    offset = Int(try c.readLE(UInt16.self))
+                    offset = Int(try c.readLittleEndian(UInt16.self))
                 default:
                     length = Int(tag >> 2) + 1
-                    offset = Int(try c.readLE(UInt32.self))
+                    offset = Int(try c.readLittleEndian(UInt32.self))
                 }
                 guard offset > 0, offset <= o, length <= total - o else {
                     throw ParquetError.corrupt("\(context): snappy copy (offset \(offset), length \(length)) outside the output")

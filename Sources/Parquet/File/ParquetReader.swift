@@ -43,7 +43,7 @@ public struct ParquetReader: Sendable {
             guard footerLength <= n - 12 else {
                 throw ParquetError.corrupt("\(name): footer length \(footerLength) exceeds the file's \(n) bytes")
             }
-            var r = ThriftCompactReader(ByteCursor(buf, start: n - 8 - footerLength, end: n - 8, context: "\(name) footer"))
+            var r = ThriftCompactReader(ParquetCursor(buf, start: n - 8 - footerLength, end: n - 8, context: "\(name) footer"))
             return try FileMetaData(from: &r)
         }
         footerStart = n - 8 - Int(UInt32(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self) }))

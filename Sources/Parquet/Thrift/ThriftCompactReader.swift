@@ -2,13 +2,13 @@
 /// container sizes, so a corrupted footer or page header throws instead of trapping or
 /// allocating without bound.
 struct ThriftCompactReader {
-    var cursor: ByteCursor
+    var cursor: ParquetCursor
     private var lastFieldIds: [Int16] = []
     private var lastFieldId: Int16 = 0
     private var depth = 0
     static let maxDepth = 64
 
-    init(_ cursor: ByteCursor) { self.cursor = cursor }
+    init(_ cursor: ParquetCursor) { self.cursor = cursor }
 
     /// A field header: its id and type; `nil` at the struct's stop byte.
     struct Field {
@@ -61,7 +61,7 @@ struct ThriftCompactReader {
     }
 
     mutating func readZigZag() throws -> Int64 {
-        let u = try cursor.readVarUInt()
+        let u = try cursor.readVarint()
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
@@ -76,11 +76,11 @@ struct ThriftCompactReader {
     mutating func readI64() throws -> Int64 { try readZigZag() }
 
     mutating func readBinary() throws -> [UInt8] {
-        let n = try cursor.readVarUInt()
+        let n = try cursor.readVarint()
         guard n <= UInt64(cursor.remaining) else {
             throw ParquetError.corrupt("\(cursor.context): binary of \(n) bytes exceeds the \(cursor.remaining) remaining")
         }
-        return try cursor.readBytes(Int(n))
+        return Array(try cursor.readBytes(Int(n)))
     }
 
     mutating func readString() throws -> String {
@@ -93,7 +93,7 @@ struct ThriftCompactReader {
         let header = try cursor.readByte()
         let elementType = try typeCode(header & 0x0F)
         var count = UInt64(header >> 4)
-        if count == 15 { count = try cursor.readVarUInt() }
+        if count == 15 { count = try cursor.readVarint() }
         guard count <= UInt64(cursor.remaining) else {
             throw ParquetError.corrupt("\(cursor.context): list of \(count) elements exceeds the \(cursor.remaining) bytes remaining")
         }
@@ -134,11 +134,11 @@ struct ThriftCompactReader {
         case .byte:
             try cursor.skip(1)
         case .i16, .i32, .i64:
-            _ = try cursor.readVarUInt()
+            _ = try cursor.readVarint()
         case .double:
             try cursor.skip(8)
         case .binary:
-            let n = try cursor.readVarUInt()
+            let n = try cursor.readVarint()
             guard n <= UInt64(cursor.remaining) else {
                 throw ParquetError.corrupt("\(cursor.context): binary of \(n) bytes exceeds the \(cursor.remaining) remaining")
             }
@@ -155,7 +155,7 @@ struct ThriftCompactReader {
                 }
             }
         case .map:
-            let n = try cursor.readVarUInt()
+            let n = try cursor.readVarint()
             guard n <= UInt64(cursor.remaining) else {
                 throw ParquetError.corrupt("\(cursor.context): map of \(n) entries exceeds the bytes remaining")
             }
