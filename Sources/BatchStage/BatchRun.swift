@@ -54,6 +54,7 @@ public struct BatchRun: Sendable {
         var repaired: [DamagedCommit] = []
         let performanceTable = try storeCall { () throws(StoreError) in try store.performance(repairing: { repaired.append($0) }) }
         let driftTable = try storeCall { () throws(StoreError) in try store.drift(repairing: { repaired.append($0) }) }
+        let qualityTable = try storeCall { () throws(StoreError) in try store.quality(repairing: { repaired.append($0) }) }
         outcome.warnings += repaired.map(\.description)
         let endpoints = try storeCall { () throws(StoreError) in try profiles.endpoints() }.filter { (options.endpoint == nil || $0 == options.endpoint) && options.shard.contains($0) }
         var references = ReferenceCache(store: store)
@@ -66,7 +67,7 @@ public struct BatchRun: Sendable {
             try planChanges(state: state, profiles: profiles, profilesVersion: profilesVersion, planner: &planner, progress: progress)
             try planReanalysis(state: state, performance: performanceTable, references: &references, planner: &planner)
         }
-        try planDamagedResults(performance: performanceTable, drift: driftTable, planner: &planner, outcome: &outcome)
+        try planDamagedResults(performance: performanceTable, drift: driftTable, quality: qualityTable, planner: &planner, outcome: &outcome)
 
         // Read each endpoint's rows over its candidate windows, their previous windows and the next ones.
         var hourly = HourlyProfiles()
@@ -163,14 +164,14 @@ public struct BatchRun: Sendable {
                 }
             }
             do {
-                try writeTables(outcome.analyses, drift: driftTable, performance: performanceTable,
+                try writeTables(outcome.analyses, drift: driftTable, quality: qualityTable, performance: performanceTable,
                                 commitInfo: analysisInfo(profilesVersion: profilesVersion, references: references))
             } catch {
                 // No run record is written: the next run finds the same changes and analyses these windows again.
-                throw .store(detail: "the run is incomplete: \(error); the windows whose drift and performance were not both "
+                throw .store(detail: "the run is incomplete: \(error); the windows whose drift, quality and performance were not all "
                     + "replaced are analysed again by the next run (`driftline batch` with the same range)")
             }
-            progress("replaced drift and performance rows of \(outcome.analyses.count) model windows")
+            progress("replaced drift, quality and performance rows of \(outcome.analyses.count) model windows")
             outcome.files += try writeReports(outcome.analyses, performance: performanceTable)
         }
         if let path = options.anodotPath, !outcome.analyses.isEmpty {
@@ -194,8 +195,9 @@ public struct BatchRun: Sendable {
             }
             // Built here (it loads the references the run record lists) but written only once the run is recorded
             // below: a run whose record fails must not leave a textfile whose last-success gauge says it succeeded.
-            promTextfile = (path, Data(try textfile(performance: performanceTable, drift: driftTable, failures: outcome.failedWindows,
-                                                    endpoints: endpoints, references: &references, lastSuccess: lastSuccess).utf8))
+            promTextfile = (path, Data(try textfile(performance: performanceTable, drift: driftTable, quality: qualityTable,
+                                                    failures: outcome.failedWindows, endpoints: endpoints, references: &references,
+                                                    lastSuccess: lastSuccess).utf8))
         }
         if !options.explicit && options.endpoint == nil {
             // Recorded once every table and file but the textfile is written: a run that dies before leaves the
@@ -314,7 +316,7 @@ public struct BatchRun: Sendable {
 
     /// Damaged `drift` or `performance` data files of the lookback (or of `--from/--to`) are named, and the windows
     /// they hold analysed again, which replaces them (an unknown range: every window of that endpoint in range).
-    func planDamagedResults(performance: PerformanceTable, drift: DriftTable, planner: inout BatchPlanner,
+    func planDamagedResults(performance: PerformanceTable, drift: DriftTable, quality: QualityTable? = nil, planner: inout BatchPlanner,
                             outcome: inout BatchOutcome) throws(BatchError) {
         let lower = options.explicit ? (options.fromMicroseconds ?? Int64.min / 4) : options.nowMicroseconds - options.lookbackMicroseconds
         let upper = options.explicit ? min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds) : options.nowMicroseconds
@@ -327,6 +329,12 @@ public struct BatchRun: Sendable {
         _ = try storeCall { () throws(StoreError) in
             try drift.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
                            damaged: &damaged)
+        }
+        if let quality {
+            _ = try storeCall { () throws(StoreError) in
+                try quality.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
+                                 damaged: &damaged)
+            }
         }
         for file in damaged where planner.endpoints.contains(file.endpoint) {
             let since = file.windowStarts.map { max($0.lowerBound.microseconds, lower) } ?? lower
@@ -346,8 +354,9 @@ public struct BatchRun: Sendable {
 
     /// The textfile of the latest analysed window of each model in the lookback before the run's end,
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
-    func textfile(performance: PerformanceTable, drift: DriftTable, failures: [String: Int] = [:], endpoints: [String] = [],
-                  references: inout ReferenceCache, lastSuccess: PrometheusTextfile.LastSuccess?) throws(BatchError) -> String {
+    func textfile(performance: PerformanceTable, drift: DriftTable, quality: QualityTable? = nil, failures: [String: Int] = [:],
+                  endpoints: [String] = [], references: inout ReferenceCache,
+                  lastSuccess: PrometheusTextfile.LastSuccess?) throws(BatchError) -> String {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
         var ignoredDamage: [DamagedDataFile] = []
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
@@ -370,6 +379,15 @@ public struct BatchRun: Sendable {
                                to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
             }.filter { $0.modelVersion == row.modelVersion }
         }
+        var qualityRows: [QualityRow] = []
+        if let quality {
+            for row in latest.values {
+                qualityRows += try storeCall { () throws(StoreError) in
+                    try quality.rows(endpoint: row.endpoint, from: DeltaTimestamp(microseconds: row.windowStartMicroseconds),
+                                     to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
+                }.filter { $0.modelVersion == row.modelVersion }
+            }
+        }
         var referenceAccuracy: [String: Double] = [:]
         for (key, row) in latest {
             references.load(endpoint: row.endpoint, modelVersion: row.modelVersion)
@@ -378,10 +396,11 @@ public struct BatchRun: Sendable {
         return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows,
                                        failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }),
                                        referenceAccuracy: referenceAccuracy, lastSuccess: lastSuccess)
+            + PrometheusTextfile.qualityText(quality: qualityRows, performance: Array(latest.values)) { options.settings(for: $0).quality }
     }
 
     /// One replace commit per table, endpoint and run of consecutive analysed hours (all model versions).
-    func writeTables(_ analyses: [HourAnalysis], drift: DriftTable, performance: PerformanceTable,
+    func writeTables(_ analyses: [HourAnalysis], drift: DriftTable, quality: QualityTable? = nil, performance: PerformanceTable,
                      commitInfo: [String: JSONValue] = [:]) throws(BatchError) {
         let byEndpoint = Dictionary(grouping: analyses, by: \.endpoint)
         for endpoint in byEndpoint.keys.sorted() {
@@ -394,6 +413,11 @@ public struct BatchRun: Sendable {
                 let range = DeltaTimestamp(microseconds: hours[runStart].startMicroseconds)..<DeltaTimestamp(microseconds: hours[runEnd - 1].endMicroseconds)
                 let inRun = items.filter { $0.hour >= hours[runStart] && $0.hour <= hours[runEnd - 1] }
                 _ = try storeCall { () throws(StoreError) in try drift.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.driftRows), commitInfo: commitInfo) }
+                if let quality {
+                    _ = try storeCall { () throws(StoreError) in
+                        try quality.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.qualityRows), commitInfo: commitInfo)
+                    }
+                }
                 _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performanceRow), commitInfo: commitInfo) }
                 runStart = runEnd
             }

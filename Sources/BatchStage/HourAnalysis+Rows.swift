@@ -22,6 +22,17 @@ extension HourAnalysis {
         }
     }
 
+    /// The `quality` table rows of this hour (non-finite values stored as null).
+    public var qualityRows: [QualityRow] {
+        quality.map { q in
+            QualityRow(endpoint: endpoint, modelVersion: modelVersion,
+                       windowStartMicroseconds: hour.startMicroseconds, windowEndMicroseconds: hour.endMicroseconds,
+                       columnName: q.columnName, check: q.check.rawValue, value: finite(q.value), baselineValue: finite(q.baselineValue),
+                       pValue: finite(q.pValue), status: q.status.rawValue, count: q.count, flaggedCount: q.flaggedCount,
+                       newCategories: q.newCategories?.map(\.value), newCategoryCounts: q.newCategories?.map(\.count))
+        }
+    }
+
     /// The `performance` table row of this hour.
     public var performanceRow: PerformanceRow {
         let p = performance

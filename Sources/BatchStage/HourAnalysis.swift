@@ -22,6 +22,12 @@ public struct HourAnalysis: Sendable {
     public var performance: HourPerformance
     /// The model's classes used for the classification metrics (empty for regression).
     public var classes: [String]
+    /// The data-quality checks of the features against the reference (none without one): features sorted,
+    /// checks in ``QualityCheck`` order.
+    public var quality: [ColumnQuality] = []
+    /// What the quality checks make of the model's status: `alert` or `warn` (per ``QualityThresholds/modelStatus``)
+    /// when any check alerts, `ok` otherwise.
+    public var qualityStatus: String = "ok"
     /// The hour's own figures of its features, `:prediction`, `:pred1` and `:spread12` (for the MLWatcher export).
     public var summaries: [String: ColumnSummary] = [:]
 
@@ -52,6 +58,13 @@ public struct HourAnalysis: Sendable {
             }
         }
         self.drift = drift
+        if let reference {
+            for column in hour.featureNames {
+                guard let actual = hour.columns[column], let trained = reference.columns[column] else { continue }
+                quality += ColumnQuality.checks(column: column, actual: actual, reference: trained, thresholds: settings.quality)
+            }
+            if quality.contains(where: { $0.status == .alert }) { qualityStatus = settings.quality.modelStatus.rawValue }
+        }
         performance = Self.performance(hour: hour, classes: classes, drift: drift,
                                        modelBaseline: reference == nil ? .previous : .reference, reference: reference)
     }

@@ -21,6 +21,16 @@ extension HourReport {
         json.member("model_version", modelVersion)
         json.key("performance")
         performance.write(to: &json)
+        if let quality {
+            json.key("quality")
+            json.beginArray()
+            for row in quality {
+                json.element()
+                row.write(to: &json)
+            }
+            json.endArray()
+        }
+        json.member("quality_status", qualityStatus)
         json.member("reference_id", referenceId)
         json.key("trend")
         json.beginArray()

@@ -81,6 +81,10 @@ public struct HourReport: Sendable, Codable {
     public var driftStatus: String
     public var performance: HourPerformance
     public var drift: [Drift]
+    /// The data-quality checks of the features against the reference (nil in reports written before them).
+    public var quality: [Quality]?
+    /// `ok`, or what a quality alert makes of the model's status (`warn` or `alert`, per the pipeline's rule).
+    public var qualityStatus: String?
     /// Up to 24 hours ending with this one, oldest first.
     public var trend: [TrendPoint]
 
@@ -95,6 +99,8 @@ public struct HourReport: Sendable, Codable {
         driftStatus = analysis.performance.driftStatus.rawValue
         performance = analysis.performance
         drift = analysis.drift.map(Drift.init)
+        quality = analysis.quality.map(Quality.init)
+        qualityStatus = analysis.qualityStatus
         let earliest = analysis.hour.startMicroseconds - 23 * analysis.hour.length
         var points = trend.filter { $0.windowStartMicroseconds >= earliest && $0.windowStartMicroseconds < analysis.hour.startMicroseconds }
         points.append(TrendPoint(hour: analysis.hour, performance: analysis.performance))

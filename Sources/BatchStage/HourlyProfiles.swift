@@ -28,6 +28,8 @@ struct HourlyProfiles {
         var categorical: CategoryCounts?
         var histogram: [Int64]?
         var usable: Bool
+        /// Values below / above the training range, while every part has them (with a usable histogram).
+        var outside: (below: Int64, above: Int64)? = nil
     }
 
     private(set) var columns: [ColumnKey: Column] = [:]
@@ -124,9 +126,11 @@ struct HourlyProfiles {
             if row.count == 0 {
                 part.histogram = [Int64](repeating: 0, count: columnBins.binCount)
                 part.usable = true
+                part.outside = (0, 0)
             } else if let counts = row.histogram, row.referenceID == columnBins.referenceID, counts.count == columnBins.binCount {
                 part.histogram = counts
                 part.usable = true
+                if let below = row.belowReferenceMin, let above = row.aboveReferenceMax { part.outside = (below, above) }
             }
         }
         return part
@@ -146,7 +150,8 @@ struct HourlyProfiles {
                           categorical: nil, histogram: nil, usable: false)
         case .categorical:
             let counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
-                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName),
+                                           otherCategories: row.otherCategories, otherCounts: row.otherCategoryCounts)
             return Column(numeric: nil, categorical: counts, histogram: nil, usable: false)
         case nil:
             throw ProfileError.differentKinds(column: row.columnName, row.columnKind, "numeric or categorical")
@@ -160,7 +165,8 @@ struct HourlyProfiles {
             let profile: ColumnProfile
             if let numeric = column.numeric {
                 if column.usable, let histogram = column.histogram, let columnBins = bins(key.hour.endpoint, key.hour.modelVersion)[key.column],
-                   let withBins = try? NumericProfile(moments: numeric.moments, sketch: numeric.sketch, bins: columnBins, histogram: histogram) {
+                   let withBins = try? NumericProfile(moments: numeric.moments, sketch: numeric.sketch, bins: columnBins, histogram: histogram,
+                                                      outsideRange: columnBins.trainingRange == nil ? nil : column.outside) {
                     profile = ColumnProfile(columnName: key.column, statistics: .numeric(withBins))
                 } else {
                     profile = ColumnProfile(columnName: key.column, statistics: .numeric(numeric))
@@ -188,9 +194,11 @@ extension HourlyProfiles.Column {
         }
         if usable, part.usable, let theirs = part.histogram, let count = histogram?.count, count == theirs.count {
             for i in 0..<count { histogram?[i] += theirs[i] }
+            if let mine = outside, let more = part.outside { outside = (mine.below + more.below, mine.above + more.above) } else { outside = nil }
         } else {
             usable = false
             histogram = nil
+            outside = nil
         }
     }
 }

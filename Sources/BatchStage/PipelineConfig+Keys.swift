@@ -4,7 +4,8 @@ extension PipelineConfig {
     /// The keys the batch reads, per level; `tail` and `collect` are other commands' sections (each checks
     /// its own keys).
     static let topKeys = ["defaults", "endpoints", "tail", "collect"]
-    static let sectionKeys = ["bins", "granularity", "thresholds"]
+    static let sectionKeys = ["bins", "granularity", "thresholds", "quality"]
+    static let qualityKeys = ["missing_share_increase", "outside_range_share", "unseen_share", "pvalue", "minimum_count", "model_status"]
     static let thresholdKeys = ["drift_detected_psi", "drift_detected_pvalue", "possible_drift_psi", "possible_drift_pvalue", "minimum_count"]
 
     /// Refuses a key the batch does not know (a typo such as `treshold:` would otherwise be ignored and the
@@ -22,6 +23,7 @@ extension PipelineConfig {
         func checkSection(_ node: Any?, scope: String) throws(BatchError) {
             try check(node, known: sectionKeys, scope: scope)
             try check((node as? [String: Any])?["thresholds"], known: thresholdKeys, scope: "\(scope).thresholds")
+            try check((node as? [String: Any])?["quality"], known: qualityKeys, scope: "\(scope).quality")
         }
         try check(top, known: topKeys, scope: "")
         try checkSection(top["defaults"], scope: "defaults")

@@ -11,6 +11,7 @@ import Yams
 ///   bins: 20
 ///   granularity: hour          # or day: one analysis per UTC day
 ///   thresholds: { drift_detected_psi: 0.25, drift_detected_pvalue: 0.01 }
+///   quality: { missing_share_increase: 0.05, pvalue: 0.01, model_status: alert }
 /// endpoints:
 ///   iris:
 ///     thresholds: { minimum_count: 200 }
@@ -62,6 +63,25 @@ public struct PipelineConfig: Sendable, Equatable {
         var bins: Int?
         var granularity: String?
         var thresholds: Thresholds?
+        var quality: Quality?
+    }
+
+    struct Quality: Decodable {
+        var missingShareIncrease: Double?
+        var outsideRangeShare: Double?
+        var unseenShare: Double?
+        var pvalue: Double?
+        var minimumCount: Int64?
+        var modelStatus: String?
+
+        enum CodingKeys: String, CodingKey {
+            case missingShareIncrease = "missing_share_increase"
+            case outsideRangeShare = "outside_range_share"
+            case unseenShare = "unseen_share"
+            case pvalue
+            case minimumCount = "minimum_count"
+            case modelStatus = "model_status"
+        }
     }
 
     struct Thresholds: Decodable {
@@ -113,6 +133,33 @@ public struct PipelineConfig: Sendable, Equatable {
                 throw .config(path: path, detail: "\(scope).thresholds.minimum_count = \(thresholds.minimumCount): must be ≥ 1")
             }
             result.thresholds = thresholds
+        }
+        if let q = section.quality { result.quality = try quality(q, over: result.quality, path: path, scope: scope + ".quality") }
+        return result
+    }
+
+    static func quality(_ q: Quality, over base: QualityThresholds, path: String, scope: String) throws(BatchError) -> QualityThresholds {
+        var result = base
+        result.missingShareIncrease = q.missingShareIncrease ?? result.missingShareIncrease
+        result.outsideRangeShare = q.outsideRangeShare ?? result.outsideRangeShare
+        result.unseenShare = q.unseenShare ?? result.unseenShare
+        result.pValue = q.pvalue ?? result.pValue
+        result.minimumCount = q.minimumCount ?? result.minimumCount
+        for (name, share) in [("missing_share_increase", result.missingShareIncrease), ("outside_range_share", result.outsideRangeShare),
+                              ("unseen_share", result.unseenShare)] where !(share > 0 && share <= 1) {
+            throw .config(path: path, detail: "\(scope).\(name) = \(share): must lie in (0, 1] (a share of the window's values)")
+        }
+        guard result.pValue > 0 && result.pValue <= 1 else {
+            throw .config(path: path, detail: "\(scope).pvalue = \(result.pValue): must lie in (0, 1]")
+        }
+        guard result.minimumCount >= 1 else {
+            throw .config(path: path, detail: "\(scope).minimum_count = \(result.minimumCount): must be ≥ 1")
+        }
+        if let text = q.modelStatus {
+            guard let status = QualityThresholds.ModelStatus(rawValue: text) else {
+                throw .config(path: path, detail: "\(scope).model_status = \(text): must be warn or alert (what a quality alert makes of the model's status)")
+            }
+            result.modelStatus = status
         }
         return result
     }

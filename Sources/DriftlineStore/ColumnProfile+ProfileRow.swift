@@ -27,10 +27,14 @@ extension ColumnProfile {
             row.sketch = profile.sketch.serialized()
             row.histogram = profile.histogram
             row.referenceID = profile.bins?.referenceID
+            row.belowReferenceMin = profile.outsideTrainingRange?.below
+            row.aboveReferenceMax = profile.outsideTrainingRange?.above
         case let .categorical(counts):
             let fields = counts.rowFields
             row.categories = fields.categories
             row.categoryCounts = fields.counts
+            row.otherCategories = counts.otherRowFields?.categories
+            row.otherCategoryCounts = counts.otherRowFields?.counts
         }
         return row
     }
@@ -63,13 +67,18 @@ extension ColumnProfile {
                 usedBins = bins
             }
             let profile: NumericProfile
-            do { profile = try NumericProfile(moments: moments, sketch: sketch, bins: usedBins, histogram: row.histogram) } catch { throw bad("histogram", error.description) }
+            var outside: (below: Int64, above: Int64)? = nil
+            if let below = row.belowReferenceMin, let above = row.aboveReferenceMax, usedBins?.trainingRange != nil { outside = (below, above) }
+            do {
+                profile = try NumericProfile(moments: moments, sketch: sketch, bins: usedBins, histogram: row.histogram, outsideRange: outside)
+            } catch { throw bad("histogram", error.description) }
             self.init(columnName: row.columnName, statistics: .numeric(profile))
         case .categorical:
             let counts: CategoryCounts
             do {
                 counts = try CategoryCounts(categories: row.categories ?? [], counts: row.categoryCounts ?? [], missingCount: row.missingCount,
-                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName))
+                                           capacity: DerivedColumns.categoryCapacity(of: row.columnName),
+                                           otherCategories: row.otherCategories, otherCounts: row.otherCategoryCounts)
             } catch { throw bad("categories", error.description) }
             guard counts.count == row.count else {
                 throw bad("count", "category counts sum to \(counts.count), count is \(row.count)")

@@ -57,6 +57,9 @@ public struct MergedProfile: Sendable {
     public let histogram: [Int64]?
     /// The reference whose bins `histogram` counts over.
     public let referenceID: String?
+    /// The summed values below / above the reference's training range, with `histogram` when every part with
+    /// values has them (rows written before these counts existed do not: then nil).
+    public let outsideReferenceRange: (below: Int64, above: Int64)?
     /// True when parts counted over different references (or some had none): `histogram` is nil.
     public let histogramConflict: Bool
     /// How many partial rows were merged.
@@ -95,7 +98,15 @@ public struct MergedProfile: Sendable {
         var reference: String?
         var conflict = false
         var sawValues = false
+        var outside: (below: Int64, above: Int64)? = (0, 0)
         for row in groups.joined() where row.columnKind == ColumnProfile.Kind.numeric.rawValue {
+            if row.count > 0 {
+                if let sum = outside, let below = row.belowReferenceMin, let above = row.aboveReferenceMax {
+                    outside = (sum.below &+ below, sum.above &+ above)
+                } else {
+                    outside = nil
+                }
+            }
             if row.count == 0 {
                 // An all-missing part: its (zero) histogram says nothing; take its reference only if none is known.
                 if !sawValues, !conflict, let histogram = row.histogram, sum == nil {
@@ -122,11 +133,13 @@ public struct MergedProfile: Sendable {
             sum = nil
             reference = nil
         }
+        if sum == nil { outside = nil }
         self.key = key
         self.profile = merged
         self.histogram = sum
         self.referenceID = reference
         self.histogramConflict = conflict
+        self.outsideReferenceRange = first.columnKind == ColumnProfile.Kind.numeric.rawValue ? outside : nil
         self.partialRows = rows.count
     }
 
@@ -135,6 +148,8 @@ public struct MergedProfile: Sendable {
         var bare = row
         bare.histogram = nil
         bare.referenceID = nil
+        bare.belowReferenceMin = nil
+        bare.aboveReferenceMax = nil
         do { return try ColumnProfile(row: bare) } catch { throw .unmergeable(key: key.description, detail: error.description) }
     }
 
@@ -159,6 +174,8 @@ public struct MergedProfile: Sendable {
                               windowStartMicroseconds: key.windowStartMicroseconds, windowEndMicroseconds: key.windowEndMicroseconds)
         row.histogram = histogram
         row.referenceID = referenceID
+        row.belowReferenceMin = outsideReferenceRange?.below
+        row.aboveReferenceMax = outsideReferenceRange?.above
         return row
     }
 

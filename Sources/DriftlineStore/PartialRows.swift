@@ -53,6 +53,10 @@ public enum PartialRows {
         if a.histogram != b.histogram { return lexicographic(a.histogram ?? [], b.histogram ?? []) }
         if a.categories != b.categories { return lexicographic(a.categories ?? [], b.categories ?? []) }
         if a.categoryCounts != b.categoryCounts { return lexicographic(a.categoryCounts ?? [], b.categoryCounts ?? []) }
+        if a.otherCategories != b.otherCategories { return lexicographic(a.otherCategories ?? [], b.otherCategories ?? []) }
+        if a.otherCategoryCounts != b.otherCategoryCounts { return lexicographic(a.otherCategoryCounts ?? [], b.otherCategoryCounts ?? []) }
+        if a.belowReferenceMin != b.belowReferenceMin { return (a.belowReferenceMin ?? -1) < (b.belowReferenceMin ?? -1) }
+        if a.aboveReferenceMax != b.aboveReferenceMax { return (a.aboveReferenceMax ?? -1) < (b.aboveReferenceMax ?? -1) }
         return (a.referenceID ?? "") < (b.referenceID ?? "")
     }
 

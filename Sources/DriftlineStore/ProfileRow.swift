@@ -29,13 +29,21 @@ public struct ProfileRow: Sendable, Equatable {
     public var referenceID: String?
     public var categories: [String]?
     public var categoryCounts: [Int64]?
+    /// Categorical only: some of the values counted under `__other__` with their counts (the largest, at most 32).
+    public var otherCategories: [String]?
+    public var otherCategoryCounts: [Int64]?
+    /// Numeric rows with a histogram: values below the reference's training minimum / above its maximum.
+    public var belowReferenceMin: Int64?
+    public var aboveReferenceMax: Int64?
 
     public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
                 columnName: String, columnKind: String, count: Int64, missingCount: Int64,
                 min: Double? = nil, max: Double? = nil, mean: Double? = nil, m2: Double? = nil,
                 p05: Double? = nil, p25: Double? = nil, p50: Double? = nil, p75: Double? = nil, p95: Double? = nil,
                 sketch: [UInt8]? = nil, histogram: [Int64]? = nil, referenceID: String? = nil,
-                categories: [String]? = nil, categoryCounts: [Int64]? = nil) {
+                categories: [String]? = nil, categoryCounts: [Int64]? = nil,
+                otherCategories: [String]? = nil, otherCategoryCounts: [Int64]? = nil,
+                belowReferenceMin: Int64? = nil, aboveReferenceMax: Int64? = nil) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.windowStartMicroseconds = windowStartMicroseconds
@@ -58,5 +66,9 @@ public struct ProfileRow: Sendable, Equatable {
         self.referenceID = referenceID
         self.categories = categories
         self.categoryCounts = categoryCounts
+        self.otherCategories = otherCategories
+        self.otherCategoryCounts = otherCategoryCounts
+        self.belowReferenceMin = belowReferenceMin
+        self.aboveReferenceMax = aboveReferenceMax
     }
 }

@@ -70,9 +70,30 @@ extension ProfilesTable {
         func long(_ value: (ProfileRow) -> Int64) throws -> LeafColumn {
             try LeafColumn(field: field, values: .int64(rows.map(value)))
         }
+        func optionalLong(_ value: (ProfileRow) -> Int64?) throws -> LeafColumn {
+            var values: [Int64] = []
+            var validity: [Bool] = []
+            for row in rows {
+                if let number = value(row) { values.append(number) }
+                validity.append(value(row) != nil)
+            }
+            return try LeafColumn(field: field, values: .int64(values), validity: validity)
+        }
         func double(_ value: (ProfileRow) -> Double?) throws -> LeafColumn {
             let (values, validity) = doubles(rows, value)
             return try LeafColumn(field: field, values: .double(values), validity: validity)
+        }
+        func stringList(_ value: (ProfileRow) -> [String]?) throws -> LeafColumn {
+            var offsets = [0]
+            var bytes = ByteArrays()
+            var validity: [Bool] = []
+            for row in rows {
+                let list = value(row)
+                for item in list ?? [] { bytes.append(item) }
+                validity.append(list != nil)
+                offsets.append(bytes.count)
+            }
+            return try LeafColumn(listField: field, offsets: offsets, values: .byteArray(bytes), validity: validity)
         }
         func longList(_ value: (ProfileRow) -> [Int64]?) throws -> LeafColumn {
             let (offsets, values, validity) = longLists(rows, value)
@@ -106,18 +127,11 @@ extension ProfilesTable {
             return try LeafColumn(field: field, values: .byteArray(bytes), validity: validity)
         case "histogram": return try longList(\.histogram)
         case "category_counts": return try longList(\.categoryCounts)
-        case "categories":
-            var offsets = [0]
-            var bytes = ByteArrays()
-            var validity: [Bool] = []
-            for row in rows {
-                if let categories = row.categories {
-                    for category in categories { bytes.append(category) }
-                }
-                validity.append(row.categories != nil)
-                offsets.append(bytes.count)
-            }
-            return try LeafColumn(listField: field, offsets: offsets, values: .byteArray(bytes), validity: validity)
+        case "other_category_counts": return try longList(\.otherCategoryCounts)
+        case "below_reference_min": return try optionalLong(\.belowReferenceMin)
+        case "above_reference_max": return try optionalLong(\.aboveReferenceMax)
+        case "categories": return try stringList(\.categories)
+        case "other_categories": return try stringList(\.otherCategories)
         default:
             throw StoreError.schemaMismatch(table: "profiles", detail: "no column \(field.name) in ProfileRow")
         }

@@ -46,6 +46,11 @@ extension ProfilesTable {
             let referenceID = try columns.strings("reference_id", rows: n)
             let categories = try columns.stringLists("categories", rows: n)
             let categoryCounts = try columns.longLists("category_counts", rows: n)
+            // Files written before these columns were added lack them: null.
+            let otherCategories = columns.has("other_categories") ? try columns.stringLists("other_categories", rows: n) : Array(repeating: nil, count: n)
+            let otherCounts = columns.has("other_category_counts") ? try columns.longLists("other_category_counts", rows: n) : Array(repeating: nil, count: n)
+            let below = columns.has("below_reference_min") ? try columns.longs("below_reference_min", rows: n) : Array(repeating: nil, count: n)
+            let above = columns.has("above_reference_max") ? try columns.longs("above_reference_max", rows: n) : Array(repeating: nil, count: n)
             for r in 0..<n {
                 guard let version = modelVersion[r], let name = columnName[r], let kind = columnKind[r],
                       let start = windowStart[r], let end = windowEnd[r], let c = count[r], let m = missing[r] else {
@@ -56,7 +61,9 @@ extension ProfilesTable {
                                       min: minimum[r], max: maximum[r], mean: mean[r], m2: m2[r],
                                       p05: p05[r], p25: p25[r], p50: p50[r], p75: p75[r], p95: p95[r],
                                       sketch: sketch[r], histogram: histogram[r], referenceID: referenceID[r],
-                                      categories: categories[r], categoryCounts: categoryCounts[r]))
+                                      categories: categories[r], categoryCounts: categoryCounts[r],
+                                      otherCategories: otherCategories[r], otherCategoryCounts: otherCounts[r],
+                                      belowReferenceMin: below[r], aboveReferenceMax: above[r]))
             }
         }
         return out
@@ -70,6 +77,9 @@ private struct ColumnsOfGroup {
     let file: String
 
     func bad(_ name: String, _ detail: String) -> StoreError { .malformedData(file: file, detail: "column \(name): \(detail)") }
+
+    /// Whether the file has the column (older files lack the columns added since).
+    func has(_ name: String) -> Bool { index[name] != nil }
 
     func leaf(_ name: String) throws(StoreError) -> LeafColumn {
         guard let i = index[name], i < batch.columns.count else { throw bad(name, "missing from the file") }

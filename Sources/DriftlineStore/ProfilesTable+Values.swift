@@ -20,6 +20,10 @@ extension ProfilesTable {
             .optional(row.referenceID),
             .optional(strings: row.categories),
             .optional(longs: row.categoryCounts),
+            .optional(strings: row.otherCategories),
+            .optional(longs: row.otherCategoryCounts),
+            .optional(row.belowReferenceMin),
+            .optional(row.aboveReferenceMax),
         ]
     }
 
@@ -35,7 +39,9 @@ extension ProfilesTable {
             p75: try r.optionalDouble("p75"), p95: try r.optionalDouble("p95"),
             sketch: try r.optionalBytes("sketch"), histogram: try r.optionalInt64List("histogram"),
             referenceID: try r.optionalString("reference_id"),
-            categories: try r.optionalStringList("categories"), categoryCounts: try r.optionalInt64List("category_counts"))
+            categories: try r.optionalStringList("categories"), categoryCounts: try r.optionalInt64List("category_counts"),
+            otherCategories: try r.optionalStringList("other_categories"), otherCategoryCounts: try r.optionalInt64List("other_category_counts"),
+            belowReferenceMin: try r.optionalInt64("below_reference_min"), aboveReferenceMax: try r.optionalInt64("above_reference_max"))
     }
 
     /// What a row must satisfy to be stored: a safe endpoint, a window, a known kind, counts ≥ 0.
@@ -49,6 +55,9 @@ extension ProfilesTable {
         guard row.count >= 0, row.missingCount >= 0 else { throw reject("counts must be ≥ 0") }
         if let categories = row.categories, categories.count != (row.categoryCounts?.count ?? -1) {
             throw reject("\(categories.count) categories but \(row.categoryCounts?.count ?? 0) category_counts")
+        }
+        if (row.otherCategories?.count ?? 0) != (row.otherCategoryCounts?.count ?? 0) {
+            throw reject("\(row.otherCategories?.count ?? 0) other_categories but \(row.otherCategoryCounts?.count ?? 0) other_category_counts")
         }
     }
 }

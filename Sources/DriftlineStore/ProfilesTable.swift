@@ -38,6 +38,12 @@ public struct ProfilesTable: Sendable {
         DeltaField("reference_id", .string),
         DeltaField("categories", .array(element: .string, containsNull: false)),
         DeltaField("category_counts", .array(element: .long, containsNull: false)),
+        // Added with the data-quality checks (issue 18), at the end: a store created before gains them by schema
+        // evolution (`TableStorage.open`) and its old rows read as null.
+        DeltaField("other_categories", .array(element: .string, containsNull: false)),
+        DeltaField("other_category_counts", .array(element: .long, containsNull: false)),
+        DeltaField("below_reference_min", .long),
+        DeltaField("above_reference_max", .long),
     ])
 
     /// The table folder (`<store>/profiles`).

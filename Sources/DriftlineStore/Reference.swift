@@ -58,7 +58,8 @@ public struct Reference: Sendable, Equatable {
     /// unknown names, or invalid edges.
     public func bins(column name: String) -> ReferenceBins? {
         guard let column = column(named: name), column.kind == .numeric, let edges = column.edges else { return nil }
-        return try? ReferenceBins(referenceID: referenceID, edges: edges)
+        let range = column.min.flatMap { low in column.max.flatMap { high in low <= high ? low...high : nil } }
+        return (try? ReferenceBins(referenceID: referenceID, edges: edges))?.withTrainingRange(range)
     }
 
     /// The bins of every numeric column that has edges, by column name.

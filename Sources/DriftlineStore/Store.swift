@@ -8,6 +8,7 @@ import Foundation
 /// <store>/profiles      Delta table (ProfilesTable), partitioned by endpoint
 /// <store>/drift         Delta table (DriftTable)
 /// <store>/performance   Delta table (PerformanceTable)
+/// <store>/quality       Delta table (QualityTable)
 /// <store>/references/<endpoint>/<model_version>.json   (Reference)
 /// <store>/reports/<endpoint>/                          HTML/JSON reports of the batch stage
 /// <store>/locks/<name>.lock                            (StoreLock: a DurableFiles LockFile)
@@ -37,6 +38,7 @@ public struct Store: Sendable {
     public var profilesPath: String { root + "/profiles" }
     public var driftPath: String { root + "/drift" }
     public var performancePath: String { root + "/performance" }
+    public var qualityPath: String { root + "/quality" }
     public var referencesPath: String { root + "/references" }
     public var reportsPath: String { root + "/reports" }
     public var locksPath: String { root + "/locks" }
@@ -62,6 +64,12 @@ public struct Store: Sendable {
     public func performance(repairing: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> PerformanceTable {
         PerformanceTable(storage: try TableStorage.open(path: performancePath, schema: PerformanceRow.deltaSchema,
                                                         options: tableOptions, repairing: repairing))
+    }
+
+    /// The `quality` table, created if missing (`repairing`: as for ``profiles(repairing:)``).
+    public func quality(repairing: ((DamagedCommit) -> Void)? = nil) throws(StoreError) -> QualityTable {
+        QualityTable(storage: try TableStorage.open(path: qualityPath, schema: QualityRow.deltaSchema,
+                                                    options: tableOptions, repairing: repairing))
     }
 
     /// `<store>/references/<endpoint>/<model_version>.json`.

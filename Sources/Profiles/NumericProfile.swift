@@ -20,6 +20,9 @@ public struct NumericProfile: Sendable {
     private var counts: [Int64]
     private var edges: [SIMD4<Double>]
     private var binned: Bool
+    /// Values below / above the bins' training range (when the bins carry one; else nil).
+    private var outside: (below: Int64, above: Int64)?
+    private var range: ClosedRange<Double>?
     private var pending = StagingBlock()
     private var pendingCount = 0
 
@@ -40,10 +43,15 @@ public struct NumericProfile: Sendable {
         counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
         edges = bins?.vectorEdges ?? []
         binned = bins != nil
+        range = bins?.trainingRange
+        outside = range == nil ? nil : (0, 0)
     }
 
     /// Assembles a profile from stored parts (a `profiles` row); the parts must agree.
-    public init(moments: NumericMoments, sketch: KLLSketch, bins: ReferenceBins?, histogram: [Int64]?) throws(ProfileError) {
+    /// `outsideRange`: the values below and above the bins' training range, when the stored row has them (rows
+    /// written before these counts existed do not: the profile then has none, ``outsideTrainingRange`` is nil).
+    public init(moments: NumericMoments, sketch: KLLSketch, bins: ReferenceBins?, histogram: [Int64]?,
+                outsideRange: (below: Int64, above: Int64)? = nil) throws(ProfileError) {
         guard UInt64(moments.count) == sketch.count else {
             throw .invalidArgument(name: "sketch", detail: "the sketch holds \(sketch.count) values but count is \(moments.count)")
         }
@@ -62,9 +70,27 @@ public struct NumericProfile: Sendable {
         case (_?, nil):
             throw .mismatchedBins(detail: "bins were given but the profile has no histogram")
         }
+        if let outsideRange {
+            guard bins?.trainingRange != nil, outsideRange.below >= 0, outsideRange.above >= 0,
+                  outsideRange.below <= moments.count, outsideRange.above <= moments.count - outsideRange.below else {
+                throw .mismatchedBins(detail: "\(outsideRange.below) values below and \(outsideRange.above) above the training range "
+                    + "need bins with a training range and at most \(moments.count) values")
+            }
+        }
         self.init(bins: bins, sketch: sketch)
         storedMoments = moments
         counts = histogram ?? []
+        outside = range == nil ? nil : outsideRange
+    }
+
+    /// Values below the training minimum and above its maximum, counted exactly while profiling into bins that
+    /// carry the training range (``ReferenceBins/trainingRange``); nil otherwise.
+    public var outsideTrainingRange: (below: Int64, above: Int64)? {
+        guard range != nil else { return nil }
+        guard pendingCount > 0 else { return outside }
+        var copy = self
+        copy.flush()
+        return copy.outside
     }
 
     /// Count, missing count, min, max, mean and m2. NaN and ±∞ count as missing.
@@ -123,6 +149,12 @@ public struct NumericProfile: Sendable {
                         for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
                     }
                 }
+                if let range, var tally = outside, low < range.lowerBound || high > range.upperBound {
+                    for x in block {
+                        if x < range.lowerBound { tally.below += 1 } else if x > range.upperBound { tally.above += 1 }
+                    }
+                    outside = tally
+                }
             }
         }
         pendingCount = 0
@@ -142,6 +174,16 @@ public struct NumericProfile: Sendable {
                 throw .mismatchedBins(detail: "histograms over reference \(mine.referenceID) and \(theirs.referenceID)")
             }
             for i in counts.indices { counts[i] += other.counts[i] }
+            // A part with values but without the counts (a row written before them) makes the sum unknown.
+            if let mine = outside, let theirs = other.outside {
+                outside = (mine.below + theirs.below, mine.above + theirs.above)
+            } else if other.storedMoments.count == 0 {
+                // nothing to add
+            } else if storedMoments.count == 0 {
+                outside = other.outside
+            } else {
+                outside = nil
+            }
         case (nil, let theirs?):
             guard storedMoments.count == 0 else {
                 throw .mismatchedBins(detail: "a profile without a histogram cannot take one over reference \(theirs.referenceID)")
@@ -150,6 +192,8 @@ public struct NumericProfile: Sendable {
             counts = other.counts
             edges = other.edges
             binned = true
+            range = other.range
+            outside = other.outside
         case (let mine?, nil):
             guard other.storedMoments.count == 0 else {
                 throw .mismatchedBins(detail: "a profile with a histogram over reference \(mine.referenceID) cannot take one without")

@@ -10,6 +10,16 @@ public struct ReferenceBins: Sendable, Equatable, Codable {
     public let referenceID: String
     /// Strictly increasing finite interior edges.
     public let edges: [Double]
+    /// The training values' minimum and maximum, when known (from a reference): a profile counting into these
+    /// bins also counts its values below the minimum and above the maximum, exactly (the data-quality checks).
+    public private(set) var trainingRange: ClosedRange<Double>?
+
+    /// These bins, also counting values outside `range` (the training minimum and maximum).
+    public func withTrainingRange(_ range: ClosedRange<Double>?) -> ReferenceBins {
+        var copy = self
+        copy.trainingRange = range.flatMap { $0.lowerBound.isFinite && $0.upperBound.isFinite ? $0 : nil }
+        return copy
+    }
 
     /// Number of bins: one more than the edges.
     public var binCount: Int { edges.count + 1 }

@@ -78,7 +78,9 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         #expect(!html.contains("<script"))
-        #expect(html.contains("&lt;apac&gt;") == false)    // categories are binned as __unseen__, never printed raw
+        // Drift bins an unseen category as __unseen__; the quality table names it, escaped, never raw.
+        #expect(!html.contains("<apac>"))
+        #expect(html.contains("&lt;apac&gt;"))
         #expect(html.contains("iris shop"))
         #expect(html.contains("<tr class=\"drift_detected\"><td>x</td>"))
         #expect(html.components(separatedBy: "<svg").count - 1 == 3 + 2)   // 3 trend charts, 2 histograms

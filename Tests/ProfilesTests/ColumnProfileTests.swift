@@ -57,6 +57,47 @@ import Testing
         #expect(twos == twos.sorted())
     }
 
+    @Test func valuesBeyondTheCapKeepTheirNamesUpToTheLimit() throws {
+        var counts = CategoryCounts()
+        for i in 0..<256 { counts.add("v\(i)", count: 10) }
+        counts.add("new-a", count: 7)
+        counts.add("new-b", count: 3)
+        counts.add("new-a", count: 2)
+        for i in 0..<40 { counts.add("tail\(i)") }        // 30 of them fit beside new-a and new-b
+        #expect(counts.otherCount == 52)
+        #expect(counts.namedOther.count == CategoryCounts.namedOtherCapacity)
+        #expect(counts.sortedNamedOther().prefix(2).map(\.value) == ["new-a", "new-b"])
+        #expect(counts.namedOther["new-a"] == 9)
+        // The row keeps them; reading it back gives the same counts.
+        let fields = try #require(counts.otherRowFields)
+        let back = try CategoryCounts(categories: counts.rowFields.categories, counts: counts.rowFields.counts, missingCount: 0,
+                                      otherCategories: fields.categories, otherCounts: fields.counts)
+        #expect(back == counts)
+    }
+
+    @Test func namedOthersMergeSymmetrically() {
+        func part(_ seed: Int) -> CategoryCounts {
+            var counts = CategoryCounts()
+            for i in 0..<256 { counts.add("v\(i)", count: 100) }
+            for i in 0..<50 { counts.add("x\((i * 7 + seed) % 60)", count: Int64(1 + (i + seed) % 5)) }
+            return counts
+        }
+        // Merging two parts is symmetric (beyond the caps, a chain of merges depends on its order, as the main
+        // counts do: readers and compaction merge partial rows in one fixed order, `PartialRows`).
+        var ab = part(1), ba = part(2)
+        ab.merge(part(2))
+        ba.merge(part(1))
+        #expect(ab == ba)
+        #expect(ab.namedOther.values.reduce(0, +) <= ab.otherCount)
+        #expect(ab.namedOther.count == CategoryCounts.namedOtherCapacity)
+    }
+
+    @Test func namedOthersMustFitInOther() {
+        #expect(throws: ProfileError.self) {
+            try CategoryCounts(categories: ["a", "__other__"], counts: [1, 2], missingCount: 0, otherCategories: ["z"], otherCounts: [3])
+        }
+    }
+
     @Test func binCountsPutEverythingUnknownInUnseen() {
         var counts = CategoryCounts()
         for value in ["a", "b", "z", "__other__"] { counts.add(value) }

@@ -67,3 +67,22 @@ import Foundation
         #expect(throws: ProfileError.self) { try JSONDecoder().decode(ReferenceBins.self, from: bad) }
     }
 }
+
+@Suite struct TrainingRangeCountTests {
+    /// Values beyond the training range are counted exactly, merge by adding, and a part without the counts
+    /// (a row written before them) makes the sum unknown rather than wrong.
+    @Test func valuesOutsideTheTrainingRangeAreCountedAndMerged() throws {
+        let bins = try ReferenceBins(referenceID: "r", edges: [0, 1]).withTrainingRange(-1...2)
+        var a = NumericProfile(bins: bins), b = NumericProfile(bins: bins)
+        for x in [-3.0, -1, 0.5, 2, 2.5, .nan] { a.add(x) }
+        for i in 0..<200 { b.add(Double(i) / 10 - 5) }   // -5 … 14.9: 40 below -1, 129 above 2
+        #expect(a.outsideTrainingRange?.below == 1 && a.outsideTrainingRange?.above == 1)
+        #expect(b.outsideTrainingRange?.below == 40 && b.outsideTrainingRange?.above == 129)
+        try a.merge(b)
+        #expect(a.outsideTrainingRange?.below == 41 && a.outsideTrainingRange?.above == 130)
+        let stored = try NumericProfile(moments: b.moments, sketch: b.sketch, bins: bins, histogram: b.histogram)
+        try a.merge(stored)
+        #expect(a.outsideTrainingRange == nil)
+        #expect(NumericProfile(bins: try ReferenceBins(referenceID: "r", edges: [0])).outsideTrainingRange == nil)
+    }
+}

@@ -19,19 +19,8 @@ DASHBOARDS = sorted((ROOT / "pipelines/grafana").glob("*.json"))
 PROMQL_WORDS = {"sum", "max", "min", "avg", "count", "by", "without", "rate", "increase", "histogram_quantile",
                 "time", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "le", "sqrt", "delta"}
 RULES = ROOT / "pipelines/prometheus/driftline-alerts.yml"
-# The quality checks' gauge is written by the `quality` table's work (issue 18, the quality helper's branch);
-# rules and dashboards query it under this agreed name and labels (endpoint, model_version, column, check;
-# 0 ok, 1 warn, 2 alert). It counts as emitted only once the code writes it.
+# The quality checks' gauge: rules and dashboards read it as 0 ok, 1 warn, 2 alert.
 QUALITY_METRIC = "driftline_quality_status"
-
-
-def quality_metric_in_code():
-    return any(QUALITY_METRIC in path.read_text(errors="replace") for path in (ROOT / "Sources").rglob("*.swift"))
-
-
-def pending_metrics():
-    """Metrics the rules and dashboards may query before the code emits them: the quality gauge, until it lands."""
-    return set() if quality_metric_in_code() else {QUALITY_METRIC}
 
 
 def metric_names(expr):
@@ -135,11 +124,8 @@ def test_the_rules_query_the_batch_and_tail_metrics_of_every_alert_area():
     assert "driftline:model_accuracy_allowed_drop" not in names
 
 
-def test_the_quality_gauge_is_emitted_once_the_quality_checks_land():
-    if not quality_metric_in_code():
-        pytest.skip(f"pending: {QUALITY_METRIC}{{endpoint,model_version,column,check}} is written by the quality checks "
-                    "(the quality helper's work on issue 18, branch quality), not merged here yet; DriftlineDataQuality "
-                    "and the quality dashboard panels already query it and their promtool tests pass")
+def test_the_quality_gauge_is_written_by_the_code_and_queried_by_rules_and_dashboards():
+    assert any(QUALITY_METRIC in path.read_text(errors="replace") for path in (ROOT / "Sources").rglob("*.swift"))
     assert QUALITY_METRIC in dashboard_metric_names() and QUALITY_METRIC in rules_metric_names()
 
 
@@ -198,7 +184,6 @@ def test_every_dashboard_metric_is_emitted_by_tail_or_batch(tmp_path):
         help_line = next(l for l in textfile.read_text().splitlines() if l.startswith(f"# HELP {QUALITY_METRIC} "))
         assert all(s in help_line for s in ("0 ok", "1 warn", "2 alert")), \
             f"{QUALITY_METRIC} no longer encodes 0 ok / 1 warn / 2 alert as agreed for the rules and dashboards: {help_line}"
-    emitted |= pending_metrics()
     used = dashboard_metric_names()
     assert used - emitted == set(), f"dashboards query metrics nobody emits: {sorted(used - emitted)}"
     # The alerting rules too (`up` is Prometheus's own series of a scrape).
