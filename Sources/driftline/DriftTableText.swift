@@ -3,10 +3,10 @@ import DriftlineStore
 import Foundation
 
 /// One window's drift rows as a terminal table (`driftline status --hour`), per model version and baseline,
-/// worst first; and, from the window's JSON report when it exists, the bins that moved most of every column
-/// that is not `no_drift`.
+/// worst first; from the window's JSON report when it exists, the bins that moved most of every column
+/// that is not `no_drift`; and the window's data-quality checks, alerts first, with the new values named.
 enum DriftTableText {
-    static func render(_ rows: [DriftRow], reportsPath: String) -> String {
+    static func render(_ rows: [DriftRow], quality: [QualityRow] = [], reportsPath: String) -> String {
         var out = ""
         let byModel = Dictionary(grouping: rows, by: \.modelVersion)
         for version in byModel.keys.sorted() {
@@ -30,9 +30,27 @@ enum DriftTableText {
             let moved = movedBins(reportsPath: reportsPath, endpoint: first.endpoint, version: version, window: window,
                                   columns: Set(modelRows.filter { $0.status != "no_drift" }.map { $0.columnName + "\u{0}" + $0.baseline }))
             if !moved.isEmpty { out += "bins that moved most (share of the window vs its baseline):\n" + moved }
+            let checks = quality.filter { $0.modelVersion == version }
+            if !checks.isEmpty { out += "data quality:\n" + qualityTable(checks) }
             out += "\n"
         }
         return out
+    }
+
+    /// The quality checks as a table, alerts first, then by column and check.
+    static func qualityTable(_ checks: [QualityRow]) -> String {
+        var table = [["column", "check", "status", "value", "baseline", "p", "count", "flagged", "new values"]]
+        let sorted = checks.sorted {
+            let (a, b) = ($0.status == "alert" ? 1 : 0, $1.status == "alert" ? 1 : 0)
+            if a != b { return a > b }
+            return ($0.columnName, $0.check) < ($1.columnName, $1.check)
+        }
+        for row in sorted {
+            let named = zip(row.newCategories ?? [], row.newCategoryCounts ?? []).map { "\($0) \($1)" }.joined(separator: ", ")
+            table.append([row.columnName, row.check, row.status, number(row.value), number(row.baselineValue), number(row.pValue),
+                          "\(row.count)", "\(row.flaggedCount)", named])
+        }
+        return aligned(table)
     }
 
     static func severity(_ status: String) -> Int {

@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Only this endpoint.")
     var endpoint: String?
 
-    @Option(help: ArgumentHelp("Print the drift table of the window containing this time (ISO-8601 or epoch seconds); needs --endpoint.", valueName: "time"))
+    @Option(help: ArgumentHelp("Print the drift and data-quality tables of the window containing this time (ISO-8601 or epoch seconds); needs --endpoint.", valueName: "time"))
     var hour: String?
 
     func validate() throws {
@@ -78,6 +78,17 @@ struct StatusCommand: ParsableCommand {
         guard !rows.isEmpty else {
             throw CommandFailure("endpoint \(endpoint) has no analysed window containing \(hour ?? ""): see `driftline status --store \(storeDirectory)` for the analysed ones")
         }
-        return DriftTableText.render(rows, reportsPath: store.reportsPath)
+        // The window's data-quality checks, when batch wrote any (a store from before the quality table has none).
+        var quality: [QualityRow] = []
+        if FileManager.default.fileExists(atPath: store.qualityPath + "/_delta_log") {
+            do {
+                quality = try store.quality().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: instant &- 86_400_000_000),
+                                                   to: DeltaTimestamp(microseconds: instant &+ 1))
+                    .filter { $0.windowStartMicroseconds <= instant && instant < $0.windowEndMicroseconds }
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        return DriftTableText.render(rows, quality: quality, reportsPath: store.reportsPath)
     }
 }

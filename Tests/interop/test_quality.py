@@ -205,6 +205,19 @@ def test_new_categories_are_named_with_their_exact_counts(pipeline):
         assert dict(zip(row["new_categories"], row["new_category_counts"])) == counts
 
 
+def test_status_prints_the_windows_quality_table(pipeline):
+    out = driftline("status", "--store", pipeline["store"], "--endpoint", "shop", "--hour", str(T0_S + 3600 * CHANGE_HOUR + 60)).stdout
+    section = out.split("data quality:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert section[0].split()[:3] == ["column", "check", "status"]
+    alerts = [line.split() for line in section[1:] if line.split()[2] == "alert"]
+    assert {(cells[0], cells[1]) for cells in alerts} == EXPECTED_ALERTS
+    assert [line.split()[2] for line in section[1:len(alerts) + 1]] == ["alert"] * len(alerts)   # alerts first
+    plan = next(line for line in section if line.split()[:2] == ["plan", "unseen_categories"])
+    assert all(f"{name} 60" in plan for name in NEW_PLANS), plan
+    clean = driftline("status", "--store", pipeline["store"], "--endpoint", "shop", "--hour", str(T0_S + 60)).stdout
+    assert "data quality:" in clean and " alert " not in clean.split("data quality:", 1)[1]
+
+
 def test_other_readers_see_the_same_table(pipeline):
     store = pipeline["store"]
     dt = DeltaTable(str(store / "quality"))
