@@ -1,3 +1,5 @@
+import DriftlineCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,7 +71,7 @@ public struct DeltaTimestamp: Sendable, Hashable, Comparable, Codable, CustomStr
               (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var micros: Int64 = 0
-        var seconds = Self.days(year: year, month: month, day: day) * 86_400
+        var seconds = Timestamp.daysFromCivil(year: year, month: month, day: day) * 86_400
         if index < bytes.count {
             guard expect([84, 32]), let hour = number(2), expect([58]), let minute = number(2), expect([58]),
                   let second = number(2), hour < 24, minute < 60, second < 61
@@ -104,28 +106,10 @@ public struct DeltaTimestamp: Sendable, Hashable, Comparable, Codable, CustomStr
         self.microseconds = seconds * 1_000_000 + micros
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     static func civil(fromSeconds seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
         return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
     }
 }
