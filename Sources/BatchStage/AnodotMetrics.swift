@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 
 /// Metrics in Anodot's 2.0 format (the shape MLWatcher's agent also sends; its names: `AnodotMetrics+MLWatcher`), one object per value with
@@ -6,11 +7,18 @@ import Foundation
 /// property values become `_` (values are cut at 150 characters, Anodot's limit), a leading `:` of reserved columns is dropped (`:prediction` → `prediction`).
 public enum AnodotMetrics {
     /// One metric.
-    public struct Metric: Sendable, Encodable, Equatable {
+    public struct Metric: Sendable, Equatable {
         public var properties: [String: String]
         public var tags: [String: [String]]
         public var timestamp: Int64
         public var value: Double
+
+        /// `{"properties": {...}, "tags": {...}, "timestamp": …, "value": …}`.
+        var jsonValue: JSONValue {
+            .object(["properties": .object(properties.mapValues { .string($0) }),
+                     "tags": .object(tags.mapValues { .array($0.map { .string($0) }) }),
+                     "timestamp": .int(timestamp), "value": .double(value)])
+        }
     }
 
     /// Drift scores, distances and statuses per feature and baseline, and the model's performance values.
@@ -60,18 +68,13 @@ public enum AnodotMetrics {
 
     /// Writes `metrics` as `jsonData` to `path` (atomically replaced, the folder created if needed).
     public static func write(_ metrics: [Metric], to path: String) throws(BatchError) {
-        do { try writeOutput(try jsonData(metrics), to: path) } catch let error as BatchError {
-            throw error
-        } catch {
-            throw .output(path: path, detail: "cannot encode the metrics: \(error)")
-        }
+        try writeOutput(jsonData(metrics), to: path)
     }
 
-    /// The JSON array Anodot's `/api/v1/metrics?protocol=anodot20` accepts.
-    public static func jsonData(_ metrics: [Metric]) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(metrics)
+    /// The JSON array Anodot's `/api/v1/metrics?protocol=anodot20` accepts, pretty and key-sorted (as
+    /// `JSONEncoder` with `[.prettyPrinted, .sortedKeys]` wrote it).
+    public static func jsonData(_ metrics: [Metric]) -> Data {
+        Data(JSONValue.array(metrics.map(\.jsonValue)).bytes(.foundationPretty))
     }
 
     /// Anodot refuses property values longer than this; longer ones are cut.

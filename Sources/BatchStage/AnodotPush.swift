@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -85,18 +86,12 @@ public struct AnodotPush: Sendable {
         configuration.timeoutIntervalForRequest = timeout
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var start = 0
         var batchNumber = 0
         while start < metrics.count {
             let end = min(start + batchSize, metrics.count)
             batchNumber += 1
-            let body: Data
-            do { body = try encoder.encode(Array(metrics[start..<end])) } catch {
-                report.failure = "cannot encode batch \(batchNumber): \(error)"
-                return report
-            }
+            let body = Data(JSONValue.array(metrics[start..<end].map(\.jsonValue)).bytes(.foundationCompact))
             var delay = firstDelay
             var outcome = Outcome.retryable("not sent")
             for attempt in 1...attempts {
@@ -161,14 +156,8 @@ public struct AnodotPush: Sendable {
 
     /// The `errors` Anodot lists in a 2xx answer (points it refused), as text.
     static func listedErrors(_ data: Data) -> [String] {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let errors = object["errors"] as? [Any] else { return [] }
-        return errors.map { error in
-            if let data = try? JSONSerialization.data(withJSONObject: error, options: [.sortedKeys]) {
-                return String(decoding: data, as: UTF8.self)
-            }
-            return "\(error)"
-        }
+        guard let answer = try? JSONValue.parse(Array(data)), let errors = answer.object?["errors"]?.array else { return [] }
+        return errors.map { $0.text(.foundationCompact) }
     }
 
     /// A transport error in words (never the URL, which holds the token).

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 import DriftlineStore
 import Foundation
@@ -175,11 +176,7 @@ public struct BatchRun: Sendable {
             outcome.files += try writeReports(outcome.analyses, performance: performanceTable)
         }
         if let path = options.anodotPath, !outcome.analyses.isEmpty {
-            do { try writeOutput(try AnodotMetrics.jsonData(AnodotMetrics.metrics(of: outcome.analyses)), to: path) } catch let error as BatchError {
-                throw error
-            } catch {
-                throw .output(path: path, detail: "cannot encode the metrics: \(error)")
-            }
+            try writeOutput(AnodotMetrics.jsonData(AnodotMetrics.metrics(of: outcome.analyses)), to: path)
             outcome.files.append(path)
         }
         var promTextfile: (path: String, data: Data)?

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 
 /// What a finished default (cron) batch run read, recorded in the `commitInfo` of a data-less commit of
@@ -62,7 +63,7 @@ struct BatchState: Sendable, Equatable {
         nowMicroseconds = now
         func strings(_ name: String) -> [String: String] {
             guard case let .object(map)? = object[name] else { return [:] }
-            return map.compactMapValues { if case let .string(text) = $0 { return text } else { return nil } }
+            return map.dictionary.compactMapValues { if case let .string(text) = $0 { return text } else { return nil } }
         }
         settings = strings("settings")
         references = strings("references")

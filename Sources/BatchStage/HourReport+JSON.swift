@@ -1,54 +1,41 @@
+import DriftlineCore
 import Foundation
 
-/// The report's JSON, written by ``JSONWriter`` with the members of every object in sorted order: the
-/// same bytes as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (checked by
-/// `ReportTests`), several times faster.
+/// The report's JSON, built as a `JSONValue` and written in `JSONFormat.foundationPretty`: the same bytes
+/// as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (checked by `ReportTests`),
+/// several times faster.
 extension HourReport {
     /// Pretty, key-sorted, snake_case JSON; `nil` members are left out.
     public func jsonData() -> Data {
-        var json = JSONWriter(capacity: 4096 + drift.count * 2048)
-        json.beginObject()
+        var out: [UInt8] = []
+        out.reserveCapacity(4096 + drift.count * 2048)
+        jsonValue.write(to: &out, .foundationPretty)
+        return Data(out)
+    }
+
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("classes", strings: classes)
-        json.key("drift")
-        json.beginArray()
-        for row in drift {
-            json.element()
-            row.write(to: &json)
-        }
-        json.endArray()
+        json["drift"] = .array(drift.map(\.jsonValue))
         json.member("drift_status", driftStatus)
         json.member("endpoint", endpoint)
         json.member("model_version", modelVersion)
-        json.key("performance")
-        performance.write(to: &json)
+        json["performance"] = performance.jsonValue
         if let quality {
-            json.key("quality")
-            json.beginArray()
-            for row in quality {
-                json.element()
-                row.write(to: &json)
-            }
-            json.endArray()
+            json["quality"] = .array(quality.map(\.jsonValue))
         }
         json.member("quality_status", qualityStatus)
         json.member("reference_id", referenceId)
-        json.key("trend")
-        json.beginArray()
-        for point in trend {
-            json.element()
-            point.write(to: &json)
-        }
-        json.endArray()
+        json["trend"] = .array(trend.map(\.jsonValue))
         json.member("window_end", windowEnd)
         json.member("window_start", windowStart)
-        json.endObject()
-        return Data(json.bytes)
+        return .object(json)
     }
 }
 
 extension HourReport.Drift {
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("actual_bin_counts", numbers: actualBinCounts)
         json.member("baseline", baseline)
         json.member("baseline_bin_counts", numbers: baselineBinCounts)
@@ -75,13 +62,13 @@ extension HourReport.Drift {
         json.member("stddev", stddev)
         json.member("tvd", tvd)
         json.member("wasserstein", wasserstein)
-        json.endObject()
+        return .object(json)
     }
 }
 
 extension HourReport.TrendPoint {
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("accuracy", accuracy)
         json.member("drift_status", driftStatus)
         json.member("error_rate", errorRate)
@@ -94,13 +81,13 @@ extension HourReport.TrendPoint {
         json.member("latency_p95_ms", latencyP95Ms)
         json.member("predictions_per_second", predictionsPerSecond)
         json.member("window_start_microseconds", windowStartMicroseconds)
-        json.endObject()
+        return .object(json)
     }
 }
 
 extension HourPerformance {
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("accuracy", accuracy)
         json.member("drift_status", driftStatus.rawValue)
         json.member("error_rate", errorRate)
@@ -127,8 +114,7 @@ extension HourPerformance {
         json.member("mean_pred1", meanPred1)
         json.member("mean_spread12", meanSpread12)
         if let perClass {
-            json.key("per_class")
-            perClass.write(to: &json)
+            json["per_class"] = perClass.jsonValue
         }
         json.member("precision_macro", precisionMacro)
         json.member("predictions_per_second", Optional(predictionsPerSecond))
@@ -138,37 +124,20 @@ extension HourPerformance {
         json.member("rmse", rmse)
         json.member("tvd_mean", tvdMean)
         json.member("tvd_sum", tvdSum)
-        json.endObject()
+        return .object(json)
     }
 }
 
 extension PerClassMetrics {
     /// `{"classes": [...], "confusion_matrix": [[...], ...], "f1": [...], "precision": [...], "recall": [...], "support": [...]}`.
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("classes", strings: classes)
-        json.key("confusion_matrix")
-        json.beginArray()
-        for row in confusionMatrix {
-            json.element()
-            json.beginArray()
-            for count in row {
-                json.element()
-                json.number(count)
-            }
-            json.endArray()
-        }
-        json.endArray()
+        json["confusion_matrix"] = .array(confusionMatrix.map { row in .array(row.map { .int($0) }) })
         json.member("f1", numbers: f1)
         json.member("precision", numbers: precision)
         json.member("recall", numbers: recall)
-        json.key("support")
-        json.beginArray()
-        for count in support {
-            json.element()
-            json.number(count)
-        }
-        json.endArray()
-        json.endObject()
+        json.member("support", integers: support)
+        return .object(json)
     }
 }

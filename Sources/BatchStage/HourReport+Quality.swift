@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// The data-quality part of the hour's report: the `quality[]` array of the JSON and the quality table of
 /// the HTML page.
 extension HourReport {
@@ -35,29 +37,22 @@ extension HourReport.Quality {
         newCategories = q.newCategories?.map { Category(value: $0.value, count: $0.count) }
     }
 
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
+    var jsonValue: JSONValue {
+        var json = JSONObject()
         json.member("baseline_value", baselineValue)
         json.member("check", check)
         json.member("column", column)
         json.member("count", count)
         json.member("flagged_count", flaggedCount)
         if let newCategories {
-            json.key("new_categories")
-            json.beginArray()
-            for category in newCategories {
-                json.element()
-                json.beginObject()
-                json.member("count", category.count)
-                json.member("value", category.value)
-                json.endObject()
-            }
-            json.endArray()
+            json["new_categories"] = .array(newCategories.map { category in
+                .object([("count", .int(category.count)), ("value", .string(category.value))])
+            })
         }
         json.member("p_value", pValue)
         json.member("status", status)
         json.member("value", value)
-        json.endObject()
+        return .object(json)
     }
 }
 

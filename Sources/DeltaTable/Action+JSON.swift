@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// A JSON object being read into an action, with the path used in error messages (`add.size`).
 struct JSONFields {
     struct Failure: Error {
@@ -5,7 +7,7 @@ struct JSONFields {
         let reason: String
     }
 
-    let members: [String: JSONValue]
+    let members: JSONObject
     let path: String
 
     init(_ value: JSONValue, path: String) throws {
@@ -89,7 +91,7 @@ extension Action {
         if let fields = try line.optionalObject("txn") { actions.append(.txn(try AppTransaction(fields))) }
         if let fields = try line.optionalObject("remove") { actions.append(.remove(try RemoveFile(fields))) }
         if let fields = try line.optionalObject("add") { actions.append(.add(try AddFile(fields))) }
-        if let fields = try line.optionalObject("commitInfo") { actions.append(.commitInfo(fields.members)) }
+        if let fields = try line.optionalObject("commitInfo") { actions.append(.commitInfo(fields.members.dictionary)) }
         return actions
     }
 

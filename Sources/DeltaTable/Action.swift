@@ -1,3 +1,4 @@
+import DriftlineCore
 /// One action of a Delta commit: a line of a `_delta_log/NNN.json` file or a row of a checkpoint.
 public enum Action: Sendable, Hashable {
     case `protocol`(ProtocolVersions)

@@ -1,3 +1,4 @@
+import DriftlineCore
 /// Reading and writing actions as newline-delimited JSON, one action per line.
 enum ActionCoding {
     /// Parses the text of a commit file. `file` names it in errors.
@@ -39,7 +40,7 @@ enum ActionCoding {
             do {
                 actions += try Action.actions(fromLine: try JSONValue.parse(slice))
             } catch let error as JSONSyntaxError {
-                throw DeltaError.malformedLog(file: file, line: lineNumber, reason: "invalid JSON at \(error)")
+                throw DeltaError.malformedLog(file: file, line: lineNumber, reason: "invalid JSON at byte \(error.offset + 1): \(error.reason)")
             } catch let error as JSONFields.Failure {
                 throw DeltaError.malformedLog(file: file, line: lineNumber, reason: "\(error.path): \(error.reason)")
             }
@@ -58,7 +59,7 @@ enum ActionCoding {
             stamped[0] = .commitInfo(info)
         }
         for action in stamped {
-            action.json.write(to: &out)
+            action.json.write(to: &out, .deltaLog)
             out.append(10)
         }
         return out

@@ -1,3 +1,4 @@
+import DriftlineCore
 /// The type of a column in Delta's schema language (Spark SQL's JSON schema).
 public indirect enum DeltaType: Sendable, Hashable {
     case string, long, integer, short, byte, double, float, boolean, binary, date, timestamp
@@ -85,7 +86,7 @@ public struct DeltaSchema: Sendable, Hashable {
 
     /// The Spark JSON schema string.
     public var json: String {
-        DeltaType.struct(self).jsonValue.text
+        DeltaType.struct(self).jsonValue.text(.deltaLog)
     }
 
     /// Checks what Delta requires of a schema: unique names regardless of case, partition columns present
@@ -167,7 +168,7 @@ extension DeltaField {
             throw DeltaError.invalidArgument("a struct field needs a name and a type, got \(value)")
         }
         self.init(name, try DeltaType(json: type), nullable: members["nullable"] != .bool(false),
-                  metadata: members["metadata"]?.object ?? [:])
+                  metadata: members["metadata"]?.object?.dictionary ?? [:])
     }
 
     var jsonValue: JSONValue {

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DurableFiles
 
 /// What `checkpoint` wrote.
@@ -40,7 +41,7 @@ extension DeltaTable {
         if (try? readLastCheckpoint())?.version ?? -1 < info.version {
             let pointer: JSONValue = .object(["version": .int(info.version), "size": .int(info.size),
                                               "sizeInBytes": .int(info.sizeInBytes), "numOfAddFiles": .int(info.numOfAddFiles)])
-            try deltaIO { try DurableFile.replace(log.lastCheckpoint, with: Array(pointer.text.utf8)) }
+            try deltaIO { try DurableFile.replace(log.lastCheckpoint, with: pointer.bytes(.deltaLog)) }
         }
         try cleanUpLog(now: now)
         return info
@@ -51,7 +52,7 @@ extension DeltaTable {
         guard DurableFile.exists(log.lastCheckpoint) else { return nil }
         let bytes = try deltaIO { try DurableFile.read(log.lastCheckpoint) }
         do {
-            let fields = try JSONFields(try JSONValue.parse(bytes[...]), path: "_last_checkpoint")
+            let fields = try JSONFields(try JSONValue.parse(bytes), path: "_last_checkpoint")
             return CheckpointInfo(version: try fields.int("version"), size: try fields.optionalInt("size") ?? 0,
                                   sizeInBytes: try fields.optionalInt("sizeInBytes") ?? 0,
                                   numOfAddFiles: try fields.optionalInt("numOfAddFiles") ?? 0)

@@ -1,3 +1,4 @@
+import DriftlineCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import DriftlineCore
 /// A commit found in the log: its version, one application's `txn` in it and its `commitInfo`.
 public struct TransactionCommit: Sendable, Hashable {
     public let version: Int64

@@ -1,3 +1,4 @@
+import DriftlineCore
 extension DeltaTable {
     /// Adds nullable columns at the end of the table's schema (Delta's `ADD COLUMNS`): one commit of a
     /// `metaData` action that keeps the table's id, partitioning and configuration and replaces its schema.

@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 import DurableFiles
 import Synchronization

@@ -1,3 +1,4 @@
+import DriftlineCore
 /// Per-file statistics, stored as the `stats` JSON of an `add` action: the record count and, per column,
 /// the smallest and largest value and the number of nulls. Readers use them to skip files; `replace`
 /// uses a timestamp column's range to find the files of a time range.
@@ -102,7 +103,7 @@ public struct FileStatistics: Sendable, Hashable {
             "numRecords": .int(numRecords), "minValues": .object(minValues), "maxValues": .object(maxValues),
             "nullCount": .object(nullCount),
         ])
-        return object.description
+        return object.text(.deltaLog)
     }
 
     /// Parses `add.stats` JSON; fields other than these four are ignored.
@@ -111,8 +112,8 @@ public struct FileStatistics: Sendable, Hashable {
             throw DeltaError.invalidArgument("stats is not a JSON object: \(text.prefix(80))")
         }
         numRecords = members["numRecords"]?.int64 ?? 0
-        minValues = members["minValues"]?.object ?? [:]
-        maxValues = members["maxValues"]?.object ?? [:]
-        nullCount = members["nullCount"]?.object ?? [:]
+        minValues = members["minValues"]?.object?.dictionary ?? [:]
+        maxValues = members["maxValues"]?.object?.dictionary ?? [:]
+        nullCount = members["nullCount"]?.object?.dictionary ?? [:]
     }
 }

@@ -1,7 +1,6 @@
-/// How the product writes a JSON string: one escaper for the Delta log's actions (DeltaTable's `JSONValue`),
-/// the reference files (DriftlineStore's canonical JSON, whose bytes the reference fingerprint is taken
-/// over), the reports (BatchStage's writer, which must match Foundation's `JSONEncoder` byte for byte) and
-/// the collector's answers.
+/// How the product writes a JSON string: one escaper for everything `JSONValue` writes (the Delta log's
+/// actions, the reference files whose bytes the reference fingerprint is taken over, the reports and
+/// Anodot metrics, which must match Foundation's `JSONEncoder` byte for byte) and the collector's answers.
 public enum JSONString {
     /// Which characters besides `"`, `\` and the control characters are escaped.
     public enum Escaping: Sendable {

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 import Parquet
 

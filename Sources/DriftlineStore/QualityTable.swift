@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 
 /// The `quality` table: one row per (endpoint, model version, analysis window, column, check), written by

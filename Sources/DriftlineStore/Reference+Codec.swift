@@ -1,30 +1,31 @@
 import DeltaTable
+import DriftlineCore
 import DurableFiles
 import Foundation
 import Profiles
 
-/// The JSON file format of REFERENCE.md: encode (stable key order, readable), decode with errors that
-/// name the file and field, atomic save, load.
+/// The JSON file format of REFERENCE.md, written and read through DriftlineCore's `JSONValue`: encode
+/// (stable key order, readable), decode with errors that name the file and field, atomic save, load.
 extension Reference {
     static let formatName = "driftline-reference"
 
     /// The file's bytes: pretty JSON, keys in the documented order, ending in a newline.
     public func encoded() -> [UInt8] {
         Self.canonical(endpoint: endpoint, modelVersion: modelVersion, createdAt: createdAt, binCount: binCount,
-                       task: task, columns: columns, referenceID: referenceID).pretty
+                       task: task, columns: columns, referenceID: referenceID).bytes(.reference)
     }
 
     /// The document; `createdAt` and `referenceID` nil leave them out (the fingerprint's input).
     static func canonical(endpoint: String, modelVersion: String, createdAt: DeltaTimestamp?, binCount: Int,
-                          task: ReferenceTask?, columns: [ReferenceColumn], referenceID: String?) -> CanonicalJSON {
-        var members: [(String, CanonicalJSON)] = [("format", .string(formatName)),
+                          task: ReferenceTask?, columns: [ReferenceColumn], referenceID: String?) -> JSONValue {
+        var members: [(String, JSONValue)] = [("format", .string(formatName)),
                                                   ("format_version", .int(Int64(fileFormatVersion(columns: columns))))]
         if let referenceID { members.append(("reference_id", .string(referenceID))) }
         members += [("endpoint", .string(endpoint)), ("model_version", .string(modelVersion))]
         if let createdAt { members.append(("created_at", .string(createdAt.iso8601Microseconds))) }
         members.append(("bin_count", .int(Int64(binCount))))
         if let task {
-            var fields: [(String, CanonicalJSON)] = [("kind", .string(task.kind.rawValue))]
+            var fields: [(String, JSONValue)] = [("kind", .string(task.kind.rawValue))]
             if let classes = task.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
             if let threshold = task.threshold { fields.append(("threshold", .double(threshold))) }
             members.append(("task", .object(fields)))
@@ -35,8 +36,8 @@ extension Reference {
         return .object(members)
     }
 
-    private static func canonical(column: ReferenceColumn) -> CanonicalJSON {
-        var members: [(String, CanonicalJSON)] = [
+    private static func canonical(column: ReferenceColumn) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("name", .string(column.name)), ("kind", .string(column.kind.rawValue)),
             ("count", .int(column.count)), ("missing_count", .int(column.missingCount)),
         ]
@@ -96,27 +97,13 @@ extension Reference {
 
     /// Decodes a reference document (`file` names it in errors).
     public init(json bytes: [UInt8], file: String = "<reference>") throws(StoreError) {
-        let form: ReferenceFileForm
-        do {
-            form = try JSONDecoder().decode(ReferenceFileForm.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw .malformedReference(file: file, field: Self.path(context.codingPath + [key]), detail: "is missing")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw .malformedReference(file: file, field: Self.path(context.codingPath), detail: context.debugDescription)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .malformedReference(file: file, field: Self.path(context.codingPath), detail: "not valid JSON: \(context.debugDescription)")
+        let value: JSONValue
+        do throws(JSONSyntaxError) {
+            value = try JSONValue.parse(bytes)
         } catch {
-            throw .malformedReference(file: file, field: "(document)", detail: "\(error)")
+            throw .malformedReference(file: file, field: "(document)", detail: "not valid JSON: \(error)")
         }
-        self = try form.reference(file: file)
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        var out = ""
-        for key in keys {
-            if let index = key.intValue { out += "[\(index)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return out.isEmpty ? "(document)" : out
+        self = try ReferenceFileForm(json: value, file: file).reference(file: file)
     }
 }
 

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 import Profiles
 
@@ -40,7 +41,7 @@ public struct Reference: Sendable, Equatable {
         self.task = task
         self.columns = columns
         self.referenceID = FNV1a64.hex(Self.canonical(endpoint: endpoint, modelVersion: modelVersion, createdAt: nil,
-                                                      binCount: binCount, task: task, columns: columns, referenceID: nil).compact)
+                                                      binCount: binCount, task: task, columns: columns, referenceID: nil).bytes(.referenceCompact))
     }
 
     /// The column named `name`.

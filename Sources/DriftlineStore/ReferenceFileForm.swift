@@ -1,21 +1,22 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Profiles
 
 /// The reference file as JSON decodes it, before validation.
-struct ReferenceFileForm: Decodable {
-    struct TaskForm: Decodable {
+struct ReferenceFileForm {
+    struct TaskForm {
         var kind: String
         var classes: [String]?
         var threshold: Double?
     }
 
-    struct CalibrationForm: Decodable {
+    struct CalibrationForm {
         var labeled: [Int64]
         var events: [Int64]
     }
 
-    struct ColumnForm: Decodable {
+    struct ColumnForm {
         var name: String
         var kind: String
         var count: Int64
@@ -132,5 +133,176 @@ extension ReferenceFileForm.ColumnForm {
         }
         do { _ = try column.profile() } catch { throw bad(at, error.description) }
         return column
+    }
+}
+
+/// Reading the document's fields out of the parsed JSON; a missing or mistyped field is a
+/// `malformedReference` naming its path (`columns[2].count`).
+extension ReferenceFileForm {
+    init(json value: JSONValue, file: String) throws(StoreError) {
+        let document = try ReferenceFields(value, path: "", file: file)
+        format = try document.string("format")
+        format_version = try document.int("format_version")
+        reference_id = try document.string("reference_id")
+        endpoint = try document.string("endpoint")
+        model_version = try document.string("model_version")
+        created_at = try document.string("created_at")
+        bin_count = try document.int("bin_count")
+        if let fields = try document.optionalObject("task") {
+            task = TaskForm(kind: try fields.string("kind"), classes: try fields.optionalStrings("classes"),
+                            threshold: try fields.optionalDouble("threshold"))
+        } else {
+            task = nil
+        }
+        columns = try document.objects("columns").map { fields throws(StoreError) in try ColumnForm(fields) }
+    }
+}
+
+extension ReferenceFileForm.ColumnForm {
+    fileprivate init(_ fields: ReferenceFields) throws(StoreError) {
+        name = try fields.string("name")
+        kind = try fields.string("kind")
+        count = try fields.int64("count")
+        missing_count = try fields.int64("missing_count")
+        min = try fields.optionalDouble("min")
+        max = try fields.optionalDouble("max")
+        mean = try fields.optionalDouble("mean")
+        m2 = try fields.optionalDouble("m2")
+        p05 = try fields.optionalDouble("p05")
+        p25 = try fields.optionalDouble("p25")
+        p50 = try fields.optionalDouble("p50")
+        p75 = try fields.optionalDouble("p75")
+        p95 = try fields.optionalDouble("p95")
+        edges = try fields.optionalDoubles("edges")
+        histogram = try fields.optionalInt64s("histogram")
+        sketch = try fields.optionalString("sketch")
+        categories = try fields.optionalStrings("categories")
+        category_counts = try fields.optionalInt64s("category_counts")
+        if let map = try fields.optionalObject("calibration") {
+            calibration = ReferenceFileForm.CalibrationForm(labeled: try map.int64s("labeled"), events: try map.int64s("events"))
+        } else {
+            calibration = nil
+        }
+    }
+}
+
+/// An object of the reference document with its path, for errors.
+private struct ReferenceFields {
+    let members: JSONObject
+    let path: String
+    let file: String
+
+    init(_ value: JSONValue, path: String, file: String) throws(StoreError) {
+        self.path = path
+        self.file = file
+        guard case let .object(members) = value else {
+            throw .malformedReference(file: file, field: path.isEmpty ? "(document)" : path, detail: "expected an object, found \(Self.kind(value))")
+        }
+        self.members = members
+    }
+
+    private func at(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    private func bad(_ field: String, _ detail: String) -> StoreError { .malformedReference(file: file, field: field, detail: detail) }
+
+    static func kind(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// The member, nil when absent or null.
+    private func present(_ key: String) -> JSONValue? {
+        guard let value = members[key], !value.isNull else { return nil }
+        return value
+    }
+
+    private func required(_ key: String) throws(StoreError) -> JSONValue {
+        guard let value = present(key) else { throw bad(at(key), "is missing") }
+        return value
+    }
+
+    private func string(_ value: JSONValue, _ field: String) throws(StoreError) -> String {
+        guard let text = value.string else { throw bad(field, "expected a string, found \(Self.kind(value))") }
+        return text
+    }
+
+    private func int64(_ value: JSONValue, _ field: String) throws(StoreError) -> Int64 {
+        guard let number = value.int64 else { throw bad(field, "expected a whole number, found \(Self.kind(value)) \(value)") }
+        return number
+    }
+
+    private func double(_ value: JSONValue, _ field: String) throws(StoreError) -> Double {
+        guard let number = value.double else { throw bad(field, "expected a number, found \(Self.kind(value))") }
+        return number
+    }
+
+    private func array(_ key: String) throws(StoreError) -> [JSONValue]? {
+        guard let value = present(key) else { return nil }
+        guard let items = value.array else { throw bad(at(key), "expected an array, found \(Self.kind(value))") }
+        return items
+    }
+
+    func string(_ key: String) throws(StoreError) -> String { try string(try required(key), at(key)) }
+
+    func optionalString(_ key: String) throws(StoreError) -> String? {
+        guard let value = present(key) else { return nil }
+        return try string(value, at(key))
+    }
+
+    func int64(_ key: String) throws(StoreError) -> Int64 { try int64(try required(key), at(key)) }
+
+    func int(_ key: String) throws(StoreError) -> Int {
+        let number = try int64(key)
+        guard let exact = Int(exactly: number) else { throw bad(at(key), "\(number) is out of range") }
+        return exact
+    }
+
+    func optionalDouble(_ key: String) throws(StoreError) -> Double? {
+        guard let value = present(key) else { return nil }
+        return try double(value, at(key))
+    }
+
+    func optionalStrings(_ key: String) throws(StoreError) -> [String]? {
+        guard let items = try array(key) else { return nil }
+        var out: [String] = []
+        for (index, item) in items.enumerated() { out.append(try string(item, at(key) + "[\(index)]")) }
+        return out
+    }
+
+    func optionalDoubles(_ key: String) throws(StoreError) -> [Double]? {
+        guard let items = try array(key) else { return nil }
+        var out: [Double] = []
+        for (index, item) in items.enumerated() { out.append(try double(item, at(key) + "[\(index)]")) }
+        return out
+    }
+
+    func optionalInt64s(_ key: String) throws(StoreError) -> [Int64]? {
+        guard let items = try array(key) else { return nil }
+        var out: [Int64] = []
+        for (index, item) in items.enumerated() { out.append(try int64(item, at(key) + "[\(index)]")) }
+        return out
+    }
+
+    func int64s(_ key: String) throws(StoreError) -> [Int64] {
+        guard let items = try optionalInt64s(key) else { throw bad(at(key), "is missing") }
+        return items
+    }
+
+    func optionalObject(_ key: String) throws(StoreError) -> ReferenceFields? {
+        guard let value = present(key) else { return nil }
+        return try ReferenceFields(value, path: at(key), file: file)
+    }
+
+    func objects(_ key: String) throws(StoreError) -> [ReferenceFields] {
+        guard let items = try array(key) else { throw bad(at(key), "is missing") }
+        var out: [ReferenceFields] = []
+        for (index, item) in items.enumerated() { out.append(try ReferenceFields(item, path: at(key) + "[\(index)]", file: file)) }
+        return out
     }
 }

@@ -1,3 +1,4 @@
+import DriftlineCore
 import DeltaTable
 
 /// Records the tail read but refused, by endpoint, since the last commit: what was refused, how many, and

@@ -14,9 +14,9 @@ let package = Package(
     dependencies: [.package(name: "Driftline", path: "../..")],
     targets: [
         tool("ParquetInterop", ["Parquet", "DeltaTable"]),
-        tool("DeltaInterop", ["DeltaTable", "Parquet"]),
+        tool("DeltaInterop", ["DeltaTable", "Parquet", "DriftlineCore"]),
         tool("ProfilesInterop", ["Profiles"]),
-        tool("StoreInterop", ["DriftlineStore", "DeltaTable", "Profiles"]),
+        tool("StoreInterop", ["DriftlineStore", "DeltaTable", "Profiles", "DriftlineCore"]),
         tool("TailInterop", ["DriftlineStore", "Profiles"]),
         // Writes window profiles into a store as tail does, for the batch cross-checks (test_batch.py).
         tool("BatchInterop", ["Profiling", "DriftlineStore", "DriftlineCore", "Profiles"]),

@@ -1,3 +1,4 @@
+import DriftlineCore
 // DeltaInterop: drives DeltaTable for the pytest cross-checks in Tests/interop/test_delta.py.
 // Each command reads a JSON request on stdin (when it needs one) and prints a JSON answer on stdout;
 // failures print the error on stderr and exit 1.

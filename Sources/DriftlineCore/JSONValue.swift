@@ -1,4 +1,8 @@
-/// A JSON value, for the free-form parts of the log: `commitInfo`, column metadata and statistics.
+/// A JSON value: the one the product writes and reads its JSON with — the Delta log's actions, the reference
+/// files, the hourly reports and the Anodot metrics. Objects keep their members in order (``JSONObject``);
+/// whole numbers and fractional ones stay apart (`.int` and `.double`) so that each file is written with the
+/// same number text every time. ``parse(_:limits:)`` reads one strictly; ``text(_:)`` and ``bytes(_:)``
+/// write one in a ``JSONFormat``.
 public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
@@ -6,7 +10,23 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    /// An object of `members` in key order (a dictionary has none of its own).
+    public static func object(_ members: [String: JSONValue]) -> JSONValue {
+        .object(JSONObject(sorting: members))
+    }
+
+    /// An object of `members` in the order given.
+    public static func object(_ members: [(String, JSONValue)]) -> JSONValue {
+        .object(JSONObject(members))
+    }
+
+    /// `.double(value)`, or `.null` when `value` is nil.
+    public static func optional(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
+
+    /// `.string(value)`, or `.null` when `value` is nil.
+    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -23,7 +43,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode(JSONObject.self))
         }
     }
 
@@ -64,14 +84,32 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return nil
     }
 
+    /// The value as a boolean, when it is one.
+    public var bool: Bool? {
+        if case let .bool(value) = self { return value }
+        return nil
+    }
+
+    /// The items, when the value is an array.
+    public var array: [JSONValue]? {
+        if case let .array(value) = self { return value }
+        return nil
+    }
+
     /// The members, when the value is an object.
-    public var object: [String: JSONValue]? {
+    public var object: JSONObject? {
         if case let .object(value) = self { return value }
         return nil
     }
 
-    /// Compact JSON text.
+    /// Whether the value is `null`.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// Compact JSON text, members in order.
     public var description: String {
-        text
+        text(.compact)
     }
 }
