@@ -27,29 +27,29 @@ struct Failure: Error, CustomStringConvertible {
 
 func readRequest() throws -> JSONValue {
     let data = FileHandle.standardInput.readDataToEndOfFile()
-    return try JSONDecoder().decode(JSONValue.self, from: data)
+    return try JSONValue.parse(Array(data))
 }
 
 func printJSON(_ value: JSONValue) {
     print(value.description)
 }
 
-func field(_ object: [String: JSONValue], _ name: String) throws -> JSONValue {
+func field(_ object: JSONObject, _ name: String) throws -> JSONValue {
     guard let value = object[name] else { throw Failure(description: "missing \(name)") }
     return value
 }
 
-func string(_ object: [String: JSONValue], _ name: String) throws -> String {
+func string(_ object: JSONObject, _ name: String) throws -> String {
     guard let text = try field(object, name).string else { throw Failure(description: "\(name) must be a string") }
     return text
 }
 
-func int(_ object: [String: JSONValue], _ name: String) throws -> Int64 {
+func int(_ object: JSONObject, _ name: String) throws -> Int64 {
     guard let number = try field(object, name).int64 else { throw Failure(description: "\(name) must be an integer") }
     return number
 }
 
-func profileRow(_ spec: [String: JSONValue]) throws -> ProfileRow {
+func profileRow(_ spec: JSONObject) throws -> ProfileRow {
     let values: [JSONValue]
     if case let .array(items) = try field(spec, "values") { values = items } else { throw Failure(description: "values must be an array") }
     let name = try string(spec, "column")
@@ -97,7 +97,7 @@ func json(_ merged: MergedProfile) -> JSONValue {
 }
 
 /// A drift or performance row from {column: value}, through the public initializers.
-func driftRow(_ o: [String: JSONValue]) throws -> DriftRow {
+func driftRow(_ o: JSONObject) throws -> DriftRow {
     func d(_ name: String) -> Double? { o[name]?.double }
     return DriftRow(endpoint: try string(o, "endpoint"), modelVersion: try string(o, "model_version"),
                     windowStartMicroseconds: try int(o, "window_start"), windowEndMicroseconds: try int(o, "window_end"),
@@ -111,7 +111,7 @@ func driftRow(_ o: [String: JSONValue]) throws -> DriftRow {
                     status: try string(o, "status"))
 }
 
-func performanceRow(_ o: [String: JSONValue]) throws -> PerformanceRow {
+func performanceRow(_ o: JSONObject) throws -> PerformanceRow {
     func d(_ name: String) -> Double? { o[name]?.double }
     return PerformanceRow(endpoint: try string(o, "endpoint"), modelVersion: try string(o, "model_version"),
                           windowStartMicroseconds: try int(o, "window_start"), windowEndMicroseconds: try int(o, "window_end"),
@@ -142,7 +142,7 @@ func run(_ arguments: [String]) throws {
             let version = try profiles.append(try rows.map { row in
                 guard let spec = row.object else { throw Failure(description: "a row must be an object") }
                 return try profileRow(spec)
-            }, transaction: transaction, commitInfo: object["commitInfo"]?.object ?? [:])
+            }, transaction: transaction, commitInfo: object["commitInfo"]?.object?.dictionary ?? [:])
             versions.append(.int(version))
         }
         printJSON(.object(["versions": .array(versions)]))
