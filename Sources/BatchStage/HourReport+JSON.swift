@@ -2,8 +2,8 @@ import DriftlineCore
 import Foundation
 
 /// The report's JSON, built as a `JSONValue` and written in `JSONFormat.foundationPretty`: the same bytes
-/// as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (checked by `ReportTests`),
-/// several times faster.
+/// as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (checked by `ReportTests`)
+/// without its boxing and per-key snake-case conversion.
 extension HourReport {
     /// Pretty, key-sorted, snake_case JSON; `nil` members are left out.
     public func jsonData() -> Data {

@@ -25,22 +25,22 @@ struct DemoReport {
                 let name = String(hourStart.iso8601.prefix(13))  // 2026-11-23T14
                 let json = "\(store)/reports/\(endpoint)/\(name).json"
                 guard let data = FileManager.default.contents(atPath: json),
-                      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                      let object = (try? JSONValue.parse(Array(data)))?.object else {
                     throw DemoFailure(command: "read \(json) (batch's report of \(endpoint) at \(name))", status: 1)
                 }
-                let performance = object["performance"] as? [String: Any] ?? [:]
-                let rows = (object["drift"] as? [[String: Any]] ?? []).filter { $0["baseline"] as? String == "reference" }
+                let performance = object["performance"]?.object ?? JSONObject()
+                let rows = (object["drift"]?.array ?? []).compactMap(\.object).filter { $0["baseline"]?.string == "reference" }
                 let drifted = rows.compactMap { row -> (String, Double, String)? in
-                    guard let column = row["column"] as? String, !column.hasPrefix(":") || column == ":prediction",
-                          let psi = row["psi"] as? Double, let status = row["status"] as? String else { return nil }
+                    guard let column = row["column"]?.string, !column.hasPrefix(":") || column == ":prediction",
+                          let psi = row["psi"]?.double, let status = row["status"]?.string else { return nil }
                     return (column, psi, status)
                 }.sorted { $0.1 > $1.1 }
                 reports.append(DemoReport(
                     endpoint: endpoint, hour: name, jsonPath: json, htmlPath: String(json.dropLast(5)) + ".html",
-                    requests: performance["requests"] as? Int ?? 0, accuracy: performance["accuracy"] as? Double,
-                    estimatedAccuracy: performance["estimated_accuracy"] as? Double,
-                    estimateReliable: performance["estimate_reliable"] as? Bool, mae: performance["mae"] as? Double,
-                    driftStatus: object["drift_status"] as? String ?? "?", drifted: drifted))
+                    requests: performance["requests"]?.int64.flatMap { Int(exactly: $0) } ?? 0, accuracy: performance["accuracy"]?.double,
+                    estimatedAccuracy: performance["estimated_accuracy"]?.double,
+                    estimateReliable: performance["estimate_reliable"]?.bool, mae: performance["mae"]?.double,
+                    driftStatus: object["drift_status"]?.string ?? "?", drifted: drifted))
             }
         }
         return reports

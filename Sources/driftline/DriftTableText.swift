@@ -1,3 +1,4 @@
+import DriftlineCore
 import BatchStage
 import DriftlineStore
 import Foundation
@@ -78,16 +79,16 @@ enum DriftTableText {
         let candidates = [folder + window + ".json", folder + window + ".v" + version + ".json"]
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
               let data = FileManager.default.contents(atPath: path),
-              let report = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              report["model_version"] as? String == version || report["model_version"] == nil,
-              let drift = report["drift"] as? [[String: Any]] else { return "" }
+              let report = (try? JSONValue.parse(Array(data)))?.object,
+              report["model_version"]?.string == version || report["model_version"] == nil,
+              let drift = report["drift"]?.array?.compactMap(\.object) else { return "" }
         var out = ""
         for entry in drift {
-            guard let column = entry["column"] as? String, let baseline = entry["baseline"] as? String,
+            guard let column = entry["column"]?.string, let baseline = entry["baseline"]?.string,
                   columns.contains(column + "\u{0}" + baseline),
-                  let labels = entry["bin_labels"] as? [String],
-                  let actual = (entry["actual_bin_counts"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.doubleValue }),
-                  let expected = (entry["baseline_bin_counts"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.doubleValue }),
+                  let labels = entry["bin_labels"]?.array?.compactMap(\.string),
+                  let actual = entry["actual_bin_counts"]?.array?.compactMap(\.double),
+                  let expected = entry["baseline_bin_counts"]?.array?.compactMap(\.double),
                   labels.count == actual.count, labels.count == expected.count else { continue }
             let (a, e) = (actual.reduce(0, +), expected.reduce(0, +))
             guard a > 0, e > 0 else { continue }
