@@ -1,3 +1,4 @@
+import DriftlineStore
 import Foundation
 
 /// The report's JSON, written by ``JSONWriter`` with the members of every object in sorted order: the
@@ -20,7 +21,7 @@ extension HourReport {
         json.member("endpoint", endpoint)
         json.member("model_version", modelVersion)
         json.key("performance")
-        performance.write(to: &json)
+        performance.write(to: &json, estimateNote: estimateNote)
         if let quality {
             json.key("quality")
             json.beginArray()
@@ -98,11 +99,13 @@ extension HourReport.TrendPoint {
     }
 }
 
-extension HourPerformance {
-    func write(to json: inout JSONWriter) {
+extension PerformanceRow {
+    /// The report's `performance` object: the row's metrics (not its endpoint, model version or window, which
+    /// the report has) under the report's names, and the estimate's note.
+    func write(to json: inout JSONWriter, estimateNote: String?) {
         json.beginObject()
         json.member("accuracy", accuracy)
-        json.member("drift_status", driftStatus.rawValue)
+        json.member("drift_status", driftStatus)
         json.member("error_rate", errorRate)
         json.member("errors", errors)
         json.member("estimate_note", estimateNote)
@@ -120,18 +123,19 @@ extension HourPerformance {
         json.member("kld_mean", kldMean)
         json.member("kld_sum", kldSum)
         json.member("labeled", labeled)
-        json.member("latency_p50_milliseconds", latencyP50Milliseconds)
-        json.member("latency_p95_milliseconds", latencyP95Milliseconds)
-        json.member("latency_p99_milliseconds", latencyP99Milliseconds)
+        json.member("latency_p50_milliseconds", latencyP50Ms)
+        json.member("latency_p95_milliseconds", latencyP95Ms)
+        json.member("latency_p99_milliseconds", latencyP99Ms)
         json.member("mae", mae)
         json.member("mean_pred1", meanPred1)
         json.member("mean_spread12", meanSpread12)
-        if let perClass {
+        if let classNames, let classPrecision, let classRecall, let classF1, let classSupport {
             json.key("per_class")
-            perClass.write(to: &json)
+            writePerClass(to: &json, classes: classNames, precision: classPrecision, recall: classRecall, f1: classF1,
+                          support: classSupport, confusionMatrix: confusionMatrixRows ?? [])
         }
         json.member("precision_macro", precisionMacro)
-        json.member("predictions_per_second", Optional(predictionsPerSecond))
+        json.member("predictions_per_second", predictionsPerSecond)
         json.member("r2", r2)
         json.member("recall_macro", recallMacro)
         json.member("requests", requests)
@@ -140,11 +144,10 @@ extension HourPerformance {
         json.member("tvd_sum", tvdSum)
         json.endObject()
     }
-}
 
-extension PerClassMetrics {
     /// `{"classes": [...], "confusion_matrix": [[...], ...], "f1": [...], "precision": [...], "recall": [...], "support": [...]}`.
-    func write(to json: inout JSONWriter) {
+    private func writePerClass(to json: inout JSONWriter, classes: [String], precision: [Double], recall: [Double], f1: [Double],
+                               support: [Int64], confusionMatrix: [[Int64]]) {
         json.beginObject()
         json.member("classes", strings: classes)
         json.key("confusion_matrix")

@@ -1,4 +1,5 @@
 import DriftlineCore
+import DriftlineStore
 import Foundation
 import Profiles
 
@@ -56,7 +57,7 @@ public struct HourReport: Sendable, Codable {
             Timestamp(parsing: text)?.microsecondsSinceEpoch
         }
 
-        public init(hour: AnalysisHour, performance: HourPerformance) {
+        public init(hour: AnalysisHour, performance: PerformanceRow) {
             self.hour = hour.isoStart
             windowStartMicroseconds = hour.startMicroseconds
             accuracy = finite(performance.accuracy)
@@ -65,10 +66,10 @@ public struct HourReport: Sendable, Codable {
             estimatedAccuracyUpper = finite(performance.estimatedAccuracyUpper)
             estimateReliable = performance.estimateReliable
             predictionsPerSecond = finite(performance.predictionsPerSecond)
-            latencyP50Ms = finite(performance.latencyP50Milliseconds)
-            latencyP95Ms = finite(performance.latencyP95Milliseconds)
+            latencyP50Ms = finite(performance.latencyP50Ms)
+            latencyP95Ms = finite(performance.latencyP95Ms)
             errorRate = finite(performance.errorRate)
-            driftStatus = performance.driftStatus.rawValue
+            driftStatus = performance.status.rawValue
         }
     }
 
@@ -79,7 +80,10 @@ public struct HourReport: Sendable, Codable {
     public var referenceId: String?
     public var classes: [String]
     public var driftStatus: String
-    public var performance: HourPerformance
+    /// The hour's `performance` row (its endpoint, model version and window are the report's).
+    public var performance: PerformanceRow
+    /// Why there is no label-free estimate, or why it is not reliable (written inside `performance`).
+    public var estimateNote: String?
     public var drift: [Drift]
     /// The data-quality checks of the features against the reference (nil in reports written before them).
     public var quality: [Quality]?
@@ -96,8 +100,9 @@ public struct HourReport: Sendable, Codable {
         windowEnd = analysis.hour.next.isoStart
         referenceId = analysis.referenceID
         classes = analysis.classes
-        driftStatus = analysis.performance.driftStatus.rawValue
+        driftStatus = analysis.performance.driftStatus
         performance = analysis.performance
+        estimateNote = analysis.estimateNote
         drift = analysis.drift.map(Drift.init)
         quality = analysis.quality.map(Quality.init)
         qualityStatus = analysis.qualityStatus
@@ -114,7 +119,14 @@ public struct HourReport: Sendable, Codable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(HourReport.self, from: data)
+        var report = try decoder.decode(HourReport.self, from: data)
+        report.performance.endpoint = report.endpoint
+        report.performance.modelVersion = report.modelVersion
+        if let start = TrendPoint.instant(report.windowStart), let end = TrendPoint.instant(report.windowEnd) {
+            report.performance.windowStartMicroseconds = start
+            report.performance.windowEndMicroseconds = end
+        }
+        return report
     }
 
     /// This report with the trend rebuilt from `points` (earlier windows' performance; this window's own point is kept).
