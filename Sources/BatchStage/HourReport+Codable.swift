@@ -67,6 +67,10 @@ extension HourReport {
         classes = try c.decode([String].self, forKey: .classes)
         driftStatus = try c.decode(String.self, forKey: .driftStatus)
         drift = try c.decode([Drift].self, forKey: .drift)
+        for i in drift.indices {
+            drift[i].row.endpoint = endpoint
+            drift[i].row.modelVersion = modelVersion
+        }
         quality = try c.decodeIfPresent([Quality].self, forKey: .quality)
         qualityStatus = try c.decodeIfPresent(String.self, forKey: .qualityStatus)
         trend = try c.decode([TrendPoint].self, forKey: .trend)
@@ -105,5 +109,48 @@ extension HourReport {
 
     static func doubles(of row: PerformanceRow) -> [(PerformanceKeys, Double?)] {
         doubleFields.map { ($0.0, row[keyPath: $0.1]) }
+    }
+}
+
+/// A drift entry through Foundation's coders: the row's fields under the report's names (`column`, `kind`) and
+/// the bins. Decoding leaves the row's endpoint, model version and window to the report (`HourReport.decode`).
+extension HourReport.Drift: Codable {
+    enum CodingKeys: String, CodingKey {
+        case baseline, column, kind, count, baselineCount, mean, baselineMean, stddev, baselineStddev, missingRatio
+        case baselineMissingRatio, tvd, hellinger, kld, jsDistance, psi, ksStatistic, ksPvalue, chi2Statistic, chi2Pvalue
+        case wasserstein, driftScore, status, binLabels, actualBinCounts, baselineBinCounts
+    }
+
+    static var doubleFields: [(CodingKeys, WritableKeyPath<DriftRow, Double?>)] {
+        [(.mean, \.mean), (.baselineMean, \.baselineMean), (.stddev, \.stddev), (.baselineStddev, \.baselineStddev),
+         (.missingRatio, \.missingRatio), (.baselineMissingRatio, \.baselineMissingRatio), (.tvd, \.tvd), (.hellinger, \.hellinger),
+         (.kld, \.kld), (.jsDistance, \.jsDistance), (.psi, \.psi), (.ksStatistic, \.ksStatistic), (.ksPvalue, \.ksPvalue),
+         (.chi2Statistic, \.chi2Statistic), (.chi2Pvalue, \.chi2Pvalue), (.wasserstein, \.wasserstein), (.driftScore, \.driftScore)]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(row.baseline, forKey: .baseline)
+        try c.encode(row.columnName, forKey: .column)
+        try c.encode(row.columnKind, forKey: .kind)
+        try c.encode(row.count, forKey: .count)
+        try c.encode(row.baselineCount, forKey: .baselineCount)
+        for (key, field) in Self.doubleFields { try c.encodeIfPresent(row[keyPath: field], forKey: key) }
+        try c.encode(row.status, forKey: .status)
+        try c.encode(binLabels, forKey: .binLabels)
+        try c.encode(actualBinCounts, forKey: .actualBinCounts)
+        try c.encode(baselineBinCounts, forKey: .baselineBinCounts)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var row = DriftRow(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 0,
+                           baseline: try c.decode(String.self, forKey: .baseline), columnName: try c.decode(String.self, forKey: .column),
+                           columnKind: try c.decode(String.self, forKey: .kind), count: try c.decode(Int64.self, forKey: .count),
+                           baselineCount: try c.decode(Int64.self, forKey: .baselineCount), status: try c.decode(String.self, forKey: .status))
+        for (key, field) in Self.doubleFields { row[keyPath: field] = try c.decodeIfPresent(Double.self, forKey: key) }
+        self.init(row: row, binLabels: try c.decode([String].self, forKey: .binLabels),
+                  actualBinCounts: try c.decode([Double].self, forKey: .actualBinCounts),
+                  baselineBinCounts: try c.decode([Double].self, forKey: .baselineBinCounts))
     }
 }

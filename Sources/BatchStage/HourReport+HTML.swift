@@ -94,7 +94,7 @@ extension HourReport {
     func driftTable() -> String {
         var out = "<section><h2>Drift</h2><table><thead><tr><th>column</th><th>baseline</th><th>status</th><th>count</th><th>baseline count</th><th>PSI</th><th>χ² p</th><th>TVD</th><th>Hellinger</th><th>KLD</th><th>JS</th><th>KS</th><th>W₁/σ</th><th>mean</th><th>baseline mean</th></tr></thead><tbody>"
         for row in drift {
-            out += "<tr class=\"\(row.status)\"><td>\(escape(row.column))</td><td>\(row.baseline)</td><td>\(escape(row.status.replacingOccurrences(of: "_", with: " ")))</td>"
+            out += "<tr class=\"\(row.status)\"><td>\(escape(row.columnName))</td><td>\(row.baseline)</td><td>\(escape(row.status.replacingOccurrences(of: "_", with: " ")))</td>"
             out += "<td>\(row.count)</td><td>\(row.baselineCount)</td>"
             for value in [row.psi, row.chi2Pvalue, row.tvd, row.hellinger, row.kld, row.jsDistance, row.ksStatistic, row.wasserstein, row.mean, row.baselineMean] {
                 out += "<td>\(escape(number(value)))</td>"
@@ -108,8 +108,8 @@ extension HourReport {
     func histogramSection() -> String {
         let preferred = drift.contains { $0.baseline == DriftBaseline.reference.rawValue } ? DriftBaseline.reference.rawValue : DriftBaseline.previous.rawValue
         var out = "<section><h2>Distributions (expected: \(preferred))</h2><div class=\"charts\">"
-        for row in drift where row.baseline == preferred && (!row.column.hasPrefix(":") || row.column == ":prediction") {
-            out += "<figure class=\"\(row.status)\"><figcaption>\(escape(row.column)) · PSI \(escape(number(row.psi)))</figcaption>"
+        for row in drift where row.baseline == preferred && (!row.columnName.hasPrefix(":") || row.columnName == ":prediction") {
+            out += "<figure class=\"\(row.status)\"><figcaption>\(escape(row.columnName)) · PSI \(escape(number(row.psi)))</figcaption>"
             out += SVGChart.pairedBars(labels: row.binLabels, expected: row.baselineBinCounts, actual: row.actualBinCounts)
             out += "</figure>"
         }

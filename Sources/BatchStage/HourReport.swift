@@ -7,34 +7,27 @@ import Profiles
 /// (`<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.json`); the HTML page is drawn from the same value.
 /// Non-finite numbers are written as `null`.
 public struct HourReport: Sendable, Codable {
-    /// One drift row with the bins it was computed over.
-    public struct Drift: Sendable, Codable {
-        public var baseline: String
-        public var column: String
-        public var kind: String
-        public var count: Int64
-        public var baselineCount: Int64
-        public var mean: Double?
-        public var baselineMean: Double?
-        public var stddev: Double?
-        public var baselineStddev: Double?
-        public var missingRatio: Double?
-        public var baselineMissingRatio: Double?
-        public var tvd: Double?
-        public var hellinger: Double?
-        public var kld: Double?
-        public var jsDistance: Double?
-        public var psi: Double?
-        public var ksStatistic: Double?
-        public var ksPvalue: Double?
-        public var chi2Statistic: Double?
-        public var chi2Pvalue: Double?
-        public var wasserstein: Double?
-        public var driftScore: Double?
-        public var status: String
+    /// One `drift` row with the bins it was computed over (the row's fields read as the entry's own:
+    /// `entry.psi`, `entry.status`).
+    @dynamicMemberLookup
+    public struct Drift: Sendable {
+        /// The row as the `drift` table stores it (its endpoint, model version and window are the report's).
+        public var row: DriftRow
         public var binLabels: [String]
         public var actualBinCounts: [Double]
         public var baselineBinCounts: [Double]
+
+        public init(row: DriftRow, binLabels: [String], actualBinCounts: [Double], baselineBinCounts: [Double]) {
+            self.row = row
+            self.binLabels = binLabels
+            self.actualBinCounts = actualBinCounts
+            self.baselineBinCounts = baselineBinCounts
+        }
+
+        public subscript<Value>(dynamicMember field: WritableKeyPath<DriftRow, Value>) -> Value {
+            get { row[keyPath: field] }
+            set { row[keyPath: field] = newValue }
+        }
     }
 
     /// One hour of the 24-hour trend.
@@ -103,7 +96,10 @@ public struct HourReport: Sendable, Codable {
         driftStatus = analysis.performance.driftStatus
         performance = analysis.performance
         estimateNote = analysis.estimateNote
-        drift = analysis.drift.map(Drift.init)
+        drift = zip(analysis.driftRows, analysis.drift).map { row, column in
+            Drift(row: row, binLabels: column.comparison.binLabels, actualBinCounts: column.comparison.actualBinCounts,
+                  baselineBinCounts: column.comparison.baselineBinCounts)
+        }
         quality = analysis.quality.map(Quality.init)
         qualityStatus = analysis.qualityStatus
         let earliest = analysis.hour.startMicroseconds - 23 * analysis.hour.length
@@ -125,6 +121,10 @@ public struct HourReport: Sendable, Codable {
         if let start = TrendPoint.instant(report.windowStart), let end = TrendPoint.instant(report.windowEnd) {
             report.performance.windowStartMicroseconds = start
             report.performance.windowEndMicroseconds = end
+            for i in report.drift.indices {
+                report.drift[i].row.windowStartMicroseconds = start
+                report.drift[i].row.windowEndMicroseconds = end
+            }
         }
         return report
     }
@@ -155,38 +155,6 @@ public struct HourReport: Sendable, Codable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try encoder.encode(self)
-    }
-}
-
-extension HourReport.Drift {
-    init(_ row: ColumnDrift) {
-        let c = row.comparison
-        baseline = row.baseline.rawValue
-        column = row.columnName
-        kind = row.columnKind.rawValue
-        count = c.count
-        baselineCount = c.baselineCount
-        mean = finite(row.mean)
-        baselineMean = finite(row.baselineMean)
-        stddev = finite(row.stddev)
-        baselineStddev = finite(row.baselineStddev)
-        missingRatio = finite(c.missingRatio)
-        baselineMissingRatio = finite(c.baselineMissingRatio)
-        tvd = finite(c.distances?.tvd)
-        hellinger = finite(c.distances?.hellinger)
-        kld = finite(c.distances?.kld)
-        jsDistance = finite(c.distances?.jsDistance)
-        psi = finite(c.distances?.psi)
-        ksStatistic = finite(c.ksStatistic)
-        ksPvalue = finite(c.ksPValue)
-        chi2Statistic = finite(c.chiSquare?.statistic)
-        chi2Pvalue = finite(c.chiSquare?.pValue)
-        wasserstein = finite(c.wasserstein)
-        driftScore = finite(c.driftScore)
-        status = row.status.rawValue
-        binLabels = c.binLabels
-        actualBinCounts = c.actualBinCounts
-        baselineBinCounts = c.baselineBinCounts
     }
 }
 

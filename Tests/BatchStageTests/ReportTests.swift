@@ -39,6 +39,21 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(performance["accuracy"] as? Double == 0.8)
     }
 
+    /// A report read back (to re-render it with a new trend) holds the analysis' own `performance` row, window
+    /// and all, the analysis' `drift` rows, and writes the same bytes again.
+    @Test func aReportReadBackHoldsTheSameRowsAndWritesTheSameBytes() throws {
+        for analysis in [try sampleAnalysis(), try HourAnalysis(hour: try HourEstimationTests().binaryHour(try HourEstimationTests().binaryReference(), xMean: 1.5),
+                                                                 previous: nil, reference: try HourEstimationTests().binaryReference())] {
+            let report = HourReport(analysis: analysis, trend: [HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())])
+            let back = try HourReport.decode(report.jsonData())
+            #expect(back.performance == analysis.performance)
+            #expect(back.drift.map(\.row) == analysis.driftRows)
+            #expect(back.estimateNote == analysis.estimateNote)
+            #expect(back.jsonData() == report.jsonData())
+            #expect(back.html() == report.html())
+        }
+    }
+
     /// The hand-written JSON is byte for byte what Foundation's encoder writes (snake case, pretty,
     /// sorted keys, nil members left out), for a real report and for one with the awkward cases: empty
     /// arrays, every optional nil, escapes, integral, tiny and huge doubles, a non-finite bin count.
