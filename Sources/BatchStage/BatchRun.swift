@@ -416,7 +416,7 @@ public struct BatchRun: Sendable {
                         try quality.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.qualityRows), commitInfo: commitInfo)
                     }
                 }
-                _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performanceRow), commitInfo: commitInfo) }
+                _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performance), commitInfo: commitInfo) }
                 runStart = runEnd
             }
         }

@@ -23,7 +23,7 @@ public enum PrometheusTextfile {
             latest[key] = a
         }
         let ordered = latest.values.sorted { ($0.endpoint, $0.modelVersion) < ($1.endpoint, $1.modelVersion) }
-        return text(performance: ordered.map(\.performanceRow), drift: ordered.flatMap(\.driftRows))
+        return text(performance: ordered.map(\.performance), drift: ordered.flatMap(\.driftRows))
     }
 
     /// When a batch run last completed and recorded itself: `shard` is `I/N` (`0/1` unsharded), `seconds`
