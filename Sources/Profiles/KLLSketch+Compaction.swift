@@ -45,49 +45,99 @@ extension KLLSketch {
     }
 
 
-    mutating func compactWhileUpdating() {
+    /// Compacts the lowest level at or over its capacity (DataSketches' `compress_while_updating`): sorts it
+    /// (level 0), keeps every other item by the coin, merges those into the level above and moves the levels
+    /// below up into the space freed. One pass over raw pointers: this runs once every few values.
+    ///
+    /// `deferringOrder`: the kept items are put in front of the level above instead of merged into it, and
+    /// that level is marked in ``unsortedLevels``; a level is sorted when it is compacted itself, or by
+    /// ``sortUnsortedLevels()``. A level holds the same multiset of items either way, and without −0 (the one
+    /// double equal to another with other bits; NaN never enters) a multiset has one sorted order: so the
+    /// compactions keep the same items and the sorted sketch is the same, bit for bit, for a fraction of the
+    /// merging (level 1 takes several runs before it is compacted once). Callers pass it only while
+    /// ``noNegativeZero`` holds.
+    mutating func compactWhileUpdating(deferringOrder: Bool = false) {
         var level = 0
-        while level < numLevels - 1 {
-            let population = levels[level + 1] - levels[level]
-            if population >= capacities[level] { break }
-            level += 1
+        let top = numLevels - 1
+        levels.withUnsafeBufferPointer { bounds in
+            capacities.withUnsafeBufferPointer { capacity in
+                while level < top && bounds[level + 1] &- bounds[level] < capacity[level] { level += 1 }
+            }
         }
-        if level == numLevels - 1 { addEmptyTopLevel() }
-        let rawBegin = Int(levels[level])
-        let rawLimit = Int(levels[level + 1])
-        let populationAbove = Int(levels[level + 2]) - rawLimit
-        let rawPopulation = rawLimit - rawBegin
-        let odd = rawPopulation & 1 == 1
-        let adjustedBegin = odd ? rawBegin + 1 : rawBegin
-        let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
-        let half = adjustedPopulation / 2
-        let sortLevel = level == 0 && !levelZeroSorted
+        if level == top { addEmptyTopLevel() }
+        let sortLevel = level == 0 ? !levelZeroSorted : unsortedLevels & (1 << UInt64(level)) != 0
+        unsortedLevels &= ~(1 << UInt64(level))
         let coin = Int(random.next() & 1)
-        items.withUnsafeMutableBufferPointer { buffer in
-            if sortLevel { Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation) }
-            if populationAbove == 0 {
-                Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-            } else {
-                Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-                Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
-                                  destination: adjustedBegin + half)
-            }
-        }
-        levels[level + 1] -= UInt32(half)
-        if odd {
-            levels[level] = levels[level + 1] - 1
-            if Int(levels[level]) != rawBegin { items[Int(levels[level])] = items[rawBegin] }
-        } else {
-            levels[level] = levels[level + 1]
-        }
-        if level > 0 {
-            let start = Int(levels[0])
-            let amount = rawBegin - start
+        var deferred = false
+        levels.withUnsafeMutableBufferPointer { bounds in
             items.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress, amount > 0 else { return }
-                (base + start + half).update(from: base + start, count: amount)  // overlapping: memmove semantics
+                guard let base = buffer.baseAddress else { return }
+                let rawBegin = Int(bounds[level])
+                let rawLimit = Int(bounds[level + 1])
+                let populationAbove = Int(bounds[level + 2]) - rawLimit
+                let rawPopulation = rawLimit - rawBegin
+                let odd = rawPopulation & 1 == 1
+                let adjustedBegin = odd ? rawBegin + 1 : rawBegin
+                let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
+                let half = adjustedPopulation / 2
+                if sortLevel {
+                    // Level 0 sorts the run it compacts (its odd first item stays as it is); a deferred higher
+                    // level sorts all of itself, as merging would have kept it (the odd item is its smallest).
+                    if level == 0 {
+                        Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation)
+                    } else {
+                        Self.sort(buffer, rawBegin, rawLimit)
+                    }
+                }
+                if populationAbove == 0 {
+                    Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+                } else if deferringOrder {
+                    Self.halveDownToTop(base + adjustedBegin, length: adjustedPopulation, offset: coin)
+                    deferred = true
+                } else {
+                    Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+                    Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
+                                      destination: adjustedBegin + half)
+                }
+                bounds[level + 1] -= UInt32(half)
+                if odd {
+                    bounds[level] = bounds[level + 1] - 1
+                    if Int(bounds[level]) != rawBegin { base[Int(bounds[level])] = base[rawBegin] }
+                } else {
+                    bounds[level] = bounds[level + 1]
+                }
+                if level > 0 {
+                    // The levels below move up by `half` (overlapping: copied from the top down).
+                    let start = Int(bounds[0])
+                    let amount = rawBegin - start
+                    if amount > 64 {
+                        (base + start + half).update(from: base + start, count: amount)   // memmove semantics
+                    } else {
+                        var i = amount - 1
+                        while i >= 0 {
+                            base[start &+ half &+ i] = base[start &+ i]
+                            i &-= 1
+                        }
+                    }
+                    for l in 0..<level { bounds[l] += UInt32(half) }
+                }
             }
-            for l in 0..<level { levels[l] += UInt32(half) }
+        }
+        if deferred { unsortedLevels |= 1 << UInt64(level + 1) }
+    }
+
+    /// Sorts the levels a deferred compaction left out of order (``unsortedLevels``); afterwards the sketch
+    /// is exactly the one that merging at every compaction would have made.
+    mutating func sortUnsortedLevels() {
+        guard unsortedLevels != 0 else { return }
+        let pending = unsortedLevels
+        unsortedLevels = 0
+        levels.withUnsafeBufferPointer { bounds in
+            items.withUnsafeMutableBufferPointer { buffer in
+                for level in 1..<numLevels where pending & (1 << UInt64(level)) != 0 {
+                    Self.sort(buffer, Int(bounds[level]), Int(bounds[level + 1]))
+                }
+            }
         }
     }
 
@@ -278,6 +328,18 @@ extension KLLSketch {
         for i in start..<(start + half) {
             buffer[i] = buffer[j]
             j += 2
+        }
+    }
+
+    /// Keeps the items ``halveDown`` keeps (offset, offset + 2, …), packed at the run's top end where merging
+    /// would have begun its output. Writes go from the top down, always above every item still to read.
+    @inline(__always)
+    static func halveDownToTop(_ run: UnsafeMutablePointer<Double>, length: Int, offset: Int) {
+        let half = length / 2
+        var i = half - 1
+        while i >= 0 {
+            run[half &+ i] = run[offset &+ 2 &* i]
+            i &-= 1
         }
     }
 

@@ -103,9 +103,10 @@ public struct NumericProfile: Sendable {
 
     /// The finite values' KLL sketch.
     public var sketch: KLLSketch {
-        guard pendingCount > 0 else { return storedSketch }
+        guard pendingCount > 0 || storedSketch.unsortedLevels != 0 else { return storedSketch }
         var copy = self
         copy.flush()
+        copy.storedSketch.sortUnsortedLevels()
         return copy.storedSketch
     }
 
@@ -142,7 +143,8 @@ public struct NumericProfile: Sendable {
         let n = pendingCount
         pending.withValues(count: n) { block in
             let (low, high) = storedMoments.add(finiteBlock: block)
-            storedSketch.update(finiteBlock: block, min: low, max: high)
+            // Levels may stay out of order until the sketch is read (`sketch`, `merge`): same bytes, less merging.
+            storedSketch.update(finiteBlock: block, min: low, max: high, deferringOrder: true)
             if binned {
                 edges.withUnsafeBufferPointer { e in
                     counts.withUnsafeMutableBufferPointer { c in
@@ -165,7 +167,9 @@ public struct NumericProfile: Sendable {
     public mutating func merge(_ other: NumericProfile) throws(ProfileError) {
         var other = other
         other.flush()
+        other.storedSketch.sortUnsortedLevels()
         flush()
+        storedSketch.sortUnsortedLevels()
         switch (bins, other.bins) {
         case (nil, nil):
             break
