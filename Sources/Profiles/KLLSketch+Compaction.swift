@@ -229,10 +229,173 @@ extension KLLSketch {
         }
     }
 
+    /// Batcher's 16-item network with the comparators that touch a padded position (≥ `count`) left out:
+    /// those only ever compare +∞ with +∞ or keep a value below +∞, so the result is the padded network's bit
+    /// for bit (equal items included), with 28–59 comparators instead of 63 for the 9–15 items a level usually holds.
+    @inline(__always)
+    static func sortPruned(_ p: UnsafeMutablePointer<Double>, count: Int) -> Bool {
+        switch count {
+        case 2: sortPruned2(p)
+        case 3: sortPruned3(p)
+        case 4: sortPruned4(p)
+        case 5: sortPruned5(p)
+        case 6: sortPruned6(p)
+        case 7: sortPruned7(p)
+        case 9: sortPruned9(p)
+        case 10: sortPruned10(p)
+        case 11: sortPruned11(p)
+        case 12: sortPruned12(p)
+        case 13: sortPruned13(p)
+        case 14: sortPruned14(p)
+        case 15: sortPruned15(p)
+        default: return false
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func exchange(_ a: inout Double, _ b: inout Double) {
+        let low = a < b ? a : b
+        let high = a < b ? b : a
+        a = low
+        b = high
+    }
+
+    static func sortPruned2(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1]
+        exchange(&v0, &v1)
+        p[0] = v0; p[1] = v1
+    }
+
+    static func sortPruned3(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2]
+        exchange(&v0, &v1); exchange(&v0, &v2); exchange(&v1, &v2); exchange(&v1, &v2); exchange(&v1, &v2)
+        p[0] = v0; p[1] = v1; p[2] = v2
+    }
+
+    static func sortPruned4(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v1, &v2)
+        exchange(&v1, &v2)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3
+    }
+
+    static func sortPruned5(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v0, &v4)
+        exchange(&v2, &v4); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v2, &v4); exchange(&v1, &v2); exchange(&v3, &v4)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4
+    }
+
+    static func sortPruned6(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v0, &v4); exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v2, &v4); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5
+    }
+
+    static func sortPruned7(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v4, &v6); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6); exchange(&v2, &v4); exchange(&v1, &v5)
+        exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v2, &v4); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6
+    }
+
+    static func sortPruned9(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8
+    }
+
+    static func sortPruned10(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v4); exchange(&v6, &v8)
+        exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v7, &v8)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9
+    }
+
+    static func sortPruned11(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v8, &v10); exchange(&v9, &v10); exchange(&v9, &v10); exchange(&v0, &v8)
+        exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v1, &v9)
+        exchange(&v5, &v9); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6)
+        exchange(&v7, &v8); exchange(&v9, &v10)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10
+    }
+
+    static func sortPruned12(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v9, &v10); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4)
+        exchange(&v6, &v8); exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5)
+        exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11
+    }
+
+    static func sortPruned13(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v8, &v12); exchange(&v10, &v12); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v0, &v8); exchange(&v4, &v12)
+        exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v10, &v12)
+        exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12
+    }
+
+    static func sortPruned14(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12], v13 = p[13]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v12, &v13); exchange(&v8, &v12); exchange(&v10, &v12); exchange(&v9, &v13); exchange(&v11, &v13); exchange(&v9, &v10)
+        exchange(&v11, &v12); exchange(&v0, &v8); exchange(&v4, &v12); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10)
+        exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v10, &v12); exchange(&v1, &v9); exchange(&v5, &v13); exchange(&v5, &v9)
+        exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13); exchange(&v1, &v2)
+        exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12; p[13] = v13
+    }
+
+    static func sortPruned15(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12], v13 = p[13], v14 = p[14]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v12, &v13); exchange(&v12, &v14); exchange(&v13, &v14); exchange(&v8, &v12); exchange(&v10, &v14); exchange(&v10, &v12)
+        exchange(&v9, &v13); exchange(&v11, &v13); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14); exchange(&v0, &v8)
+        exchange(&v4, &v12); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v14); exchange(&v6, &v10); exchange(&v2, &v4)
+        exchange(&v6, &v8); exchange(&v10, &v12); exchange(&v1, &v9); exchange(&v5, &v13); exchange(&v5, &v9); exchange(&v3, &v11)
+        exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12; p[13] = v13; p[14] = v14
+    }
+
     /// Batcher's odd–even merge network for 16 items (63 comparators), in registers: level 0 of a deep
     /// sketch holds 9–16 items most of the time, and min/max steps never mispredict a branch.
     /// Fewer than 16 items (any count from 1) are padded with +∞, which sorts last.
     static func sortSixteen(_ p: UnsafeMutablePointer<Double>, count: Int) {
+        if sortPruned(p, count: count) { return }
         @inline(__always) func load(_ i: Int) -> Double { i < count ? p[i] : .infinity }
         var v0 = load(0)
         var v1 = load(1)

@@ -19,6 +19,8 @@ public struct NumericProfile: Sendable {
     public private(set) var bins: ReferenceBins?
     private var counts: [Int64]
     private var edges: [SIMD4<Double>]
+    /// The bins' search table, when their edges allow one (else `edges` are compared one vector at a time).
+    private var lookup: BinLookup?
     private var binned: Bool
     /// Values below / above the bins' training range (when the bins carry one; else nil).
     private var outside: (below: Int64, above: Int64)?
@@ -42,6 +44,7 @@ public struct NumericProfile: Sendable {
         self.bins = bins
         counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
         edges = bins?.vectorEdges ?? []
+        lookup = bins.flatMap { BinLookup(edges: $0.edges) }
         binned = bins != nil
         range = bins?.trainingRange
         outside = range == nil ? nil : (0, 0)
@@ -146,9 +149,13 @@ public struct NumericProfile: Sendable {
             // Levels may stay out of order until the sketch is read (`sketch`, `merge`): same bytes, less merging.
             storedSketch.update(finiteBlock: block, min: low, max: high, deferringOrder: true)
             if binned {
-                edges.withUnsafeBufferPointer { e in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
+                if let lookup {
+                    counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c) }
+                } else {
+                    edges.withUnsafeBufferPointer { e in
+                        counts.withUnsafeMutableBufferPointer { c in
+                            for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
+                        }
                     }
                 }
                 if let range, var tally = outside, low < range.lowerBound || high > range.upperBound {
@@ -195,6 +202,7 @@ public struct NumericProfile: Sendable {
             bins = theirs
             counts = other.counts
             edges = other.edges
+            lookup = other.lookup
             binned = true
             range = other.range
             outside = other.outside
