@@ -45,16 +45,31 @@ struct BinLookup: Sendable {
         return Int(clamped)
     }
 
-    /// Adds 1 to `counts[bin]` for each value (all finite).
-    func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>) {
+    /// Adds 1 to `counts[bin]` for each value (all finite), and returns what ``NumericMoments``' first pass
+    /// over the block computes (the sum of x − `origin` in order, min, max): one loop, so that the sum's chain
+    /// of additions overlaps the table lookups.
+    func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>,
+               origin: Double) -> (sum: Double, min: Double, max: Double) {
+        guard let first = values.first else { return (0, .infinity, -.infinity) }
+        var sum = 0.0
+        var low = first, high = first
         below.withUnsafeBufferPointer { table in
             paddedEdges.withUnsafeBufferPointer { edges in
                 for x in values {
-                    let base = Int(table[Self.slot(x, low: low, scale: scale)])
+                    sum += x - origin
+                    low = x < low ? x : low
+                    high = x > high ? x : high
+                    let base = Int(table[Self.slot(x, low: self.low, scale: scale)])
                     let bin = base &+ (edges[base] <= x ? 1 : 0) &+ (edges[base &+ 1] <= x ? 1 : 0)
                     counts[bin] &+= 1
                 }
             }
         }
+        return (sum, low, high)
+    }
+
+    /// Adds 1 to `counts[bin]` for each value (all finite).
+    func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>) {
+        _ = count(values, into: counts, origin: 0)
     }
 }

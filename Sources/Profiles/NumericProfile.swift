@@ -13,7 +13,7 @@
 public struct NumericProfile: Sendable {
     static let blockSize = StagingBlock.capacity
 
-    private var storedMoments: NumericMoments
+    @usableFromInline var storedMoments: NumericMoments
     private var storedSketch: KLLSketch
     /// The bins `histogram` counts into, if any.
     public private(set) var bins: ReferenceBins?
@@ -25,8 +25,9 @@ public struct NumericProfile: Sendable {
     /// Values below / above the bins' training range (when the bins carry one; else nil).
     private var outside: (below: Int64, above: Int64)?
     private var range: ClosedRange<Double>?
-    private var pending = StagingBlock()
-    private var pendingCount = 0
+    // Inlinable `add` (below) stages values from the caller's module without a call per value.
+    @usableFromInline var pending = StagingBlock()
+    @usableFromInline var pendingCount = 0
 
     /// An empty profile; `seed` fixes the sketch's compaction coin (tests).
     public init(bins: ReferenceBins? = nil, k: UInt16 = KLLSketch.defaultK, seed: UInt64? = nil) throws(ProfileError) {
@@ -127,6 +128,7 @@ public struct NumericProfile: Sendable {
     public static let maxMagnitude = 1e100
 
     /// Adds one value; NaN, ±∞ and values beyond ±``maxMagnitude`` are missing.
+    @inlinable
     public mutating func add(_ x: Double) {
         guard x.magnitude <= Self.maxMagnitude else {
             storedMoments.addMissing(1)
@@ -134,7 +136,7 @@ public struct NumericProfile: Sendable {
         }
         pending.store(x, at: pendingCount)
         pendingCount += 1
-        if pendingCount == Self.blockSize { flush() }
+        if pendingCount == StagingBlock.capacity { flush() }
     }
 
     /// Records values absent from `n` records.
@@ -145,12 +147,21 @@ public struct NumericProfile: Sendable {
         guard pendingCount > 0 else { return }
         let n = pendingCount
         pending.withValues(count: n) { block in
-            let (low, high) = storedMoments.add(finiteBlock: block)
+            let low: Double, high: Double
+            if let lookup {
+                // The moments' first pass rides along the binning loop.
+                let origin = storedMoments.blockOrigin(first: block[0])
+                let first = counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c, origin: origin) }
+                storedMoments.add(finiteBlock: block, shiftedSum: first.sum, min: first.min, max: first.max)
+                (low, high) = (first.min, first.max)
+            } else {
+                (low, high) = storedMoments.add(finiteBlock: block)
+            }
             // Levels may stay out of order until the sketch is read (`sketch`, `merge`): same bytes, less merging.
             storedSketch.update(finiteBlock: block, min: low, max: high, deferringOrder: true)
             if binned {
-                if let lookup {
-                    counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c) }
+                if lookup != nil {
+                    // counted above
                 } else {
                     edges.withUnsafeBufferPointer { e in
                         counts.withUnsafeMutableBufferPointer { c in
