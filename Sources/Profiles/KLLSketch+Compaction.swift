@@ -45,49 +45,99 @@ extension KLLSketch {
     }
 
 
-    mutating func compactWhileUpdating() {
+    /// Compacts the lowest level at or over its capacity (DataSketches' `compress_while_updating`): sorts it
+    /// (level 0), keeps every other item by the coin, merges those into the level above and moves the levels
+    /// below up into the space freed. One pass over raw pointers: this runs once every few values.
+    ///
+    /// `deferringOrder`: the kept items are put in front of the level above instead of merged into it, and
+    /// that level is marked in ``unsortedLevels``; a level is sorted when it is compacted itself, or by
+    /// ``sortUnsortedLevels()``. A level holds the same multiset of items either way, and without −0 (the one
+    /// double equal to another with other bits; NaN never enters) a multiset has one sorted order: so the
+    /// compactions keep the same items and the sorted sketch is the same, bit for bit, for a fraction of the
+    /// merging (level 1 takes several runs before it is compacted once). Callers pass it only while
+    /// ``noNegativeZero`` holds.
+    mutating func compactWhileUpdating(deferringOrder: Bool = false) {
         var level = 0
-        while level < numLevels - 1 {
-            let population = levels[level + 1] - levels[level]
-            if population >= capacities[level] { break }
-            level += 1
+        let top = numLevels - 1
+        levels.withUnsafeBufferPointer { bounds in
+            capacities.withUnsafeBufferPointer { capacity in
+                while level < top && bounds[level + 1] &- bounds[level] < capacity[level] { level += 1 }
+            }
         }
-        if level == numLevels - 1 { addEmptyTopLevel() }
-        let rawBegin = Int(levels[level])
-        let rawLimit = Int(levels[level + 1])
-        let populationAbove = Int(levels[level + 2]) - rawLimit
-        let rawPopulation = rawLimit - rawBegin
-        let odd = rawPopulation & 1 == 1
-        let adjustedBegin = odd ? rawBegin + 1 : rawBegin
-        let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
-        let half = adjustedPopulation / 2
-        let sortLevel = level == 0 && !levelZeroSorted
+        if level == top { addEmptyTopLevel() }
+        let sortLevel = level == 0 ? !levelZeroSorted : unsortedLevels & (1 << UInt64(level)) != 0
+        unsortedLevels &= ~(1 << UInt64(level))
         let coin = Int(random.next() & 1)
-        items.withUnsafeMutableBufferPointer { buffer in
-            if sortLevel { Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation) }
-            if populationAbove == 0 {
-                Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-            } else {
-                Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-                Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
-                                  destination: adjustedBegin + half)
-            }
-        }
-        levels[level + 1] -= UInt32(half)
-        if odd {
-            levels[level] = levels[level + 1] - 1
-            if Int(levels[level]) != rawBegin { items[Int(levels[level])] = items[rawBegin] }
-        } else {
-            levels[level] = levels[level + 1]
-        }
-        if level > 0 {
-            let start = Int(levels[0])
-            let amount = rawBegin - start
+        var deferred = false
+        levels.withUnsafeMutableBufferPointer { bounds in
             items.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress, amount > 0 else { return }
-                (base + start + half).update(from: base + start, count: amount)  // overlapping: memmove semantics
+                guard let base = buffer.baseAddress else { return }
+                let rawBegin = Int(bounds[level])
+                let rawLimit = Int(bounds[level + 1])
+                let populationAbove = Int(bounds[level + 2]) - rawLimit
+                let rawPopulation = rawLimit - rawBegin
+                let odd = rawPopulation & 1 == 1
+                let adjustedBegin = odd ? rawBegin + 1 : rawBegin
+                let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
+                let half = adjustedPopulation / 2
+                if sortLevel {
+                    // Level 0 sorts the run it compacts (its odd first item stays as it is); a deferred higher
+                    // level sorts all of itself, as merging would have kept it (the odd item is its smallest).
+                    if level == 0 {
+                        Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation)
+                    } else {
+                        Self.sort(buffer, rawBegin, rawLimit)
+                    }
+                }
+                if populationAbove == 0 {
+                    Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+                } else if deferringOrder {
+                    Self.halveDownToTop(base + adjustedBegin, length: adjustedPopulation, offset: coin)
+                    deferred = true
+                } else {
+                    Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+                    Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
+                                      destination: adjustedBegin + half)
+                }
+                bounds[level + 1] -= UInt32(half)
+                if odd {
+                    bounds[level] = bounds[level + 1] - 1
+                    if Int(bounds[level]) != rawBegin { base[Int(bounds[level])] = base[rawBegin] }
+                } else {
+                    bounds[level] = bounds[level + 1]
+                }
+                if level > 0 {
+                    // The levels below move up by `half` (overlapping: copied from the top down).
+                    let start = Int(bounds[0])
+                    let amount = rawBegin - start
+                    if amount > 64 {
+                        (base + start + half).update(from: base + start, count: amount)   // memmove semantics
+                    } else {
+                        var i = amount - 1
+                        while i >= 0 {
+                            base[start &+ half &+ i] = base[start &+ i]
+                            i &-= 1
+                        }
+                    }
+                    for l in 0..<level { bounds[l] += UInt32(half) }
+                }
             }
-            for l in 0..<level { levels[l] += UInt32(half) }
+        }
+        if deferred { unsortedLevels |= 1 << UInt64(level + 1) }
+    }
+
+    /// Sorts the levels a deferred compaction left out of order (``unsortedLevels``); afterwards the sketch
+    /// is exactly the one that merging at every compaction would have made.
+    mutating func sortUnsortedLevels() {
+        guard unsortedLevels != 0 else { return }
+        let pending = unsortedLevels
+        unsortedLevels = 0
+        levels.withUnsafeBufferPointer { bounds in
+            items.withUnsafeMutableBufferPointer { buffer in
+                for level in 1..<numLevels where pending & (1 << UInt64(level)) != 0 {
+                    Self.sort(buffer, Int(bounds[level]), Int(bounds[level + 1]))
+                }
+            }
         }
     }
 
@@ -179,10 +229,173 @@ extension KLLSketch {
         }
     }
 
+    /// Batcher's 16-item network with the comparators that touch a padded position (≥ `count`) left out:
+    /// those only ever compare +∞ with +∞ or keep a value below +∞, so the result is the padded network's bit
+    /// for bit (equal items included), with 28–59 comparators instead of 63 for the 9–15 items a level usually holds.
+    @inline(__always)
+    static func sortPruned(_ p: UnsafeMutablePointer<Double>, count: Int) -> Bool {
+        switch count {
+        case 2: sortPruned2(p)
+        case 3: sortPruned3(p)
+        case 4: sortPruned4(p)
+        case 5: sortPruned5(p)
+        case 6: sortPruned6(p)
+        case 7: sortPruned7(p)
+        case 9: sortPruned9(p)
+        case 10: sortPruned10(p)
+        case 11: sortPruned11(p)
+        case 12: sortPruned12(p)
+        case 13: sortPruned13(p)
+        case 14: sortPruned14(p)
+        case 15: sortPruned15(p)
+        default: return false
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func exchange(_ a: inout Double, _ b: inout Double) {
+        let low = a < b ? a : b
+        let high = a < b ? b : a
+        a = low
+        b = high
+    }
+
+    static func sortPruned2(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1]
+        exchange(&v0, &v1)
+        p[0] = v0; p[1] = v1
+    }
+
+    static func sortPruned3(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2]
+        exchange(&v0, &v1); exchange(&v0, &v2); exchange(&v1, &v2); exchange(&v1, &v2); exchange(&v1, &v2)
+        p[0] = v0; p[1] = v1; p[2] = v2
+    }
+
+    static func sortPruned4(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v1, &v2)
+        exchange(&v1, &v2)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3
+    }
+
+    static func sortPruned5(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v0, &v4)
+        exchange(&v2, &v4); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v2, &v4); exchange(&v1, &v2); exchange(&v3, &v4)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4
+    }
+
+    static func sortPruned6(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v0, &v4); exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v2, &v4); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5
+    }
+
+    static func sortPruned7(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v4, &v6); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6); exchange(&v2, &v4); exchange(&v1, &v5)
+        exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v2, &v4); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6
+    }
+
+    static func sortPruned9(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v3, &v5)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8
+    }
+
+    static func sortPruned10(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v4); exchange(&v6, &v8)
+        exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v7, &v8)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9
+    }
+
+    static func sortPruned11(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v8, &v10); exchange(&v9, &v10); exchange(&v9, &v10); exchange(&v0, &v8)
+        exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v1, &v9)
+        exchange(&v5, &v9); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6)
+        exchange(&v7, &v8); exchange(&v9, &v10)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10
+    }
+
+    static func sortPruned12(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v9, &v10); exchange(&v0, &v8); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4)
+        exchange(&v6, &v8); exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5)
+        exchange(&v7, &v9); exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11
+    }
+
+    static func sortPruned13(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v8, &v12); exchange(&v10, &v12); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v0, &v8); exchange(&v4, &v12)
+        exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10); exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v10, &v12)
+        exchange(&v1, &v9); exchange(&v5, &v9); exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9)
+        exchange(&v1, &v2); exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12
+    }
+
+    static func sortPruned14(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12], v13 = p[13]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v12, &v13); exchange(&v8, &v12); exchange(&v10, &v12); exchange(&v9, &v13); exchange(&v11, &v13); exchange(&v9, &v10)
+        exchange(&v11, &v12); exchange(&v0, &v8); exchange(&v4, &v12); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v10)
+        exchange(&v2, &v4); exchange(&v6, &v8); exchange(&v10, &v12); exchange(&v1, &v9); exchange(&v5, &v13); exchange(&v5, &v9)
+        exchange(&v3, &v11); exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13); exchange(&v1, &v2)
+        exchange(&v3, &v4); exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12; p[13] = v13
+    }
+
+    static func sortPruned15(_ p: UnsafeMutablePointer<Double>) {
+        var v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5], v6 = p[6], v7 = p[7], v8 = p[8], v9 = p[9], v10 = p[10], v11 = p[11], v12 = p[12], v13 = p[13], v14 = p[14]
+        exchange(&v0, &v1); exchange(&v2, &v3); exchange(&v0, &v2); exchange(&v1, &v3); exchange(&v1, &v2); exchange(&v4, &v5)
+        exchange(&v6, &v7); exchange(&v4, &v6); exchange(&v5, &v7); exchange(&v5, &v6); exchange(&v0, &v4); exchange(&v2, &v6)
+        exchange(&v2, &v4); exchange(&v1, &v5); exchange(&v3, &v7); exchange(&v3, &v5); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v8, &v9); exchange(&v10, &v11); exchange(&v8, &v10); exchange(&v9, &v11); exchange(&v9, &v10)
+        exchange(&v12, &v13); exchange(&v12, &v14); exchange(&v13, &v14); exchange(&v8, &v12); exchange(&v10, &v14); exchange(&v10, &v12)
+        exchange(&v9, &v13); exchange(&v11, &v13); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14); exchange(&v0, &v8)
+        exchange(&v4, &v12); exchange(&v4, &v8); exchange(&v2, &v10); exchange(&v6, &v14); exchange(&v6, &v10); exchange(&v2, &v4)
+        exchange(&v6, &v8); exchange(&v10, &v12); exchange(&v1, &v9); exchange(&v5, &v13); exchange(&v5, &v9); exchange(&v3, &v11)
+        exchange(&v7, &v11); exchange(&v3, &v5); exchange(&v7, &v9); exchange(&v11, &v13); exchange(&v1, &v2); exchange(&v3, &v4)
+        exchange(&v5, &v6); exchange(&v7, &v8); exchange(&v9, &v10); exchange(&v11, &v12); exchange(&v13, &v14)
+        p[0] = v0; p[1] = v1; p[2] = v2; p[3] = v3; p[4] = v4; p[5] = v5; p[6] = v6; p[7] = v7; p[8] = v8; p[9] = v9; p[10] = v10; p[11] = v11; p[12] = v12; p[13] = v13; p[14] = v14
+    }
+
     /// Batcher's odd–even merge network for 16 items (63 comparators), in registers: level 0 of a deep
     /// sketch holds 9–16 items most of the time, and min/max steps never mispredict a branch.
     /// Fewer than 16 items (any count from 1) are padded with +∞, which sorts last.
     static func sortSixteen(_ p: UnsafeMutablePointer<Double>, count: Int) {
+        if sortPruned(p, count: count) { return }
         @inline(__always) func load(_ i: Int) -> Double { i < count ? p[i] : .infinity }
         var v0 = load(0)
         var v1 = load(1)
@@ -278,6 +491,18 @@ extension KLLSketch {
         for i in start..<(start + half) {
             buffer[i] = buffer[j]
             j += 2
+        }
+    }
+
+    /// Keeps the items ``halveDown`` keeps (offset, offset + 2, …), packed at the run's top end where merging
+    /// would have begun its output. Writes go from the top down, always above every item still to read.
+    @inline(__always)
+    static func halveDownToTop(_ run: UnsafeMutablePointer<Double>, length: Int, offset: Int) {
+        let half = length / 2
+        var i = half - 1
+        while i >= 0 {
+            run[half &+ i] = run[offset &+ 2 &* i]
+            i &-= 1
         }
     }
 

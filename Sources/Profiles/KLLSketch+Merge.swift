@@ -8,6 +8,7 @@ extension KLLSketch {
     /// sketch that was serialized (the store's merged profiles do not depend on compaction or file layout).
     public mutating func merge(_ other: KLLSketch) {
         if other.isEmpty { return }
+        noNegativeZero = noNegativeZero && other.noNegativeZero
         random = SplitMix64(seed: Self.mergeSeed(self, other))
         if isEmpty {
             minItem = other.minItem

@@ -155,6 +155,7 @@ extension KLLSketch {
         self.levels = levels
         self.items = items
         self.levelZeroSorted = false
+        self.noNegativeZero = !items[Int(levels[0])...].contains { $0.bitPattern == Self.negativeZeroBits }
         self.minItem = minItem
         self.maxItem = maxItem
     }

@@ -36,6 +36,12 @@ public struct KLLSketch: Sendable {
     var minItem: Double = .nan
     var maxItem: Double = .nan
     var random: SplitMix64
+    /// Levels (bit h for level h ≥ 1) that a deferred compaction left out of order; 0 except inside
+    /// `NumericProfile`, which sorts them (``sortUnsortedLevels()``) before its sketch is read or merged.
+    var unsortedLevels: UInt64 = 0
+    /// True while no −0 can be among the items (set by the empty initializers and deserialization, cleared
+    /// when a −0 is added or merged in): compactions may then defer ordering (``compactWhileUpdating(deferringOrder:)``).
+    var noNegativeZero = false
 
     /// The compaction coin's seed of a new sketch: fixed, so the same values in the same order give the
     /// same sketch on every run (merges re-seed from the data they merge).
@@ -52,6 +58,7 @@ public struct KLLSketch: Sendable {
         items = [Double](repeating: 0, count: Int(k))
         capacities = [UInt32(k)]
         random = SplitMix64(seed: seed ?? Self.defaultSeed)
+        noNegativeZero = true
     }
 
     /// An empty sketch with k = 200.
@@ -62,6 +69,7 @@ public struct KLLSketch: Sendable {
         items = [Double](repeating: 0, count: Int(k))
         capacities = [UInt32(k)]
         random = SplitMix64(seed: Self.defaultSeed)
+        noNegativeZero = true
     }
 
     /// True when no value was added.
@@ -113,11 +121,16 @@ public struct KLLSketch: Sendable {
             for x in values { update(x) }
             return
         }
-        insertFinite(values, min: low, max: high)
+        if noNegativeZero && Self.containsNegativeZero(values) { noNegativeZero = false }
+        insertFinite(values, min: low, max: high, deferringOrder: noNegativeZero)
+        sortUnsortedLevels()
     }
 
-    /// Bulk insertion of values known to be finite, whose min and max the caller computed.
-    mutating func update(finiteBlock values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
+    /// Bulk insertion of values known to be finite, whose min and max the caller computed. `deferringOrder`:
+    /// compactions may leave levels out of order (``unsortedLevels``); the caller must call
+    /// ``sortUnsortedLevels()`` before anything reads the sketch.
+    mutating func update(finiteBlock values: UnsafeBufferPointer<Double>, min low: Double, max high: Double,
+                         deferringOrder: Bool = false) {
         guard !values.isEmpty else { return }
         if count == 0 {
             minItem = low
@@ -126,15 +139,31 @@ public struct KLLSketch: Sendable {
             minItem = Swift.min(minItem, low)
             maxItem = Swift.max(maxItem, high)
         }
-        insertFinite(values, min: minItem, max: maxItem)
+        if noNegativeZero && Self.containsNegativeZero(values) {
+            sortUnsortedLevels()
+            noNegativeZero = false
+        }
+        insertFinite(values, min: minItem, max: maxItem, deferringOrder: deferringOrder && noNegativeZero)
+        if !deferringOrder { sortUnsortedLevels() }
     }
 
-    private mutating func insertFinite(_ values: UnsafeBufferPointer<Double>, min low: Double, max high: Double) {
+    /// True when some value is −0.
+    static func containsNegativeZero(_ values: UnsafeBufferPointer<Double>) -> Bool {
+        var found = false
+        for x in values { found = found || x.bitPattern == Self.negativeZeroBits }
+        return found
+    }
+
+    static let negativeZeroBits = (-0.0).bitPattern
+
+    private mutating func insertFinite(_ values: UnsafeBufferPointer<Double>, min low: Double, max high: Double,
+                                       deferringOrder: Bool = false) {
         minItem = low
         maxItem = high
+        if noNegativeZero && !deferringOrder && Self.containsNegativeZero(values) { noNegativeZero = false }
         var next = 0
         while next < values.count {
-            if levels[0] == 0 { compactWhileUpdating() }
+            if levels[0] == 0 { compactWhileUpdating(deferringOrder: deferringOrder) }
             let space = Int(levels[0])
             let take = Swift.min(space, values.count - next)
             items.withUnsafeMutableBufferPointer { buffer in
@@ -150,6 +179,7 @@ public struct KLLSketch: Sendable {
     /// Puts `x` into level 0, compacting first when the buffer is full (min/max are not touched).
 
     mutating func insertUnchecked(_ x: Double) {
+        if x.bitPattern == Self.negativeZeroBits { noNegativeZero = false }
         if levels[0] == 0 { compactWhileUpdating() }
         count += 1
         levelZeroSorted = false

@@ -74,8 +74,7 @@ public struct NumericMoments: Sendable {
     @discardableResult
     mutating func add(finiteBlock block: UnsafeBufferPointer<Double>) -> (min: Double, max: Double) {
         guard !block.isEmpty else { return (.infinity, -.infinity) }
-        if count == 0 { shift = block[0] }
-        let origin = shift
+        let origin = blockOrigin(first: block[0])
         var sum = 0.0
         var low = block[0], high = block[0]
         for x in block {
@@ -83,6 +82,19 @@ public struct NumericMoments: Sendable {
             low = x < low ? x : low
             high = x > high ? x : high
         }
+        add(finiteBlock: block, shiftedSum: sum, min: low, max: high)
+        return (low, high)
+    }
+
+    /// The shift a block's first pass subtracts: the first value ever, else the current shift.
+    func blockOrigin(first: Double) -> Double { count == 0 ? first : shift }
+
+    /// The second pass of ``add(finiteBlock:)`` and the combination, given the first pass's results (the sum of
+    /// x − ``blockOrigin(first:)`` in order, min and max), so that a caller can fold other work into the first pass.
+    mutating func add(finiteBlock block: UnsafeBufferPointer<Double>, shiftedSum sum: Double, min low: Double, max high: Double) {
+        guard !block.isEmpty else { return }
+        if count == 0 { shift = block[0] }
+        let origin = shift
         let nb = Double(block.count)
         let blockMean = sum / nb
         var blockM2 = 0.0
@@ -103,10 +115,10 @@ public struct NumericMoments: Sendable {
             shiftedMean += delta * (nb / n)
             m2 += blockM2 + delta * delta * (na * nb / n)
         }
-        return (low, high)
     }
 
     /// Records a value that is absent from a record.
+    @inlinable
     public mutating func addMissing(_ n: Int64 = 1) { missingCount += n }
 
     /// Sample variance m2 / (count − 1); `nil` with fewer than two values.

@@ -13,18 +13,21 @@
 public struct NumericProfile: Sendable {
     static let blockSize = StagingBlock.capacity
 
-    private var storedMoments: NumericMoments
+    @usableFromInline var storedMoments: NumericMoments
     private var storedSketch: KLLSketch
     /// The bins `histogram` counts into, if any.
     public private(set) var bins: ReferenceBins?
     private var counts: [Int64]
     private var edges: [SIMD4<Double>]
+    /// The bins' search table, when their edges allow one (else `edges` are compared one vector at a time).
+    private var lookup: BinLookup?
     private var binned: Bool
     /// Values below / above the bins' training range (when the bins carry one; else nil).
     private var outside: (below: Int64, above: Int64)?
     private var range: ClosedRange<Double>?
-    private var pending = StagingBlock()
-    private var pendingCount = 0
+    // Inlinable `add` (below) stages values from the caller's module without a call per value.
+    @usableFromInline var pending = StagingBlock()
+    @usableFromInline var pendingCount = 0
 
     /// An empty profile; `seed` fixes the sketch's compaction coin (tests).
     public init(bins: ReferenceBins? = nil, k: UInt16 = KLLSketch.defaultK, seed: UInt64? = nil) throws(ProfileError) {
@@ -42,6 +45,7 @@ public struct NumericProfile: Sendable {
         self.bins = bins
         counts = [Int64](repeating: 0, count: bins?.binCount ?? 0)
         edges = bins?.vectorEdges ?? []
+        lookup = bins.flatMap { BinLookup(edges: $0.edges) }
         binned = bins != nil
         range = bins?.trainingRange
         outside = range == nil ? nil : (0, 0)
@@ -103,9 +107,10 @@ public struct NumericProfile: Sendable {
 
     /// The finite values' KLL sketch.
     public var sketch: KLLSketch {
-        guard pendingCount > 0 else { return storedSketch }
+        guard pendingCount > 0 || storedSketch.unsortedLevels != 0 else { return storedSketch }
         var copy = self
         copy.flush()
+        copy.storedSketch.sortUnsortedLevels()
         return copy.storedSketch
     }
 
@@ -123,6 +128,7 @@ public struct NumericProfile: Sendable {
     public static let maxMagnitude = 1e100
 
     /// Adds one value; NaN, ±∞ and values beyond ±``maxMagnitude`` are missing.
+    @inlinable
     public mutating func add(_ x: Double) {
         guard x.magnitude <= Self.maxMagnitude else {
             storedMoments.addMissing(1)
@@ -130,7 +136,7 @@ public struct NumericProfile: Sendable {
         }
         pending.store(x, at: pendingCount)
         pendingCount += 1
-        if pendingCount == Self.blockSize { flush() }
+        if pendingCount == StagingBlock.capacity { flush() }
     }
 
     /// Records values absent from `n` records.
@@ -141,12 +147,26 @@ public struct NumericProfile: Sendable {
         guard pendingCount > 0 else { return }
         let n = pendingCount
         pending.withValues(count: n) { block in
-            let (low, high) = storedMoments.add(finiteBlock: block)
-            storedSketch.update(finiteBlock: block, min: low, max: high)
+            let low: Double, high: Double
+            if let lookup {
+                // The moments' first pass rides along the binning loop.
+                let origin = storedMoments.blockOrigin(first: block[0])
+                let first = counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c, origin: origin) }
+                storedMoments.add(finiteBlock: block, shiftedSum: first.sum, min: first.min, max: first.max)
+                (low, high) = (first.min, first.max)
+            } else {
+                (low, high) = storedMoments.add(finiteBlock: block)
+            }
+            // Levels may stay out of order until the sketch is read (`sketch`, `merge`): same bytes, less merging.
+            storedSketch.update(finiteBlock: block, min: low, max: high, deferringOrder: true)
             if binned {
-                edges.withUnsafeBufferPointer { e in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
+                if lookup != nil {
+                    // counted above
+                } else {
+                    edges.withUnsafeBufferPointer { e in
+                        counts.withUnsafeMutableBufferPointer { c in
+                            for x in block { c[ReferenceBins.binIndex(of: x, in: e)] += 1 }
+                        }
                     }
                 }
                 if let range, var tally = outside, low < range.lowerBound || high > range.upperBound {
@@ -165,7 +185,9 @@ public struct NumericProfile: Sendable {
     public mutating func merge(_ other: NumericProfile) throws(ProfileError) {
         var other = other
         other.flush()
+        other.storedSketch.sortUnsortedLevels()
         flush()
+        storedSketch.sortUnsortedLevels()
         switch (bins, other.bins) {
         case (nil, nil):
             break
@@ -191,6 +213,7 @@ public struct NumericProfile: Sendable {
             bins = theirs
             counts = other.counts
             edges = other.edges
+            lookup = other.lookup
             binned = true
             range = other.range
             outside = other.outside
