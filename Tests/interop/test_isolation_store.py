@@ -138,8 +138,10 @@ def test_a_young_damaged_newest_commit_is_read_around_and_left_until_it_is_30_s_
     commit.write_bytes(b"")                       # just now: on a filesystem without hard links it may be being written
     query = pipeline.run("query", "--store", pipeline.store, "--json")
     assert query.returncode == 1 and commit.name in query.stderr, query.text
-    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW)
+    textfile = tmp_path / "driftline.prom"
+    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile)
     assert batch.returncode == 4 and commit.name in batch.stderr, batch.text
+    assert "\ndriftline_batch_unreadable_profiles_commits 1\n" in textfile.read_text()
     assert_healthy_beside_damage(pipeline, clean_state)
     # compact may not commit past it yet: it names it, commits nothing, exits 1.
     compact = pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s", "--no-vacuum")
