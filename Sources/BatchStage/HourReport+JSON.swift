@@ -3,7 +3,7 @@ import DriftlineStore
 import Foundation
 
 /// The report's JSON, built as a `JSONValue` and written in `JSONFormat.foundationPretty`: the same bytes
-/// as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (checked by `ReportTests`)
+/// as `JSONEncoder` with snake-case keys, `[.prettyPrinted, .sortedKeys]` (the format by `JSONFoundationTests`, the reports by the golden files in Tests/golden)
 /// without its boxing and per-key snake-case conversion.
 extension HourReport {
     /// Pretty, key-sorted, snake_case JSON; `nil` members are left out.

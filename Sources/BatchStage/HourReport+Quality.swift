@@ -4,9 +4,9 @@ import DriftlineCore
 /// the HTML page.
 extension HourReport {
     /// One data-quality check of one feature (a `quality` table row).
-    public struct Quality: Sendable, Codable, Equatable {
+    public struct Quality: Sendable, Equatable {
         /// An unseen category and its count in the window.
-        public struct Category: Sendable, Codable, Equatable {
+        public struct Category: Sendable, Equatable {
             public var value: String
             public var count: Int64
         }

@@ -6,7 +6,7 @@ import Profiles
 /// Everything one endpoint's hourly report shows, as the JSON summary writes it
 /// (`<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.json`); the HTML page is drawn from the same value.
 /// Non-finite numbers are written as `null`.
-public struct HourReport: Sendable, Codable {
+public struct HourReport: Sendable {
     /// One `drift` row with the bins it was computed over (the row's fields read as the entry's own:
     /// `entry.psi`, `entry.status`).
     @dynamicMemberLookup
@@ -31,7 +31,7 @@ public struct HourReport: Sendable, Codable {
     }
 
     /// One hour of the 24-hour trend.
-    public struct TrendPoint: Sendable, Codable, Equatable {
+    public struct TrendPoint: Sendable, Equatable {
         public var hour: String
         public var windowStartMicroseconds: Int64
         public var accuracy: Double?
@@ -110,25 +110,6 @@ public struct HourReport: Sendable, Codable {
             .filter { seen.insert($0.windowStartMicroseconds).inserted }
     }
 
-    /// The report `jsonData()` wrote (to re-render it with a new trend).
-    static func decode(_ data: Data) throws -> HourReport {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        var report = try decoder.decode(HourReport.self, from: data)
-        report.performance.endpoint = report.endpoint
-        report.performance.modelVersion = report.modelVersion
-        if let start = TrendPoint.instant(report.windowStart), let end = TrendPoint.instant(report.windowEnd) {
-            report.performance.windowStartMicroseconds = start
-            report.performance.windowEndMicroseconds = end
-            for i in report.drift.indices {
-                report.drift[i].row.windowStartMicroseconds = start
-                report.drift[i].row.windowEndMicroseconds = end
-            }
-        }
-        return report
-    }
-
     /// This report with the trend rebuilt from `points` (earlier windows' performance; this window's own point is kept).
     func withTrend(_ points: [TrendPoint]) -> HourReport {
         var copy = self
@@ -146,15 +127,6 @@ public struct HourReport: Sendable, Codable {
     var isDayWindow: Bool {
         guard let start = TrendPoint.instant(windowStart), let end = TrendPoint.instant(windowEnd) else { return false }
         return end - start == AnalysisHour.dayMicroseconds
-    }
-
-    /// What `jsonData()` writes, through Foundation's encoder (tests compare the two).
-    func foundationJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try encoder.encode(self)
     }
 }
 

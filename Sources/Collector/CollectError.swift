@@ -35,7 +35,7 @@ public struct RequestRejection: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String { "\(status) \(code): \(message)" }
 
-    static func malformed(_ error: JSONSyntaxError, in what: String) -> RequestRejection {
+    static func malformed(_ error: PayloadSyntaxError, in what: String) -> RequestRejection {
         RequestRejection(status: 400, code: "malformed_json", message: "\(what): \(error); send valid JSON")
     }
 

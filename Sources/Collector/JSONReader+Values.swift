@@ -3,7 +3,7 @@ import Driftline
 extension JSONReader {
     /// A scalar as a feature value: a number, a string (a category), `true`/`false` (1/0) or `null` (missing);
     /// nil, with nothing consumed, when an object or array comes next.
-    mutating func readFeatureValue() throws(JSONSyntaxError) -> FeatureValue? {
+    mutating func readFeatureValue() throws(PayloadSyntaxError) -> FeatureValue? {
         switch try peekKind() {
         case .number: return .number(try readNumber())
         case .string: return .string(try readString())
@@ -16,7 +16,7 @@ extension JSONReader {
     }
 
     /// Every scalar of a possibly nested array, in row-major order (how tensors flatten).
-    /// Throws ``JSONSyntaxError`` or a ``RequestRejection`` naming `field`.
+    /// Throws ``PayloadSyntaxError`` or a ``RequestRejection`` naming `field`.
     mutating func readFlattened(into values: inout [FeatureValue], field: String) throws {
         guard try peekKind() == .array else {
             guard let value = try readFeatureValue() else {
@@ -49,7 +49,7 @@ func decodeJSON<T>(_ bytes: UnsafeRawBufferPointer, what: String, _ body: (inout
         return value
     } catch let rejection as RequestRejection {
         throw rejection
-    } catch let syntax as JSONSyntaxError {
+    } catch let syntax as PayloadSyntaxError {
         throw RequestRejection.malformed(syntax, in: what)
     } catch {
         throw RequestRejection(status: 400, code: "malformed_json", message: "\(what): \(error)")

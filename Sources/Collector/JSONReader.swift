@@ -1,5 +1,5 @@
-/// A JSON syntax problem: where (byte offset into the body) and what was expected.
-public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A JSON syntax problem in a request body: where (byte offset into the body) and what was expected.
+public struct PayloadSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset into the body.
     public let offset: Int
     /// What was wrong.
@@ -10,6 +10,8 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// A pull parser over a JSON text: the payload decoders walk the document and build records directly,
 /// without an intermediate tree (a batch of 500 records is ~75 KB of JSON; this path is the collector's hot one).
+/// It is the one JSON reader besides `JSONValue.parse` (DriftlineCore), which builds a tree: kept apart for that
+/// hot path, where building a `JSONValue` per record first would double the work.
 ///
 /// ```swift
 /// var reader = JSONReader(bytes)
@@ -35,7 +37,7 @@ struct JSONReader: ~Copyable {
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    func error(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: offset, reason: reason) }
+    func error(_ reason: String) -> PayloadSyntaxError { PayloadSyntaxError(offset: offset, reason: reason) }
 
     @inline(__always) mutating func skipWhitespace() {
         while offset < bytes.count {
@@ -59,7 +61,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// The kind of the next value; throws at the end of input or on a byte that starts no value.
-    mutating func peekKind() throws(JSONSyntaxError) -> Kind {
+    mutating func peekKind() throws(PayloadSyntaxError) -> Kind {
         guard let byte = peekByte() else { throw error("unexpected end of input: expected a value") }
         switch byte {
         case UInt8(ascii: "{"): return .object
@@ -76,7 +78,7 @@ struct JSONReader: ~Copyable {
         byte >= 0x20 && byte < 0x7F ? "'\(Character(UnicodeScalar(byte)))'" : "0x\(String(byte, radix: 16))"
     }
 
-    @inline(__always) mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+    @inline(__always) mutating func expect(_ byte: UInt8, _ what: String) throws(PayloadSyntaxError) {
         guard peekByte() == byte else {
             if offset >= bytes.count { throw error("unexpected end of input: expected \(what)") }
             throw error("unexpected character \(Self.show(bytes[offset])): expected \(what)")
@@ -87,7 +89,7 @@ struct JSONReader: ~Copyable {
     // MARK: - Containers
 
     /// Consumes `{` and the first key with its `:`; nil when the object is empty (its `}` consumed).
-    mutating func beginObject() throws(JSONSyntaxError) -> String? {
+    mutating func beginObject() throws(PayloadSyntaxError) -> String? {
         try expect(UInt8(ascii: "{"), "an object ('{')")
         depth += 1
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
@@ -100,7 +102,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// After a member's value: consumes `,` and the next key, or `}` and returns nil.
-    mutating func nextKey() throws(JSONSyntaxError) -> String? {
+    mutating func nextKey() throws(PayloadSyntaxError) -> String? {
         switch peekByte() {
         case UInt8(ascii: ","):
             offset += 1
@@ -114,7 +116,7 @@ struct JSONReader: ~Copyable {
         }
     }
 
-    private mutating func key() throws(JSONSyntaxError) -> String {
+    private mutating func key() throws(PayloadSyntaxError) -> String {
         guard peekByte() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
         let name = try readString()
         try expect(UInt8(ascii: ":"), "':' after a member name")
@@ -122,7 +124,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// Consumes `[`; false when the array is empty (its `]` consumed).
-    mutating func beginArray() throws(JSONSyntaxError) -> Bool {
+    mutating func beginArray() throws(PayloadSyntaxError) -> Bool {
         try expect(UInt8(ascii: "["), "an array ('[')")
         depth += 1
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
@@ -135,7 +137,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// After an element: consumes `,` and returns true, or `]` and returns false.
-    mutating func nextElement() throws(JSONSyntaxError) -> Bool {
+    mutating func nextElement() throws(PayloadSyntaxError) -> Bool {
         switch peekByte() {
         case UInt8(ascii: ","):
             offset += 1
@@ -152,13 +154,13 @@ struct JSONReader: ~Copyable {
     // MARK: - Scalars
 
     /// Consumes `null` when it comes next.
-    mutating func readNull() throws(JSONSyntaxError) -> Bool {
+    mutating func readNull() throws(PayloadSyntaxError) -> Bool {
         guard peekByte() == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
     }
 
-    mutating func readBool() throws(JSONSyntaxError) -> Bool {
+    mutating func readBool() throws(PayloadSyntaxError) -> Bool {
         switch peekByte() {
         case UInt8(ascii: "t"):
             try literal("true")
@@ -170,7 +172,7 @@ struct JSONReader: ~Copyable {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+    private mutating func literal(_ word: StaticString) throws(PayloadSyntaxError) {
         let count = word.utf8CodeUnitCount
         guard offset + count <= bytes.count else { throw error("unexpected end of input in \(word)") }
         for i in 0..<count where bytes[offset + i] != word.utf8Start[i] {
@@ -180,7 +182,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// A JSON number as a double (exact to the nearest double, like `strtod`).
-    mutating func readNumber() throws(JSONSyntaxError) -> Double {
+    mutating func readNumber() throws(PayloadSyntaxError) -> Double {
         skipWhitespace()
         let start = offset
         var negative = false
@@ -231,8 +233,8 @@ struct JSONReader: ~Copyable {
             return negative ? -value : value
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
-        guard let value = Double(text) else { throw JSONSyntaxError(offset: start, reason: "not a number: \(text)") }
-        guard value.isFinite else { throw JSONSyntaxError(offset: start, reason: "number out of range: \(text)") }
+        guard let value = Double(text) else { throw PayloadSyntaxError(offset: start, reason: "not a number: \(text)") }
+        guard value.isFinite else { throw PayloadSyntaxError(offset: start, reason: "number out of range: \(text)") }
         return value
     }
 
@@ -243,7 +245,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// A JSON string, unescaped; must be valid UTF-8 without raw control characters.
-    mutating func readString() throws(JSONSyntaxError) -> String {
+    mutating func readString() throws(PayloadSyntaxError) -> String {
         try expect(UInt8(ascii: "\""), "a string")
         let start = offset
         // Fast path: no escapes.
@@ -253,7 +255,7 @@ struct JSONReader: ~Copyable {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
                 offset += 1
                 guard let text = String(validating: raw, as: UTF8.self) else {
-                    throw JSONSyntaxError(offset: start, reason: "a string is not valid UTF-8")
+                    throw PayloadSyntaxError(offset: start, reason: "a string is not valid UTF-8")
                 }
                 return text
             }
@@ -268,7 +270,7 @@ struct JSONReader: ~Copyable {
             switch byte {
             case UInt8(ascii: "\""):
                 guard let text = String(validating: scratch, as: UTF8.self) else {
-                    throw JSONSyntaxError(offset: start, reason: "a string is not valid UTF-8")
+                    throw PayloadSyntaxError(offset: start, reason: "a string is not valid UTF-8")
                 }
                 return text
             case UInt8(ascii: "\\"):
@@ -306,7 +308,7 @@ struct JSONReader: ~Copyable {
         throw error("unexpected end of input inside a string")
     }
 
-    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+    private mutating func hex4() throws(PayloadSyntaxError) -> UInt32 {
         guard offset + 4 <= bytes.count else { throw error("unexpected end of input in a \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -325,7 +327,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// Consumes the next value whatever it is.
-    mutating func skipValue() throws(JSONSyntaxError) {
+    mutating func skipValue() throws(PayloadSyntaxError) {
         switch try peekKind() {
         case .object:
             var key = try beginObject()

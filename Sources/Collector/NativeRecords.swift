@@ -29,7 +29,7 @@ enum NativeRecords {
         var reader = JSONReader(bytes)
         if reader.peekByte() == UInt8(ascii: "[") {
             var slices: [Range<Int>] = []
-            do throws(JSONSyntaxError) {
+            do throws(PayloadSyntaxError) {
                 var more = try reader.beginArray()
                 while more {
                     reader.skipWhitespace()

@@ -99,7 +99,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
         } catch {
             // A file that does not fit the flags is a usage error (64); a failed write is a failure (1).
-            if case .file(let problem)? = error as? IngestError { throw ArgumentParser.ValidationError(problem) }
+            if case .file(let problem) = error { throw ArgumentParser.ValidationError(problem) }
             throw CommandFailure("\(error)")
         }
         let what = labels ? "labels" : "records"

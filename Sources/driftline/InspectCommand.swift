@@ -108,11 +108,11 @@ struct InspectCommand: AsyncParsableCommand {
             return lines.joined(separator: "\n")
         case .corruption(let region):
             return json
-                ? RecordText.json(event: "corruption", partition: partition, detail: ["segment": region.segmentPath, "position": region.position, "detail": region.description])
+                ? RecordText.json(event: "corruption", partition: partition, detail: ["segment": .string(region.segmentPath), "position": .int(Int64(region.position)), "detail": .string(region.description)])
                 : "corruption \(partition): \(region)"
         case .gap(let gap):
             return json
-                ? RecordText.json(event: "gap", partition: partition, detail: ["from": gap.from, "to": gap.to, "detail": gap.description])
+                ? RecordText.json(event: "gap", partition: partition, detail: ["from": .int(gap.from), "to": .int(gap.to), "detail": .string(gap.description)])
                 : "gap \(partition): \(gap)"
         }
     }

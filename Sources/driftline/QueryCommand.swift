@@ -149,28 +149,30 @@ enum ProfileText {
 
     static func json(_ profile: MergedProfile) -> String {
         let key = profile.key
-        var object: [String: Any] = [
-            "endpoint": key.endpoint, "model_version": key.modelVersion,
-            "window_start": Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601,
-            "window_end": Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds).iso8601,
-            "column": key.columnName, "kind": profile.profile.kind.rawValue,
-            "count": profile.profile.count, "missing": profile.profile.missingCount, "partial_rows": profile.partialRows,
+        var object: [String: JSONValue] = [
+            "endpoint": .string(key.endpoint), "model_version": .string(key.modelVersion),
+            "window_start": .string(Timestamp(microsecondsSinceEpoch: key.windowStartMicroseconds).iso8601),
+            "window_end": .string(Timestamp(microsecondsSinceEpoch: key.windowEndMicroseconds).iso8601),
+            "column": .string(key.columnName), "kind": .string(profile.profile.kind.rawValue),
+            "count": .int(profile.profile.count), "missing": .int(profile.profile.missingCount), "partial_rows": .int(Int64(profile.partialRows)),
         ]
-        func number(_ x: Double?) -> Any { x.map { $0 as Any } ?? NSNull() }
         if let n = numbers(profile) {
-            object["mean"] = number(n.mean)
-            object["std"] = number(n.std)
-            object["min"] = number(n.min)
-            object["max"] = number(n.max)
-            for (rank, q) in zip(ranks, n.quantiles) { object[String(format: "p%02d", Int((rank * 100).rounded()))] = number(q) }
+            object["mean"] = .optional(n.mean)
+            object["std"] = .optional(n.std)
+            object["min"] = .optional(n.min)
+            object["max"] = .optional(n.max)
+            for (rank, q) in zip(ranks, n.quantiles) { object[String(format: "p%02d", Int((rank * 100).rounded()))] = .optional(q) }
             if let histogram = profile.histogram {
-                object["histogram"] = histogram
-                object["reference_id"] = profile.referenceID ?? NSNull()
+                object["histogram"] = .array(histogram.map { .int($0) })
+                object["reference_id"] = .optional(profile.referenceID)
             }
         } else {
-            object["categories"] = Dictionary(top(profile, 256).map { ($0.value, $0.count) }, uniquingKeysWith: +)
+            object["categories"] = .object(Dictionary(top(profile, 256).map { ($0.value, JSONValue.int($0.count)) }) { a, b in
+                if case let (.int(x), .int(y)) = (a, b) { return .int(x &+ y) }
+                return a
+            })
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        // Members sorted by name, no whitespace, a non-finite number as `null` (as `inspect --json`).
+        return JSONValue.object(object).text(RecordText.lineFormat)
     }
 }

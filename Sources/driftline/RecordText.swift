@@ -61,68 +61,69 @@ enum RecordText {
 
     // MARK: - JSON lines
 
+    /// `inspect --json`'s lines: members sorted by name, no whitespace, a non-finite number as `null`.
+    static let lineFormat = JSONFormat(layout: .compact, sortsKeys: true)
+
     static func json(batch: RecordBatch, partition: LogDirectory.Partition) -> String {
         let h = batch.header
         return line([
-            "type": "batch", "endpoint": partition.endpoint, "writer_id": partition.writerID, "model_version": batch.manifest.modelVersion,
-            "base_offset": batch.firstOffset, "count": h.recordCount,
-            "first_timestamp": h.firstTimestamp.iso8601, "max_timestamp": h.maxTimestamp.iso8601,
-            "stored_bytes": h.totalLength, "uncompressed_bytes": h.uncompressedLength,
-            "segment": URL(fileURLWithPath: batch.segmentPath).lastPathComponent, "position": batch.position,
+            "type": .string("batch"), "endpoint": .string(partition.endpoint), "writer_id": .string(partition.writerID),
+            "model_version": .string(batch.manifest.modelVersion),
+            "base_offset": .int(batch.firstOffset), "count": .int(Int64(h.recordCount)),
+            "first_timestamp": .string(h.firstTimestamp.iso8601), "max_timestamp": .string(h.maxTimestamp.iso8601),
+            "stored_bytes": .int(Int64(h.totalLength)), "uncompressed_bytes": .int(Int64(h.uncompressedLength)),
+            "segment": .string(URL(fileURLWithPath: batch.segmentPath).lastPathComponent), "position": .int(Int64(batch.position)),
         ])
     }
 
     static func json(record: LogRecord, offset: Int64, partition: LogDirectory.Partition, schema: ModelSchema) -> String {
-        var object: [String: Any] = ["endpoint": partition.endpoint, "writer_id": partition.writerID, "offset": offset]
+        var object: [String: JSONValue] = ["endpoint": .string(partition.endpoint), "writer_id": .string(partition.writerID), "offset": .int(offset)]
         switch record {
         case .inference(let r):
-            object["type"] = "inference"
-            object["timestamp"] = r.timestamp.iso8601
-            object["timestamp_us"] = r.timestamp.microsecondsSinceEpoch
-            object["request_id"] = r.requestID.isEmpty ? NSNull() : r.requestID.description
-            var features: [String: Any] = [:]
+            object["type"] = .string("inference")
+            object["timestamp"] = .string(r.timestamp.iso8601)
+            object["timestamp_us"] = .int(r.timestamp.microsecondsSinceEpoch)
+            object["request_id"] = r.requestID.isEmpty ? .null : .string(r.requestID.description)
+            var features: [String: JSONValue] = [:]
             for (feature, value) in zip(schema.features, r.features) {
                 switch value {
-                case .number(let x): features[feature.name] = x.isNaN ? NSNull() : x
-                case .string(let s): features[feature.name] = s
+                case .number(let x): features[feature.name] = .double(x)
+                case .string(let s): features[feature.name] = .string(s)
                 }
             }
-            object["features"] = features
+            object["features"] = .object(features)
             switch r.outcome {
             case .probabilities(let p):
-                object["probabilities"] = Dictionary(uniqueKeysWithValues: zip(schema.task.classes, p))
-                object["prediction"] = predictedClass(p, schema: schema) ?? NSNull()
-            case .prediction(let value): object["prediction"] = value
-            case .error(let code): object["error"] = code
+                object["probabilities"] = .object(Dictionary(zip(schema.task.classes, p.map { JSONValue.double($0) })) { a, _ in a })
+                object["prediction"] = .optional(predictedClass(p, schema: schema))
+            case .prediction(let value): object["prediction"] = .double(value)
+            case .error(let code): object["error"] = .string(code)
             }
-            object["latency_us"] = r.latencyMicroseconds
+            object["latency_us"] = .int(Int64(r.latencyMicroseconds))
             object["label"] = labelValue(r.label)
         case .label(let l):
-            object["type"] = "label"
-            object["timestamp"] = l.timestamp.iso8601
-            object["timestamp_us"] = l.timestamp.microsecondsSinceEpoch
-            object["request_id"] = l.requestID.description
+            object["type"] = .string("label")
+            object["timestamp"] = .string(l.timestamp.iso8601)
+            object["timestamp_us"] = .int(l.timestamp.microsecondsSinceEpoch)
+            object["request_id"] = .string(l.requestID.description)
             object["label"] = labelValue(l.label)
         }
         return line(object)
     }
 
-    static func labelValue(_ label: Label?) -> Any {
+    static func labelValue(_ label: Label?) -> JSONValue {
         switch label {
-        case nil: return NSNull()
-        case .className(let name)?: return name
-        case .value(let value)?: return value
+        case nil: return .null
+        case .className(let name)?: return .string(name)
+        case .value(let value)?: return .double(value)
         }
     }
 
-    static func json(event: String, partition: LogDirectory.Partition, detail: [String: Any]) -> String {
-        line(detail.merging(["type": event, "endpoint": partition.endpoint, "writer_id": partition.writerID]) { a, _ in a })
+    static func json(event: String, partition: LogDirectory.Partition, detail: [String: JSONValue]) -> String {
+        line(detail.merging(["type": .string(event), "endpoint": .string(partition.endpoint), "writer_id": .string(partition.writerID)]) { a, _ in a })
     }
 
-    static func line(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return "{\"type\":\"error\",\"detail\":\"unencodable record\"}"
-        }
-        return String(decoding: data, as: UTF8.self)
+    static func line(_ object: [String: JSONValue]) -> String {
+        JSONValue.object(object).text(lineFormat)
     }
 }

@@ -54,14 +54,15 @@ func sampleAnalysis() throws -> HourAnalysis {
         }
     }
 
-    /// The hand-written JSON is byte for byte what Foundation's encoder writes (snake case, pretty,
-    /// sorted keys, nil members left out), for a real report and for one with the awkward cases: empty
-    /// arrays, every optional nil, escapes, integral, tiny and huge doubles, a non-finite bin count.
-    @Test func jsonIsByteForByteWhatFoundationWrites() throws {
+    /// A real report and one with the awkward cases (empty arrays, every optional nil, escapes, integral, tiny
+    /// and huge doubles, non-finite bin counts) read back to the same report: Foundation's own JSON reader sees
+    /// the same strings and numbers, and the report's reader gives back a report that writes the same bytes.
+    /// (That the writer's format is byte for byte `JSONEncoder`'s is `JSONFoundationTests`' concern.)
+    @Test func awkwardReportsReadBackToTheSameBytes() throws {
         let analysis = try sampleAnalysis()
         let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())
         let real = HourReport(analysis: analysis, trend: [earlier])
-        #expect(String(decoding: real.jsonData(), as: UTF8.self) == String(decoding: try real.foundationJSON(), as: UTF8.self))
+        #expect(try HourReport.decode(real.jsonData()).jsonData() == real.jsonData())
 
         var odd = real
         odd.referenceId = nil
@@ -72,7 +73,7 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.performance.accuracy = 1
         odd.performance.mae = 1e-7
         odd.performance.rmse = 1.5e300
-        odd.performance.predictionsPerSecond = -0.0
+        odd.performance.predictionsPerSecond = -2.5
         odd.performance.estimatedAccuracy = 0.8125
         odd.performance.estimatedAccuracyLower = 0.79
         odd.performance.estimatedAccuracyUpper = 0.835
@@ -96,7 +97,34 @@ func sampleAnalysis() throws -> HourAnalysis {
             first.tvd = 0.1 + 0.2
             odd.drift = [first, first]
         }
-        #expect(String(decoding: odd.jsonData(), as: UTF8.self) == String(decoding: try odd.foundationJSON(), as: UTF8.self))
+        let back = try HourReport.decode(odd.jsonData())
+        #expect(back.jsonData() == odd.jsonData())
+        #expect(back.endpoint == odd.endpoint && back.estimateNote == odd.estimateNote)
+        #expect(back.performance.rmse == 1.5e300 && back.performance.mae == 1e-7 && back.performance.classNames == ["a", "b\"c"])
+        let counts = try #require(back.drift.first?.actualBinCounts)
+        #expect(counts[0...2] == [0, 1, 2.5] && counts[3] == .infinity && counts[4] == -.infinity && counts[5].isNaN)
+        // −0 is written as `-0`, which JSON reads as the integer 0: it comes back as 0 (its sign is lost).
+        var negativeZero = odd
+        negativeZero.performance.predictionsPerSecond = -0.0
+        #expect(try HourReport.decode(negativeZero.jsonData()).performance.predictionsPerSecond == 0)
+        let foundation = try #require(try JSONSerialization.jsonObject(with: odd.jsonData()) as? [String: Any])
+        #expect(foundation["endpoint"] as? String == odd.endpoint)
+        #expect((foundation["performance"] as? [String: Any])?["rmse"] as? Double == 1.5e300)
+    }
+
+    /// A damaged report file is a typed error naming the member, not a crash (the run then draws the report anew).
+    @Test func aDamagedReportIsATypedErrorNamingTheMember() throws {
+        let report = HourReport(analysis: try sampleAnalysis(), trend: [])
+        var text = String(decoding: report.jsonData(), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"requests\" : ", with: "\"requests\" : \"many\", \"was\" : ")
+        #expect(throws: HourReport.ReadError.self) { try HourReport.decode(Data(text.utf8)) }
+        do {
+            _ = try HourReport.decode(Data(text.utf8))
+        } catch {
+            #expect(error.description.contains("report.performance.requests"))
+        }
+        #expect(throws: HourReport.ReadError.self) { try HourReport.decode(Data("{\"endpoint\": ".utf8)) }
+        #expect(throws: HourReport.ReadError.self) { try HourReport.decode(Data("[]".utf8)) }
     }
 
     @Test func htmlIsSelfContainedAndEscaped() throws {

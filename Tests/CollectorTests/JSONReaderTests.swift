@@ -39,18 +39,18 @@ import Testing
 
     @Test(arguments: ["01", "1.", ".5", "-", "1e", "+1", "NaN", "Infinity", "1e400"])
     func invalidNumbersAreRefused(_ text: String) {
-        #expect(throws: JSONSyntaxError.self) { try Self.number(text) }
+        #expect(throws: PayloadSyntaxError.self) { try Self.number(text) }
     }
 
     @Test func stringsUnescapeAndRejectBadUTF8() throws {
         #expect(try Self.string(#""plain""#) == "plain")
         #expect(try Self.string(#""a\"b\\c\/d\n\t""#) == "a\"b\\c/d\n\t")
         #expect(try Self.string(#""\u00e9\ud83d\ude00""#) == "é😀")
-        #expect(throws: JSONSyntaxError.self) { try Self.string("\"a\u{01}b\"") }
-        #expect(throws: JSONSyntaxError.self) { try Self.string(#""\ud83d""#) }
-        #expect(throws: JSONSyntaxError.self) { try Self.string(#""unterminated"#) }
+        #expect(throws: PayloadSyntaxError.self) { try Self.string("\"a\u{01}b\"") }
+        #expect(throws: PayloadSyntaxError.self) { try Self.string(#""\ud83d""#) }
+        #expect(throws: PayloadSyntaxError.self) { try Self.string(#""unterminated"#) }
         let invalidUTF8: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
-        #expect(throws: JSONSyntaxError.self) {
+        #expect(throws: PayloadSyntaxError.self) {
             try invalidUTF8.withUnsafeBytes { raw in
                 var reader = JSONReader(raw)
                 _ = try reader.readString()
@@ -61,9 +61,9 @@ import Testing
     @Test func nestingIsBounded() {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         let bytes = Array(deep.utf8)
-        let error = bytes.withUnsafeBytes { raw -> JSONSyntaxError? in
+        let error = bytes.withUnsafeBytes { raw -> PayloadSyntaxError? in
             var reader = JSONReader(raw)
-            do throws(JSONSyntaxError) { try reader.skipValue() } catch { return error }
+            do throws(PayloadSyntaxError) { try reader.skipValue() } catch { return error }
             return nil
         }
         #expect(error?.reason.contains("nested deeper") == true)
@@ -71,9 +71,9 @@ import Testing
 
     @Test func errorsSayWhere() {
         let bytes = Array(#"{"a": [1, 2,, 3]}"#.utf8)
-        let error = bytes.withUnsafeBytes { raw -> JSONSyntaxError? in
+        let error = bytes.withUnsafeBytes { raw -> PayloadSyntaxError? in
             var reader = JSONReader(raw)
-            do throws(JSONSyntaxError) { try reader.skipValue() } catch { return error }
+            do throws(PayloadSyntaxError) { try reader.skipValue() } catch { return error }
             return nil
         }
         #expect(error?.offset == 12)
