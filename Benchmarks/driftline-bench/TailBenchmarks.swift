@@ -26,22 +26,37 @@ func runTailBenchmarks(arguments: [String]) throws {
     }
     let root = directory + "/driftline-bench-tail-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: root) }
+    var wallRates: [Double] = []
     for partitions in [1, 2] {
         let log = root + "/log-\(partitions)"
         try writeStandardLog(at: log, records: records, partitions: partitions)
         // Warm-up: a small run over a separate store (page cache, code paths), not timed.
         _ = try tailOnce(log: log, store: root + "/warm-\(partitions)", records: min(records, 100_000), warmUp: true)
         let decode = try decodeOnly(log: log)
+        let loadBefore = loadAverage()
         let (seconds, cpu) = try tailOnce(log: log, store: root + "/store-\(partitions)", records: records, warmUp: false)
+        let loadAfter = loadAverage()
         try checkCommitted(store: root + "/store-\(partitions)", records: records)
         let rate = Double(records) / seconds
         print(String(format: "tail        %d partition%@: %.0f records/s wall (%.2f s), %.0f records per CPU-second (%.2f s CPU)   baseline decode only: %.0f records/s wall   ratio %.2f",
                      partitions, partitions == 1 ? "" : "s", rate, seconds, Double(records) / cpu, cpu, Double(records) / decode,
                      rate / (Double(records) / decode)))
+        print("tail        (1-minute load average \(loadBefore) before, \(loadAfter) after, on \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        wallRates.append(rate)
         benchResult("tail.p\(partitions).records_per_s_wall", rate)
         benchResult("tail.p\(partitions).records_per_cpu_s", Double(records) / cpu)
         try? FileManager.default.removeItem(atPath: log)
     }
+    if wallRates.count == 2 {
+        print(String(format: "tail        2 partitions / 1 partition, wall: %.2f×   (goal ≥ 1.8× on 2 free cores; other load on the machine lowers it)", wallRates[1] / wallRates[0]))
+        benchResult("tail.p2_over_p1_wall", wallRates[1] / wallRates[0])
+    }
+}
+
+/// The 1-minute load average (from /proc/loadavg; "?" where there is none), printed beside wall figures.
+private func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8), let first = text.split(separator: " ").first else { return "?" }
+    return String(first)
 }
 
 /// The standard schema of the benchmarks: 32 numeric features (or `features`), 10 classes.

@@ -1,23 +1,84 @@
+import Dispatch
 import DriftlineCore
 import DriftlineLog
 import Foundation
 
 extension LogTail {
     /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
+    ///
+    /// The partitions are read, decoded and profiled concurrently (up to `options.workers` at once, each
+    /// into its own accumulators); then, on this thread and in partition order, their label joins, counts,
+    /// watermarks and positions are applied as a single-threaded tail would.
     @discardableResult
     func readAvailable(maxBatches: Int = 16) throws -> Bool {
-        var progressed = false
-        for key in partitionOrder {
-            guard let reader = partitions[key]?.reader else { continue }
-            let events: [LogEvent]
-            do { events = try reader.read(maxBatches: maxBatches) } catch { throw TailError(.log, "cannot read \(key): \(error)") }
-            if !events.isEmpty {
-                progressed = true
-                handle(events, of: key)
-            }
-            noteHeld(key, reader.held)
+        let keys = partitionOrder.filter { partitions[$0] != nil }
+        var entries: [(key: String, state: PartitionState, worker: PartitionWorker)] = []
+        for key in keys {
+            guard let state = partitions[key] else { continue }
+            let worker = workers[key] ?? PartitionWorker()
+            workers[key] = worker
+            worker.startRound()
+            entries.append((key, state, worker))
         }
+        let round = entries
+        // 1. Read every partition (each reader is its own partition's files).
+        forEachConcurrently(round.count, width: options.workers) { i in
+            do { round[i].worker.events = try round[i].state.reader.read(maxBatches: maxBatches) } catch { round[i].worker.readError = error }
+        }
+        // 2. The model of every batch (created on first sight, in partition order), then a read-only view for the workers.
+        for entry in round {
+            for case .records(let batch) in entry.worker.events { entry.worker.batchModels.append(model(for: batch.manifest)) }
+        }
+        let views = models.map { PartitionWorker.ModelView(profiler: $0.profiler, earlier: $0.earlier, effectiveFrom: $0.effectiveFrom, refused: $0.refusal != nil) }
+        // EventTimeRange: a record dated outside it is quarantined and moves no clock (one clock read a round).
+        let validTimes = EventTimeRange(now: .now())
+        let earliest = validTimes.lowerBound.microsecondsSinceEpoch, latest = validTimes.upperBound.microsecondsSinceEpoch
+        let windows = self.windows
+        // 3. Decode and profile every partition's batches into its own accumulators.
+        forEachConcurrently(round.count, width: options.workers) { i in
+            round[i].worker.profile(models: views, windows: windows, earliest: earliest, latest: latest, shared: round[i].state.shared)
+        }
+        // 4. In partition order: joins, counts, positions. A read error is thrown after the other partitions'
+        //    events are applied (their readers moved on; nothing they read is dropped).
+        var progressed = false
+        var firstError: TailError?
+        for entry in round {
+            if let error = entry.worker.readError {
+                if firstError == nil { firstError = TailError(.log, "cannot read \(entry.key): \(error)") }
+                continue
+            }
+            if !entry.worker.events.isEmpty {
+                progressed = true
+                handle(entry.worker, of: entry.key, validTimes: validTimes)
+            }
+            noteHeld(entry.key, entry.state.reader.held)
+            entry.worker.startRound()
+        }
+        if let firstError { throw firstError }
         return progressed
+    }
+
+    /// Runs `body(0) ... body(count - 1)`, up to `width` at once on other threads (inline when one would do);
+    /// returns when all have finished.
+    func forEachConcurrently(_ count: Int, width: Int, _ body: (Int) -> Void) {
+        let lanes = min(count, max(1, width))
+        guard lanes > 1 else {
+            for i in 0..<max(0, count) { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // Why nonisolated(unsafe) is sound: lane `l` runs indexes l, l + lanes, …, so each index (and the
+            // partition and worker it stands for) is touched by one thread; `body` is only called, never
+            // stored; concurrentPerform returns after every lane has finished.
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var i = lane
+                while i < count {
+                    body(i)
+                    i += lanes
+                }
+            }
+        }
     }
 
     /// Reports a partition whose reader is held before a batch it cannot decode (its manifest is unreadable),

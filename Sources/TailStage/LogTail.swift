@@ -51,7 +51,8 @@ public final class LogTail {
     var models: [ModelState] = []
     var modelIndex: [SchemaFingerprint: Int] = [:]
 
-    /// Accumulators since the last commit.
+    /// Accumulators since the last commit: the labels joined on the stage's thread (and, once
+    /// ``foldWorkers()`` ran at a commit, everything); each partition's worker holds its own until then.
     var accumulators: [WindowProfile] = []
     var accumulatorKeys: [WindowKey] = []
     var accumulatorIndex: [WindowKey: Int] = [:]
@@ -61,6 +62,8 @@ public final class LogTail {
     var heldPartitions: [String: String] = [:]
     /// The labels the resumed commit recorded as waiting, by endpoint, until the endpoint's join is created.
     var carriedWaiting: [String: LabelJoin.Carried] = [:]
+    /// Each followed partition's worker (reads, decodes and profiles it, possibly on another core), by key.
+    var workers: [String: PartitionWorker] = [:]
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
     var decodeStorage: [DecodedRecord] = []
     /// A batch's join keys (reused), and a sink that keeps the join's cache warming from being optimized away.
