@@ -16,6 +16,7 @@ extension LogTail {
     /// Returns the committed version, or nil when there was nothing to commit.
     @discardableResult
     public func commit() throws -> Int64? {
+        drainPending()
         expireJoins()
         foldWorkers()
         guard positionsChanged || !accumulators.isEmpty || counts != TailProgress.Counts() else { return nil }

@@ -6,13 +6,13 @@ import Profiling
 extension LogTail {
     /// Applies what one read of a partition returned, after its worker profiled it: corrupt batches and
     /// gaps are counted, and each profiled batch's labels go through the join (see ``finish(_:_:of:validTimes:)``).
-    func handle(_ worker: PartitionWorker, of key: String, validTimes: EventTimeRange) {
+    func handle(_ round: PartitionWorker.Round, of key: String, validTimes: EventTimeRange) {
         var outcomeIndex = 0
-        for event in worker.events {
+        for event in round.events {
             switch event {
             case .records(let batch):
-                guard outcomeIndex < worker.outcomes.count else { continue }
-                finish(batch, worker.outcomes[outcomeIndex], items: worker.items, model: worker.batchModels[outcomeIndex],
+                guard outcomeIndex < round.outcomes.count, outcomeIndex < round.batchModels.count else { continue }
+                finish(batch, round.outcomes[outcomeIndex], items: round.items, model: round.batchModels[outcomeIndex],
                        partition: key, shared: partitions[key]?.shared ?? false, validTimes: validTimes)
                 outcomeIndex += 1
             case .corruption(let region):

@@ -13,8 +13,8 @@ import Profiling
 /// by window in sorted partition order (``LogTail/foldWorkers()``), so the committed bytes depend on the log
 /// alone, not on how the partitions were scheduled.
 ///
-/// Not thread-safe: one thread at a time uses a worker (the stage hands each worker to one iteration of
-/// ``LogTail/forEachConcurrently(_:width:_:)`` and reads it only after all have returned).
+/// Not thread-safe: one thread at a time uses a worker and a round (the stage hands each to one task of
+/// ``LogTail/forEachConcurrently(_:width:_:)`` and reads them only after all tasks have returned).
 final class PartitionWorker {
     /// What the stage's thread needs to finish a batch after the worker profiled it.
     enum Outcome {
@@ -54,28 +54,44 @@ final class PartitionWorker {
         var refused: Bool
     }
 
+    /// One read of the partition and what profiling it left for the stage's thread: the events as read,
+    /// the model index of each records batch among them, an outcome per records batch and the join items
+    /// of all of them. A round is read and profiled while the stage applies the previous one.
+    final class Round {
+        var events: [LogEvent] = []
+        var readError: (any Error)?
+        /// Why the reader is held (its `held` right after this read; nil when it is not).
+        var held: String?
+        var batchModels: [Int] = []
+        var outcomes: [Outcome] = []
+        var items: [JoinItem] = []
+    }
+
     /// This partition's accumulators since the last commit, by (model, window).
     var accumulators: [WindowProfile] = []
     var keys: [LogTail.WindowKey] = []
     var index: [LogTail.WindowKey: Int] = [:]
-
-    /// This round's events (as read), the model index of each records batch among them, an outcome per
-    /// records batch, and the join items of all of them.
-    var events: [LogEvent] = []
-    var readError: (any Error)?
-    var batchModels: [Int] = []
-    var outcomes: [Outcome] = []
-    var items: [JoinItem] = []
     /// Decoded records of the batch being profiled (reused: no allocation per record).
     private var storage: [DecodedRecord] = []
+    /// An applied round kept for its arrays' capacity.
+    private var spare: Round?
 
-    /// Forgets this round's events and outcomes (keeps the accumulators).
-    func startRound() {
-        events = []
-        readError = nil
-        batchModels.removeAll(keepingCapacity: true)
-        outcomes.removeAll(keepingCapacity: true)
-        items.removeAll(keepingCapacity: true)
+    /// An empty round (a recycled one when there is one).
+    func newRound() -> Round {
+        guard let round = spare else { return Round() }
+        spare = nil
+        return round
+    }
+
+    /// Takes back a round the stage applied, for its capacity.
+    func recycle(_ round: Round) {
+        round.events = []
+        round.readError = nil
+        round.held = nil
+        round.batchModels.removeAll(keepingCapacity: true)
+        round.outcomes.removeAll(keepingCapacity: true)
+        round.items.removeAll(keepingCapacity: true)
+        spare = round
     }
 
     /// Hands the accumulators over (at commit) and starts empty ones.
@@ -88,12 +104,21 @@ final class PartitionWorker {
         return (keys, accumulators)
     }
 
-    /// Decodes and profiles this round's records batches (`events`, with `batchModels`), appending an
-    /// outcome per batch. Records dated outside `earliest ... latest` are counted, not profiled.
+    /// Decodes and profiles `round`'s records batches (`events`, with `batchModels`), appending an outcome
+    /// per batch. Records dated outside `earliest ... latest` are counted, not profiled.
     /// `shared`: a partition of the shared labels log (its inferences are ignored, its labels join).
-    func profile(models: [ModelView], windows: TumblingWindows, earliest: Int64, latest: Int64, shared: Bool) {
+    func profile(_ round: Round, models: [ModelView], windows: TumblingWindows, earliest: Int64, latest: Int64, shared: Bool) {
         var batchIndex = 0
-        for event in events {
+        let batchModels = round.batchModels
+        var outcomes = round.outcomes
+        var items = round.items
+        round.outcomes = []
+        round.items = []
+        defer {
+            round.outcomes = outcomes
+            round.items = items
+        }
+        for event in round.events {
             guard case .records(let batch) = event else { continue }
             let modelIndex = batchIndex < batchModels.count ? batchModels[batchIndex] : -1
             batchIndex += 1
@@ -109,12 +134,12 @@ final class PartitionWorker {
                 continue
             }
             outcomes.append(.profiled(profile(range, model: modelIndex, models: models, windows: windows,
-                                              earliest: earliest, latest: latest, shared: shared)))
+                                              earliest: earliest, latest: latest, shared: shared, items: &items)))
         }
     }
 
     private func profile(_ range: Range<Int>, model modelIndex: Int, models: [ModelView], windows: TumblingWindows,
-                         earliest: Int64, latest: Int64, shared: Bool) -> Profiled {
+                         earliest: Int64, latest: Int64, shared: Bool, items: inout [JoinItem]) -> Profiled {
         var result = Profiled()
         result.records = range.count
         let itemsStart = items.count
@@ -125,12 +150,7 @@ final class PartitionWorker {
         // a class property would pay a dynamic exclusivity check and a uniqueness check per value.
         var accumulators = self.accumulators
         self.accumulators = []
-        var items = self.items
-        self.items = []
-        defer {
-            self.accumulators = accumulators
-            self.items = items
-        }
+        defer { self.accumulators = accumulators }
         storage.withUnsafeBufferPointer { records in
             // Through a pointer, the record's fields are read in place (an element read out of the buffer
             // would copy the record, retaining its arrays, once per field).
