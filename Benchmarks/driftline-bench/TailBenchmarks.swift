@@ -9,8 +9,9 @@ import Foundation
 import TailStage
 
 /// Runs the tail benchmarks; `arguments` may hold `--records N` (default 2,000,000) and `--dir DIR`.
-/// `--write-log DIR [--records N] [--features F] [--no-request-ids]` only writes such a log (one partition),
-/// for measuring `driftline tail --once` under `/usr/bin/time -v`.
+/// `--write-log DIR [--records N] [--features F] [--partitions P] [--no-request-ids]` only writes such a log
+/// (one partition unless P), for measuring `driftline tail --once` under `/usr/bin/time -v`;
+/// `--tail-log DIR [--workers N] [--dir D]` runs `tail --once` over it and prints wall, CPU and peak RSS.
 func runTailBenchmarks(arguments: [String]) throws {
     var records = 2_000_000
     var directory = NSTemporaryDirectory()
@@ -19,9 +20,34 @@ func runTailBenchmarks(arguments: [String]) throws {
     if let i = arguments.firstIndex(of: "--write-log"), i + 1 < arguments.count {
         var features = 32
         if let j = arguments.firstIndex(of: "--features"), j + 1 < arguments.count, let n = Int(arguments[j + 1]) { features = n }
-        try writeStandardLog(at: arguments[i + 1], records: records, partitions: 1, features: features,
+        var partitions = 1
+        if let j = arguments.firstIndex(of: "--partitions"), j + 1 < arguments.count, let n = Int(arguments[j + 1]), n >= 1 { partitions = n }
+        try writeStandardLog(at: arguments[i + 1], records: records, partitions: partitions, features: features,
                              requestIDs: !arguments.contains("--no-request-ids"))
-        print("wrote \(records) records of \(features) numeric features into \(arguments[i + 1])")
+        print("wrote \(records) records of \(features) numeric features into \(arguments[i + 1]) (\(partitions) partition\(partitions == 1 ? "" : "s"))")
+        return
+    }
+    if let i = arguments.firstIndex(of: "--tail-log"), i + 1 < arguments.count {
+        // `tail --once` over a log written by --write-log, with the CLI's default commit interval (60 s),
+        // into a fresh store under --dir; prints wall, CPU and the process's peak RSS.
+        var options = TailOptions()
+        if let j = arguments.firstIndex(of: "--workers"), j + 1 < arguments.count, let n = Int(arguments[j + 1]) { options.workers = n }
+        let store = directory + "/driftline-bench-tail-store-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let clock = ContinuousClock()
+        let cpuStart = processCPUSeconds()
+        let start = clock.now
+        let tail = try LogTail(log: LogDirectory(arguments[i + 1]), store: Store(root: store), options: options)
+        _ = try tail.runOnce()
+        let summary = tail.runSummary
+        tail.close()
+        let d = start.duration(to: clock.now)
+        let wall = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let peak = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map(String.init) ?? "VmHWM: ?"
+        print(String(format: "tail        --once over %@ (%d workers): %lld records, %.2f s wall, %.2f s CPU, peak RSS %@ (load %@)",
+                     arguments[i + 1], options.workers, summary.records, wall, processCPUSeconds() - cpuStart,
+                     peak.replacingOccurrences(of: "VmHWM:", with: "").trimmingCharacters(in: .whitespaces), loadAverage()))
         return
     }
     let root = directory + "/driftline-bench-tail-\(getpid())"
@@ -51,6 +77,13 @@ func runTailBenchmarks(arguments: [String]) throws {
         print(String(format: "tail        2 partitions / 1 partition, wall: %.2f×   (goal ≥ 1.8× on 2 free cores; other load on the machine lowers it)", wallRates[1] / wallRates[0]))
         benchResult("tail.p2_over_p1_wall", wallRates[1] / wallRates[0])
     }
+}
+
+/// User and system CPU seconds of every thread of this process so far.
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
 
 /// The 1-minute load average (from /proc/loadavg; "?" where there is none), printed beside wall figures.
@@ -147,11 +180,7 @@ private func decodeOnly(log: String) throws -> Double {
 
 /// Wall and process CPU seconds of one `tail --once` into a fresh store.
 private func tailOnce(log: String, store: String, records: Int, warmUp: Bool) throws -> (Double, Double) {
-    func cpu() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
-    }
+    func cpu() -> Double { processCPUSeconds() }
     var options = TailOptions()
     options.commitInterval = .seconds(3600)
     let clock = ContinuousClock()
