@@ -19,6 +19,7 @@ func runCollectBenchmarks(arguments: [String]) throws {
     let records = option("--records", 1_000_000)
     let pairs = option("--pairs", 40_000)
     let connections = option("--connections", 4)
+    let probes = option("--health-requests", 20_000)
     let root = NSTemporaryDirectory() + "driftline-bench-collect-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: root) }
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -35,10 +36,10 @@ func runCollectBenchmarks(arguments: [String]) throws {
     let server = try CollectServerProcess(log: root + "/log", config: configPath)
     defer { server.stop() }
     let cpuHealth = server.cpuSeconds()
-    let health = try CollectBench.send(port: server.port, requests: (0..<20_000).map { _ in HTTPRequest(method: "GET", path: "/healthz", headers: [], body: []) },
+    let health = try CollectBench.send(port: server.port, requests: (0..<probes).map { _ in HTTPRequest(method: "GET", path: "/healthz", headers: [], body: []) },
                                        connections: connections)
-    let healthRate = 20_000 / health.seconds
-    let healthPerCPU = 20_000 / (server.cpuSeconds() - cpuHealth)
+    let healthRate = Double(probes) / health.seconds
+    let healthPerCPU = Double(probes) / (server.cpuSeconds() - cpuHealth)
     let cpu0 = server.cpuSeconds()
     let native = try CollectBench.send(port: server.port, requests: batches.map {
         HTTPRequest(method: "POST", path: "/v1/endpoints/iris/records", headers: ["Content-Type: application/x-ndjson"], body: $0)
@@ -84,7 +85,8 @@ enum CollectBench {
               output: class_index
         """
 
-    /// JSON lines of `batchSize` records each: unique ids, values and probabilities varied per record.
+    /// JSON lines of `batchSize` records each: unique ids, values and probabilities varied per record. Event times
+    /// are fixed and in the past (2026-05-28): the collector refuses times more than an hour ahead of its clock.
     static func nativeBatches(records: Int, batchSize: Int) -> [[UInt8]] {
         var generator = SplitMix(seed: 42)
         var batches: [[UInt8]] = []
@@ -96,7 +98,7 @@ enum CollectBench {
                 // Probabilities in thousandths that sum to exactly 1.
                 let a = Int(generator.next() % 1001), b = Int(generator.next() % UInt64(1001 - a)), c = 1000 - a - b
                 let p = [a, b, c].map { String(format: "%.3f", Double($0) / 1000) }.joined(separator: ",")
-                body += #"{"features":[\#(x.joined(separator: ","))],"probabilities":[\#(p)],"request_id":"req-\#(n)","latency_ms":\#(Double(generator.next() % 5000) / 1000),"event_time":\#(1_800_000_000 + n / 1000)}"#
+                body += #"{"features":[\#(x.joined(separator: ","))],"probabilities":[\#(p)],"request_id":"req-\#(n)","latency_ms":\#(Double(generator.next() % 5000) / 1000),"event_time":\#(1_780_000_000 + n / 1000)}"#
                 body += "\n"
                 n += 1
             }
@@ -113,9 +115,9 @@ enum CollectBench {
             let common = ["ce-specversion: 1.0", "ce-id: ev-\(i)", "ce-source: http://localhost:9081/", "ce-inferenceservicename: sklearn-iris",
                           "ce-namespace: default", "ce-component: predictor", "ce-endpoint: default", "Content-Type: application/json"]
             let x = String(format: "%.1f", 4.3 + Double(i % 36) / 10)
-            requests.append(HTTPRequest(method: "POST", path: "/", headers: common + ["ce-type: org.kubeflow.serving.inference.request", "ce-time: 2027-01-15T08:00:00.000Z"],
+            requests.append(HTTPRequest(method: "POST", path: "/", headers: common + ["ce-type: org.kubeflow.serving.inference.request", "ce-time: 2026-05-28T20:26:40.000Z"],
                                         body: Array(#"{"instances":[[\#(x),3.0,4.8,1.4]]}"#.utf8)))
-            requests.append(HTTPRequest(method: "POST", path: "/", headers: common + ["ce-type: org.kubeflow.serving.inference.response", "ce-time: 2027-01-15T08:00:00.002Z"],
+            requests.append(HTTPRequest(method: "POST", path: "/", headers: common + ["ce-type: org.kubeflow.serving.inference.response", "ce-time: 2026-05-28T20:26:40.002Z"],
                                         body: Array(#"{"predictions":[\#(i % 3)]}"#.utf8)))
         }
         return requests
@@ -308,15 +310,17 @@ final class HTTPConnection {
     }
 }
 
-/// The `driftline collect` binary beside this benchmark, started on a free loopback port.
+/// The `driftline collect` binary, started on a free loopback port: `$DRIFTLINE_BIN` when set (tools/test's smoke
+/// run points it at the debug build), otherwise the `driftline` beside this benchmark.
 final class CollectServerProcess {
     let process = Process()
     let port: Int
 
     init(log: String, config: String) throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("driftline")
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("driftline")
+        let binary = ProcessInfo.processInfo.environment["DRIFTLINE_BIN"].map { URL(fileURLWithPath: $0) } ?? beside
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw CollectBench.Failure("\(binary.path) is missing: build it with `swift build -c release --product driftline`")
+            throw CollectBench.Failure("\(binary.path) is missing: build it with `swift build -c release --product driftline` or set DRIFTLINE_BIN")
         }
         process.executableURL = binary
         process.arguments = ["collect", "--log", log, "--config", config, "--listen", "127.0.0.1:0", "--writer-id", "bench"]

@@ -29,7 +29,7 @@ do {
           store     profiles table append, read and merge
           tail      records/s from a pre-written log into committed profiles, one and two partitions
           batch     a day of profiles (24 h x 12 windows x 100 columns x 3 endpoints) analysed, vs scipy
-          collect   [--records N] [--pairs N] [--connections C]  driftline collect over HTTP: native batches
+          collect   [--records N] [--pairs N] [--connections C] [--health-requests N]  driftline collect over HTTP: native batches
                     of 500 records/s and KServe CloudEvent pairs/s, vs in-process Collector and GET /healthz
           fleet     [--tails N] [--seconds S]  N tails (default 8) on their own log folders committing to one
                     store: commits/s sustained committing every second, and flat out, with the retry rate

@@ -1,3 +1,4 @@
+import DriftlineStore
 import Profiles
 
 extension AnodotMetrics {
@@ -84,11 +85,12 @@ extension AnodotMetrics {
             }
             if let pred1 = a.summaries[DerivedColumns.pred1] { statistics("max_prediction_proba", pred1) }
             if let spread = a.summaries[DerivedColumns.spread12] { statistics("spread12_prediction_proba", spread) }
-            if let perClass = a.performance.perClass {
-                let matrix = perClass.confusionMatrix
+            let p = a.performance
+            if let classes = p.classNames, let precision = p.classPrecision, let recall = p.classRecall, let f1 = p.classF1,
+               let matrix = p.confusionMatrixRows {
                 let total = matrix.reduce(Int64(0)) { $0 + $1.reduce(0, +) }
-                for (i, label) in perClass.classes.enumerated() where i < matrix.count && i < perClass.precision.count
-                    && i < perClass.recall.count && i < perClass.f1.count && total > 0 {
+                for (i, label) in classes.enumerated() where i < matrix.count && i < precision.count
+                    && i < recall.count && i < f1.count && total > 0 {
                     let truePositives = i < matrix[i].count ? matrix[i][i] : 0
                     let labelled = matrix[i].reduce(0, +)
                     let predicted = matrix.reduce(Int64(0)) { $0 + (i < $1.count ? $1[i] : 0) }
@@ -96,9 +98,9 @@ extension AnodotMetrics {
                     let className = "class_\(a.classes.firstIndex(of: label) ?? i)"
                     let extra = ["class_label": clean(label)]
                     add("accuracy", Double(truePositives + trueNegatives) / Double(total), className: className, extra: extra)
-                    add("precision", perClass.precision[i], className: className, extra: extra)
-                    add("recall", perClass.recall[i], className: className, extra: extra)
-                    add("f1", perClass.f1[i], className: className, extra: extra)
+                    add("precision", precision[i], className: className, extra: extra)
+                    add("recall", recall[i], className: className, extra: extra)
+                    add("f1", f1[i], className: className, extra: extra)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import DriftlineStore
 import Foundation
 
 /// Metrics in Anodot's 2.0 format (the shape MLWatcher's agent also sends; its names: `AnodotMetrics+MLWatcher`), one object per value with
@@ -41,14 +42,14 @@ public enum AnodotMetrics {
             let p = a.performance
             let values: [(String, Double?)] = [
                 ("requests", Double(p.requests)), ("errors", Double(p.errors)), ("error_rate", p.errorRate),
-                ("predictions_per_second", p.predictionsPerSecond), ("latency_p50_ms", p.latencyP50Milliseconds),
-                ("latency_p95_ms", p.latencyP95Milliseconds), ("latency_p99_ms", p.latencyP99Milliseconds),
+                ("predictions_per_second", p.predictionsPerSecond), ("latency_p50_ms", p.latencyP50Ms),
+                ("latency_p95_ms", p.latencyP95Ms), ("latency_p99_ms", p.latencyP99Ms),
                 ("labeled", Double(p.labeled)), ("accuracy", p.accuracy), ("f1_macro", p.f1Macro), ("f1_weighted", p.f1Weighted),
                 ("estimated_accuracy", p.estimatedAccuracy), ("estimated_accuracy_lower", p.estimatedAccuracyLower),
                 ("estimated_accuracy_upper", p.estimatedAccuracyUpper), ("estimate_reliable", p.estimateReliable.map { $0 ? 1 : 0 }),
                 ("mean_spread12", p.meanSpread12),
                 ("mae", p.mae), ("rmse", p.rmse), ("r2", p.r2), ("tvd_mean", p.tvdMean), ("hellinger_mean", p.hellingerMean),
-                ("kld_mean", p.kldMean), ("model_drift_status", Double(p.driftStatus.severity)),
+                ("kld_mean", p.kldMean), ("model_drift_status", Double(p.status.severity)),
             ]
             for (what, value) in values {
                 guard let value, value.isFinite else { continue }

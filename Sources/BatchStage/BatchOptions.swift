@@ -1,3 +1,4 @@
+import DriftlineStore
 import Profiles
 
 /// What a batch run analyses and where it writes besides the store.
@@ -79,6 +80,6 @@ public struct BatchOutcome: Sendable {
 
     /// The worst model status of the run (`nil` when nothing was analysed).
     public var worstStatus: DriftStatus? {
-        analyses.map(\.performance.driftStatus).max { $0.severity < $1.severity }
+        analyses.map(\.performance.status).max { $0.severity < $1.severity }
     }
 }

@@ -197,7 +197,7 @@ public struct BatchRun: Sendable {
             // below: a run whose record fails must not leave a textfile whose last-success gauge says it succeeded.
             promTextfile = (path, Data(try textfile(performance: performanceTable, drift: driftTable, quality: qualityTable,
                                                     failures: outcome.failedWindows, endpoints: endpoints, references: &references,
-                                                    lastSuccess: lastSuccess).utf8))
+                                                    lastSuccess: lastSuccess, unreadableProfilesCommits: profiles.skippedCommits.count).utf8))
         }
         if !options.explicit && options.endpoint == nil {
             // Recorded once every table and file but the textfile is written: a run that dies before leaves the
@@ -356,7 +356,7 @@ public struct BatchRun: Sendable {
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
     func textfile(performance: PerformanceTable, drift: DriftTable, quality: QualityTable? = nil, failures: [String: Int] = [:],
                   endpoints: [String] = [], references: inout ReferenceCache,
-                  lastSuccess: PrometheusTextfile.LastSuccess?) throws(BatchError) -> String {
+                  lastSuccess: PrometheusTextfile.LastSuccess?, unreadableProfilesCommits: Int? = nil) throws(BatchError) -> String {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
         var ignoredDamage: [DamagedDataFile] = []
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
@@ -395,7 +395,8 @@ public struct BatchRun: Sendable {
         }
         return PrometheusTextfile.text(performance: Array(latest.values), drift: driftRows,
                                        failures: Dictionary(uniqueKeysWithValues: endpoints.map { ($0, failures[$0] ?? 0) }),
-                                       referenceAccuracy: referenceAccuracy, lastSuccess: lastSuccess)
+                                       referenceAccuracy: referenceAccuracy, lastSuccess: lastSuccess,
+                                       unreadableProfilesCommits: unreadableProfilesCommits)
             + PrometheusTextfile.qualityText(quality: qualityRows, performance: Array(latest.values)) { options.settings(for: $0).quality }
     }
 
@@ -418,7 +419,7 @@ public struct BatchRun: Sendable {
                         try quality.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.qualityRows), commitInfo: commitInfo)
                     }
                 }
-                _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performanceRow), commitInfo: commitInfo) }
+                _ = try storeCall { () throws(StoreError) in try performance.replace(endpoint: endpoint, windowStarts: range, with: inRun.map(\.performance), commitInfo: commitInfo) }
                 runStart = runEnd
             }
         }

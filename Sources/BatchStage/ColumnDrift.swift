@@ -8,7 +8,8 @@ public enum DriftBaseline: String, Sendable, Codable, CaseIterable {
     case previous
 }
 
-/// One row of the `drift` table before it is stored: a column of an analysed hour against a baseline.
+/// A column of an analysed hour compared with a baseline: the comparison (bins, distances, tests, status) that
+/// `HourAnalysis.driftRows` turns into `drift` rows and the report draws its bin charts from.
 public struct ColumnDrift: Sendable {
     public var baseline: DriftBaseline
     public var columnName: String

@@ -1,3 +1,4 @@
+import DriftlineStore
 import Profiles
 
 extension HourAnalysis {
@@ -11,21 +12,20 @@ extension HourAnalysis {
     ///
     /// `estimateReliable` is false when an input feature is `drift_detected` against the reference: the method
     /// assumes that the calibration learnt on the reference still holds, which a shift of the inputs can break.
-    static func estimate(into result: inout HourPerformance, hour: HourProfiles, classes: [String],
-                         drift: [ColumnDrift], reference: ReferenceBaseline?) {
+    /// Returns why there is no estimate, or why it is not reliable, in words for the report.
+    static func estimate(into result: inout PerformanceRow, hour: HourProfiles, classes: [String],
+                         drift: [ColumnDrift], reference: ReferenceBaseline?) -> String? {
         guard !classes.isEmpty else {
             if reference?.isRegression == true || hour.columns[DerivedColumns.prediction]?.kind == .numeric {
-                result.estimateNote = "regression model: no label-free estimate (it needs class probabilities); MAE, RMSE and R² come with labels"
+                return "regression model: no label-free estimate (it needs class probabilities); MAE, RMSE and R² come with labels"
             }
-            return
+            return nil
         }
         guard let reference else {
-            result.estimateNote = "no reference: the label-free estimate needs one profiled with labels (`driftline profile --label-column`)"
-            return
+            return "no reference: the label-free estimate needs one profiled with labels (`driftline profile --label-column`)"
         }
         guard !reference.calibrations.isEmpty else {
-            result.estimateNote = "the reference has no calibration maps: re-run `driftline profile` with --label-column on a labelled validation set"
-            return
+            return "the reference has no calibration maps: re-run `driftline profile` with --label-column on a labelled validation set"
         }
         let positive = DerivedColumns.probabilityColumn(classes.last ?? "")
         var notes: [String] = []
@@ -38,16 +38,13 @@ extension HourAnalysis {
             } else if let map = reference.calibrations[DerivedColumns.pred1], let bins = reference.bins[DerivedColumns.pred1] {
                 estimate = try PerformanceEstimate.topLabel(counts: counts(of: DerivedColumns.pred1, in: hour, bins: bins, notes: &notes), map: map)
             } else {
-                result.estimateNote = "the reference has no calibration map of \(DerivedColumns.pred1): re-run `driftline profile` with --label-column"
-                return
+                return "the reference has no calibration map of \(DerivedColumns.pred1): re-run `driftline profile` with --label-column"
             }
         } catch {
-            result.estimateNote = "no estimate: \(error)"
-            return
+            return "no estimate: \(error)"
         }
         guard let estimate else {
-            result.estimateNote = "no predictions with probabilities in this hour"
-            return
+            return "no predictions with probabilities in this hour"
         }
         result.estimatedAccuracy = estimate.accuracy
         result.estimatedAccuracyLower = estimate.lower
@@ -63,7 +60,7 @@ extension HourAnalysis {
                          + "the estimate assumes the calibration learnt on the reference still holds, which a covariate shift can break: "
                          + "wait for labels before trusting it", at: 0)
         }
-        result.estimateNote = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// The hour's counts of a column over `bins`: its exact histogram when it was counted over them, else read

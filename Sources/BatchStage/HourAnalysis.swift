@@ -1,3 +1,4 @@
+import DriftlineStore
 import Profiles
 
 /// The analysis of one endpoint, model version and hour: its `drift` rows against each baseline and
@@ -6,7 +7,7 @@ import Profiles
 /// ```swift
 /// let analysis = try HourAnalysis(hour: merged, previous: mergedHourBefore, reference: baseline,
 ///                                 settings: AnalysisSettings())
-/// analysis.performance.driftStatus
+/// analysis.performance.status
 /// ```
 public struct HourAnalysis: Sendable {
     /// Reserved columns that get drift rows besides the features.
@@ -19,7 +20,10 @@ public struct HourAnalysis: Sendable {
     public var referenceID: String?
     /// Features first (sorted), then the reserved columns; `reference` rows before `previous` ones.
     public var drift: [ColumnDrift]
-    public var performance: HourPerformance
+    /// The hour's `performance` row, as the table stores it.
+    public var performance: PerformanceRow
+    /// Why the row has no label-free estimate, or why it is not reliable, in words for the report (not stored).
+    public var estimateNote: String?
     /// The model's classes used for the classification metrics (empty for regression).
     public var classes: [String]
     /// The data-quality checks of the features against the reference (none without one): features sorted,
@@ -65,8 +69,8 @@ public struct HourAnalysis: Sendable {
             }
             if quality.contains(where: { $0.status == .alert }) { qualityStatus = settings.quality.modelStatus.rawValue }
         }
-        performance = Self.performance(hour: hour, classes: classes, drift: drift,
-                                       modelBaseline: reference == nil ? .previous : .reference, reference: reference)
+        (performance, estimateNote) = Self.performance(hour: hour, classes: classes, drift: drift,
+                                                       modelBaseline: reference == nil ? .previous : .reference, reference: reference)
     }
 
     /// The drift rows against one baseline.

@@ -1,3 +1,5 @@
+import DriftlineStore
+
 /// The self-contained HTML page of a report: inline CSS and SVG, no script, nothing fetched.
 extension HourReport {
     public func html() -> String {
@@ -22,7 +24,7 @@ extension HourReport {
         let cells: [(String, String)] = [
             ("requests", "\(p.requests)"), ("errors", "\(p.errors)"), ("error rate", percent(p.errorRate)),
             ("predictions/s", number(p.predictionsPerSecond)),
-            ("latency p50 / p95 / p99 ms", "\(number(p.latencyP50Milliseconds)) / \(number(p.latencyP95Milliseconds)) / \(number(p.latencyP99Milliseconds))"),
+            ("latency p50 / p95 / p99 ms", "\(number(p.latencyP50Ms)) / \(number(p.latencyP95Ms)) / \(number(p.latencyP99Ms))"),
             ("labeled", "\(p.labeled)"), ("accuracy", percent(p.accuracy)), ("estimated accuracy", estimatedAccuracyText),
             ("F1 macro / weighted", "\(number(p.f1Macro)) / \(number(p.f1Weighted))"),
             ("precision / recall macro", "\(number(p.precisionMacro)) / \(number(p.recallMacro))"),
@@ -32,7 +34,7 @@ extension HourReport {
         var out = "<section><h2>Performance</h2><dl class=\"grid\">"
         for (name, value) in cells + estimatedBinaryCells { out += "<div><dt>\(escape(name))</dt><dd>\(escape(value))</dd></div>" }
         out += "</dl>"
-        if let note = p.estimateNote {
+        if let note = estimateNote {
             out += "<p class=\"note\(p.estimateReliable == false ? " unreliable" : "")\">Estimated accuracy: \(escape(note))</p>"
         }
         return out + "</section>"
@@ -41,17 +43,18 @@ extension HourReport {
     /// A classifier's precision, recall, F1 and support per class, and its confusion matrix (rows: true class,
     /// columns: predicted; the diagonal is marked). Nothing without labelled predictions.
     func perClassSection() -> String {
-        guard let perClass = performance.perClass else { return "" }
-        let classes = perClass.classes
+        let p = performance
+        guard let classes = p.classNames, let precision = p.classPrecision, let recall = p.classRecall, let f1 = p.classF1,
+              let support = p.classSupport else { return "" }
         var out = "<section><h2>Per class</h2><table class=\"perclass\"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>"
-        for (i, name) in classes.enumerated() where i < perClass.support.count {
-            out += "<tr><td>\(escape(name))</td><td>\(number(perClass.precision[i]))</td><td>\(number(perClass.recall[i]))</td>"
-                + "<td>\(number(perClass.f1[i]))</td><td>\(perClass.support[i])</td></tr>"
+        for (i, name) in classes.enumerated() where i < support.count && i < precision.count && i < recall.count && i < f1.count {
+            out += "<tr><td>\(escape(name))</td><td>\(number(precision[i]))</td><td>\(number(recall[i]))</td>"
+                + "<td>\(number(f1[i]))</td><td>\(support[i])</td></tr>"
         }
         out += "</tbody></table><h3>Confusion matrix</h3><table class=\"perclass confusion\"><thead><tr><th>true \\ predicted</th>"
         for name in classes { out += "<th>\(escape(name))</th>" }
         out += "</tr></thead><tbody>"
-        for (t, row) in perClass.confusionMatrix.enumerated() where t < classes.count {
+        for (t, row) in (p.confusionMatrixRows ?? []).enumerated() where t < classes.count {
             out += "<tr><th>\(escape(classes[t]))</th>"
             for (p, count) in row.enumerated() { out += p == t ? "<td class=\"diagonal\">\(count)</td>" : "<td>\(count)</td>" }
             out += "</tr>"
@@ -91,7 +94,7 @@ extension HourReport {
     func driftTable() -> String {
         var out = "<section><h2>Drift</h2><table><thead><tr><th>column</th><th>baseline</th><th>status</th><th>count</th><th>baseline count</th><th>PSI</th><th>χ² p</th><th>TVD</th><th>Hellinger</th><th>KLD</th><th>JS</th><th>KS</th><th>W₁/σ</th><th>mean</th><th>baseline mean</th></tr></thead><tbody>"
         for row in drift {
-            out += "<tr class=\"\(row.status)\"><td>\(escape(row.column))</td><td>\(row.baseline)</td><td>\(escape(row.status.replacingOccurrences(of: "_", with: " ")))</td>"
+            out += "<tr class=\"\(row.status)\"><td>\(escape(row.columnName))</td><td>\(row.baseline)</td><td>\(escape(row.status.replacingOccurrences(of: "_", with: " ")))</td>"
             out += "<td>\(row.count)</td><td>\(row.baselineCount)</td>"
             for value in [row.psi, row.chi2Pvalue, row.tvd, row.hellinger, row.kld, row.jsDistance, row.ksStatistic, row.wasserstein, row.mean, row.baselineMean] {
                 out += "<td>\(escape(number(value)))</td>"
@@ -105,8 +108,8 @@ extension HourReport {
     func histogramSection() -> String {
         let preferred = drift.contains { $0.baseline == DriftBaseline.reference.rawValue } ? DriftBaseline.reference.rawValue : DriftBaseline.previous.rawValue
         var out = "<section><h2>Distributions (expected: \(preferred))</h2><div class=\"charts\">"
-        for row in drift where row.baseline == preferred && (!row.column.hasPrefix(":") || row.column == ":prediction") {
-            out += "<figure class=\"\(row.status)\"><figcaption>\(escape(row.column)) · PSI \(escape(number(row.psi)))</figcaption>"
+        for row in drift where row.baseline == preferred && (!row.columnName.hasPrefix(":") || row.columnName == ":prediction") {
+            out += "<figure class=\"\(row.status)\"><figcaption>\(escape(row.columnName)) · PSI \(escape(number(row.psi)))</figcaption>"
             out += SVGChart.pairedBars(labels: row.binLabels, expected: row.baselineBinCounts, actual: row.actualBinCounts)
             out += "</figure>"
         }

@@ -1,4 +1,5 @@
 import DriftlineCore
+import DriftlineStore
 import Foundation
 import Profiles
 
@@ -6,34 +7,27 @@ import Profiles
 /// (`<store>/reports/<endpoint>/<YYYY-MM-DDTHH>.json`); the HTML page is drawn from the same value.
 /// Non-finite numbers are written as `null`.
 public struct HourReport: Sendable, Codable {
-    /// One drift row with the bins it was computed over.
-    public struct Drift: Sendable, Codable {
-        public var baseline: String
-        public var column: String
-        public var kind: String
-        public var count: Int64
-        public var baselineCount: Int64
-        public var mean: Double?
-        public var baselineMean: Double?
-        public var stddev: Double?
-        public var baselineStddev: Double?
-        public var missingRatio: Double?
-        public var baselineMissingRatio: Double?
-        public var tvd: Double?
-        public var hellinger: Double?
-        public var kld: Double?
-        public var jsDistance: Double?
-        public var psi: Double?
-        public var ksStatistic: Double?
-        public var ksPvalue: Double?
-        public var chi2Statistic: Double?
-        public var chi2Pvalue: Double?
-        public var wasserstein: Double?
-        public var driftScore: Double?
-        public var status: String
+    /// One `drift` row with the bins it was computed over (the row's fields read as the entry's own:
+    /// `entry.psi`, `entry.status`).
+    @dynamicMemberLookup
+    public struct Drift: Sendable {
+        /// The row as the `drift` table stores it (its endpoint, model version and window are the report's).
+        public var row: DriftRow
         public var binLabels: [String]
         public var actualBinCounts: [Double]
         public var baselineBinCounts: [Double]
+
+        public init(row: DriftRow, binLabels: [String], actualBinCounts: [Double], baselineBinCounts: [Double]) {
+            self.row = row
+            self.binLabels = binLabels
+            self.actualBinCounts = actualBinCounts
+            self.baselineBinCounts = baselineBinCounts
+        }
+
+        public subscript<Value>(dynamicMember field: WritableKeyPath<DriftRow, Value>) -> Value {
+            get { row[keyPath: field] }
+            set { row[keyPath: field] = newValue }
+        }
     }
 
     /// One hour of the 24-hour trend.
@@ -56,7 +50,7 @@ public struct HourReport: Sendable, Codable {
             Timestamp(parsing: text)?.microsecondsSinceEpoch
         }
 
-        public init(hour: AnalysisHour, performance: HourPerformance) {
+        public init(hour: AnalysisHour, performance: PerformanceRow) {
             self.hour = hour.isoStart
             windowStartMicroseconds = hour.startMicroseconds
             accuracy = finite(performance.accuracy)
@@ -65,10 +59,10 @@ public struct HourReport: Sendable, Codable {
             estimatedAccuracyUpper = finite(performance.estimatedAccuracyUpper)
             estimateReliable = performance.estimateReliable
             predictionsPerSecond = finite(performance.predictionsPerSecond)
-            latencyP50Ms = finite(performance.latencyP50Milliseconds)
-            latencyP95Ms = finite(performance.latencyP95Milliseconds)
+            latencyP50Ms = finite(performance.latencyP50Ms)
+            latencyP95Ms = finite(performance.latencyP95Ms)
             errorRate = finite(performance.errorRate)
-            driftStatus = performance.driftStatus.rawValue
+            driftStatus = performance.status.rawValue
         }
     }
 
@@ -79,7 +73,10 @@ public struct HourReport: Sendable, Codable {
     public var referenceId: String?
     public var classes: [String]
     public var driftStatus: String
-    public var performance: HourPerformance
+    /// The hour's `performance` row (its endpoint, model version and window are the report's).
+    public var performance: PerformanceRow
+    /// Why there is no label-free estimate, or why it is not reliable (written inside `performance`).
+    public var estimateNote: String?
     public var drift: [Drift]
     /// The data-quality checks of the features against the reference (nil in reports written before them).
     public var quality: [Quality]?
@@ -96,9 +93,13 @@ public struct HourReport: Sendable, Codable {
         windowEnd = analysis.hour.next.isoStart
         referenceId = analysis.referenceID
         classes = analysis.classes
-        driftStatus = analysis.performance.driftStatus.rawValue
+        driftStatus = analysis.performance.driftStatus
         performance = analysis.performance
-        drift = analysis.drift.map(Drift.init)
+        estimateNote = analysis.estimateNote
+        drift = zip(analysis.driftRows, analysis.drift).map { row, column in
+            Drift(row: row, binLabels: column.comparison.binLabels, actualBinCounts: column.comparison.actualBinCounts,
+                  baselineBinCounts: column.comparison.baselineBinCounts)
+        }
         quality = analysis.quality.map(Quality.init)
         qualityStatus = analysis.qualityStatus
         let earliest = analysis.hour.startMicroseconds - 23 * analysis.hour.length
@@ -114,7 +115,18 @@ public struct HourReport: Sendable, Codable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(HourReport.self, from: data)
+        var report = try decoder.decode(HourReport.self, from: data)
+        report.performance.endpoint = report.endpoint
+        report.performance.modelVersion = report.modelVersion
+        if let start = TrendPoint.instant(report.windowStart), let end = TrendPoint.instant(report.windowEnd) {
+            report.performance.windowStartMicroseconds = start
+            report.performance.windowEndMicroseconds = end
+            for i in report.drift.indices {
+                report.drift[i].row.windowStartMicroseconds = start
+                report.drift[i].row.windowEndMicroseconds = end
+            }
+        }
+        return report
     }
 
     /// This report with the trend rebuilt from `points` (earlier windows' performance; this window's own point is kept).
@@ -143,38 +155,6 @@ public struct HourReport: Sendable, Codable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try encoder.encode(self)
-    }
-}
-
-extension HourReport.Drift {
-    init(_ row: ColumnDrift) {
-        let c = row.comparison
-        baseline = row.baseline.rawValue
-        column = row.columnName
-        kind = row.columnKind.rawValue
-        count = c.count
-        baselineCount = c.baselineCount
-        mean = finite(row.mean)
-        baselineMean = finite(row.baselineMean)
-        stddev = finite(row.stddev)
-        baselineStddev = finite(row.baselineStddev)
-        missingRatio = finite(c.missingRatio)
-        baselineMissingRatio = finite(c.baselineMissingRatio)
-        tvd = finite(c.distances?.tvd)
-        hellinger = finite(c.distances?.hellinger)
-        kld = finite(c.distances?.kld)
-        jsDistance = finite(c.distances?.jsDistance)
-        psi = finite(c.distances?.psi)
-        ksStatistic = finite(c.ksStatistic)
-        ksPvalue = finite(c.ksPValue)
-        chi2Statistic = finite(c.chiSquare?.statistic)
-        chi2Pvalue = finite(c.chiSquare?.pValue)
-        wasserstein = finite(c.wasserstein)
-        driftScore = finite(c.driftScore)
-        status = row.status.rawValue
-        binLabels = c.binLabels
-        actualBinCounts = c.actualBinCounts
-        baselineBinCounts = c.baselineBinCounts
     }
 }
 

@@ -23,7 +23,7 @@ public enum PrometheusTextfile {
             latest[key] = a
         }
         let ordered = latest.values.sorted { ($0.endpoint, $0.modelVersion) < ($1.endpoint, $1.modelVersion) }
-        return text(performance: ordered.map(\.performanceRow), drift: ordered.flatMap(\.driftRows))
+        return text(performance: ordered.map(\.performance), drift: ordered.flatMap(\.driftRows))
     }
 
     /// When a batch run last completed and recorded itself: `shard` is `I/N` (`0/1` unsharded), `seconds`
@@ -44,8 +44,11 @@ public enum PrometheusTextfile {
     ///   - failures: endpoint → model windows the run could not analyse (`driftline_batch_failures`, 0 for healthy endpoints).
     ///   - referenceAccuracy: `endpoint\0model version` → the accuracy of the model on its labelled reference rows.
     ///   - lastSuccess: the latest recorded run of this shard (`driftline_batch_last_success_timestamp_seconds`).
+    ///   - unreadableProfilesCommits: damaged newest commits of the profiles table the run read around
+    ///     (`driftline_batch_unreadable_profiles_commits`; the family is left out when nil).
     public static func text(performance: [PerformanceRow], drift: [DriftRow], failures: [String: Int] = [:],
-                            referenceAccuracy: [String: Double] = [:], lastSuccess: LastSuccess? = nil) -> String {
+                            referenceAccuracy: [String: Double] = [:], lastSuccess: LastSuccess? = nil,
+                            unreadableProfilesCommits: Int? = nil) -> String {
         let ordered = performance.sorted { ($0.endpoint, $0.modelVersion) < ($1.endpoint, $1.modelVersion) }
         let driftByModel = Dictionary(grouping: drift) { $0.endpoint + "\u{0}" + $0.modelVersion + "\u{0}\($0.windowStartMicroseconds)" }
         var families = families()
@@ -92,7 +95,13 @@ public enum PrometheusTextfile {
         if let lastSuccess {
             success.samples.append("driftline_batch_last_success_timestamp_seconds{shard=\"\(label(lastSuccess.shard))\"} \(lastSuccess.seconds)")
         }
-        return render(families + [failed, success])
+        var runFamilies = [failed, success]
+        if let unreadableProfilesCommits {
+            runFamilies.append(("driftline_batch_unreadable_profiles_commits",
+                                "Damaged newest commits of the profiles table the last batch run read around: their rows (of endpoints unknown) were not analysed.",
+                                ["driftline_batch_unreadable_profiles_commits \(unreadableProfilesCommits)"]))
+        }
+        return render(families + runFamilies)
     }
 
     /// The order `HourAnalysis` keeps its drift rows in: reference rows before previous ones, features

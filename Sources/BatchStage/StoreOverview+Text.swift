@@ -16,6 +16,11 @@ extension StoreOverview {
                 out += "  worst features: " + model.worstFeatures.map { "\($0.column) \($0.status) PSI \(HTMLPage.number($0.psi))" }
                     .joined(separator: "; ") + "\n"
             }
+            if !model.qualityAlerts.isEmpty {
+                out += "  data quality: \(model.qualityAlerts.count) alert: " + model.qualityAlerts.joined(separator: "; ") + "\n"
+            } else if model.qualityChecked {
+                out += "  data quality: ok\n"
+            }
         }
         return out
     }

@@ -7,7 +7,7 @@ import Profiles
 /// analysed windows (hours or days), and its latest figures. Rendered as `<store>/reports/index.html`
 /// (``html()``, rewritten by every batch) and in the terminal by `driftline status` (``text()``).
 ///
-/// Built from the `performance` and `drift` tables only; a window's cell links to its report when that
+/// Built from the `performance`, `drift` and `quality` tables only; a window's cell links to its report when that
 /// file exists (the overview never links to a missing page).
 public struct StoreOverview: Sendable {
     /// One analysed window of a model.
@@ -41,6 +41,10 @@ public struct StoreOverview: Sendable {
         public var latest: PerformanceRow
         /// The latest window's features by severity, then PSI (those not `no_drift` first; at most three).
         public var worstFeatures: [Feature]
+        /// The latest window's data-quality checks in `alert`, as `column check` (sorted); empty when none alerts.
+        public var qualityAlerts: [String] = []
+        /// Whether the latest window has data-quality checks at all (they need a reference).
+        public var qualityChecked = false
     }
 
     /// How many windows each model shows.
@@ -66,6 +70,17 @@ public struct StoreOverview: Sendable {
         let driftByWindow = Dictionary(grouping: driftRows) {
             WindowKey(model: ModelKey(endpoint: $0.endpoint, modelVersion: $0.modelVersion), start: $0.windowStartMicroseconds)
         }
+        var qualityRows: [QualityRow] = []
+        if let earliest = latestStarts.min(), let latest = latestStarts.max(),
+           FileManager.default.fileExists(atPath: store.qualityPath + "/_delta_log") {
+            qualityRows = try storeCall { () throws(StoreError) in
+                try store.quality().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: earliest),
+                                         to: DeltaTimestamp(microseconds: latest + 1))
+            }
+        }
+        let qualityByWindow = Dictionary(grouping: qualityRows) {
+            WindowKey(model: ModelKey(endpoint: $0.endpoint, modelVersion: $0.modelVersion), start: $0.windowStartMicroseconds)
+        }
         var models: [Model] = []
         for key in byModel.keys.sorted() {
             let rows = (byModel[key] ?? []).sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
@@ -78,8 +93,11 @@ public struct StoreOverview: Sendable {
                      report: reportPath(store: store, row: row, shared: sharedStarts.contains(row.windowStartMicroseconds)))
             }
             let features = worstFeatures(driftByWindow[WindowKey(model: key, start: latest.windowStartMicroseconds)] ?? [])
+            let checks = qualityByWindow[WindowKey(model: key, start: latest.windowStartMicroseconds)] ?? []
             models.append(Model(endpoint: key.endpoint, modelVersion: key.modelVersion, cells: cells, latest: latest,
-                                worstFeatures: features))
+                                worstFeatures: features,
+                                qualityAlerts: checks.filter { $0.status == "alert" }.map { $0.columnName + " " + $0.check }.sorted(),
+                                qualityChecked: !checks.isEmpty))
         }
         return StoreOverview(models: models)
     }

@@ -1,5 +1,6 @@
 /// One row of the `profiles` table (DESIGN.md), as plain values; the store turns it into Parquet.
 /// Numeric-only fields are `nil` for categorical rows and vice versa.
+@dynamicMemberLookup
 public struct ProfileRow: Sendable, Equatable {
     public var endpoint: String
     public var modelVersion: String
@@ -9,26 +10,9 @@ public struct ProfileRow: Sendable, Equatable {
     public var columnName: String
     /// `numeric` or `categorical`.
     public var columnKind: String
-    /// Non-missing values.
-    public var count: Int64
-    /// NaN, infinite or absent values.
-    public var missingCount: Int64
-    public var min: Double?
-    public var max: Double?
-    public var mean: Double?
-    /// Sum of squared deviations from the mean.
-    public var m2: Double?
-    public var p05: Double?
-    public var p25: Double?
-    public var p50: Double?
-    public var p75: Double?
-    public var p95: Double?
-    /// KLL doubles sketch, DataSketches compact serialization.
-    public var sketch: [UInt8]?
-    public var histogram: [Int64]?
+    /// Counts, moments, quantiles, sketch, histogram and category counts (also readable as `row.count`, `row.p50`…).
+    public var statistics: ProfileStatistics
     public var referenceID: String?
-    public var categories: [String]?
-    public var categoryCounts: [Int64]?
     /// Categorical only: some of the values counted under `__other__` with their counts (the largest, at most 32).
     public var otherCategories: [String]?
     public var otherCategoryCounts: [Int64]?
@@ -44,31 +28,38 @@ public struct ProfileRow: Sendable, Equatable {
                 categories: [String]? = nil, categoryCounts: [Int64]? = nil,
                 otherCategories: [String]? = nil, otherCategoryCounts: [Int64]? = nil,
                 belowReferenceMin: Int64? = nil, aboveReferenceMax: Int64? = nil) {
+        self.init(endpoint: endpoint, modelVersion: modelVersion,
+                  windowStartMicroseconds: windowStartMicroseconds, windowEndMicroseconds: windowEndMicroseconds,
+                  columnName: columnName, columnKind: columnKind,
+                  statistics: ProfileStatistics(count: count, missingCount: missingCount, min: min, max: max, mean: mean, m2: m2,
+                                                p05: p05, p25: p25, p50: p50, p75: p75, p95: p95, sketch: sketch, histogram: histogram,
+                                                categories: categories, categoryCounts: categoryCounts),
+                  referenceID: referenceID, otherCategories: otherCategories, otherCategoryCounts: otherCategoryCounts,
+                  belowReferenceMin: belowReferenceMin, aboveReferenceMax: aboveReferenceMax)
+    }
+
+    /// A row from its statistics and the row's own fields.
+    public init(endpoint: String, modelVersion: String, windowStartMicroseconds: Int64, windowEndMicroseconds: Int64,
+                columnName: String, columnKind: String, statistics: ProfileStatistics, referenceID: String? = nil,
+                otherCategories: [String]? = nil, otherCategoryCounts: [Int64]? = nil,
+                belowReferenceMin: Int64? = nil, aboveReferenceMax: Int64? = nil) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion
         self.windowStartMicroseconds = windowStartMicroseconds
         self.windowEndMicroseconds = windowEndMicroseconds
         self.columnName = columnName
         self.columnKind = columnKind
-        self.count = count
-        self.missingCount = missingCount
-        self.min = min
-        self.max = max
-        self.mean = mean
-        self.m2 = m2
-        self.p05 = p05
-        self.p25 = p25
-        self.p50 = p50
-        self.p75 = p75
-        self.p95 = p95
-        self.sketch = sketch
-        self.histogram = histogram
+        self.statistics = statistics
         self.referenceID = referenceID
-        self.categories = categories
-        self.categoryCounts = categoryCounts
         self.otherCategories = otherCategories
         self.otherCategoryCounts = otherCategoryCounts
         self.belowReferenceMin = belowReferenceMin
         self.aboveReferenceMax = aboveReferenceMax
+    }
+
+    /// The statistics' fields as the row's own (`row.count`, `row.sketch`).
+    public subscript<Value>(dynamicMember field: WritableKeyPath<ProfileStatistics, Value>) -> Value {
+        get { statistics[keyPath: field] }
+        set { statistics[keyPath: field] = newValue }
     }
 }

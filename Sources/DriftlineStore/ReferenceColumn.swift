@@ -1,32 +1,15 @@
 import Profiles
 
 /// One column of a `Reference`: its training-set profile and, for numeric columns, the drift bins.
+@dynamicMemberLookup
 public struct ReferenceColumn: Sendable, Equatable {
     public var name: String
     public var kind: ColumnProfile.Kind
-    /// Non-missing values.
-    public var count: Int64
-    /// NaN, ±∞ or absent values.
-    public var missingCount: Int64
-    public var min: Double?
-    public var max: Double?
-    public var mean: Double?
-    /// Sum of squared deviations from the mean.
-    public var m2: Double?
-    public var p05: Double?
-    public var p25: Double?
-    public var p50: Double?
-    public var p75: Double?
-    public var p95: Double?
-    /// KLL doubles sketch (k = 200), DataSketches compact serialization (base64 in the file).
-    public var sketch: [UInt8]?
+    /// Counts, moments, quantiles, sketch (base64 in the file), the training counts over the bins of `edges`
+    /// (`edges.count + 1` entries) and the categories by count descending (also readable as `column.count`…).
+    public var statistics: ProfileStatistics
     /// Interior bin edges (numeric), DESIGN.md's reference bins.
     public var edges: [Double]?
-    /// Training counts over the bins of `edges` (`edges.count + 1` entries).
-    public var histogram: [Int64]?
-    /// Categories, by count descending (categorical; `__other__` last if the cap was reached).
-    public var categories: [String]?
-    public var categoryCounts: [Int64]?
     /// Numeric probability columns profiled from a labelled set: the reliability table over the bins of `edges`
     /// and its calibration map (`:proba:<class>`: the label is the class; `:pred1`: the prediction is right).
     public var calibration: CalibrationMap?
@@ -36,24 +19,20 @@ public struct ReferenceColumn: Sendable, Equatable {
                 p05: Double? = nil, p25: Double? = nil, p50: Double? = nil, p75: Double? = nil, p95: Double? = nil,
                 sketch: [UInt8]? = nil, edges: [Double]? = nil, histogram: [Int64]? = nil,
                 categories: [String]? = nil, categoryCounts: [Int64]? = nil, calibration: CalibrationMap? = nil) {
+        self.init(name: name, kind: kind,
+                  statistics: ProfileStatistics(count: count, missingCount: missingCount, min: min, max: max, mean: mean, m2: m2,
+                                                p05: p05, p25: p25, p50: p50, p75: p75, p95: p95, sketch: sketch, histogram: histogram,
+                                                categories: categories, categoryCounts: categoryCounts),
+                  edges: edges, calibration: calibration)
+    }
+
+    /// A column from its statistics and, for numeric columns, its bin edges and calibration map.
+    public init(name: String, kind: ColumnProfile.Kind, statistics: ProfileStatistics,
+                edges: [Double]? = nil, calibration: CalibrationMap? = nil) {
         self.name = name
         self.kind = kind
-        self.count = count
-        self.missingCount = missingCount
-        self.min = min
-        self.max = max
-        self.mean = mean
-        self.m2 = m2
-        self.p05 = p05
-        self.p25 = p25
-        self.p50 = p50
-        self.p75 = p75
-        self.p95 = p95
-        self.sketch = sketch
+        self.statistics = statistics
         self.edges = edges
-        self.histogram = histogram
-        self.categories = categories
-        self.categoryCounts = categoryCounts
         self.calibration = calibration
     }
 
@@ -85,18 +64,23 @@ public struct ReferenceColumn: Sendable, Equatable {
 
     /// A column from a profile (without bins: set `edges` and `histogram` for a numeric column that should have them).
     public init(profile: ColumnProfile) {
-        let row = profile.row(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 1)
-        self.init(name: profile.columnName, kind: profile.kind, count: row.count, missingCount: row.missingCount,
-                  min: row.min, max: row.max, mean: row.mean, m2: row.m2,
-                  p05: row.p05, p25: row.p25, p50: row.p50, p75: row.p75, p95: row.p95, sketch: row.sketch,
-                  categories: row.categories, categoryCounts: row.categoryCounts)
+        var statistics = profile.row(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 1).statistics
+        statistics.histogram = nil
+        self.init(name: profile.columnName, kind: profile.kind, statistics: statistics)
     }
 
     /// The column as a mergeable profile (moments + sketch, or category counts), without bins.
     public func profile() throws(ProfileError) -> ColumnProfile {
-        try ColumnProfile(row: ProfileRow(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 1,
-                                          columnName: name, columnKind: kind.rawValue, count: count, missingCount: missingCount,
-                                          min: min, max: max, mean: mean, m2: m2, sketch: sketch,
-                                          categories: categories, categoryCounts: categoryCounts))
+        var mergeable = statistics
+        mergeable.p05 = nil; mergeable.p25 = nil; mergeable.p50 = nil; mergeable.p75 = nil; mergeable.p95 = nil
+        mergeable.histogram = nil
+        return try ColumnProfile(row: ProfileRow(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 1,
+                                                 columnName: name, columnKind: kind.rawValue, statistics: mergeable))
+    }
+
+    /// The statistics' fields as the column's own (`column.count`, `column.histogram`).
+    public subscript<Value>(dynamicMember field: WritableKeyPath<ProfileStatistics, Value>) -> Value {
+        get { statistics[keyPath: field] }
+        set { statistics[keyPath: field] = newValue }
     }
 }

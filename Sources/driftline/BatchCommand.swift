@@ -167,7 +167,7 @@ struct BatchCommand: ParsableCommand {
             let accuracy = analysis.performance.accuracy.map { String(format: " accuracy %.3f", $0) } ?? ""
             let reasons = why["\(analysis.endpoint)\u{0}\(analysis.modelVersion)\u{0}\(analysis.hour.startMicroseconds)"] ?? []
             print("\(analysis.endpoint) v\(analysis.modelVersion) \(analysis.hour.label) [\(reasons.map(\.rawValue).joined(separator: ", "))]: "
-                  + analysis.performance.driftStatus.rawValue
+                  + analysis.performance.driftStatus
                   + (detected.isEmpty ? "" : " (\(detected.joined(separator: ", ")))") + accuracy + " requests \(analysis.performance.requests)")
         }
         // Left alone: one line per model and reasons (there may be many windows).

@@ -31,14 +31,14 @@ import Testing
     /// The rows as the tables get them, one `dump` per row (every field, doubles in shortest round-trip form).
     func rowsText(_ analysis: HourAnalysis) -> String {
         var out = ""
-        dump(analysis.performanceRow, to: &out)
+        dump(analysis.performance, to: &out)
         for row in analysis.driftRows { dump(row, to: &out) }
         return out
     }
 
     @Test func classifierHourWithTrend() throws {
         let analysis = try sampleAnalysis()
-        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: HourPerformance())
+        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())
         let report = HourReport(analysis: analysis, trend: [earlier])
         try check(String(decoding: report.jsonData(), as: UTF8.self), "report-classifier.json")
         try check(rowsText(analysis), "rows-classifier.txt")

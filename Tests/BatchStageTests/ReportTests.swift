@@ -1,7 +1,14 @@
+import DriftlineStore
 import Foundation
 import Profiles
 import Testing
 @testable import BatchStage
+
+/// A performance row with no traffic (what a trend point of an hour without records is made from).
+func emptyPerformance() -> PerformanceRow {
+    PerformanceRow(endpoint: "", modelVersion: "", windowStartMicroseconds: 0, windowEndMicroseconds: 0, requests: 0, errors: 0,
+                   predictionsPerSecond: 0, labeled: 0, driftStatus: DriftStatus.insufficientData.rawValue)
+}
 
 func sampleAnalysis() throws -> HourAnalysis {
     let ref = try reference(training: normals(3000, seed: 11), region: ["eu": 500, "us": 500])
@@ -17,8 +24,8 @@ func sampleAnalysis() throws -> HourAnalysis {
 @Suite struct ReportTests {
     @Test func jsonSummaryHoldsTheDriftRowsAndTrend() throws {
         let analysis = try sampleAnalysis()
-        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: HourPerformance())
-        let tooOld = HourReport.TrendPoint(hour: AnalysisHour(containing: hour0.startMicroseconds - 30 * AnalysisHour.lengthMicroseconds), performance: HourPerformance())
+        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())
+        let tooOld = HourReport.TrendPoint(hour: AnalysisHour(containing: hour0.startMicroseconds - 30 * AnalysisHour.lengthMicroseconds), performance: emptyPerformance())
         let report = HourReport(analysis: analysis, trend: [tooOld, earlier])
         let object = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
         #expect(object["endpoint"] as? String == "iris shop")
@@ -32,12 +39,27 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(performance["accuracy"] as? Double == 0.8)
     }
 
+    /// A report read back (to re-render it with a new trend) holds the analysis' own `performance` row, window
+    /// and all, the analysis' `drift` rows, and writes the same bytes again.
+    @Test func aReportReadBackHoldsTheSameRowsAndWritesTheSameBytes() throws {
+        for analysis in [try sampleAnalysis(), try HourAnalysis(hour: try HourEstimationTests().binaryHour(try HourEstimationTests().binaryReference(), xMean: 1.5),
+                                                                 previous: nil, reference: try HourEstimationTests().binaryReference())] {
+            let report = HourReport(analysis: analysis, trend: [HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())])
+            let back = try HourReport.decode(report.jsonData())
+            #expect(back.performance == analysis.performance)
+            #expect(back.drift.map(\.row) == analysis.driftRows)
+            #expect(back.estimateNote == analysis.estimateNote)
+            #expect(back.jsonData() == report.jsonData())
+            #expect(back.html() == report.html())
+        }
+    }
+
     /// The hand-written JSON is byte for byte what Foundation's encoder writes (snake case, pretty,
     /// sorted keys, nil members left out), for a real report and for one with the awkward cases: empty
     /// arrays, every optional nil, escapes, integral, tiny and huge doubles, a non-finite bin count.
     @Test func jsonIsByteForByteWhatFoundationWrites() throws {
         let analysis = try sampleAnalysis()
-        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: HourPerformance())
+        let earlier = HourReport.TrendPoint(hour: hour0.previous, performance: emptyPerformance())
         let real = HourReport(analysis: analysis, trend: [earlier])
         #expect(String(decoding: real.jsonData(), as: UTF8.self) == String(decoding: try real.foundationJSON(), as: UTF8.self))
 
@@ -46,7 +68,7 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.classes = []
         odd.trend = []
         odd.endpoint = "a/b \"c\" \\ \n\t\u{1}\u{1F} é日本"
-        odd.performance = HourPerformance()
+        odd.performance = emptyPerformance()
         odd.performance.accuracy = 1
         odd.performance.mae = 1e-7
         odd.performance.rmse = 1.5e300
@@ -58,9 +80,13 @@ func sampleAnalysis() throws -> HourAnalysis {
         odd.performance.estimatedRecall = 0.25
         odd.performance.estimatedF1 = 1.0 / 3
         odd.performance.estimateReliable = false
-        odd.performance.estimateNote = "not reliable: \"x\" drifted"
-        odd.performance.perClass = PerClassMetrics(classes: ["a", "b\"c"], precision: [1, 0.1], recall: [0, 1e-9], f1: [0.5, 2.0 / 3],
-                                                   support: [0, 12], confusionMatrix: [[0, 0], [3, 9]])
+        odd.estimateNote = "not reliable: \"x\" drifted"
+        odd.performance.classNames = ["a", "b\"c"]
+        odd.performance.classPrecision = [1, 0.1]
+        odd.performance.classRecall = [0, 1e-9]
+        odd.performance.classF1 = [0.5, 2.0 / 3]
+        odd.performance.classSupport = [0, 12]
+        odd.performance.confusionMatrix = [0, 0, 3, 9]
         odd.trend = [HourReport.TrendPoint(hour: hour0, performance: odd.performance)]
         if var first = odd.drift.first {
             first.binLabels = []
@@ -99,7 +125,7 @@ func sampleAnalysis() throws -> HourAnalysis {
     @Test func prometheusTextHasPerFeatureDistancesAndTheAlertingGauges() throws {
         let analysis = try sampleAnalysis()
         let success = PrometheusTextfile.LastSuccess(shard: "1/3", seconds: 1_764_000_000)
-        let text = PrometheusTextfile.text(performance: [analysis.performanceRow], drift: analysis.driftRows.reversed(),
+        let text = PrometheusTextfile.text(performance: [analysis.performance], drift: analysis.driftRows.reversed(),
                                            referenceAccuracy: ["iris shop\u{0}3": 0.95], lastSuccess: success)
         let x = try #require(analysis.driftRows.first { $0.columnName == "x" && $0.baseline == "reference" })
         let model = "endpoint=\"iris shop\",model_version=\"3\""
@@ -115,7 +141,7 @@ func sampleAnalysis() throws -> HourAnalysis {
         #expect(text.contains("driftline_model_latency_p99_seconds{\(model)} "))
         #expect(text.contains("driftline_batch_last_success_timestamp_seconds{shard=\"1/3\"} 1764000000\n"))
         // The drift rows' order in does not change the bytes out.
-        #expect(text == PrometheusTextfile.text(performance: [analysis.performanceRow], drift: analysis.driftRows,
+        #expect(text == PrometheusTextfile.text(performance: [analysis.performance], drift: analysis.driftRows,
                                                 referenceAccuracy: ["iris shop\u{0}3": 0.95], lastSuccess: success))
         let features = text.split(separator: "\n").filter { $0.hasPrefix("driftline_feature_psi{") }
         #expect(features == features.sorted())

@@ -102,9 +102,11 @@ def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the
     assert commit.name in query.stderr and "damaged commit" in query.stderr and f"version {good}" in query.stderr, query.text
     assert [p for p in printed_profiles(query) if p["endpoint"] == HEALTHY] == clean_state["profiles"]
     # batch: the healthy endpoint analysed exactly; the run incomplete (exit 4), the commit named, retried next run.
-    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW)
+    textfile = tmp_path / "driftline.prom"
+    batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile)
     assert batch.returncode == 4, batch.text
     assert commit.name in batch.stderr and "next batch" in batch.stderr, batch.text
+    assert "\ndriftline_batch_unreadable_profiles_commits 1\n" in textfile.read_text()   # counted for the alert
     assert_healthy_beside_damage(pipeline, clean_state)
     # compact (on a copy; a writer of profiles): reads around it, its replace moves it aside (30 s old), says so.
     copy = pipeline.copy(tmp_path / "compact")
@@ -121,8 +123,9 @@ def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the
     kept = list((pipeline.store / "profiles" / "_delta_log_damaged").iterdir())
     assert len(kept) == 1 and kept[0].name.startswith(commit.name)
     # The next batch (same --now: nothing new but the commit written again) analyses the other endpoint: retried.
-    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, check=True)
+    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile, check=True)
     assert f"{OTHER} v1" in retried.stdout, retried.text
+    assert "\ndriftline_batch_unreadable_profiles_commits 0\n" in textfile.read_text()
     query = pipeline.run("query", "--store", pipeline.store, "--json", check=True)
     assert {p["endpoint"] for p in printed_profiles(query)} == {HEALTHY, OTHER}
     assert len(pipeline.rows("performance", OTHER)) == 1     # its one hour
@@ -146,8 +149,9 @@ def test_a_young_damaged_newest_commit_is_read_around_and_left_until_it_is_30_s_
     aged(commit)
     healed = pipeline.tail()
     assert healed.returncode == 0 and "_delta_log_damaged" in healed.text, healed.text
-    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, check=True)
+    retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile, check=True)
     assert f"{OTHER} v1" in retried.stdout, retried.text
+    assert "\ndriftline_batch_unreadable_profiles_commits 0\n" in textfile.read_text()
     assert len(pipeline.rows("performance", OTHER)) == 1
     assert_healthy(pipeline, clean_state)
 

@@ -218,6 +218,28 @@ def test_status_prints_the_windows_quality_table(pipeline):
     assert "data quality:" in clean and " alert " not in clean.split("data quality:", 1)[1]
 
 
+def test_the_overview_names_the_latest_windows_alerting_checks(pipeline):
+    # The overview (index.html, and `driftline status`) shows the latest window's alerting checks: exactly the
+    # quality table's `alert` rows of that window.
+    quality = pipeline["quality"]
+    for endpoint in ROWS:
+        rows = quality[(quality["endpoint"] == endpoint) & (quality["h"] == quality["h"].max())]
+        expected = sorted(f"{r.column_name} {r.check}" for r in rows.itertuples() if r.status == "alert")
+        assert (endpoint == "shop") == bool(expected)
+        out = driftline("status", "--store", pipeline["store"], "--endpoint", endpoint).stdout
+        line = next(line for line in out.splitlines() if line.startswith("  data quality: "))
+        if expected:
+            assert line == f"  data quality: {len(expected)} alert: " + "; ".join(expected), out
+        else:
+            assert line == "  data quality: ok", out
+    page = (pipeline["store"] / "reports" / "index.html").read_text()
+    shop = next(row for row in page.split("<tr class=\"model\">")[1:] if row.startswith("<td>shop</td>"))
+    cell = shop.split("<td class=\"quality\">", 1)[1].split("</td>", 1)[0]
+    assert cell == '<span class="quality-alert">3 alert</span> <small>' + ", ".join(sorted(f"{c} {k}" for c, k in EXPECTED_ALERTS)) + "</small>"
+    small = next(row for row in page.split("<tr class=\"model\">")[1:] if row.startswith("<td>small</td>"))
+    assert '<td class="quality">ok</td>' in small
+
+
 def test_other_readers_see_the_same_table(pipeline):
     store = pipeline["store"]
     dt = DeltaTable(str(store / "quality"))
