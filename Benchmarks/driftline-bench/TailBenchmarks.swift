@@ -91,8 +91,10 @@ func runTailBenchmarks(arguments: [String]) throws {
         // takes cores; the tail's ratio can only be read against what the machine gave).
         let control = spinScaling()
         let cores = oneWorkerRate > 0 ? wallRates[1] / oneWorkerRate : 0
-        print(String(format: "tail        2 partitions, all cores / one worker, wall: %.2f×   (2 partitions / 1 partition: %.2f×)   control, the same minute: 2 threads of pure arithmetic ran at %.2f× one (load %@); the tail got %.0f %% of the second core the machine gave (goal ≥ 1.8× on 2 free cores)",
-                     cores, wallRates[1] / wallRates[0], control, loadAverage(), 100 * (cores - 1) / max(0.01, control - 1)))
+        let share = control < 1.2 ? "the machine gave no second core: no scaling figure"
+            : String(format: "the tail got %.0f %% of the second core the machine gave", 100 * (cores - 1) / (control - 1))
+        print(String(format: "tail        2 partitions, all cores / one worker, wall: %.2f×   (2 partitions / 1 partition: %.2f×)   control, the same minute: 2 threads of pure arithmetic ran at %.2f× one (load %@); %@ (goal ≥ 1.8× on 2 free cores)",
+                     cores, wallRates[1] / wallRates[0], control, loadAverage(), share))
         benchResult("tail.p2.all_over_one_worker_wall", cores)
         benchResult("tail.p2_over_p1_wall", wallRates[1] / wallRates[0])
         benchResult("tail.control_2_threads_over_1", control)
