@@ -5,13 +5,21 @@ import Profiling
 
 extension LogTail {
     /// Applies what one read of a partition returned, after its worker profiled it: corrupt batches and
-    /// gaps are counted, and each profiled batch's labels go through the join (see ``finish(_:_:of:validTimes:)``).
+    /// gaps are counted, and each profiled batch's labels go through the join (see ``finish(_:_:items:model:partition:shared:validTimes:)``).
     func handle(_ round: PartitionWorker.Round, of key: String, validTimes: EventTimeRange) {
         var outcomeIndex = 0
         for event in round.events {
             switch event {
             case .records(let batch):
-                guard outcomeIndex < round.outcomes.count, outcomeIndex < round.batchModels.count else { continue }
+                guard outcomeIndex < round.outcomes.count, outcomeIndex < round.batchModels.count else {
+                    // Not reached (the worker leaves one outcome per records batch); if it were, the batch is
+                    // counted as lost, never passed over silently.
+                    counts.lostRecords += Int64(batch.count)
+                    metrics.lostRecords.increment(by: Int64(batch.count))
+                    logger.error("\(key): the batch at byte \(batch.position) of \(batch.segmentPath) was read but not profiled (internal error); its \(batch.count) records are counted as lost")
+                    advance(key, past: batch)
+                    continue
+                }
                 finish(batch, round.outcomes[outcomeIndex], items: round.items, model: round.batchModels[outcomeIndex],
                        partition: key, shared: partitions[key]?.shared ?? false, validTimes: validTimes)
                 outcomeIndex += 1
