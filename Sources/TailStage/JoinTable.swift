@@ -97,11 +97,16 @@ struct JoinTable<Value> {
         set { entries[slot].value = newValue }
     }
 
-    /// Keeps only the entries whose value satisfies `keep` (rebuilds the table, shrinking it when sparse).
+    /// Removes the entries whose value satisfies `remove` (rebuilds the table, shrinking it when sparse).
+    /// When none does, the table is left as it is without copying it (a commit's expiry usually removes
+    /// nothing: copying every pending prediction cost a serial scan and a table-sized allocation).
     mutating func removeAll(where remove: (Value) -> Bool) {
+        var removable = 0
+        for slot in controls.indices where controls[slot] != 0 && remove(entries[slot].value) { removable += 1 }
+        guard removable > 0 else { return }
         var kept: [Entry] = []
+        kept.reserveCapacity(count - removable)
         for slot in controls.indices where controls[slot] != 0 && !remove(entries[slot].value) { kept.append(entries[slot]) }
-        guard kept.count < count else { return }
         var rebuilt = JoinTable(placeholder: placeholder, minimumCapacity: Swift.max(kept.count * 2, 1024))
         for entry in kept { rebuilt.insertIfAbsent(entry.key, entry.value) }
         self = rebuilt

@@ -8,6 +8,7 @@ import DriftlineCore
 import DriftlineLog
 import DriftlineStore
 import Profiles
+import Profiling
 
 extension LogTail {
     /// Commits the partial rows accumulated since the last commit, with the positions they cover, as one
@@ -15,7 +16,9 @@ extension LogTail {
     /// Returns the committed version, or nil when there was nothing to commit.
     @discardableResult
     public func commit() throws -> Int64? {
+        drainPending()
         expireJoins()
+        foldWorkers()
         guard positionsChanged || !accumulators.isEmpty || counts != TailProgress.Counts() else { return nil }
         let started = ContinuousClock.now
         var rows: [ProfileRow] = []
@@ -78,6 +81,42 @@ extension LogTail {
         writeConsumerOffsets()
         logger.debug("committed version \(version): \(rows.count) rows, \(progress.counts.records) records")
         return version
+    }
+
+    /// Merges every partition worker's accumulators and the stage's own (labels joined) into one per
+    /// (model, window), in a canonical order that no scheduling changes: windows sorted by model and start,
+    /// and each window's parts merged in sorted partition order, the stage's last. (The sketches' merge
+    /// coins are seeded from the data they merge, so equal parts in equal order give equal bytes.) Parts
+    /// that cannot merge (profiled over different reference bins) stay apart: each becomes a partial row.
+    func foldWorkers() {
+        var parts: [WindowKey: [WindowProfile]] = [:]
+        for key in workers.keys.sorted() {
+            guard let worker = workers[key] else { continue }
+            let taken = worker.takeAccumulators()
+            for (key, window) in zip(taken.keys, taken.windows) { parts[key, default: []].append(window) }
+        }
+        guard !parts.isEmpty else { return }
+        for (index, key) in accumulatorKeys.enumerated() { parts[key, default: []].append(accumulators[index]) }
+        accumulators = []
+        accumulatorKeys = []
+        accumulatorIndex = [:]
+        let ordered = parts.keys.sorted { ($0.model, $0.windowStart) < ($1.model, $1.windowStart) }
+        for key in ordered {
+            guard var list = parts.removeValue(forKey: key), !list.isEmpty else { continue }
+            var merged = list.removeFirst()
+            for other in list {
+                do throws(ProfileError) {
+                    try merged.merge(other)
+                } catch {
+                    accumulators.append(merged)
+                    accumulatorKeys.append(key)
+                    merged = other
+                }
+            }
+            accumulators.append(merged)
+            accumulatorKeys.append(key)
+            accumulatorIndex[key] = accumulators.count - 1
+        }
     }
 
     /// Checks that this tail's last commit is still in the table: a damaged commit moved aside by another

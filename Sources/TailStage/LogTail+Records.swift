@@ -4,12 +4,25 @@ import Profiles
 import Profiling
 
 extension LogTail {
-    /// Handles what one read of a partition returned.
-    func handle(_ events: [LogEvent], of key: String) {
-        for event in events {
+    /// Applies what one read of a partition returned, after its worker profiled it: corrupt batches and
+    /// gaps are counted, and each profiled batch's labels go through the join (see ``finish(_:_:items:model:partition:shared:validTimes:)``).
+    func handle(_ round: PartitionWorker.Round, of key: String, validTimes: EventTimeRange) {
+        var outcomeIndex = 0
+        for event in round.events {
             switch event {
             case .records(let batch):
-                profile(batch, partition: key, shared: partitions[key]?.shared ?? false)
+                guard outcomeIndex < round.outcomes.count, outcomeIndex < round.batchModels.count else {
+                    // Not reached (the worker leaves one outcome per records batch); if it were, the batch is
+                    // counted as lost, never passed over silently.
+                    counts.lostRecords += Int64(batch.count)
+                    metrics.lostRecords.increment(by: Int64(batch.count))
+                    logger.error("\(key): the batch at byte \(batch.position) of \(batch.segmentPath) was read but not profiled (internal error); its \(batch.count) records are counted as lost")
+                    advance(key, past: batch)
+                    continue
+                }
+                finish(batch, round.outcomes[outcomeIndex], items: round.items, model: round.batchModels[outcomeIndex],
+                       partition: key, shared: partitions[key]?.shared ?? false, validTimes: validTimes)
+                outcomeIndex += 1
             case .corruption(let region):
                 counts.corruptBatches += 1
                 metrics.corruptBatches.increment()
@@ -22,20 +35,19 @@ extension LogTail {
         }
     }
 
-    /// Profiles one batch: each inference into its window, each label through the join. A batch whose
-    /// payload does not decode is counted as corrupt and its records as lost, as the reader does for one
-    /// that fails its CRC; nothing of it is profiled.
+    /// Finishes one batch its partition's worker profiled: each label through the join (a joined label is
+    /// profiled into the stage's accumulator of its prediction's window), counts, quarantine, watermark and
+    /// position. A batch whose payload does not decode is counted as corrupt and its records as lost, as the
+    /// reader does for one that fails its CRC; nothing of it is profiled.
     ///
-    /// `shared`: the batch is of the shared labels log; its inference records are ignored (they belong to a
-    /// host's own log) and its labels join only predictions this tail holds (see ``LabelJoin``).
-    func profile(_ batch: RecordBatch, partition key: String, shared: Bool = false) {
-        var storage = decodeStorage
-        decodeStorage = []
-        defer { decodeStorage = storage }
-        let range: Range<Int>
-        do {
-            range = try batch.decode(into: &storage)
-        } catch {
+    /// `shared`: the batch is of the shared labels log; its inference records were ignored (they belong to
+    /// a host's own log) and its labels join only predictions this tail holds (see ``LabelJoin``).
+    func finish(_ batch: RecordBatch, _ outcome: PartitionWorker.Outcome, items: [PartitionWorker.JoinItem], model modelIndex: Int,
+                partition key: String, shared: Bool, validTimes: EventTimeRange) {
+        let endpoint = batch.manifest.endpoint
+        let done: PartitionWorker.Profiled
+        switch outcome {
+        case .corrupt(let error):
             counts.corruptBatches += 1
             metrics.corruptBatches.increment()
             counts.lostRecords += Int64(batch.count)
@@ -43,24 +55,19 @@ extension LogTail {
             logger.error("corrupt log data in \(key): the batch at byte \(batch.position) of \(batch.segmentPath) passed its CRC but does not decode (\(error)); its \(batch.count) records are lost")
             advance(key, past: batch)
             return
-        }
-        let modelIndex = model(for: batch.manifest)
-        let endpoint = batch.manifest.endpoint
-        if let refusal = models[modelIndex].refusal {
-            quarantine(Int64(range.count), of: endpoint, reason: refusal.reason, detail: refusal.detail)
-            let n = Int64(range.count)
+        case .refused(let records):
+            let n = Int64(records)
+            if let refusal = models[modelIndex].refusal {
+                quarantine(n, of: endpoint, reason: refusal.reason, detail: refusal.detail)
+            }
             counts.records += n
             recordsRead += n
             metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
             advance(key, past: batch)
             return
+        case .profiled(let profiled):
+            done = profiled
         }
-        // EventTimeRange: a record dated outside it is quarantined and moves no clock (one clock read a batch).
-        let validTimes = EventTimeRange(now: .now())
-        let earliest = validTimes.lowerBound.microsecondsSinceEpoch, latest = validTimes.upperBound.microsecondsSinceEpoch
-        var badTimes: Int64 = 0
-        var firstBadTime = Int64.min
-        var latestValid = Int64.min
         var join = takeJoin(endpoint)
         let duplicatesBefore = join.duplicateLabels
         defer {
@@ -68,105 +75,52 @@ extension LogTail {
             metrics.duplicateLabels.increment(by: join.duplicateLabels - duplicatesBefore)
             joins[endpoint] = join
         }
-        var watermark = watermarks[endpoint] ?? .min
-        var cachedKey = WindowKey(model: -1, windowStart: 0)
-        var cachedSlot = -1
-        var profiler = models[modelIndex].profiler
         var labelsJoined: Int64 = 0
-        var ignoredSharedInferences = 0
-        // The join table is far larger than the cache: compute the batch's keys and warm their slots
-        // together first (the loads overlap), instead of missing the cache once per record below.
-        var keys = joinKeys
-        joinKeys = []
-        defer { joinKeys = keys }
-        keys.removeAll(keepingCapacity: true)
-        storage.withUnsafeBufferPointer { records in
-            guard let base = records.baseAddress else { return }
-            for i in range {
-                let record = base + i
-                let inference = record.pointee.kind == .inference && !record.pointee.inference.requestID.isEmpty
-                keys.append(inference ? JoinKey(record.pointee.inference.requestID) : .empty)
-            }
-        }
-        joinWarmth &+= keys.withUnsafeBufferPointer { join.warm($0) }
-        // The windows are profiled in a local array (moved out of `self` and back): element writes through
-        // a class property would pay a dynamic exclusivity check and a uniqueness check per value.
-        var accumulators = self.accumulators
-        self.accumulators = []
-        defer { self.accumulators = accumulators }
-        storage.withUnsafeBufferPointer { records in
-            // Through a pointer, the record's fields are read in place (an element read out of the buffer
-            // would copy the record, retaining its arrays, once per field).
-            guard let base = records.baseAddress else { return }
-            for i in range {
-                let record = base + i
-                switch record.pointee.kind {
-                case .inference:
-                    if shared {
-                        ignoredSharedInferences += 1
-                        continue
-                    }
-                    let time = record.pointee.inference.timestamp.microsecondsSinceEpoch
-                    guard time >= earliest && time <= latest else {
-                        if badTimes == 0 { firstBadTime = time }
-                        badTimes += 1
-                        continue
-                    }
-                    if time > latestValid { latestValid = time }
-                    if time > watermark { watermark = time }
-                    let start = windows.start(of: record.pointee.inference.timestamp).microsecondsSinceEpoch
-                    let key = WindowKey(model: modelIndex, windowStart: start)
-                    if key != cachedKey {
-                        cachedKey = key
-                        cachedSlot = slot(for: key, in: &accumulators)
-                        profiler = accumulators[cachedSlot].profiler
-                    }
-                    let prediction = profiler.add(record.pointee.inference, to: &accumulators[cachedSlot])
-                    let joinKey = keys[i - range.lowerBound]
-                    if joinKey != .empty {
-                        let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time,
-                                                                  prediction: prediction, labelled: record.pointee.inference.label != nil)
-                        if case .join(let joined, let label) = join.addPrediction(key: joinKey, pending) {
-                            profiler.addLabel(label, prediction: joined.prediction, to: &accumulators[cachedSlot])
-                            labelsJoined += 1
-                        }
-                    }
-                case .label:
-                    let label = record.pointee.label
-                    let time = label.timestamp.microsecondsSinceEpoch
-                    guard time >= earliest && time <= latest else {
-                        if badTimes == 0 { firstBadTime = time }
-                        badTimes += 1
-                        continue
-                    }
-                    if time > latestValid { latestValid = time }
-                    if case .join(let joined, let value) = join.addLabel(label.requestID, label.label, timestamp: time, shared: shared) {
-                        let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
-                        let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
-                        let labelProfiler = accumulators[index].profiler
-                        labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
-                        labelsJoined += 1
-                        cachedKey = WindowKey(model: -1, windowStart: 0)
-                    }
+        if !done.items.isEmpty {
+            // The join table is far larger than the cache: warm the slots of the batch's keys together first
+            // (the loads overlap), instead of missing the cache once per record below.
+            var keys = joinKeys
+            joinKeys = []
+            defer { joinKeys = keys }
+            keys.removeAll(keepingCapacity: true)
+            for i in done.items { keys.append(items[i].key) }
+            joinWarmth &+= keys.withUnsafeBufferPointer { join.warm($0) }
+            // The joined labels are profiled in a local array (moved out of `self` and back).
+            var accumulators = self.accumulators
+            self.accumulators = []
+            defer { self.accumulators = accumulators }
+            for i in done.items {
+                let match: LabelJoin.Match
+                if let label = items[i].label {
+                    match = join.addLabel(label.requestID, label.label, timestamp: label.timestamp.microsecondsSinceEpoch, shared: shared)
+                } else {
+                    match = join.addPrediction(key: items[i].key, items[i].pending)
+                }
+                if case .join(let joined, let value) = match {
+                    let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
+                    let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
+                    let labelProfiler = accumulators[index].profiler
+                    labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
+                    labelsJoined += 1
                 }
             }
         }
-        watermarks[endpoint] = watermark
-        if ignoredSharedInferences > 0, warnedSharedInferences.insert(key).inserted {
+        watermarks[endpoint] = max(watermarks[endpoint] ?? .min, done.watermark)
+        if done.ignoredSharedInferences > 0, warnedSharedInferences.insert(key).inserted {
             logger.warning("\(key): the labels log holds inference records; they are ignored there (log predictions to the host's own log)")
         }
-        let n = Int64(range.count)
+        let n = Int64(done.records)
         counts.records += n
         recordsRead += n
         counts.labelsJoined += labelsJoined
         metrics.recordRead(endpoint: endpoint, count: n, bytes: batch.header.totalLength)
         metrics.labelsJoined.increment(by: labelsJoined)
-        if badTimes > 0 {
-            quarantine(badTimes, of: endpoint, reason: .eventTime,
-                       detail: "event time \(EventTimeRange.describe(Timestamp(microsecondsSinceEpoch: firstBadTime))) is outside the valid range \(validTimes) (records dated before 2000 or more than 1 h after they are read); fix the writer's clock or the record's time")
+        if done.badTimes > 0 {
+            quarantine(done.badTimes, of: endpoint, reason: .eventTime,
+                       detail: "event time \(EventTimeRange.describe(Timestamp(microsecondsSinceEpoch: done.firstBadTime))) is outside the valid range \(validTimes) (records dated before 2000 or more than 1 h after they are read); fix the writer's clock or the record's time")
         }
         // The batch stays within the join horizon by its latest *valid* event time.
-        partitions[key]?.horizonBatches.append((batch.firstOffset, latestValid))
+        partitions[key]?.horizonBatches.append((batch.firstOffset, done.latestValid))
         advance(key, past: batch)
     }
 

@@ -1,23 +1,120 @@
+import Dispatch
 import DriftlineCore
 import DriftlineLog
 import Foundation
 
 extension LogTail {
     /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
+    ///
+    /// The partitions are read, decoded and profiled concurrently (up to `options.workers` tasks at once,
+    /// each partition into its own accumulators). What must see the partitions in one order (the label
+    /// join, counts, watermarks and positions) is applied on the stage's state in partition order, one
+    /// round later: while the partitions read their next batches. ``drainPending()`` applies the last
+    /// round before a commit, a reference check or a partition discovery.
     @discardableResult
     func readAvailable(maxBatches: Int = 16) throws -> Bool {
-        var progressed = false
+        var entries: [(key: String, reader: PartitionReader, shared: Bool, worker: PartitionWorker, round: PartitionWorker.Round)] = []
         for key in partitionOrder {
-            guard let reader = partitions[key]?.reader else { continue }
-            let events: [LogEvent]
-            do { events = try reader.read(maxBatches: maxBatches) } catch { throw TailError(.log, "cannot read \(key): \(error)") }
-            if !events.isEmpty {
-                progressed = true
-                handle(events, of: key)
-            }
-            noteHeld(key, reader.held)
+            guard let state = partitions[key] else { continue }
+            let worker = workers[key] ?? PartitionWorker()
+            workers[key] = worker
+            entries.append((key, state.reader, state.shared, worker, worker.newRound()))
         }
-        return progressed
+        let current = entries
+        // 1. Every partition reads (each reader is its own partition's files) while the previous round is
+        //    applied: that task touches only the stage's state, the others only their reader and round.
+        let previous = pending
+        pending = []
+        let applying = previous.isEmpty ? 0 : 1
+        forEachConcurrently(current.count + applying, width: options.workers) { task in
+            if task < applying {
+                self.apply(previous)
+                return
+            }
+            let entry = current[task - applying]
+            do { entry.round.events = try entry.reader.read(maxBatches: maxBatches) } catch { entry.round.readError = error }
+            entry.round.held = entry.reader.held
+        }
+        // 2. The model of every batch (created on first sight, in partition order), then a read-only view for the workers.
+        for entry in current {
+            for case .records(let batch) in entry.round.events { entry.round.batchModels.append(model(for: batch.manifest)) }
+        }
+        let views = models.map { PartitionWorker.ModelView(profiler: $0.profiler, earlier: $0.earlier, effectiveFrom: $0.effectiveFrom, refused: $0.refusal != nil) }
+        // EventTimeRange: a record dated outside it is quarantined and moves no clock (one clock read a round).
+        let validTimes = EventTimeRange(now: .now())
+        let earliest = validTimes.lowerBound.microsecondsSinceEpoch, latest = validTimes.upperBound.microsecondsSinceEpoch
+        let windows = self.windows
+        // 3. Decode and profile every partition's batches into its own accumulators.
+        forEachConcurrently(current.count, width: options.workers) { i in
+            let entry = current[i]
+            entry.worker.profile(entry.round, models: views, windows: windows, earliest: earliest, latest: latest, shared: entry.shared)
+        }
+        pending = current.map { PendingRound(key: $0.key, worker: $0.worker, round: $0.round, validTimes: validTimes) }
+        // A read error is thrown after everything read (by the other partitions too) is applied: nothing is dropped.
+        if let failed = current.first(where: { $0.round.readError != nil }), let error = failed.round.readError {
+            drainPending()
+            throw TailError(.log, "cannot read \(failed.key): \(error)")
+        }
+        return current.contains { !$0.round.events.isEmpty }
+    }
+
+    /// A partition's round read and profiled, not yet applied to the stage's state.
+    struct PendingRound {
+        let key: String
+        let worker: PartitionWorker
+        let round: PartitionWorker.Round
+        let validTimes: EventTimeRange
+    }
+
+    /// Applies the round read last (its joins, counts, watermarks and positions), if it is not yet.
+    func drainPending() {
+        guard !pending.isEmpty else { return }
+        let rounds = pending
+        pending = []
+        apply(rounds)
+    }
+
+    /// Applies rounds in partition order, and hands them back to their workers.
+    func apply(_ rounds: [PendingRound]) {
+        for entry in rounds {
+            if !entry.round.events.isEmpty, entry.round.readError == nil {
+                handle(entry.round, of: entry.key, validTimes: entry.validTimes)
+            }
+            if entry.round.readError == nil { noteHeld(entry.key, entry.round.held) }
+            entry.worker.recycle(entry.round)
+        }
+    }
+
+    /// Runs `body(0) ... body(count - 1)`, up to `width` at once on other threads (inline, in order, when one
+    /// would do); each thread takes the next undone index, so a long task does not hold short ones back.
+    /// Returns when all have finished.
+    func forEachConcurrently(_ count: Int, width: Int, _ body: (Int) -> Void) {
+        let lanes = min(count, max(1, width))
+        guard lanes > 1 else {
+            for i in 0..<max(0, count) { body(i) }
+            return
+        }
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        next.initialize(to: 0)
+        defer { next.deallocate() }
+        let lock = NSLock()
+        withoutActuallyEscaping(body) { body in
+            // Why nonisolated(unsafe) is sound: `next` is read and moved only under `lock`, so each index (and
+            // the partition, worker and round it stands for) is run by one thread; `body` is only called,
+            // never stored; concurrentPerform returns after every lane has finished.
+            nonisolated(unsafe) let body = body
+            nonisolated(unsafe) let next = next
+            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+                while true {
+                    lock.lock()
+                    let i = next.pointee
+                    next.pointee = i + 1
+                    lock.unlock()
+                    guard i < count else { return }
+                    body(i)
+                }
+            }
+        }
     }
 
     /// Reports a partition whose reader is held before a batch it cannot decode (its manifest is unreadable),

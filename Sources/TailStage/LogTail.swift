@@ -51,7 +51,8 @@ public final class LogTail {
     var models: [ModelState] = []
     var modelIndex: [SchemaFingerprint: Int] = [:]
 
-    /// Accumulators since the last commit.
+    /// Accumulators since the last commit: the labels joined on the stage's thread (and, once
+    /// ``foldWorkers()`` ran at a commit, everything); each partition's worker holds its own until then.
     var accumulators: [WindowProfile] = []
     var accumulatorKeys: [WindowKey] = []
     var accumulatorIndex: [WindowKey: Int] = [:]
@@ -61,6 +62,10 @@ public final class LogTail {
     var heldPartitions: [String: String] = [:]
     /// The labels the resumed commit recorded as waiting, by endpoint, until the endpoint's join is created.
     var carriedWaiting: [String: LabelJoin.Carried] = [:]
+    /// Each followed partition's worker (reads, decodes and profiles it, possibly on another core), by key.
+    var workers: [String: PartitionWorker] = [:]
+    /// The last round read and profiled, applied at the next read (or by ``drainPending()``).
+    var pending: [PendingRound] = []
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
     var decodeStorage: [DecodedRecord] = []
     /// A batch's join keys (reused), and a sink that keeps the join's cache warming from being optimized away.
@@ -212,6 +217,7 @@ public final class LogTail {
     /// Adds partitions that appeared since the last call, and partitions another tail held and released.
     /// Each is locked first: a partition is consumed by one tail at a time.
     func discoverPartitions() throws {
+        drainPending()      // a partition opened now rebuilds its join state after everything read so far
         if waitingForLog, FileManager.default.fileExists(atPath: log.path) {
             waitingForLog = false
             metrics.logMissing.set(to: 0)
@@ -343,6 +349,7 @@ public final class LogTail {
 
     /// Picks up references that appeared or changed: they count from the window after the endpoint's latest one.
     func checkReferences() {
+        drainPending()      // a new reference counts from the window after the watermark of everything read
         for index in models.indices where models[index].refusal == nil {
             let manifest = models[index].manifest
             let reference = loadReference(manifest)

@@ -26,6 +26,10 @@ public struct TailOptions: Sendable {
     /// A folder of label partitions every tail of the fleet reads (`--labels-log`), for labels logged on
     /// another host than their prediction; nil: none. See ``LogTail`` ("Labels from other hosts").
     public var labelsLog: String?
+    /// How many partitions are read and profiled at once, each on its own thread (default
+    /// the number of cores). Each partition profiles into accumulators of its own, merged at commit in one
+    /// canonical order, so the committed rows are the same for any value.
+    public var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init() {}
 
@@ -50,6 +54,7 @@ public struct TailOptions: Sendable {
         do { _ = try TumblingWindows(length: window) } catch { throw .invalidArgument("window", "\(window) is not a positive duration; give one such as 5m or 1h") }
         guard commitInterval > .zero else { throw .invalidArgument("commit interval", "\(commitInterval) must be positive; give one such as 60s") }
         guard joinHorizon >= .zero else { throw .invalidArgument("join horizon", "\(joinHorizon) must not be negative; give one such as 24h") }
+        guard workers >= 1, workers <= 1024 else { throw .invalidArgument("workers", "\(workers) must be between 1 and 1024; give the number of cores to use") }
         guard !tailID.isEmpty, tailID.utf8.count <= 200, !tailID.contains(where: { $0.isNewline || $0 == "," || $0 == "/" }) else {
             throw .invalidArgument("tail id", "'\(tailID)' must be 1–200 bytes without '/', ',' or line breaks; give one such as the host name")
         }
