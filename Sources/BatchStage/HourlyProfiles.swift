@@ -1,3 +1,4 @@
+import DriftlineCore
 import DriftlineStore
 import Parquet
 import Profiles

@@ -26,7 +26,7 @@ extension LogTail {
         let previous = pending
         pending = []
         let applying = previous.isEmpty ? 0 : 1
-        forEachConcurrently(current.count + applying, width: options.workers) { task in
+        Parallel.forEach(current.count + applying, width: options.workers) { task in
             if task < applying {
                 self.apply(previous)
                 return
@@ -45,7 +45,7 @@ extension LogTail {
         let earliest = validTimes.lowerBound.microsecondsSinceEpoch, latest = validTimes.upperBound.microsecondsSinceEpoch
         let windows = self.windows
         // 3. Decode and profile every partition's batches into its own accumulators.
-        forEachConcurrently(current.count, width: options.workers) { i in
+        Parallel.forEach(current.count, width: options.workers) { i in
             let entry = current[i]
             entry.worker.profile(entry.round, models: views, windows: windows, earliest: earliest, latest: latest, shared: entry.shared)
         }
@@ -82,38 +82,6 @@ extension LogTail {
             }
             if entry.round.readError == nil { noteHeld(entry.key, entry.round.held) }
             entry.worker.recycle(entry.round)
-        }
-    }
-
-    /// Runs `body(0) ... body(count - 1)`, up to `width` at once on other threads (inline, in order, when one
-    /// would do); each thread takes the next undone index, so a long task does not hold short ones back.
-    /// Returns when all have finished.
-    func forEachConcurrently(_ count: Int, width: Int, _ body: (Int) -> Void) {
-        let lanes = min(count, max(1, width))
-        guard lanes > 1 else {
-            for i in 0..<max(0, count) { body(i) }
-            return
-        }
-        let next = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        next.initialize(to: 0)
-        defer { next.deallocate() }
-        let lock = NSLock()
-        withoutActuallyEscaping(body) { body in
-            // Why nonisolated(unsafe) is sound: `next` is read and moved only under `lock`, so each index (and
-            // the partition, worker and round it stands for) is run by one thread; `body` is only called,
-            // never stored; concurrentPerform returns after every lane has finished.
-            nonisolated(unsafe) let body = body
-            nonisolated(unsafe) let next = next
-            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
-                while true {
-                    lock.lock()
-                    let i = next.pointee
-                    next.pointee = i + 1
-                    lock.unlock()
-                    guard i < count else { return }
-                    body(i)
-                }
-            }
         }
     }
 

@@ -14,7 +14,7 @@ import Profiling
 /// alone, not on how the partitions were scheduled.
 ///
 /// Not thread-safe: one thread at a time uses a worker and a round (the stage hands each to one task of
-/// ``LogTail/forEachConcurrently(_:width:_:)`` and reads them only after all tasks have returned).
+/// `Parallel.forEach(_:width:_:)` and reads them only after all tasks have returned).
 final class PartitionWorker {
     /// What the stage's thread needs to finish a batch after the worker profiled it.
     enum Outcome {

@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// Reads a Parquet file held in memory: footer, schema, statistics and column chunks.
 ///
 /// ```swift

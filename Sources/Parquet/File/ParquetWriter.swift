@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// Writes a Parquet file: one or more row groups, then the footer.
 ///
 /// ```swift

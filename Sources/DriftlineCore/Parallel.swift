@@ -1,7 +1,9 @@
 import Dispatch
+import Synchronization
 
-/// Runs independent pieces of work on all cores: column encodes and decodes here, and the batch stage's
-/// hour-column folds, model-hour analyses and reports. The one concurrent map of the package.
+/// Runs independent pieces of work on all cores: Parquet's column encodes and decodes, the batch stage's
+/// hour-column folds, model-hour analyses and reports, and the tail's partitions. The one concurrent map
+/// of the package.
 public enum Parallel {
     /// `(0 ..< count).map(body)`, computed concurrently, results in index order; the first error by index is
     /// thrown (a non-throwing `body` makes the call non-throwing).
@@ -35,5 +37,32 @@ public enum Parallel {
             out.append(try result.get())
         }
         return out
+    }
+
+    /// Runs `body(0) ... body(count - 1)`, at most `width` at once (inline and in order when one would do);
+    /// each thread takes the next undone index, so a long task does not hold short ones back. Returns when
+    /// all have finished.
+    public static func forEach(_ count: Int, width: Int, _ body: (Int) -> Void) {
+        let lanes = min(count, max(1, width))
+        guard lanes > 1 else {
+            for i in 0..<max(0, count) { body(i) }
+            return
+        }
+        let next = Mutex(0)
+        withoutActuallyEscaping(body) { body in
+            // Why nonisolated(unsafe) is sound: `body` is only called (never stored), each index is handed to one
+            // thread by `next`, and concurrentPerform returns after every lane has finished.
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+                while true {
+                    let i = next.withLock { value in
+                        defer { value += 1 }
+                        return value
+                    }
+                    guard i < count else { return }
+                    body(i)
+                }
+            }
+        }
     }
 }
