@@ -194,7 +194,8 @@ public struct BatchRun: Sendable {
             // below: a run whose record fails must not leave a textfile whose last-success gauge says it succeeded.
             promTextfile = (path, Data(try textfile(performance: performanceTable, drift: driftTable, quality: qualityTable,
                                                     failures: outcome.failedWindows, endpoints: endpoints, references: &references,
-                                                    lastSuccess: lastSuccess, unreadableProfilesCommits: profiles.skippedCommits.count).utf8))
+                                                    lastSuccess: lastSuccess,
+                                                    unreadableProfilesCommits: (options.shard.description, profiles.skippedCommits.count)).utf8))
         }
         if !options.explicit && options.endpoint == nil {
             // Recorded once every table and file but the textfile is written: a run that dies before leaves the
@@ -353,7 +354,8 @@ public struct BatchRun: Sendable {
     /// from the tables (so a run that re-analysed only old windows still shows the latest).
     func textfile(performance: PerformanceTable, drift: DriftTable, quality: QualityTable? = nil, failures: [String: Int] = [:],
                   endpoints: [String] = [], references: inout ReferenceCache,
-                  lastSuccess: PrometheusTextfile.LastSuccess?, unreadableProfilesCommits: Int? = nil) throws(BatchError) -> String {
+                  lastSuccess: PrometheusTextfile.LastSuccess?,
+                  unreadableProfilesCommits: (shard: String, count: Int)? = nil) throws(BatchError) -> String {
         // Damaged data files are named and planned by `planDamagedResults`; here they only leave gaps.
         var ignoredDamage: [DamagedDataFile] = []
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)

@@ -44,11 +44,12 @@ public enum PrometheusTextfile {
     ///   - failures: endpoint → model windows the run could not analyse (`driftline_batch_failures`, 0 for healthy endpoints).
     ///   - referenceAccuracy: `endpoint\0model version` → the accuracy of the model on its labelled reference rows.
     ///   - lastSuccess: the latest recorded run of this shard (`driftline_batch_last_success_timestamp_seconds`).
-    ///   - unreadableProfilesCommits: damaged newest commits of the profiles table the run read around
-    ///     (`driftline_batch_unreadable_profiles_commits`; the family is left out when nil).
+    ///   - unreadableProfilesCommits: damaged newest commits of the profiles table the run (of shard `I/N`) read
+    ///     around (`driftline_batch_unreadable_profiles_commits{shard="I/N"}`: labelled by shard, as every shard
+    ///     sees the same store and node_exporter refuses a series two files hold; left out when nil).
     public static func text(performance: [PerformanceRow], drift: [DriftRow], failures: [String: Int] = [:],
                             referenceAccuracy: [String: Double] = [:], lastSuccess: LastSuccess? = nil,
-                            unreadableProfilesCommits: Int? = nil) -> String {
+                            unreadableProfilesCommits: (shard: String, count: Int)? = nil) -> String {
         let ordered = performance.sorted { ($0.endpoint, $0.modelVersion) < ($1.endpoint, $1.modelVersion) }
         let driftByModel = Dictionary(grouping: drift) { $0.endpoint + "\u{0}" + $0.modelVersion + "\u{0}\($0.windowStartMicroseconds)" }
         var families = families()
@@ -96,10 +97,10 @@ public enum PrometheusTextfile {
             success.samples.append("driftline_batch_last_success_timestamp_seconds{shard=\"\(label(lastSuccess.shard))\"} \(lastSuccess.seconds)")
         }
         var runFamilies = [failed, success]
-        if let unreadableProfilesCommits {
+        if let (shard, count) = unreadableProfilesCommits {
             runFamilies.append(("driftline_batch_unreadable_profiles_commits",
                                 "Damaged newest commits of the profiles table the last batch run read around: their rows (of endpoints unknown) were not analysed.",
-                                ["driftline_batch_unreadable_profiles_commits \(unreadableProfilesCommits)"]))
+                                ["driftline_batch_unreadable_profiles_commits{shard=\"\(label(shard))\"} \(count)"]))
         }
         return render(families + runFamilies)
     }

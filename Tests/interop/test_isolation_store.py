@@ -106,7 +106,7 @@ def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the
     batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile)
     assert batch.returncode == 4, batch.text
     assert commit.name in batch.stderr and "next batch" in batch.stderr, batch.text
-    assert "\ndriftline_batch_unreadable_profiles_commits 1\n" in textfile.read_text()   # counted for the alert
+    assert '\ndriftline_batch_unreadable_profiles_commits{shard="0/1"} 1\n' in textfile.read_text()   # counted for the alert
     assert_healthy_beside_damage(pipeline, clean_state)
     # compact (on a copy; a writer of profiles): reads around it, its replace moves it aside (30 s old), says so.
     copy = pipeline.copy(tmp_path / "compact")
@@ -125,7 +125,7 @@ def test_a_damaged_newest_profiles_commit_is_read_around_named_and_healed_by_the
     # The next batch (same --now: nothing new but the commit written again) analyses the other endpoint: retried.
     retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile, check=True)
     assert f"{OTHER} v1" in retried.stdout, retried.text
-    assert "\ndriftline_batch_unreadable_profiles_commits 0\n" in textfile.read_text()
+    assert '\ndriftline_batch_unreadable_profiles_commits{shard="0/1"} 0\n' in textfile.read_text()
     query = pipeline.run("query", "--store", pipeline.store, "--json", check=True)
     assert {p["endpoint"] for p in printed_profiles(query)} == {HEALTHY, OTHER}
     assert len(pipeline.rows("performance", OTHER)) == 1     # its one hour
@@ -141,7 +141,7 @@ def test_a_young_damaged_newest_commit_is_read_around_and_left_until_it_is_30_s_
     textfile = tmp_path / "driftline.prom"
     batch = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile)
     assert batch.returncode == 4 and commit.name in batch.stderr, batch.text
-    assert "\ndriftline_batch_unreadable_profiles_commits 1\n" in textfile.read_text()
+    assert '\ndriftline_batch_unreadable_profiles_commits{shard="0/1"} 1\n' in textfile.read_text()
     assert_healthy_beside_damage(pipeline, clean_state)
     # compact may not commit past it yet: it names it, commits nothing, exits 1.
     compact = pipeline.run("compact", "--store", pipeline.store, "--older-than", "0s", "--no-vacuum")
@@ -153,7 +153,7 @@ def test_a_young_damaged_newest_commit_is_read_around_and_left_until_it_is_30_s_
     assert healed.returncode == 0 and "_delta_log_damaged" in healed.text, healed.text
     retried = pipeline.run("batch", "--store", pipeline.store, "--now", NOW, "--prom-textfile", textfile, check=True)
     assert f"{OTHER} v1" in retried.stdout, retried.text
-    assert "\ndriftline_batch_unreadable_profiles_commits 0\n" in textfile.read_text()
+    assert '\ndriftline_batch_unreadable_profiles_commits{shard="0/1"} 0\n' in textfile.read_text()
     assert len(pipeline.rows("performance", OTHER)) == 1
     assert_healthy(pipeline, clean_state)
 
