@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "BatchStage", targets: ["BatchStage"]),
         .library(name: "Collector", targets: ["Collector"]),
         .library(name: "CSVInput", targets: ["CSVInput"]),
+        .library(name: "PipelineFile", targets: ["PipelineFile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,6 +78,9 @@ let package = Package(
         .target(name: "CSVInput", dependencies: ["Driftline", "DriftlineCore", "DriftlineLog"]),
         // Simulated serving traffic of the demo's iris models (simulate, demo, benchmarks).
         .target(name: "Simulation", dependencies: ["Driftline", "DriftlineCore"]),
+        // The pipeline file (`--config`): one YAML document read once and checked whole, with the batch's
+        // analysis settings and the tail's and the collector's sections.
+        .target(name: "PipelineFile", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "TailStage",
             dependencies: [
@@ -92,8 +96,7 @@ let package = Package(
         .target(
             name: "BatchStage",
             dependencies: [
-                "DriftlineCore", "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles",
-                .product(name: "Yams", package: "Yams"),
+                "DriftlineCore", "Profiles", "DriftlineStore", "DeltaTable", "Parquet", "DurableFiles", "PipelineFile",
             ],
             exclude: ["BATCH.md"]
         ),
@@ -102,7 +105,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "Driftline",
+                "Driftline", "PipelineFile",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,7 +113,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["COLLECT.md"]
         ),
@@ -118,12 +120,12 @@ let package = Package(
             name: "driftline",
             dependencies: [
                 "Driftline", "DriftlineCore", "DriftlineLog", "DriftlineStore", "TailStage", "BatchStage", "Profiles", "DurableFiles",
-                "Profiling", "Simulation", "Collector", "CSVInput",
+                "Profiling", "Simulation", "Collector", "CSVInput", "PipelineFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "DriftlineCoreTests", dependencies: ["DriftlineCore"]),
+        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile"]),
         .testTarget(name: "DriftlineLogTests", dependencies: ["DriftlineLog", "DriftlineCore"]),
         .testTarget(name: "DriftlineTests", dependencies: ["Driftline", "DriftlineLog", "DriftlineCore"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
@@ -134,7 +136,7 @@ let package = Package(
         .testTarget(name: "TailStageTests", dependencies: ["TailStage", "Profiling", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable", "DriftlineCore"]),
         .testTarget(name: "CSVInputTests", dependencies: ["CSVInput", "DriftlineCore", "Driftline", "DriftlineLog"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "Driftline", "DriftlineCore", "DriftlineLog"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "PipelineFile", "Driftline", "DriftlineCore", "DriftlineLog"]),
     ],
     swiftLanguageModes: [.v6]
 )

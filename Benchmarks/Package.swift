@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "TailStage", package: "Driftline"),
                 .product(name: "BatchStage", package: "Driftline"),
                 .product(name: "Collector", package: "Driftline"),
+                .product(name: "PipelineFile", package: "Driftline"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "driftline-bench"

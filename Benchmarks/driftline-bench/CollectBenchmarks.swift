@@ -9,6 +9,7 @@ import Collector
 import Driftline
 import DriftlineLog
 import Foundation
+import PipelineFile
 
 /// `collect [--records N] [--pairs N] [--connections C]`.
 func runCollectBenchmarks(arguments: [String]) throws {
@@ -125,7 +126,7 @@ enum CollectBench {
 
     /// Records/s of the same batches through `Collector` in this process (validation, staging, the log; no HTTP).
     static func inProcess(batches: [[UInt8]], directory: String, config: String) throws -> Double {
-        let collector = try Collector(logDirectory: directory, config: try CollectConfig(contentsOf: config), writerID: "inproc")
+        let collector = try Collector(logDirectory: directory, config: try PipelineFile(contentsOf: config).collectSection(), writerID: "inproc")
         let done = DispatchSemaphore(value: 0)
         let box = SecondsBox()
         Task {

@@ -10,7 +10,8 @@ public struct BatchOptions: Sendable {
     public var toMicroseconds: Int64?
     /// Only this endpoint (all when nil).
     public var endpoint: String?
-    public var config: PipelineConfig
+    /// Each endpoint's analysis settings (the pipeline file's, or the built-in ones).
+    public var settings: EndpointSettings
     /// Overrides every endpoint's `granularity` (`--granularity`).
     public var granularity: Granularity?
     public var anodotPath: String?
@@ -26,13 +27,13 @@ public struct BatchOptions: Sendable {
     public var shard: BatchShard = .all
 
     public init(from: AnalysisHour? = nil, toMicroseconds: Int64? = nil, endpoint: String? = nil,
-                config: PipelineConfig = PipelineConfig(), anodotPath: String? = nil, promTextfilePath: String? = nil,
+                settings: EndpointSettings = EndpointSettings(), anodotPath: String? = nil, promTextfilePath: String? = nil,
                 nowMicroseconds: Int64, lookbackMicroseconds: Int64 = BatchOptions.defaultLookbackMicroseconds,
                 granularity: Granularity? = nil) {
         self.fromMicroseconds = from?.startMicroseconds
         self.toMicroseconds = toMicroseconds
         self.endpoint = endpoint
-        self.config = config
+        self.settings = settings
         self.anodotPath = anodotPath
         self.promTextfilePath = promTextfilePath
         self.nowMicroseconds = nowMicroseconds
@@ -45,7 +46,7 @@ public struct BatchOptions: Sendable {
 
     /// The settings of one endpoint, with `--granularity` applied.
     func settings(for endpoint: String) -> AnalysisSettings {
-        var settings = config.settings(for: endpoint)
+        var settings = self.settings.settings(for: endpoint)
         if let granularity { settings.granularity = granularity }
         return settings
     }

@@ -1,5 +1,6 @@
 import Driftline
 import Foundation
+import PipelineFile
 import Synchronization
 
 /// The collector's core, independent of HTTP: decodes native records, labels and KServe CloudEvents for the
@@ -17,7 +18,7 @@ import Synchronization
 /// ```
 public final class Collector: Sendable {
     /// The pipeline file's settings.
-    public let config: CollectConfig
+    public let config: CollectSection
     /// The metrics `/metrics` serves.
     public let metrics: CollectorMetrics
     let endpoints: [String: EndpointLoggers]
@@ -41,7 +42,7 @@ public final class Collector: Sendable {
     ///   - writerID: the base of every partition's writer id (unique per collector; stable across its restarts).
     /// - Throws: ``CollectError`` naming the key or the partition that cannot be used.
     public init(
-        logDirectory: String, config: CollectConfig, configPath: String = "<config>", writerID: String,
+        logDirectory: String, config: CollectSection, configPath: String = "<config>", writerID: String,
         loggerOptions: InferenceLogger.Options = InferenceLogger.Options(), metrics: CollectorMetrics = CollectorMetrics()
     ) throws(CollectError) {
         do throws(ValidationError) {
@@ -75,7 +76,7 @@ public final class Collector: Sendable {
 
     /// Checks every endpoint of `config` as ``init(logDirectory:config:configPath:writerID:loggerOptions:metrics:)``
     /// does, without opening the log.
-    public static func check(_ config: CollectConfig, path: String) throws(CollectError) {
+    public static func check(_ config: CollectSection, path: String) throws(CollectError) {
         guard !config.endpoints.isEmpty else { throw CollectError.config(path: path, "collect.endpoints is empty: name at least one endpoint") }
         for endpoint in config.endpoints { _ = try EndpointMapping(endpoint, path: path) }
     }

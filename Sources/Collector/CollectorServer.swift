@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PipelineFile
 import ServiceLifecycle
 
 /// Runs a ``Collector`` behind its HTTP API until SIGTERM or SIGINT: then the server stops taking requests,

@@ -1,20 +1,21 @@
 import Driftline
+import PipelineFile
 
 /// An endpoint of the pipeline file made ready to decode payloads: its ``ModelSchema`` (validated by
 /// DriftlineCore, the one place that judges names), its features by name and what its answers hold.
 struct EndpointMapping: Sendable {
-    let config: EndpointConfig
+    let config: CollectEndpoint
     let schema: ModelSchema
     let featureIndex: [String: Int]
     let isCategorical: [Bool]
-    let output: EndpointConfig.Output
+    let output: CollectEndpoint.Output
 
     var name: String { config.name }
     var featureCount: Int { config.features.count }
     var classes: [String] { config.classes }
 
     /// Builds the schema and checks that the settings fit each other.
-    init(_ config: EndpointConfig, path: String) throws(CollectError) {
+    init(_ config: CollectEndpoint, path: String) throws(CollectError) {
         let scope = "collect.endpoints.\(config.name)"
         func fail(_ detail: String) -> CollectError { CollectError.config(path: path, "\(scope).\(detail)") }
         let categorical = Set(config.categorical)

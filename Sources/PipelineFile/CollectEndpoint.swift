@@ -14,7 +14,7 @@
 ///   output_tensor: output-0             # default: the only output
 ///   output: class_index                 # probabilities | class_index | class_name | value
 /// ```
-public struct EndpointConfig: Sendable, Equatable {
+public struct CollectEndpoint: Sendable, Equatable {
     /// What the model's answer (a v1 prediction, or the output tensor's values for one row) holds.
     public enum Output: String, Sendable, Equatable, CaseIterable {
         /// One probability per class, in `classes` order.
@@ -65,11 +65,9 @@ public struct EndpointConfig: Sendable, Equatable {
         "classes", "threshold", "output_tensor", "output",
     ]
 
-    init(name: String, raw: Any, path: String) throws(CollectError) {
-        let scope = "collect.endpoints.\(name)"
-        let section = try ConfigSection(raw, scope: scope, path: path, keys: Self.keys)
+    init(name: String, section: YAMLSection) throws(PipelineFileError) {
         guard let features = try section.strings("features"), !features.isEmpty else {
-            throw CollectError.config(path: path, "\(scope).features is missing: list the model's input features in order")
+            throw PipelineFileError(path: section.path, "\(section.scope).features is missing: list the model's input features in order")
         }
         self.init(name: name, modelVersion: try section.label("model_version"), features: features, classes: try section.strings("classes") ?? [])
         inferenceService = try section.string("inference_service")
@@ -90,7 +88,7 @@ public struct EndpointConfig: Sendable, Equatable {
             output = kind
         }
         if modelVersion == nil && !modelVersionFromResponse {
-            throw CollectError.config(path: path, "\(scope).model_version is missing: give the version logged (e.g. \"1\"), or model_version_from: response")
+            throw PipelineFileError(path: section.path, "\(section.scope).model_version is missing: give the version logged (e.g. \"1\"), or model_version_from: response")
         }
     }
 

@@ -26,7 +26,7 @@ struct YAMLSection {
             guard !entries.contains(where: { $0.key == key }) else {
                 throw PipelineFileError(path: path, "\(qualified) is given twice; keep one")
             }
-            if value.tag.name == .null { continue }
+            if YAMLSection.kind(value) == .null { continue }
             entries.append((key, value))
         }
         self.entries = entries
@@ -52,6 +52,9 @@ struct YAMLSection {
     func problem(_ key: String, _ node: Node, _ expected: String) -> PipelineFileError {
         problem(key, Self.show(node), expected)
     }
+
+    /// The resolved YAML type of a value (`!!str` for a quoted scalar, `!!int` for `3`, `!!null` for nothing).
+    static func kind(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
 
     /// A short rendering of a value for an error message.
     static func show(_ node: Node) -> String {
@@ -85,14 +88,14 @@ struct YAMLSection {
 
     func string(_ key: String) throws(PipelineFileError) -> String? {
         guard let node = self[key] else { return nil }
-        guard let scalar = node.scalar, node.tag.name == .str else { throw problem(key, node, "a string") }
+        guard let scalar = node.scalar, YAMLSection.kind(node) == .str else { throw problem(key, node, "a string") }
         return scalar.string
     }
 
     /// A version-like string: YAML's `1` and `1.0` are taken as written ("1", "1.0").
     func label(_ key: String) throws(PipelineFileError) -> String? {
         guard let node = self[key] else { return nil }
-        guard let scalar = node.scalar, [.str, .int, .float].contains(node.tag.name) else {
+        guard let scalar = node.scalar, [.str, .int, .float].contains(YAMLSection.kind(node)) else {
             throw problem(key, node, "a string (quote it, e.g. \"1.0\")")
         }
         return scalar.string
@@ -100,14 +103,14 @@ struct YAMLSection {
 
     func bool(_ key: String) throws(PipelineFileError) -> Bool? {
         guard let node = self[key] else { return nil }
-        guard node.tag.name == .bool, let flag = node.bool else { throw problem(key, node, "true or false") }
+        guard YAMLSection.kind(node) == .bool, let flag = node.bool else { throw problem(key, node, "true or false") }
         return flag
     }
 
     /// A finite number (an integer is taken as a number).
     func number(_ key: String) throws(PipelineFileError) -> Double? {
         guard let node = self[key] else { return nil }
-        switch node.tag.name {
+        switch YAMLSection.kind(node) {
         case .int: if let value = node.int { return Double(value) }
         case .float: if let value = node.float, value.isFinite { return value }
         default: break
@@ -117,7 +120,7 @@ struct YAMLSection {
 
     func integer(_ key: String) throws(PipelineFileError) -> Int? {
         guard let node = self[key] else { return nil }
-        guard node.tag.name == .int, let value = node.int else { throw problem(key, node, "a whole number") }
+        guard YAMLSection.kind(node) == .int, let value = node.int else { throw problem(key, node, "a whole number") }
         return value
     }
 
@@ -138,7 +141,7 @@ struct YAMLSection {
         }
         var names: [String] = []
         for item in items {
-            guard let scalar = item.scalar, [.str, .int].contains(item.tag.name) else { throw problem(key, item, "a list of names") }
+            guard let scalar = item.scalar, [.str, .int].contains(YAMLSection.kind(item)) else { throw problem(key, item, "a list of names") }
             names.append(scalar.string)
         }
         return names
@@ -147,7 +150,7 @@ struct YAMLSection {
     /// A positive duration (`500ms`, `30s`, `5m`, `1h`; a bare number is seconds) of at most `longest`.
     func duration(_ key: String, longest: Duration = DurationText.longest) throws(PipelineFileError) -> Duration? {
         guard let node = self[key] else { return nil }
-        guard let scalar = node.scalar, [.str, .int, .float].contains(node.tag.name) else {
+        guard let scalar = node.scalar, [.str, .int, .float].contains(YAMLSection.kind(node)) else {
             throw problem(key, node, "a duration such as 500ms, 30s, 5m or 1h")
         }
         guard let duration = DurationText.parse(scalar.string, longest: longest), duration > .zero else {
@@ -159,7 +162,7 @@ struct YAMLSection {
     /// A positive size (`512KiB`, `8MiB`, or bytes) of at most 1 GiB.
     func byteCount(_ key: String) throws(PipelineFileError) -> Int? {
         guard let node = self[key] else { return nil }
-        guard let scalar = node.scalar, [.str, .int].contains(node.tag.name) else {
+        guard let scalar = node.scalar, [.str, .int].contains(YAMLSection.kind(node)) else {
             throw problem(key, node, "a size such as 512KiB, 8MiB or 1048576")
         }
         guard let bytes = Self.parseByteCount(scalar.string), bytes > 0 else {

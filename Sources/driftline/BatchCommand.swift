@@ -3,6 +3,7 @@ import BatchStage
 import DriftlineCore
 import DriftlineStore
 import Foundation
+import PipelineFile
 import Profiles
 
 /// `driftline batch`: the hourly analysis, meant for cron.
@@ -141,11 +142,11 @@ struct BatchCommand: ParsableCommand {
         func note(_ text: String) { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
         let outcome: BatchOutcome
         do {
-            let pipeline = try config.map { path throws(BatchError) in try PipelineConfig(contentsOf: path) } ?? PipelineConfig()
+            let settings = try config.map { path throws(BatchError) in try EndpointSettings(contentsOf: path) } ?? EndpointSettings()
             var options = BatchOptions(
                 from: try from.map { AnalysisHour(containing: try Self.instant($0, flag: "--from")) },
                 toMicroseconds: try to.map { try Self.instant($0, flag: "--to") },
-                endpoint: endpoint, config: pipeline, anodotPath: anodot, promTextfilePath: promTextfile,
+                endpoint: endpoint, settings: settings, anodotPath: anodot, promTextfilePath: promTextfile,
                 nowMicroseconds: try now.map { try Self.instant($0, flag: "--now") } ?? Timestamp.now().microsecondsSinceEpoch,
                 lookbackMicroseconds: try lookbackMicroseconds(), granularity: granularity.flatMap(Granularity.init(rawValue:)))
             if let shard { options.shard = try BatchShard(parsing: shard) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Collector
 import Driftline
 import Foundation
+import PipelineFile
 
 /// `driftline collect`: an HTTP server that logs what serving stacks send (KServe's inference logger, Open
 /// Inference Protocol payloads, native JSON records) through `InferenceLogger`.
@@ -67,8 +68,8 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         // Until the service group traps SIGTERM/SIGINT, a stop request exits at once: nothing was accepted yet.
         for stop in [SIGTERM, SIGINT] { signal(stop) { _ in _exit(0) } }
-        let settings: CollectConfig
-        do { settings = try CollectConfig(contentsOf: config) } catch { throw CommandFailure(error.description) }
+        let settings: CollectSection
+        do { settings = try PipelineFile(contentsOf: config).collectSection() } catch { throw CommandFailure(error.description) }
         let address = listen.flatMap(ListenAddress.init) ?? settings.listen ?? ListenAddress(host: "127.0.0.1", port: 8480)
         let token = try readToken(tokenFile ?? settings.tokenFile)
         try CommandFailure.makeFolder(logDirectory, flag: "--log")
@@ -112,7 +113,7 @@ struct CollectCommand: AsyncParsableCommand {
         return token
     }
 
-    func printCheck(_ settings: CollectConfig, address: ListenAddress, writer: String, token: Bool) throws {
+    func printCheck(_ settings: CollectSection, address: ListenAddress, writer: String, token: Bool) throws {
         // Building a collector validates every endpoint as serving would; the check opens no partition.
         do {
             try Collector.check(settings, path: config)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeltaTable
 import DriftlineStore
 import Foundation
+import PipelineFile
 
 /// `driftline compact`: rewrites the partial profile rows of closed windows as one row per key.
 struct CompactCommand: ParsableCommand {

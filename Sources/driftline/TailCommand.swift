@@ -3,6 +3,7 @@ import DriftlineCore
 import DriftlineLog
 import DriftlineStore
 import Foundation
+import PipelineFile
 import TailStage
 
 /// `driftline tail`: log → window profiles in `<store>/profiles`, exactly once.
@@ -94,38 +95,53 @@ struct TailCommand: AsyncParsableCommand {
         }
     }
 
-    /// The flags over the `--config` file's `tail:` section over the defaults.
-    func effective() throws -> TailConfig {
-        var settings = TailConfig()
+    /// The flags over the `--config` file's `tail:` section over the defaults (durations still as
+    /// flags give them, so that an error names the flag).
+    struct Settings {
+        var window: Duration
+        /// The window as its flag or key names it in errors.
+        var windowText: String
+        var commitInterval: Duration
+        var joinHorizon: Duration
+        var endpoints: [String]?
+        var metricsPort: Int?
+        var metricsHost: String?
+    }
+
+    func effective() throws -> Settings {
+        var file = TailSection()
         if let config {
-            do { settings = try TailConfig(contentsOf: config) } catch { throw ValidationError(error.description) }
+            do { file = try PipelineFile(contentsOf: config).tail } catch { throw ValidationError(error.description) }
         }
-        if let window { settings.window = window }
-        if let commitInterval { settings.commitInterval = commitInterval }
-        if let joinHorizon { settings.joinHorizon = joinHorizon }
-        if !endpoint.isEmpty { settings.endpoints = endpoint }
-        if let metricsPort { settings.metricsPort = metricsPort }
-        if let metricsHost { settings.metricsHost = metricsHost }
-        return settings
+        func duration(_ flag: String?, _ name: String, file: Duration?, default fallback: Duration) throws -> Duration {
+            guard let flag else { return file ?? fallback }
+            guard let value = DurationText.parse(flag) else {
+                throw ValidationError("\(name) \(flag): not a duration of at most 100 years (use e.g. 500ms, 30s, 5m, 2h, 1d)")
+            }
+            return value
+        }
+        let windowValue = try duration(window, "--window", file: file.window, default: .seconds(300))
+        return Settings(
+            window: windowValue,
+            windowText: window.map { "--window \($0)" } ?? file.window.map { "--config \(config ?? ""): tail.window = \(DurationText.text($0))" } ?? "--window 5m",
+            commitInterval: try duration(commitInterval, "--commit-interval", file: file.commitInterval, default: .seconds(60)),
+            joinHorizon: try duration(joinHorizon, "--join-horizon", file: file.joinHorizon, default: .seconds(86_400)),
+            endpoints: endpoint.isEmpty ? file.endpoints : endpoint,
+            metricsPort: metricsPort ?? file.metricsPort,
+            metricsHost: metricsHost ?? file.metricsHost)
     }
 
     func options() throws -> TailOptions {
         var options = TailOptions()
-        func duration(_ text: String, _ flag: String) throws -> Duration {
-            guard let value = DurationText.parse(text) else {
-                throw ValidationError("\(flag) \(text): not a duration of at most 100 years (use e.g. 500ms, 30s, 5m, 2h, 1d)")
-            }
-            return value
-        }
         let settings = try effective()
-        options.window = try duration(settings.window ?? "5m", "--window")
-        options.commitInterval = try duration(settings.commitInterval ?? "60s", "--commit-interval")
-        options.joinHorizon = try duration(settings.joinHorizon ?? "24h", "--join-horizon")
+        options.window = settings.window
+        options.commitInterval = settings.commitInterval
+        options.joinHorizon = settings.joinHorizon
         options.endpoints = settings.endpoints ?? []
         if let tailID { options.tailID = tailID }
         options.labelsLog = labelsLog
         do { try options.validate() } catch { throw ValidationError(error.description) }
-        try Self.checkDividesHour(options.window, text: settings.window ?? "5m")
+        try Self.checkDividesHour(options.window, text: settings.windowText)
         return options
     }
 
@@ -135,7 +151,7 @@ struct TailCommand: AsyncParsableCommand {
         let (seconds, attoseconds) = window.components
         let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         guard milliseconds > 0, 3_600_000 % milliseconds == 0, milliseconds % 1000 == 0 else {
-            throw ValidationError("--window \(text): must divide an hour (batch analyses UTC hours and days) into whole seconds; "
+            throw ValidationError("\(text): must divide an hour (batch analyses UTC hours and days) into whole seconds; "
                 + "valid: \(validWindows.joined(separator: ", ")) (or any number of seconds dividing 3600)")
         }
     }

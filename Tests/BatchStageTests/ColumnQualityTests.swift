@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func pipelineFileSetsTheQualityRulePerEndpointAndRefusesUnknownKeys() throws {
-        let config = try PipelineConfig(yaml: """
+        let config = try EndpointSettings(yaml: """
             defaults:
               quality: { outside_range_share: 0.05 }
             endpoints:
@@ -66,8 +66,8 @@ import Testing
         #expect(config.settings(for: "shop").quality.outsideRangeShare == 0.05)
         #expect(config.settings(for: "other").quality.modelStatus == .alert)
         #expect(config.settings(for: "shop").fingerprint != config.settings(for: "other").fingerprint)
-        #expect(throws: BatchError.self) { try PipelineConfig(yaml: "defaults:\n  quality: { missing: 0.1 }\n") }
-        #expect(throws: BatchError.self) { try PipelineConfig(yaml: "defaults:\n  quality: { model_status: page }\n") }
-        #expect(throws: BatchError.self) { try PipelineConfig(yaml: "defaults:\n  quality: { unseen_share: 0 }\n") }
+        #expect(throws: BatchError.self) { try EndpointSettings(yaml: "defaults:\n  quality: { missing: 0.1 }\n") }
+        #expect(throws: BatchError.self) { try EndpointSettings(yaml: "defaults:\n  quality: { model_status: page }\n") }
+        #expect(throws: BatchError.self) { try EndpointSettings(yaml: "defaults:\n  quality: { unseen_share: 0 }\n") }
     }
 }

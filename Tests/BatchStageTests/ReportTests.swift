@@ -200,7 +200,7 @@ func sampleAnalysis() throws -> HourAnalysis {
     @Test func exampleConfigParsesAndOverrides() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("pipelines/pipeline.example.yaml").path
-        let config = try PipelineConfig(contentsOf: path)
+        let config = try EndpointSettings(contentsOf: path)
         #expect(config.defaults.binCount == 20)
         #expect(config.settings(for: "iris").thresholds.detectedPSI == 0.2)
         #expect(config.settings(for: "iris").thresholds.minimumCount == 100)
@@ -212,7 +212,7 @@ func sampleAnalysis() throws -> HourAnalysis {
     @Test(arguments: ["defaults: {bins: 1}", "defaults: {thresholds: {drift_detected_pvalue: 0}}", "endpoints: [1, 2]",
                       "defaults: {thresholds: {possible_drift_psi: 0.5}}"])
     func badConfigsAreRejectedWithTheKey(yaml: String) {
-        #expect(throws: BatchError.self) { try PipelineConfig(yaml: yaml) }
+        #expect(throws: BatchError.self) { try EndpointSettings(yaml: yaml) }
     }
 
     @Test(arguments: [("default: {bins: 10}", "unknown key default "), ("defaults: {treshold: 1}", "unknown key defaults.treshold "),
@@ -220,7 +220,7 @@ func sampleAnalysis() throws -> HourAnalysis {
                       ("endpoints: {iris: {binz: 3}}", "unknown key endpoints.iris.binz ")])
     func unknownKeysAreRefusedByName(yaml: String, named: String) {
         do {
-            _ = try PipelineConfig(yaml: yaml)
+            _ = try EndpointSettings(yaml: yaml)
             Issue.record("\(yaml) was accepted")
         } catch {
             #expect(error.description.contains(named), "\(error)")

@@ -1,8 +1,9 @@
 @testable import Collector
 import Foundation
+import PipelineFile
 import Testing
 
-@Suite struct CollectConfigTests {
+@Suite struct CollectSectionTests {
     static let good = """
         collect:
           listen: 0.0.0.0:9000
@@ -23,7 +24,7 @@ import Testing
         """
 
     @Test func theSectionParsesWithDefaultsAndFileOrder() throws {
-        let config = try CollectConfig(yaml: Self.good)
+        let config = try PipelineFile(yaml: Self.good).collectSection()
         #expect(config.listen == ListenAddress(host: "0.0.0.0", port: 9000))
         #expect(config.bodyLimitBytes == 1 << 20)
         #expect(config.pairTimeout == .seconds(5))
@@ -57,20 +58,21 @@ import Testing
         let (from, to, expected) = Self.mistakes[index]
         let yaml = Self.good.replacingOccurrences(of: from, with: to)
         #expect(yaml != Self.good)
-        var error: CollectError?
+        var error: (any Error)?
         do {
-            try Collector.check(try CollectConfig(yaml: yaml, path: "p.yaml"), path: "p.yaml")
+            try Collector.check(try PipelineFile(yaml: yaml, path: "p.yaml").collectSection(), path: "p.yaml")
         } catch let problem {
             error = problem
         }
-        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
-        #expect(error?.description.hasPrefix("--config p.yaml: ") == true)
+        let message = error.map { "\($0)" }
+        #expect(message?.contains(expected) == true, "\(String(describing: error))")
+        #expect(message?.hasPrefix("--config p.yaml: ") == true)
     }
 
     @Test func aFileWithoutACollectSectionSaysWhatToAdd() {
-        #expect(throws: CollectError.self) { try CollectConfig(yaml: "tail:\n  window: 5m\n") }
+        #expect(throws: PipelineFileError.self) { try PipelineFile(yaml: "tail:\n  window: 5m\n").collectSection() }
         do {
-            _ = try CollectConfig(yaml: "tail:\n  window: 5m\n", path: "x.yaml")
+            _ = try PipelineFile(yaml: "tail:\n  window: 5m\n", path: "x.yaml").collectSection()
         } catch {
             #expect(error.description.contains("no `collect:` section"))
         }
@@ -78,18 +80,14 @@ import Testing
 
     @Test func theRepositoryExampleIsValid() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../pipelines/pipeline.example.yaml").standardized.path
-        let config = try CollectConfig(contentsOf: path)
+        let config = try PipelineFile(contentsOf: path).collectSection()
         try Collector.check(config, path: path)
         #expect(config.endpoints.map(\.name) == ["iris"])
     }
 
     @Test func sizesAndDurationsParse() {
-        #expect(ConfigSection.parseByteCount("512KiB") == 512 << 10)
-        #expect(ConfigSection.parseByteCount("8MB") == 8 << 20)
-        #expect(ConfigSection.parseByteCount("2GiB") == nil)
-        #expect(ConfigSection.parseByteCount("1e9") == nil)
-        #expect(ConfigSection.parseDuration("500ms") == .milliseconds(500))
-        #expect(ConfigSection.parseDuration("2m") == .seconds(120))
-        #expect(ConfigSection.parseDuration("1e20") == nil)
+        #expect(DurationText.parse("500ms") == .milliseconds(500))
+        #expect(DurationText.parse("2m") == .seconds(120))
+        #expect(DurationText.parse("1e20") == nil)
     }
 }

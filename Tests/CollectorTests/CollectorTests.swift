@@ -2,6 +2,7 @@
 import Driftline
 import DriftlineLog
 import Foundation
+import PipelineFile
 import Testing
 
 /// The collector without HTTP: answers, and what reaches the log (read back with the log's reader).
@@ -32,7 +33,7 @@ import Testing
         init() throws {
             folder = NSTemporaryDirectory() + "driftline-collect-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            collector = try Collector(logDirectory: folder, config: try CollectConfig(yaml: CollectorTests.yaml), writerID: "t")
+            collector = try Collector(logDirectory: folder, config: try PipelineFile(yaml: CollectorTests.yaml).collectSection(), writerID: "t")
         }
 
         /// Every record of an endpoint's partitions, by model version.

@@ -1,6 +1,7 @@
 @testable import Collector
 import Driftline
 import Foundation
+import PipelineFile
 import Testing
 
 /// The KServe v1 and Open Inference Protocol fixtures of Tests/interop/fixtures/kserve decode onto the schema.
@@ -12,7 +13,7 @@ import Testing
     }
 
     static func mapping(_ yaml: String) throws -> EndpointMapping {
-        let config = try CollectConfig(yaml: "collect:\n  endpoints:\n    e:\n" + yaml.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+        let config = try PipelineFile(yaml: "collect:\n  endpoints:\n    e:\n" + yaml.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")).collectSection()
         return try EndpointMapping(config.endpoints[0], path: "t")
     }
 

@@ -45,7 +45,12 @@ def test_unknown_key_and_bad_values_are_named(tmp_path):
     simulate(log, "iris-a")
     for text, expected in [("tail:\n  windw: 1m\n", "tail.windw"),
                            ("tail:\n  window: [1]\n", "tail.window"),
-                           ("tail:\n  window: often\n", "--window often"),
+                           ("tail:\n  window: often\n", "tail.window = often"),
+                           ("tail:\n  window: 7m\n", "tail.window = 7m: must divide an hour"),
+                           # one file, checked whole: a typo in another command's section is found here too
+                           ("tial:\n  window: 1m\n", "unknown key tial"),
+                           ("collect:\n  listn: 127.0.0.1:1\n", "unknown key collect.listn"),
+                           ("defaults:\n  bins: 1\n", "defaults.bins = 1"),
                            ("tail:\n  metrics_port: high\n", "tail.metrics_port"),
                            ("tail: 3\n", "`tail` must be a mapping")]:
         config = tmp_path / "bad.yaml"
