@@ -1,0 +1,88 @@
+import DriftlineCore
+import Testing
+@testable import DeltaTable
+
+/// What the two ISO-8601 parsers accept and refuse today — `DeltaTimestamp(iso8601:)` (Delta statistics,
+/// reference files) and `Timestamp(parsing:)`'s ISO branch (CLI, CSV, collector) — pinned before they are
+/// merged into one, so the merge shows every difference.
+@Suite struct TimestampParserPinTests {
+    /// (text, microseconds by `DeltaTimestamp(iso8601:)`, microseconds by `Timestamp(parsing:)`); nil = refused.
+    static let cases: [(String, Int64?, Int64?)] = [
+        // Accepted by both.
+        ("1970-01-01", 0, 0),
+        ("2000-02-29", 951_782_400_000_000, 951_782_400_000_000),
+        ("0000-01-01", -62_167_219_200_000_000, -62_167_219_200_000_000),
+        ("0001-01-01T00:00:00Z", -62_135_596_800_000_000, -62_135_596_800_000_000),
+        ("9999-12-31T23:59:59.999999Z", 253_402_300_799_999_999, 253_402_300_799_999_999),
+        ("2023-11-14T22:13:20Z", 1_700_000_000_000_000, 1_700_000_000_000_000),
+        ("2023-11-14 22:13:20Z", 1_700_000_000_000_000, 1_700_000_000_000_000),
+        ("2023-11-14T22:13:20", 1_700_000_000_000_000, 1_700_000_000_000_000),
+        ("2023-11-14T22:13:20.1Z", 1_700_000_000_100_000, 1_700_000_000_100_000),
+        ("2023-11-14T22:13:20.123Z", 1_700_000_000_123_000, 1_700_000_000_123_000),
+        ("2023-11-14T22:13:20.123456Z", 1_700_000_000_123_456, 1_700_000_000_123_456),
+        ("2023-11-14T22:13:20.1234567Z", 1_700_000_000_123_456, 1_700_000_000_123_456),
+        ("2023-11-14T22:13:20.123456789Z", 1_700_000_000_123_456, 1_700_000_000_123_456),
+        ("2023-11-14 22:13:20.123456", 1_700_000_000_123_456, 1_700_000_000_123_456),
+        ("2023-11-14T23:13:20.5+01:00", 1_700_000_000_500_000, 1_700_000_000_500_000),
+        ("2023-11-14T21:13:20-01:00", 1_700_000_000_000_000, 1_700_000_000_000_000),
+        ("2023-11-14T23:43:20+0130", 1_700_000_000_000_000, 1_700_000_000_000_000),
+        ("2023-11-14T22:13:20-0100", 1_700_003_600_000_000, 1_700_003_600_000_000),
+        ("1969-12-31T23:59:59.999Z", -1000, -1000),
+        // Accepted by the Delta parser only: more than nine fraction digits…
+        ("2023-11-14T22:13:20.1234567890Z", 1_700_000_000_123_456, nil),
+        // …and dates, seconds and zones that do not exist, rolled over.
+        ("2024-02-30", 1_709_251_200_000_000, nil),
+        ("2023-04-31", 1_682_899_200_000_000, nil),
+        ("2023-11-14T22:13:60Z", 1_700_000_040_000_000, nil),
+        ("2023-11-14T22:13:20+25:00", 1_699_910_000_000_000, nil),
+        ("2023-11-14T22:13:20+01:99", 1_699_990_460_000_000, nil),
+        // Accepted by Timestamp(parsing:) only: no seconds, lower-case t/z, a decimal comma, a zone without minutes.
+        ("2023-11-14T22:13", nil, 1_699_999_980_000_000),
+        ("2023-11-14T22:13+00:00", nil, 1_699_999_980_000_000),
+        ("2023-11-14t22:13:20z", nil, 1_700_000_000_000_000),
+        ("2023-11-14T22:13:20,5Z", nil, 1_700_000_000_500_000),
+        ("2023-11-14T23:13:20+01", nil, 1_700_000_000_000_000),
+        // Refused by both.
+        ("", nil, nil), ("abcd-ef-gh", nil, nil), ("23-11-14", nil, nil), ("2023-1-14", nil, nil),
+        ("2023-13-01T00:00:00Z", nil, nil), ("2023-00-10", nil, nil), ("2023-11-00", nil, nil), ("2023-11-32", nil, nil),
+        ("2023-11-14Z", nil, nil), ("2023-11-14T", nil, nil), ("2023-11-14T2:13:20Z", nil, nil),
+        ("2023-11-14T24:00:00Z", nil, nil), ("2023-11-14T22:60:00Z", nil, nil),
+        ("2023-11-14T22:13:20.Z", nil, nil), ("2023-11-14T22:13:20Zjunk", nil, nil), ("2023-11-14T22:13:20+01:", nil, nil),
+        ("2023-11-14T22:13:20+01:00:00", nil, nil), ("2023-11-14T22:13:20+1", nil, nil),
+        (" 2023-11-14", nil, nil), ("2023-11-14 ", nil, nil), ("2023-11-14T22:13:20Z ", nil, nil),
+    ]
+
+    @Test func deltaParser() {
+        for (text, delta, _) in Self.cases {
+            #expect(DeltaTimestamp(iso8601: text)?.microseconds == delta, "\(text)")
+        }
+    }
+
+    @Test func coreParser() {
+        for (text, _, core) in Self.cases {
+            #expect(Timestamp(parsing: text)?.microsecondsSinceEpoch == core, "\(text)")
+        }
+    }
+
+    /// The millisecond form Delta statistics store, pinned on values around the epoch, the 4-digit-year edges
+    /// and random times of years 0001…9999.
+    @Test func millisecondText() {
+        let pinned: [(Int64, String)] = [
+            (0, "1970-01-01T00:00:00.000Z"), (-1, "1969-12-31T23:59:59.999Z"), (999, "1970-01-01T00:00:00.000Z"),
+            (1_700_000_000_123_456, "2023-11-14T22:13:20.123Z"), (-62_135_596_800_000_000, "0001-01-01T00:00:00.000Z"),
+            (253_402_300_799_999_999, "9999-12-31T23:59:59.999Z"), (951_782_400_000_000, "2000-02-29T00:00:00.000Z"),
+        ]
+        for (micros, text) in pinned {
+            #expect(DeltaTimestamp(microseconds: micros).iso8601Milliseconds == text, "\(micros)")
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let micros = Int64(state % 315_537_897_600_000_000) - 62_135_596_800_000_000
+            let delta = DeltaTimestamp(microseconds: micros).iso8601Milliseconds
+            let core = Timestamp(microsecondsSinceEpoch: micros).iso8601
+            // The same text but for the last three fraction digits.
+            #expect(delta == String(core.dropLast(4)) + "Z", "\(micros)")
+        }
+    }
+}
