@@ -2,7 +2,8 @@
 /// column, the collector's `event_time` strings and CloudEvents' `ce-time`, and — ISO-8601 only — the Delta
 /// log's timestamp statistics and a reference's `created_at`) and the one ISO-8601 formatter.
 extension Timestamp {
-    /// The largest epoch-seconds value accepted as text (13 digits, about the year 318,857).
+    /// The largest epoch-seconds value read as text (13 digits); below it too, a value beyond the `Int64`
+    /// range of microseconds (±9,223,372,036,854.775807 s, about ±292,000 years) is refused.
     public static let maxEpochSecondsText: Int64 = 9_999_999_999_999
 
     /// Parses epoch seconds as a plain decimal (`1763913600`, `-1.5`, `1763913600.25`; fraction digits past
@@ -10,8 +11,7 @@ extension Timestamp {
     ///
     /// Strict: every part is checked and nothing rolls over — `2026-02-30`, `24:00`, `12:60`, a leap second
     /// `:60`, a zone beyond ±23:59, hexadecimal, exponents, `nan`, surrounding spaces and trailing text are
-    /// refused (nil). Every accepted text is in range (a 4-digit year, at most 13 integer digits of epoch
-    /// seconds), so the arithmetic cannot overflow.
+    /// refused (nil), and so are epoch seconds beyond the `Int64` range of microseconds: nothing traps or wraps.
     public init?(parsing text: some StringProtocol) {
         let chars = Array(text.utf8)
         if let micros = Self.epochMicroseconds(chars) {
@@ -83,7 +83,10 @@ extension Timestamp {
             guard fraction > 0 else { return nil }
         }
         guard i == chars.count, seconds <= maxEpochSecondsText else { return nil }
-        let total = seconds * 1_000_000 + micros  // < 1e19: no overflow (13 digits)
+        // 13 digits of seconds reach 1e19 µs, past Int64.max (9.2e18): checked, refused beyond it.
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (total, overflow2) = whole.addingReportingOverflow(micros)
+        guard !overflow, !overflow2 else { return nil }
         return negative ? -total : total
     }
 
