@@ -1,6 +1,7 @@
 // Delta log benchmarks: snapshot replay (JSON and checkpoint), checkpoint writing, commit latency.
 // Baseline in the same run: deltalake (delta-rs) loading the very same table from Python.
 import DeltaTable
+import DriftlineCore
 import Foundation
 
 /// `driftline-bench delta [--files N] [--python PATH]`: builds a table of N live files (default 20,000)
@@ -28,7 +29,7 @@ func runDeltaBenchmarks(args: [String]) throws {
     adds.reserveCapacity(files)
     for i in 0..<files {
         var stats = FileStatistics(numRecords: 100)
-        stats.record("window_start", timestamps: [DeltaTimestamp(microseconds: 1_700_000_000_000_000 + Int64(i) * 60_000_000)])
+        stats.record("window_start", timestamps: [Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 60_000_000)])
         stats.record("count", longs: [Int64(i), Int64(i + 99)])
         adds.append(AddFile(relativePath: "endpoint=e\(i % 8)/part-\(i)-\(UUID().uuidString.lowercased()).parquet", size: 40_000,
                             partitionValues: ["endpoint": "e\(i % 8)"], modificationTime: .now(), statistics: stats))

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import DriftlineStore
 import Foundation
 import Parquet
@@ -72,8 +73,8 @@ func runStoreBenchmarks(arguments: [String]) throws {
         var merged = 0
         for e in 0..<endpoints {
             for h in 0..<hours {
-                let start = DeltaTimestamp(microseconds: t0 + Int64(h) * hour)
-                merged += try profiles.merged(endpoint: "e\(e)", from: start, to: DeltaTimestamp(microseconds: start.microseconds + hour)).count
+                let start = Timestamp(microsecondsSinceEpoch: t0 + Int64(h) * hour)
+                merged += try profiles.merged(endpoint: "e\(e)", from: start, to: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + hour)).count
             }
         }
         return merged
@@ -82,8 +83,8 @@ func runStoreBenchmarks(arguments: [String]) throws {
         var out: [[ProfileRow]] = []
         for e in 0..<endpoints {
             for h in 0..<hours {
-                let start = DeltaTimestamp(microseconds: t0 + Int64(h) * hour)
-                out.append(try profiles.rows(endpoint: "e\(e)", from: start, to: DeltaTimestamp(microseconds: start.microseconds + hour)))
+                let start = Timestamp(microsecondsSinceEpoch: t0 + Int64(h) * hour)
+                out.append(try profiles.rows(endpoint: "e\(e)", from: start, to: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + hour)))
             }
         }
         return out
@@ -115,7 +116,7 @@ func runStoreBenchmarks(arguments: [String]) throws {
     try report("before compaction:")
     var compaction: CompactionResult?
     let compactTime = try clock.measure {
-        compaction = try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + Int64(hours) * hour))
+        compaction = try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + Int64(hours) * hour))
     }
     guard let result = compaction else { return }
     print(String(format: "  compact: %d files → %d, %d rows → %d in %.2f s",

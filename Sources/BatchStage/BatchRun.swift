@@ -82,12 +82,12 @@ public struct BatchRun: Sendable {
             var all: [ProfileRow] = []
             do {
                 all = try profiles.rows(endpoint: ranges.count == 1 ? ranges.keys.first : options.endpoint,
-                                        from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper))
+                                        from: Timestamp(microsecondsSinceEpoch: lower), to: Timestamp(microsecondsSinceEpoch: upper))
             } catch {
                 for (endpoint, range) in ranges.sorted(by: { $0.key < $1.key }) {
                     do {
-                        all += try profiles.rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: range.lowerBound),
-                                                 to: DeltaTimestamp(microseconds: range.upperBound))
+                        all += try profiles.rows(endpoint: endpoint, from: Timestamp(microsecondsSinceEpoch: range.lowerBound),
+                                                 to: Timestamp(microsecondsSinceEpoch: range.upperBound))
                     } catch {
                         endpointProblems[endpoint] = error.description
                     }
@@ -281,8 +281,8 @@ public struct BatchRun: Sendable {
         }
         guard anyChange else { return }
         let recent = try storeCall { () throws(StoreError) in
-            try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: edge - AnalysisHour.dayMicroseconds),
-                                 to: DeltaTimestamp(microseconds: options.nowMicroseconds), damaged: &ignoredDamage)
+            try performance.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: edge - AnalysisHour.dayMicroseconds),
+                                 to: Timestamp(microsecondsSinceEpoch: options.nowMicroseconds), damaged: &ignoredDamage)
         }
         var changedModels: [String: AnalysisReason] = [:]   // "endpoint/version" → reason
         var changedEndpoints = Set<String>()
@@ -300,7 +300,7 @@ public struct BatchRun: Sendable {
         var rows = recent
         for endpoint in Set(changedEndpoints).union(changedModels.keys.compactMap { $0.split(separator: "/").first.map(String.init) }).sorted() {
             rows += try storeCall { () throws(StoreError) in
-                try performance.rows(endpoint: endpoint, from: nil, to: DeltaTimestamp(microseconds: edge - AnalysisHour.dayMicroseconds),
+                try performance.rows(endpoint: endpoint, from: nil, to: Timestamp(microsecondsSinceEpoch: edge - AnalysisHour.dayMicroseconds),
                                      damaged: &ignoredDamage)
             }
         }
@@ -321,21 +321,21 @@ public struct BatchRun: Sendable {
         guard lower < upper else { return }
         var damaged: [DamagedDataFile] = []
         _ = try storeCall { () throws(StoreError) in
-            try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
+            try performance.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: lower), to: Timestamp(microsecondsSinceEpoch: upper),
                                  damaged: &damaged)
         }
         _ = try storeCall { () throws(StoreError) in
-            try drift.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
+            try drift.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: lower), to: Timestamp(microsecondsSinceEpoch: upper),
                            damaged: &damaged)
         }
         if let quality {
             _ = try storeCall { () throws(StoreError) in
-                try quality.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
+                try quality.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: lower), to: Timestamp(microsecondsSinceEpoch: upper),
                                  damaged: &damaged)
             }
         }
         for file in damaged where planner.endpoints.contains(file.endpoint) {
-            let since = file.windowStarts.map { max($0.lowerBound.microseconds, lower) } ?? lower
+            let since = file.windowStarts.map { max($0.lowerBound.microsecondsSinceEpoch, lower) } ?? lower
             planner.addNewWindows(since: since, reason: .retry, only: file.endpoint)
             outcome.warnings.append("\(file.detail); the windows of \(file.endpoint) it holds are analysed again, which replaces the file")
         }
@@ -361,7 +361,7 @@ public struct BatchRun: Sendable {
         let upper = min(options.toMicroseconds ?? options.nowMicroseconds, options.nowMicroseconds)
         let lower = upper - max(options.lookbackMicroseconds, AnalysisHour.dayMicroseconds) - AnalysisHour.dayMicroseconds
         let rows = try storeCall { () throws(StoreError) in
-            try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: lower), to: DeltaTimestamp(microseconds: upper),
+            try performance.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: lower), to: Timestamp(microsecondsSinceEpoch: upper),
                                  damaged: &ignoredDamage)
         }
         var latest: [String: PerformanceRow] = [:]
@@ -374,16 +374,16 @@ public struct BatchRun: Sendable {
         var driftRows: [DriftRow] = []
         for row in latest.values {
             driftRows += try storeCall { () throws(StoreError) in
-                try drift.rows(endpoint: row.endpoint, from: DeltaTimestamp(microseconds: row.windowStartMicroseconds),
-                               to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
+                try drift.rows(endpoint: row.endpoint, from: Timestamp(microsecondsSinceEpoch: row.windowStartMicroseconds),
+                               to: Timestamp(microsecondsSinceEpoch: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
             }.filter { $0.modelVersion == row.modelVersion }
         }
         var qualityRows: [QualityRow] = []
         if let quality {
             for row in latest.values {
                 qualityRows += try storeCall { () throws(StoreError) in
-                    try quality.rows(endpoint: row.endpoint, from: DeltaTimestamp(microseconds: row.windowStartMicroseconds),
-                                     to: DeltaTimestamp(microseconds: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
+                    try quality.rows(endpoint: row.endpoint, from: Timestamp(microsecondsSinceEpoch: row.windowStartMicroseconds),
+                                     to: Timestamp(microsecondsSinceEpoch: row.windowStartMicroseconds + 1), damaged: &ignoredDamage)
                 }.filter { $0.modelVersion == row.modelVersion }
             }
         }
@@ -410,7 +410,8 @@ public struct BatchRun: Sendable {
             while runStart < hours.count {
                 var runEnd = runStart + 1
                 while runEnd < hours.count && hours[runEnd] == hours[runEnd - 1].next { runEnd += 1 }
-                let range = DeltaTimestamp(microseconds: hours[runStart].startMicroseconds)..<DeltaTimestamp(microseconds: hours[runEnd - 1].endMicroseconds)
+                let range = Timestamp(microsecondsSinceEpoch: hours[runStart].startMicroseconds)
+                    ..< Timestamp(microsecondsSinceEpoch: hours[runEnd - 1].endMicroseconds)
                 let inRun = items.filter { $0.hour >= hours[runStart] && $0.hour <= hours[runEnd - 1] }
                 _ = try storeCall { () throws(StoreError) in try drift.replace(endpoint: endpoint, windowStarts: range, with: inRun.flatMap(\.driftRows), commitInfo: commitInfo) }
                 if let quality {
@@ -437,8 +438,8 @@ public struct BatchRun: Sendable {
         let from = analyses.map { $0.hour.startMicroseconds - 23 * $0.hour.length }.min() ?? 0
         let to = min(options.nowMicroseconds, (analyses.map { $0.hour.endMicroseconds + 23 * $0.hour.length }.max() ?? 0))
         let stored = try storeCall { () throws(StoreError) in
-            try performance.rows(endpoint: options.endpoint, from: DeltaTimestamp(microseconds: from), to: DeltaTimestamp(microseconds: max(from + 1, to)),
-                                 damaged: &ignoredDamage)
+            try performance.rows(endpoint: options.endpoint, from: Timestamp(microsecondsSinceEpoch: from),
+                                 to: Timestamp(microsecondsSinceEpoch: max(from + 1, to)), damaged: &ignoredDamage)
         }
         let trends = Dictionary(grouping: stored) { $0.endpoint + "\u{0}" + $0.modelVersion }
         let versionsPerWindow = Dictionary(grouping: stored) { "\($0.endpoint)\u{0}\($0.windowStartMicroseconds)" }

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import DriftlineStore
 import Foundation
 import Profiles
@@ -63,8 +64,8 @@ public struct StoreOverview: Sendable {
         if let earliest = latestStarts.min(), let latest = latestStarts.max(),
            FileManager.default.fileExists(atPath: store.driftPath + "/_delta_log") {
             driftRows = try storeCall { () throws(StoreError) in
-                try store.drift().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: earliest),
-                                       to: DeltaTimestamp(microseconds: latest + 1))
+                try store.drift().rows(endpoint: endpoint, from: Timestamp(microsecondsSinceEpoch: earliest),
+                                       to: Timestamp(microsecondsSinceEpoch: latest + 1))
             }
         }
         let driftByWindow = Dictionary(grouping: driftRows) {
@@ -74,8 +75,8 @@ public struct StoreOverview: Sendable {
         if let earliest = latestStarts.min(), let latest = latestStarts.max(),
            FileManager.default.fileExists(atPath: store.qualityPath + "/_delta_log") {
             qualityRows = try storeCall { () throws(StoreError) in
-                try store.quality().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: earliest),
-                                         to: DeltaTimestamp(microseconds: latest + 1))
+                try store.quality().rows(endpoint: endpoint, from: Timestamp(microsecondsSinceEpoch: earliest),
+                                         to: Timestamp(microsecondsSinceEpoch: latest + 1))
             }
         }
         let qualityByWindow = Dictionary(grouping: qualityRows) {

@@ -168,7 +168,7 @@ extension AddFile {
     init(_ fields: JSONFields) throws {
         self.init(relativePath: "", size: try fields.int("size"),
                   partitionValues: try fields.optionalStringMap("partitionValues") ?? [:],
-                  modificationTime: DeltaTimestamp(milliseconds: try fields.optionalInt("modificationTime") ?? 0),
+                  modificationTime: Timestamp(milliseconds: try fields.optionalInt("modificationTime") ?? 0),
                   dataChange: try fields.optionalBool("dataChange") ?? true)
         path = try fields.string("path")
         stats = try fields.optionalString("stats")

@@ -1,3 +1,4 @@
+import DriftlineCore
 import Parquet
 
 /// The classic single-file checkpoint (`NNN.checkpoint.parquet`, V1 spec): one Parquet row per action,
@@ -135,7 +136,7 @@ enum CheckpointFile {
                                                        lastUpdated: try view.optionalInt("lastUpdated"))))
                 case "add":
                     var add = AddFile(relativePath: "", size: try view.int("size"), partitionValues: try view.stringMap("partitionValues"),
-                                      modificationTime: DeltaTimestamp(milliseconds: try view.optionalInt("modificationTime") ?? 0),
+                                      modificationTime: Timestamp(milliseconds: try view.optionalInt("modificationTime") ?? 0),
                                       dataChange: try view.optionalBool("dataChange") ?? true)
                     add.path = try view.string("path")
                     add.stats = try view.optionalString("stats")

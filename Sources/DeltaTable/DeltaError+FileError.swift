@@ -1,3 +1,4 @@
+import DriftlineCore
 import DurableFiles
 
 extension DeltaError {
@@ -19,7 +20,7 @@ func deltaIO<R>(_ body: () throws -> R) throws -> R {
 }
 
 /// The modification time of `path`, or nil when it does not exist (or cannot be read).
-func fileModificationTime(_ path: String) -> DeltaTimestamp? {
+func fileModificationTime(_ path: String) -> Timestamp? {
     guard let status = try? DurableFile.status(path) else { return nil }
-    return DeltaTimestamp(microseconds: status.modificationMicroseconds)
+    return Timestamp(microsecondsSinceEpoch: status.modificationMicroseconds)
 }

@@ -18,15 +18,15 @@ extension DeltaTable {
     /// `_last_checkpoint` at it, then deletes JSON commits and checkpoints older than the log retention
     /// that the new checkpoint covers. Commits call this every `options.checkpointInterval` versions.
     @discardableResult
-    public func checkpoint(version: Int64? = nil, now: DeltaTimestamp = .now()) throws -> CheckpointInfo {
+    public func checkpoint(version: Int64? = nil, now: Timestamp = .now()) throws -> CheckpointInfo {
         let snapshot = try version.map { try self.snapshot(version: $0) } ?? self.snapshot()
-        let expiry = now.adding(.zero - options.applying(snapshot.metadata.configuration).deletedFileRetention)
+        let expiry = now.advanced(by: .zero - options.applying(snapshot.metadata.configuration).deletedFileRetention)
         var actions: [Action] = [.protocol(snapshot.protocolVersions), .metaData(snapshot.metadata)]
         actions += snapshot.transactionsByApp.keys.sorted().compactMap { snapshot.transactionsByApp[$0].map(Action.txn) }
         actions += snapshot.files.map(Action.add)
         // A tombstone stays while vacuum may still need it: unexpired, or its file still on disk.
         for tombstone in snapshot.tombstones {
-            let expired = DeltaTimestamp(milliseconds: tombstone.deletionTimestamp ?? 0) < expiry
+            let expired = Timestamp(milliseconds: tombstone.deletionTimestamp ?? 0) < expiry
             if !expired || DurableFile.exists(path + "/" + tombstone.relativePath) {
                 var slim = tombstone
                 slim.stats = nil
@@ -77,10 +77,10 @@ extension DeltaTable {
     ///
     /// - Returns: the names deleted.
     @discardableResult
-    public func cleanUpLog(now: DeltaTimestamp = .now()) throws -> [String] {
+    public func cleanUpLog(now: Timestamp = .now()) throws -> [String] {
         let listing = try log.list()
         var deleted: [String] = []
-        let abandoned = now.adding(.seconds(-3600))
+        let abandoned = now.advanced(by: .seconds(-3600))
         for name in listing.temporaries {
             let file = log.directory + "/" + name
             if let time = fileModificationTime(file), time < abandoned {
@@ -89,7 +89,7 @@ extension DeltaTable {
             }
         }
         let retention = (try? snapshot())?.metadata.configuration ?? [:]
-        let cutoffTime = now.adding(.zero - options.applying(retention).logRetention)
+        let cutoffTime = now.advanced(by: .zero - options.applying(retention).logRetention)
         guard let cutoffCommit = listing.commits.last(where: { version in
             (fileModificationTime(log.commit(version)) ?? now) <= cutoffTime
         }), let cutoffCheckpoint = listing.checkpoints.last(where: { $0 <= cutoffCommit }) else { return deleted }

@@ -89,7 +89,7 @@ extension DeltaTable {
             }
         }
 
-        let now = DeltaTimestamp.now()
+        let now = Timestamp.now()
         let removed = try selection.map { selection in try snapshot.filesByPath.values.filter { try selection.contains($0) } } ?? []
         let removedPaths = Set(removed.map(\.relativePath))
         var info = commitInfo

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DriftlineCore
 import DurableFiles
 
 /// A commit file that ``DeltaTable/repairNewestCommit(minimumAge:)`` moved out of `_delta_log`.
@@ -53,13 +54,13 @@ extension DeltaTable {
         } catch DeltaError.io(_, "open", ENOENT) {
             return nil
         }
-        let now = DeltaTimestamp.now()
-        let age = now.microseconds &- status.modificationMicroseconds
-        let (seconds, attoseconds) = minimumAge.components
-        let minimum = seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
+        let now = Timestamp.now()
+        let age = now.microsecondsSinceEpoch.saturatingSubtract(status.modificationMicroseconds)
+        let minimum = minimumAge.wholeMicroseconds
         guard age >= minimum else {
             throw DeltaError.damagedCommit(
-                file: file, reason: reason + "; it was modified \(max(0, age) / 1000) ms ago and may still be being written: it is moved aside once \(seconds) s old")
+                file: file, reason: reason + "; it was modified \(max(0, age) / 1000) ms ago and may still be being written: "
+                    + "it is moved aside once \(minimumAge.components.seconds) s old")
         }
         try deltaIO { try Folder.create(damagedCommitsFolder) }
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)

@@ -36,7 +36,7 @@ extension DeltaTable {
             try schema.validate(partitionColumns: snapshot.partitionColumns)
             var metadata = snapshot.metadata
             metadata.schemaString = schema.json
-            let now = DeltaTimestamp.now()
+            let now = Timestamp.now()
             let info: [String: JSONValue] = [
                 "timestamp": .int(now.milliseconds), "operation": .string("ADD COLUMNS"),
                 "operationParameters": .object(["columns": .array(missing.map { .string($0.name) })]),

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DriftlineCore
 import DurableFiles
 
 extension DeltaTable {
@@ -19,15 +20,15 @@ extension DeltaTable {
     ///
     /// - Returns: the relative paths deleted, ordered.
     @discardableResult
-    public func vacuum(retention: Duration? = nil, now: DeltaTimestamp = .now(), dryRun: Bool = false) throws -> [String] {
+    public func vacuum(retention: Duration? = nil, now: Timestamp = .now(), dryRun: Bool = false) throws -> [String] {
         let snapshot = try self.snapshot()
         try snapshot.protocolVersions.checkWritable(table: path)
-        let cutoff = now.adding(.zero - (retention ?? options.applying(snapshot.metadata.configuration).deletedFileRetention))
+        let cutoff = now.advanced(by: .zero - (retention ?? options.applying(snapshot.metadata.configuration).deletedFileRetention))
         var deleted: [String] = []
         for tombstone in snapshot.tombstones {
             let relative = tombstone.relativePath
             guard snapshot.filesByPath[relative] == nil,
-                  DeltaTimestamp(milliseconds: tombstone.deletionTimestamp ?? 0) < cutoff,
+                  Timestamp(milliseconds: tombstone.deletionTimestamp ?? 0) < cutoff,
                   (try? Self.validate(relativePath: relative)) != nil
             else { continue }
             let full = path + "/" + relative

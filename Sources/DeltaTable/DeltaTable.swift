@@ -63,7 +63,7 @@ public struct DeltaTable: Sendable {
         try schema.validate(partitionColumns: partitionColumns)
         let table = DeltaTable(path: path, options: options)
         try deltaIO { try Folder.create(table.log.directory) }
-        let now = DeltaTimestamp.now()
+        let now = Timestamp.now()
         let metadata = TableMetadata(
             id: UUID().uuidString.lowercased(), name: name, schemaString: schema.json,
             partitionColumns: partitionColumns, createdTime: now.milliseconds, configuration: configuration)

@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// The `add` action: a data file that is part of the table from this version on.
 public struct AddFile: Sendable, Hashable {
     /// The path relative to the table root as the log stores it: a URI reference, percent-encoded.
@@ -20,7 +22,7 @@ public struct AddFile: Sendable, Hashable {
     ///     (`endpoint=iris/part-0001.parquet`).
     ///   - statistics: numRecords, min/max and null counts; build them with `FileStatistics`.
     public init(relativePath: String, size: Int64, partitionValues: [String: String?] = [:],
-                modificationTime: DeltaTimestamp, statistics: FileStatistics? = nil, dataChange: Bool = true) {
+                modificationTime: Timestamp, statistics: FileStatistics? = nil, dataChange: Bool = true) {
         self.path = PathEncoding.encode(relativePath)
         self.partitionValues = partitionValues
         self.size = size
@@ -50,7 +52,7 @@ public struct RemoveFile: Sendable, Hashable {
     public var tags: [String: String?]?
 
     /// The tombstone for a live file, removed at `time`.
-    public init(removing file: AddFile, at time: DeltaTimestamp, dataChange: Bool = true) {
+    public init(removing file: AddFile, at time: Timestamp, dataChange: Bool = true) {
         path = file.path
         deletionTimestamp = time.milliseconds
         self.dataChange = dataChange

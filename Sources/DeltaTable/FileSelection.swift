@@ -1,3 +1,5 @@
+import DriftlineCore
+
 /// Which live files a `replace` removes: those whose partition values equal the given ones and, when a
 /// time range is given, whose statistics put every value of a timestamp column inside it.
 ///
@@ -12,9 +14,9 @@ public struct FileSelection: Sendable, Hashable {
     /// A timestamp column of the data whose statistics decide membership, with the half-open range.
     public var timeColumn: String?
     /// The half-open range every value of `timeColumn` in a selected file must lie in.
-    public var timeRange: Range<DeltaTimestamp>?
+    public var timeRange: Range<Timestamp>?
 
-    public init(partitionValues: [String: String?] = [:], timeColumn: String? = nil, timeRange: Range<DeltaTimestamp>? = nil) {
+    public init(partitionValues: [String: String?] = [:], timeColumn: String? = nil, timeRange: Range<Timestamp>? = nil) {
         self.partitionValues = partitionValues
         self.timeColumn = timeColumn
         self.timeRange = timeRange
@@ -38,7 +40,8 @@ public struct FileSelection: Sendable, Hashable {
         if bounds.lowerBound >= range.lowerBound && bounds.upperBound < range.upperBound { return true }
         throw DeltaError.ambiguousFile(
             path: file.relativePath,
-            reason: "its \(column) values \(bounds.lowerBound)…\(bounds.upperBound) straddle \(range.lowerBound)..<\(range.upperBound)")
+            reason: "its \(column) values \(bounds.lowerBound.iso8601Milliseconds)…\(bounds.upperBound.iso8601Milliseconds) straddle "
+                + "\(range.lowerBound.iso8601Milliseconds)..<\(range.upperBound.iso8601Milliseconds)")
     }
 
     /// Whether a file's partition may hold rows of the selection (used for conflict checks, where a

@@ -52,13 +52,14 @@ extension FileStatistics {
         if case let .timestamp(_, unit)? = column.logicalType, case let .int64(a) = low, case let .int64(b) = high {
             func micros(_ value: Int64) -> Int64 {
                 switch unit {
-                case .millis: return value.multipliedReportingOverflow(by: 1000).partialValue
+                case .millis: return Timestamp(milliseconds: value).microsecondsSinceEpoch  // saturating
                 case .micros: return value
                 case .nanos: return value / 1000
                 }
             }
             var stats = FileStatistics(numRecords: 2)
-            stats.record("t", timestamps: [DeltaTimestamp(microseconds: micros(a)), DeltaTimestamp(microseconds: micros(b) + (unit == .nanos ? 1 : 0))])
+            stats.record("t", timestamps: [Timestamp(microsecondsSinceEpoch: micros(a)),
+                                           Timestamp(microsecondsSinceEpoch: micros(b) + (unit == .nanos ? 1 : 0))])
             guard let min = stats.minValues["t"], let max = stats.maxValues["t"] else { return nil }
             return (min, max)
         }

@@ -53,12 +53,12 @@ public struct FileStatistics: Sendable, Hashable {
 
     /// Records a timestamp column's statistics. Delta stores millisecond bounds: the minimum is rounded
     /// down and the maximum up, so the bounds still hold every value.
-    public mutating func record(_ column: String, timestamps values: [DeltaTimestamp?]) {
+    public mutating func record(_ column: String, timestamps values: [Timestamp?]) {
         let present = values.compactMap { $0 }
-        let minimum = present.min().map { DeltaTimestamp(milliseconds: $0.milliseconds) }
+        let minimum = present.min().map { Timestamp(milliseconds: $0.milliseconds) }
         let maximum = present.max().map { value in
-            let down = DeltaTimestamp(milliseconds: value.milliseconds)
-            return down == value ? down : DeltaTimestamp(milliseconds: value.milliseconds + 1)
+            let down = Timestamp(milliseconds: value.milliseconds)
+            return down == value ? down : Timestamp(milliseconds: value.milliseconds + 1)
         }
         set(column, min: minimum.map { .string($0.iso8601Milliseconds) }, max: maximum.map { .string($0.iso8601Milliseconds) },
             nulls: values.count - present.count)
@@ -82,17 +82,17 @@ public struct FileStatistics: Sendable, Hashable {
 
     /// The bounds of a timestamp column, widened to whole milliseconds (upper bound inclusive), or nil
     /// when the statistics hold no bounds for it (no stats, or every value null).
-    public func timestampBounds(_ column: String) -> ClosedRange<DeltaTimestamp>? {
+    public func timestampBounds(_ column: String) -> ClosedRange<Timestamp>? {
         guard let low = minValues[column].flatMap(Self.timestamp(from:)),
               let high = maxValues[column].flatMap(Self.timestamp(from:)), low <= high
         else { return nil }
-        return low...DeltaTimestamp(microseconds: high.microseconds + 999)
+        return low...Timestamp(microsecondsSinceEpoch: high.microsecondsSinceEpoch.saturatingAdd(999))
     }
 
-    private static func timestamp(from value: JSONValue) -> DeltaTimestamp? {
+    private static func timestamp(from value: JSONValue) -> Timestamp? {
         switch value {
-        case let .string(text): return DeltaTimestamp(iso8601: text)
-        case let .int(micros): return DeltaTimestamp(microseconds: micros)
+        case let .string(text): return Timestamp(iso8601: text)
+        case let .int(micros): return Timestamp(microsecondsSinceEpoch: micros)
         default: return nil
         }
     }

@@ -1,18 +1,17 @@
 /// Timestamps as text: the one parser of the product (the CLI's `--from`/`--hour`/`--start`, a CSV's time
-/// column, the collector's `event_time` strings and CloudEvents' `ce-time`) and the one ISO-8601 formatter.
+/// column, the collector's `event_time` strings and CloudEvents' `ce-time`, and — ISO-8601 only — the Delta
+/// log's timestamp statistics and a reference's `created_at`) and the one ISO-8601 formatter.
 extension Timestamp {
-    /// The largest epoch-seconds value accepted as text (13 digits, about the year 318,857).
+    /// The largest epoch-seconds value read as text (13 digits); below it too, a value beyond the `Int64`
+    /// range of microseconds (±9,223,372,036,854.775807 s, about ±292,000 years) is refused.
     public static let maxEpochSecondsText: Int64 = 9_999_999_999_999
 
     /// Parses epoch seconds as a plain decimal (`1763913600`, `-1.5`, `1763913600.25`; fraction digits past
-    /// the sixth are cut) or ISO-8601 / RFC 3339 (`2026-11-23T16:00:00Z`, `2026-11-23 16:00:00.5+01:00`,
-    /// `2026-11-23T16:00+0100`, `2026-11-23`; without a zone, UTC; at most 9 fraction digits, cut to
-    /// microseconds).
+    /// the sixth are cut) or ISO-8601 / RFC 3339 as ``init(iso8601:)`` reads it.
     ///
     /// Strict: every part is checked and nothing rolls over — `2026-02-30`, `24:00`, `12:60`, a leap second
     /// `:60`, a zone beyond ±23:59, hexadecimal, exponents, `nan`, surrounding spaces and trailing text are
-    /// refused (nil). Every accepted text is in range (a 4-digit year, at most 13 integer digits of epoch
-    /// seconds), so the arithmetic cannot overflow.
+    /// refused (nil), and so are epoch seconds beyond the `Int64` range of microseconds: nothing traps or wraps.
     public init?(parsing text: some StringProtocol) {
         let chars = Array(text.utf8)
         if let micros = Self.epochMicroseconds(chars) {
@@ -22,6 +21,19 @@ extension Timestamp {
         } else {
             return nil
         }
+    }
+
+    /// Parses ISO-8601 / RFC 3339 alone (no epoch numbers): `YYYY-MM-DD`, optionally followed by `T`, `t` or
+    /// a space and `hh:mm` or `hh:mm:ss`, a fraction after `.` or `,` (any number of digits; past the sixth
+    /// they are cut), and a zone `Z`/`z`, `±hh:mm`, `±hhmm` or `±hh`; without a zone, UTC. This covers what
+    /// Delta writers put in timestamp statistics (`2024-05-01T12:00:00.000Z`, `2024-05-01 12:00:00.123456`,
+    /// `…+01:00`) and what ``iso8601`` writes.
+    ///
+    /// As strict as ``init(parsing:)``: a date or time that does not exist, `:60`, a zone beyond ±23:59,
+    /// surrounding spaces and trailing text are refused (nil). A 4-digit year keeps the arithmetic in range.
+    public init?(iso8601 text: some StringProtocol) {
+        guard let micros = Self.iso8601Microseconds(Array(text.utf8)) else { return nil }
+        self.init(microsecondsSinceEpoch: micros)
     }
 
     /// `2026-11-23T16:00:00.123456Z`: ISO-8601 in UTC with six fraction digits (years 0…9999 with four
@@ -71,7 +83,10 @@ extension Timestamp {
             guard fraction > 0 else { return nil }
         }
         guard i == chars.count, seconds <= maxEpochSecondsText else { return nil }
-        let total = seconds * 1_000_000 + micros  // < 1e19: no overflow (13 digits)
+        // 13 digits of seconds reach 1e19 µs, past Int64.max (9.2e18): checked, refused beyond it.
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (total, overflow2) = whole.addingReportingOverflow(micros)
+        guard !overflow, !overflow2 else { return nil }
         return negative ? -total : total
     }
 
@@ -116,7 +131,7 @@ extension Timestamp {
                         digits += 1
                         i += 1
                     }
-                    guard digits > 0, digits <= 9 else { return nil }
+                    guard digits > 0 else { return nil }  // past the sixth digit `scale` is 0: cut
                 }
             }
         }
@@ -153,9 +168,8 @@ extension Timestamp {
         }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`); also the Delta
-    /// log's timestamp text (`DeltaTimestamp`) uses it.
-    package static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -167,7 +181,7 @@ extension Timestamp {
 
     /// The proleptic Gregorian date of a day since 1970-01-01 (H. Hinnant's `civil_from_days`); no overflow
     /// for any day of an `Int64` of microseconds.
-    package static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -16,7 +16,7 @@ protocol AnalysisRowCodec: Sendable {
 struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
     let storage: TableStorage
 
-    func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [Row],
+    func replace(endpoint: String, windowStarts: Range<Timestamp>, with rows: [Row],
                  commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
         try StoreName.check(endpoint, field: "endpoint")
         var byWindow: [Int64: [[ParquetValue]]] = [:]
@@ -24,9 +24,10 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
             guard row.endpoint == endpoint else {
                 throw .invalidRow(table: storage.path, detail: "a row of endpoint \(row.endpoint) in a replace of endpoint \(endpoint)")
             }
-            let start = DeltaTimestamp(microseconds: row.windowStartMicroseconds)
+            let start = Timestamp(microsecondsSinceEpoch: row.windowStartMicroseconds)
             guard windowStarts.contains(start) else {
-                throw .invalidRow(table: storage.path, detail: "window_start \(start) is outside the replaced range \(windowStarts.lowerBound)..<\(windowStarts.upperBound)")
+                throw .invalidRow(table: storage.path, detail: "window_start \(start.iso8601Milliseconds) is outside the replaced range "
+                                  + "\(windowStarts.lowerBound.iso8601Milliseconds)..<\(windowStarts.upperBound.iso8601Milliseconds)")
             }
             byWindow[row.windowStartMicroseconds, default: []].append(row.fileValues)
         }
@@ -53,12 +54,12 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
         }
     }
 
-    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, damaged: inout [DamagedDataFile]?) throws(StoreError) -> [Row] {
-        let lower = from?.microseconds ?? Int64.min / 2
-        let upper = to?.microseconds ?? Int64.max / 2
+    func rows(endpoint: String?, from: Timestamp?, to: Timestamp?, damaged: inout [DamagedDataFile]?) throws(StoreError) -> [Row] {
+        let lower = from?.microsecondsSinceEpoch ?? Int64.min / 2
+        let upper = to?.microsecondsSinceEpoch ?? Int64.max / 2
         guard lower < upper else { return [] }
         let snapshot = try storage.snapshot()
-        let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
+        let range = Timestamp(microsecondsSinceEpoch: lower)..<Timestamp(microsecondsSinceEpoch: upper)
         let fields = Dictionary(uniqueKeysWithValues: storage.fileFields.enumerated().map { ($1, $0) })
         var out: [Row] = []
         for file in storage.files(in: snapshot, endpoint: endpoint, windowStarts: range) {
@@ -77,7 +78,7 @@ struct AnalysisStorage<Row: AnalysisRowCodec>: Sendable {
 ///
 /// ```swift
 /// let drift = try store.drift()
-/// try drift.replace(endpoint: "iris", windowStarts: hour..<hour.adding(.seconds(3600)), with: rows)  // idempotent
+/// try drift.replace(endpoint: "iris", windowStarts: hour..<hour.advanced(by: .seconds(3600)), with: rows)  // idempotent
 /// let rows = try drift.rows(endpoint: "iris", from: dayStart, to: dayEnd)
 /// ```
 public struct DriftTable: Sendable {
@@ -96,19 +97,19 @@ public struct DriftTable: Sendable {
     /// commit (running it twice leaves the same rows, not duplicates). Each row must be of `endpoint`
     /// and start in the range. Returns the committed version.
     @discardableResult
-    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [DriftRow],
+    public func replace(endpoint: String, windowStarts: Range<Timestamp>, with rows: [DriftRow],
                         commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
         try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows, commitInfo: commitInfo)
     }
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [DriftRow] {
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws(StoreError) -> [DriftRow] {
         var damaged: [DamagedDataFile]? = nil
         return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &damaged)
     }
 
     /// As ``rows(endpoint:from:to:)``, but a data file that cannot be read (damaged) is left out and appended to `damaged`.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                      damaged: inout [DamagedDataFile]) throws(StoreError) -> [DriftRow] {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }
@@ -132,19 +133,19 @@ public struct PerformanceTable: Sendable {
     /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one
     /// commit (idempotent). Returns the committed version.
     @discardableResult
-    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [PerformanceRow],
+    public func replace(endpoint: String, windowStarts: Range<Timestamp>, with rows: [PerformanceRow],
                         commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
         try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows, commitInfo: commitInfo)
     }
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [PerformanceRow] {
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws(StoreError) -> [PerformanceRow] {
         var damaged: [DamagedDataFile]? = nil
         return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &damaged)
     }
 
     /// As ``rows(endpoint:from:to:)``, but a data file that cannot be read (damaged) is left out and appended to `damaged`.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                      damaged: inout [DamagedDataFile]) throws(StoreError) -> [PerformanceRow] {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 
 /// A live data file of a table that could not be read (a page fails its checksum, the file is cut
 /// short or missing): readers that skip damaged files (`rows(…, damaged:)`, `merged(…, damaged:)`)
@@ -9,7 +10,7 @@ public struct DamagedDataFile: Sendable, Hashable, CustomStringConvertible {
     /// The endpoint (partition) it belongs to.
     public let endpoint: String
     /// The range of `window_start` its statistics declare (nil without statistics).
-    public let windowStarts: ClosedRange<DeltaTimestamp>?
+    public let windowStarts: ClosedRange<Timestamp>?
     /// Why it could not be read (a ``StoreError`` description naming the remedy).
     public let detail: String
 

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Profiles
 
 /// What identifies one profile of the `profiles` table; partial rows with equal keys are parts of it.
@@ -33,7 +34,9 @@ public struct ProfileKey: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public var description: String {
-        "\(endpoint)/\(modelVersion)/[\(DeltaTimestamp(microseconds: windowStartMicroseconds)), \(DeltaTimestamp(microseconds: windowEndMicroseconds)))/\(columnName)"
+        let start = Timestamp(microsecondsSinceEpoch: windowStartMicroseconds).iso8601Milliseconds
+        let end = Timestamp(microsecondsSinceEpoch: windowEndMicroseconds).iso8601Milliseconds
+        return "\(endpoint)/\(modelVersion)/[\(start), \(end))/\(columnName)"
     }
 }
 
@@ -197,7 +200,7 @@ extension ProfilesTable {
     /// (endpoint, model_version, window_start, window_end, column_name), sorted by key.
     /// See `MergedProfile` for how histograms over different references are treated.
     /// `columns` limits the result to those profile columns (nil: all).
-    public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func merged(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                        columns: Set<String>? = nil) throws(StoreError) -> [MergedProfile] {
         var damaged: [DamagedDataFile]? = nil
         return try MergedProfile.merge(try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns, damaged: &damaged))
@@ -205,7 +208,7 @@ extension ProfilesTable {
 
     /// As ``merged(endpoint:from:to:columns:)``, but a data file that cannot be read (damaged) is left out
     /// and appended to `damaged`: the other endpoints' profiles are complete, the damaged file's keys lack its rows.
-    public func merged(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func merged(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                        columns: Set<String>? = nil, damaged: inout [DamagedDataFile]) throws(StoreError) -> [MergedProfile] {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }

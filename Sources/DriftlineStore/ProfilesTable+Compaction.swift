@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import DurableFiles
 import Foundation
 import Profiles
@@ -41,13 +42,13 @@ extension ProfilesTable {
     /// An endpoint whose files to rewrite include a damaged one is skipped and listed in
     /// ``CompactionResult/damaged``; the others are compacted.
     @discardableResult
-    public func compact(olderThan cutoff: DeltaTimestamp, endpoint: String? = nil, maxAttempts: Int = 5) throws(StoreError) -> CompactionResult {
+    public func compact(olderThan cutoff: Timestamp, endpoint: String? = nil, maxAttempts: Int = 5) throws(StoreError) -> CompactionResult {
         try compact(olderThan: cutoff, endpoint: endpoint, maxAttempts: maxAttempts, beforeReplace: nil)
     }
 
     /// `beforeReplace` runs after the rows are read and rewritten, before the commit: tests let a rival
     /// writer commit there.
-    func compact(olderThan cutoff: DeltaTimestamp, endpoint: String?, maxAttempts: Int,
+    func compact(olderThan cutoff: Timestamp, endpoint: String?, maxAttempts: Int,
                  beforeReplace: (() throws -> Void)?) throws(StoreError) -> CompactionResult {
         var result = CompactionResult()
         let endpoints: [String]
@@ -90,7 +91,7 @@ extension ProfilesTable {
     public static let compactedTag = "driftline.compacted"
 
     /// One try for one endpoint; throws `DeltaError.conflict` when a concurrent writer got in the way.
-    private func compactOnce(endpoint: String, cutoff: DeltaTimestamp, result: inout CompactionResult,
+    private func compactOnce(endpoint: String, cutoff: Timestamp, result: inout CompactionResult,
                              beforeReplace: (() throws -> Void)?) throws {
         // A reader's snapshot: a damaged newest commit is read around (its replace below moves it aside, or fails).
         let snapshot = try storage.snapshot()
@@ -110,7 +111,7 @@ extension ProfilesTable {
             }
             let compacted = (file.tags?[Self.compactedTag] ?? nil) == "true"
             if !compacted && ends.lowerBound <= cutoff { candidates.append(entries.count) }
-            entries.append(Entry(file: file, lower: starts.lowerBound.microseconds, upper: starts.upperBound.microseconds))
+            entries.append(Entry(file: file, lower: starts.lowerBound.microsecondsSinceEpoch, upper: starts.upperBound.microsecondsSinceEpoch))
         }
         guard !candidates.isEmpty else { return }
         // The window_start range of the candidates, grown until no live file straddles either end
@@ -131,7 +132,7 @@ extension ProfilesTable {
         var rows: [ProfileRow] = []
         let ordered = included.map { entries[$0].file }.sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }
         for file in ordered { rows += try readFile(file) }
-        let (closed, open) = try Self.compacted(rows, cutoff: cutoff.microseconds)
+        let (closed, open) = try Self.compacted(rows, cutoff: cutoff.microsecondsSinceEpoch)
 
         var files: [AddFile] = []
         do {
@@ -151,7 +152,7 @@ extension ProfilesTable {
                 files.append(file)
             }
             let selection = FileSelection(partitionValues: [TableStorage.partitionColumn: endpoint], timeColumn: "window_start",
-                                          timeRange: DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper))
+                                          timeRange: Timestamp(microsecondsSinceEpoch: lower)..<Timestamp(microsecondsSinceEpoch: upper))
             try beforeReplace?()
             // From the version read: a file appended since is a conflict, never removed unseen.
             let commit = try storage.table.replace(selection, with: files, commitInfo: [

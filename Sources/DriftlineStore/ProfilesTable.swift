@@ -110,7 +110,7 @@ public struct ProfilesTable: Sendable {
     /// (unbounded sides when nil), optionally only of the profile columns `columns` (`:prediction`,
     /// a feature…), ordered by key; the parts of one key keep the order of their files. Files are
     /// pruned by partition and by their `window_start` statistics before any is opened.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                      columns: Set<String>? = nil) throws(StoreError) -> [ProfileRow] {
         var damaged: [DamagedDataFile]? = nil
         return try rows(endpoint: endpoint, from: from, to: to, columns: columns, collecting: &damaged)
@@ -118,14 +118,14 @@ public struct ProfilesTable: Sendable {
 
     /// As ``rows(endpoint:from:to:columns:)``, but a data file that cannot be read (damaged) is left out
     /// and appended to `damaged` instead of failing the whole read.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                      columns: Set<String>? = nil, damaged: inout [DamagedDataFile]) throws(StoreError) -> [ProfileRow] {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }
         return try rows(endpoint: endpoint, from: from, to: to, columns: columns, collecting: &collected)
     }
 
-    func rows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?,
+    func rows(endpoint: String?, from: Timestamp?, to: Timestamp?, columns: Set<String>?,
               collecting damaged: inout [DamagedDataFile]?) throws(StoreError) -> [ProfileRow] {
         let rows = try unsortedRows(endpoint: endpoint, from: from, to: to, columns: columns, damaged: &damaged)
         let keys = rows.map(ProfileKey.init)
@@ -135,12 +135,12 @@ public struct ProfilesTable: Sendable {
 
     /// The rows in file order (files by modification time, then path).
     /// `damaged` nil: a damaged file is thrown; else it is appended there and its rows left out.
-    func unsortedRows(endpoint: String?, from: DeltaTimestamp?, to: DeltaTimestamp?, columns: Set<String>?,
+    func unsortedRows(endpoint: String?, from: Timestamp?, to: Timestamp?, columns: Set<String>?,
                       damaged: inout [DamagedDataFile]?) throws(StoreError) -> [ProfileRow] {
-        let lower = from?.microseconds ?? Int64.min / 2
-        let upper = to?.microseconds ?? Int64.max / 2
+        let lower = from?.microsecondsSinceEpoch ?? Int64.min / 2
+        let upper = to?.microsecondsSinceEpoch ?? Int64.max / 2
         guard lower < upper else { return [] }
-        let range = DeltaTimestamp(microseconds: lower)..<DeltaTimestamp(microseconds: upper)
+        let range = Timestamp(microsecondsSinceEpoch: lower)..<Timestamp(microsecondsSinceEpoch: upper)
         var out: [ProfileRow] = []
         let files = storage.files(in: try storage.snapshot(), endpoint: endpoint, windowStarts: range)
             .sorted { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }

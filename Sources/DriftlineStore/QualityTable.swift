@@ -7,7 +7,7 @@ import DeltaTable
 ///
 /// ```swift
 /// let quality = try store.quality()
-/// try quality.replace(endpoint: "iris", windowStarts: hour..<hour.adding(.seconds(3600)), with: rows)  // idempotent
+/// try quality.replace(endpoint: "iris", windowStarts: hour..<hour.advanced(by: .seconds(3600)), with: rows)  // idempotent
 /// ```
 public struct QualityTable: Sendable {
     let analysis: AnalysisStorage<QualityRow>
@@ -22,19 +22,19 @@ public struct QualityTable: Sendable {
     /// Replaces every row of `endpoint` whose `window_start` is in `windowStarts` by `rows`, in one commit
     /// (idempotent). Returns the committed version.
     @discardableResult
-    public func replace(endpoint: String, windowStarts: Range<DeltaTimestamp>, with rows: [QualityRow],
+    public func replace(endpoint: String, windowStarts: Range<Timestamp>, with rows: [QualityRow],
                         commitInfo: [String: JSONValue] = [:]) throws(StoreError) -> Int64 {
         try analysis.replace(endpoint: endpoint, windowStarts: windowStarts, with: rows, commitInfo: commitInfo)
     }
 
     /// Rows of `endpoint` (all when nil) with `window_start` in `from ..< to` (unbounded when nil).
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil) throws(StoreError) -> [QualityRow] {
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws(StoreError) -> [QualityRow] {
         var damaged: [DamagedDataFile]? = nil
         return try analysis.rows(endpoint: endpoint, from: from, to: to, damaged: &damaged)
     }
 
     /// As ``rows(endpoint:from:to:)``, but a data file that cannot be read (damaged) is left out and appended to `damaged`.
-    public func rows(endpoint: String? = nil, from: DeltaTimestamp? = nil, to: DeltaTimestamp? = nil,
+    public func rows(endpoint: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
                      damaged: inout [DamagedDataFile]) throws(StoreError) -> [QualityRow] {
         var collected: [DamagedDataFile]? = []
         defer { damaged += collected ?? [] }

@@ -16,13 +16,13 @@ extension Reference {
     }
 
     /// The document; `createdAt` and `referenceID` nil leave them out (the fingerprint's input).
-    static func canonical(endpoint: String, modelVersion: String, createdAt: DeltaTimestamp?, binCount: Int,
+    static func canonical(endpoint: String, modelVersion: String, createdAt: Timestamp?, binCount: Int,
                           task: ReferenceTask?, columns: [ReferenceColumn], referenceID: String?) -> JSONValue {
         var members: [(String, JSONValue)] = [("format", .string(formatName)),
                                                   ("format_version", .int(Int64(fileFormatVersion(columns: columns))))]
         if let referenceID { members.append(("reference_id", .string(referenceID))) }
         members += [("endpoint", .string(endpoint)), ("model_version", .string(modelVersion))]
-        if let createdAt { members.append(("created_at", .string(createdAt.iso8601Microseconds))) }
+        if let createdAt { members.append(("created_at", .string(createdAt.iso8601))) }
         members.append(("bin_count", .int(Int64(binCount))))
         if let task {
             var fields: [(String, JSONValue)] = [("kind", .string(task.kind.rawValue))]
@@ -104,14 +104,5 @@ extension Reference {
             throw .malformedReference(file: file, field: "(document)", detail: "not valid JSON: \(error)")
         }
         self = try ReferenceFileForm(json: value, file: file).reference(file: file)
-    }
-}
-
-extension DeltaTimestamp {
-    /// `YYYY-MM-DDThh:mm:ss.ffffffZ`.
-    var iso8601Microseconds: String {
-        let millisText = DeltaTimestamp(milliseconds: milliseconds).iso8601Milliseconds   // …ss.fffZ
-        let micros = microseconds - milliseconds * 1000
-        return String(millisText.dropLast()) + String(format: "%03d", Int(micros)) + "Z"
     }
 }

@@ -23,7 +23,7 @@ public struct Reference: Sendable, Equatable {
     public let endpoint: String
     public let modelVersion: String
     /// When the reference was computed.
-    public let createdAt: DeltaTimestamp
+    public let createdAt: Timestamp
     /// The requested number of bins B of numeric columns (a column may have fewer after dropping repeated edges).
     public let binCount: Int
     /// The model's task, when known.
@@ -32,7 +32,7 @@ public struct Reference: Sendable, Equatable {
     /// Fingerprint of the content: 16 lowercase hex digits of 64-bit FNV-1a over the canonical JSON.
     public let referenceID: String
 
-    public init(endpoint: String, modelVersion: String, createdAt: DeltaTimestamp = .now(), binCount: Int,
+    public init(endpoint: String, modelVersion: String, createdAt: Timestamp = .now(), binCount: Int,
                 task: ReferenceTask? = nil, columns: [ReferenceColumn]) {
         self.endpoint = endpoint
         self.modelVersion = modelVersion

@@ -57,7 +57,7 @@ struct ReferenceFileForm {
         }
         do { try StoreName.check(endpoint, field: "endpoint") } catch { throw bad("endpoint", error.description) }
         do { try StoreName.check(model_version, field: "model_version") } catch { throw bad("model_version", error.description) }
-        guard let createdAt = DeltaTimestamp(iso8601: created_at) else { throw bad("created_at", "\"\(created_at)\" is not an ISO-8601 time") }
+        guard let createdAt = Timestamp(iso8601: created_at) else { throw bad("created_at", "\"\(created_at)\" is not an ISO-8601 time") }
         guard bin_count >= 1 else { throw bad("bin_count", "must be at least 1, got \(bin_count)") }
         var task: ReferenceTask?
         if let form = self.task {

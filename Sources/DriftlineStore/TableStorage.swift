@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import DurableFiles
 import Foundation
 import Parquet
@@ -135,7 +136,7 @@ struct TableStorage: Sendable {
 
     /// Live files of `endpoint` (all endpoints when nil) whose `window_start` statistics may fall in the
     /// range (files without usable statistics are kept).
-    func files(in snapshot: Snapshot, endpoint: String?, windowStarts: Range<DeltaTimestamp>?) -> [AddFile] {
+    func files(in snapshot: Snapshot, endpoint: String?, windowStarts: Range<Timestamp>?) -> [AddFile] {
         let selection = FileSelection(partitionValues: endpoint.map { [Self.partitionColumn: $0] } ?? [:])
         let files = snapshot.files(overlapping: selection)
         guard let windowStarts else { return files }
@@ -322,9 +323,9 @@ final class SkippedCommits: Sendable {
 
 /// `window_start` bounds per data file path, parsed from `add.stats` once (files never change).
 final class BoundsCache: Sendable {
-    private let bounds = Mutex<[String: ClosedRange<DeltaTimestamp>?]>([:])
+    private let bounds = Mutex<[String: ClosedRange<Timestamp>?]>([:])
 
-    func windowStarts(of file: AddFile) -> ClosedRange<DeltaTimestamp>? {
+    func windowStarts(of file: AddFile) -> ClosedRange<Timestamp>? {
         if let known = bounds.withLock({ $0[file.path] }) { return known }
         // Parsed outside the lock: two threads may parse the same file once each, both get the same bounds.
         let parsed = file.statistics?.timestampBounds("window_start")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeltaTable
+import DriftlineCore
 import DriftlineStore
 import Foundation
 import PipelineFile
@@ -56,7 +57,7 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         let age = DurationText.parse(olderThan) ?? .seconds(7200)
-        let cutoff = DeltaTimestamp.now().adding(.zero - age)
+        let cutoff = Timestamp.now().advanced(by: .zero - age)
         let profiles = try Store(root: storeDirectory).profiles()
         let result = try profiles.compact(olderThan: cutoff, endpoint: endpoint)
         // A damaged newest commit: read around (its rows were left out), and moved aside by the first replace

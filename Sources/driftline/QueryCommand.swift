@@ -61,8 +61,8 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        func bound(_ text: String?) -> DeltaTimestamp? {
-            text.flatMap { Timestamp(parsing: $0.trimmingSpaces) }.map { DeltaTimestamp(microseconds: $0.microsecondsSinceEpoch) }
+        func bound(_ text: String?) -> Timestamp? {
+            text.flatMap { Timestamp(parsing: $0.trimmingSpaces) }
         }
         var damaged: [DamagedDataFile] = []
         let table = try Store(root: storeDirectory).profiles()

@@ -69,8 +69,8 @@ struct StatusCommand: ParsableCommand {
         let rows: [DriftRow]
         do {
             // A window holding `instant` starts at most a day before it.
-            rows = try store.drift().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: instant &- 86_400_000_000),
-                                          to: DeltaTimestamp(microseconds: instant &+ 1))
+            rows = try store.drift().rows(endpoint: endpoint, from: Timestamp(microsecondsSinceEpoch: instant.saturatingSubtract(86_400_000_000)),
+                                          to: Timestamp(microsecondsSinceEpoch: instant.saturatingAdd(1)))
                 .filter { $0.windowStartMicroseconds <= instant && instant < $0.windowEndMicroseconds }
         } catch {
             throw CommandFailure("\(error)")
@@ -82,8 +82,8 @@ struct StatusCommand: ParsableCommand {
         var quality: [QualityRow] = []
         if FileManager.default.fileExists(atPath: store.qualityPath + "/_delta_log") {
             do {
-                quality = try store.quality().rows(endpoint: endpoint, from: DeltaTimestamp(microseconds: instant &- 86_400_000_000),
-                                                   to: DeltaTimestamp(microseconds: instant &+ 1))
+                quality = try store.quality().rows(endpoint: endpoint, from: Timestamp(microsecondsSinceEpoch: instant.saturatingSubtract(86_400_000_000)),
+                                                   to: Timestamp(microsecondsSinceEpoch: instant.saturatingAdd(1)))
                     .filter { $0.windowStartMicroseconds <= instant && instant < $0.windowEndMicroseconds }
             } catch {
                 throw CommandFailure("\(error)")

@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 import Testing
 @testable import DeltaTable
@@ -38,7 +39,7 @@ import DurableFiles
         try populate(table, commits: 6)
         try table.replace(FileSelection(partitionValues: ["endpoint": "wine"]), with: [try dataFile(table, "w", endpoint: "wine", times: [hour(0)])])
         let odd = AddFile(relativePath: "endpoint=iris/a b%.parquet", size: 1, partitionValues: ["endpoint": nil],
-                          modificationTime: DeltaTimestamp(milliseconds: 5))
+                          modificationTime: Timestamp(milliseconds: 5))
         try table.append([odd])
         let fromJSON = State(try DeltaTable(path: folder.path).snapshot())
 
@@ -89,7 +90,7 @@ import DurableFiles
         #expect(names.filter { $0.hasSuffix(".json") }.count == 8)
         #expect(names.filter { $0.hasSuffix(".checkpoint.parquet") }.count == 2)
         // A month later, cleanup keeps the newest checkpoint and everything after it.
-        let deleted = try table.cleanUpLog(now: DeltaTimestamp.now().adding(.seconds(31 * 86_400)))
+        let deleted = try table.cleanUpLog(now: Timestamp.now().advanced(by: .seconds(31 * 86_400)))
         #expect(deleted.count == 6 + 1)
         #expect(try DeltaTable(path: folder.path).snapshot().files.count == 7)
     }
@@ -101,7 +102,7 @@ import DurableFiles
         try Data([1]).write(to: URL(fileURLWithPath: stale))
         #expect(try table.cleanUpLog().isEmpty)
         #expect(try table.snapshot().version == 0)
-        #expect(try table.cleanUpLog(now: DeltaTimestamp.now().adding(.seconds(3700))) == [".00000000000000000001.json.abc.tmp"])
+        #expect(try table.cleanUpLog(now: Timestamp.now().advanced(by: .seconds(3700))) == [".00000000000000000001.json.abc.tmp"])
         #expect(!FileManager.default.fileExists(atPath: stale))
     }
 
@@ -128,7 +129,7 @@ import DurableFiles
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
         try populate(table, commits: 2)
         try table.replace(FileSelection(partitionValues: ["endpoint": "iris"]), with: [])
-        let later = DeltaTimestamp.now().adding(.seconds(8 * 86_400))
+        let later = Timestamp.now().advanced(by: .seconds(8 * 86_400))
         // Expired but still on disk: the checkpoint keeps the tombstone so vacuum can find the file.
         try table.checkpoint(now: later)
         #expect(try DeltaTable(path: folder.path).snapshot().tombstones.count == 2)
@@ -156,8 +157,8 @@ import DurableFiles
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/_delta_log").filter { $0.hasSuffix(".json") }
         #expect(names.sorted() == ["00000000000000000004.json", "00000000000000000005.json"])
         try table.replace(FileSelection(partitionValues: ["endpoint": "iris"]), with: [])
-        #expect(try table.vacuum(now: DeltaTimestamp.now().adding(.seconds(1800))).isEmpty)
-        #expect(try table.vacuum(now: DeltaTimestamp.now().adding(.seconds(3700))).count == 5)
+        #expect(try table.vacuum(now: Timestamp.now().advanced(by: .seconds(1800))).isEmpty)
+        #expect(try table.vacuum(now: Timestamp.now().advanced(by: .seconds(3700))).count == 5)
     }
 
     @Test(arguments: [("interval 7 days", Int64(604_800)), ("interval 1 week", 604_800), ("INTERVAL 36 HOURS", 129_600),

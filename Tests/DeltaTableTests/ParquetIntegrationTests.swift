@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 import Parquet
 import Testing
@@ -22,17 +23,17 @@ import DurableFiles
     @Test func footerStatisticsEqualThoseOfTheValuesAcrossRowGroups() throws {
         let schema = try profilesSchema.parquetSchema(excluding: ["endpoint"])
         let count = 5_000
-        var times: [DeltaTimestamp?] = []
+        var times: [Timestamp?] = []
         var counts: [Int64?] = []
         for i in 0..<count {
             let offset: Duration = .microseconds(i * 7)
-            times.append(i % 11 == 0 ? nil : hour(Int64(i % 5)).adding(offset))
+            times.append(i % 11 == 0 ? nil : hour(Int64(i % 5)).advanced(by: offset))
             let value = Int64(i * 37 % 1001) - 500
             counts.append(i % 13 == 0 ? nil : value)
         }
         let means: [Double?] = (0..<count).map { $0 % 17 == 0 ? nil : sin(Double($0)) * 10 }
         let rows: [[ParquetValue]] = (0..<count).map { i in
-            [times[i].map { .int64($0.microseconds) } ?? .null, counts[i].map(ParquetValue.int64) ?? .null,
+            [times[i].map { .int64($0.microsecondsSinceEpoch) } ?? .null, counts[i].map(ParquetValue.int64) ?? .null,
              means[i].map(ParquetValue.double) ?? .null, .list([.int64(Int64(i))])]
         }
         var options = WriterOptions()
@@ -99,15 +100,15 @@ import DurableFiles
         let snapshot = try table.snapshot()
         let schema = try snapshot.schema.parquetSchema(excluding: snapshot.partitionColumns)
         let rows: [[ParquetValue]] = [
-            [.int64(hour(0).microseconds), .int64(5), .double(1.5), .list([.int64(1), .null])],
-            [.int64(hour(1).microseconds), .null, .double(-2), .null],
+            [.int64(hour(0).microsecondsSinceEpoch), .int64(5), .double(1.5), .list([.int64(1), .null])],
+            [.int64(hour(1).microsecondsSinceEpoch), .null, .double(-2), .null],
         ]
         let add = try table.writeDataFile(try RecordBatch(schema: schema, rows: rows), partitionValues: ["endpoint": "a/b c"],
                                           snapshot: snapshot)
         #expect(add.relativePath.hasPrefix("endpoint=a%2Fb c/part-") && add.relativePath.hasSuffix(".parquet"))
         let stats = try #require(add.statistics)
         #expect(stats.numRecords == 2 && stats.nullCount["count"] == .int(1) && stats.maxValues["mean"] == .double(1.5))
-        #expect(stats.timestampBounds("window_start") == hour(0)...hour(1).adding(.microseconds(999)))
+        #expect(stats.timestampBounds("window_start") == hour(0)...hour(1).advanced(by: .microseconds(999)))
         try table.append([add])
         let reread = try ParquetReader(bytes: DurableFile.read(folder.path + "/" + add.relativePath))
         #expect(try reread.readRows() == rows)

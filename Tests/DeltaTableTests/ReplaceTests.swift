@@ -6,10 +6,10 @@ import Testing
     @Test func replaceRemovesFilesOfPartitionAndHourAndAddsNewOnesInOneVersion() throws {
         let folder = TemporaryFolder()
         let table = try DeltaTable.create(at: folder.path, schema: profilesSchema, partitionColumns: ["endpoint"])
-        try table.append([try dataFile(table, "iris-h0", times: [hour(0), hour(0).adding(.seconds(300))]),
+        try table.append([try dataFile(table, "iris-h0", times: [hour(0), hour(0).advanced(by: .seconds(300))]),
                           try dataFile(table, "iris-h1", times: [hour(1)]),
                           try dataFile(table, "wine-h0", endpoint: "wine", times: [hour(0)])])
-        try table.append([try dataFile(table, "iris-h0-late", times: [hour(0).adding(.seconds(3599))])])
+        try table.append([try dataFile(table, "iris-h0-late", times: [hour(0).advanced(by: .seconds(3599))])])
 
         let merged = try dataFile(table, "iris-h0-merged", times: [hour(0)])
         let hourZero = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start",
@@ -51,7 +51,7 @@ import Testing
         let selection = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start", timeRange: hour(0)..<hour(1))
         #expect {
             try table.commit(adding: [], removing: selection, transactions: [], commitInfo: [:], operation: "REPLACE") {
-                try rival.append([try dataFile(rival, "new", times: [hour(0).adding(.seconds(60))])])
+                try rival.append([try dataFile(rival, "new", times: [hour(0).advanced(by: .seconds(60))])])
             }
         } throws: { error in
             guard case let DeltaError.conflict(_, version, reason) = error else { return false }
@@ -66,7 +66,7 @@ import Testing
         try table.append([try dataFile(table, "old", times: [hour(0)])])
         let read = try table.snapshot().version
         // A rival appends into the range after the caller read version 1 but before its replace starts.
-        try DeltaTable(path: folder.path).append([try dataFile(table, "new", times: [hour(0).adding(.seconds(60))])])
+        try DeltaTable(path: folder.path).append([try dataFile(table, "new", times: [hour(0).advanced(by: .seconds(60))])])
         let selection = FileSelection(partitionValues: ["endpoint": "iris"], timeColumn: "window_start", timeRange: hour(0)..<hour(1))
         #expect {
             try DeltaTable(path: folder.path).replace(selection, with: [], readVersion: read)

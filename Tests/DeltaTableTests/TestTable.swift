@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 @testable import DeltaTable
 
@@ -22,11 +23,11 @@ let profilesSchema = DeltaSchema([
     DeltaField("histogram", .array(element: .long, containsNull: true)),
 ])
 
-func hour(_ h: Int64) -> DeltaTimestamp { DeltaTimestamp(microseconds: 1_700_000_000_000_000 + h * 3_600_000_000) }
+func hour(_ h: Int64) -> Timestamp { Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + h * 3_600_000_000) }
 
 /// Writes a fake data file (the log does not read data files) and returns its `add` action, with
 /// statistics for `window_start` spanning `times`.
-func dataFile(_ table: DeltaTable, _ name: String, endpoint: String = "iris", times: [DeltaTimestamp]) throws -> AddFile {
+func dataFile(_ table: DeltaTable, _ name: String, endpoint: String = "iris", times: [Timestamp]) throws -> AddFile {
     var stats = FileStatistics(numRecords: Int64(times.count))
     stats.record("window_start", timestamps: times)
     stats.record("count", longs: times.map { _ in 1 })

@@ -1,3 +1,4 @@
+import DriftlineCore
 import Foundation
 import Testing
 @testable import DeltaTable
@@ -13,7 +14,7 @@ import Testing
 
         // Within the default 7 days nothing goes; a dry run lists without deleting.
         #expect(try table.vacuum().isEmpty)
-        let later = DeltaTimestamp.now().adding(.seconds(8 * 86_400))
+        let later = Timestamp.now().advanced(by: .seconds(8 * 86_400))
         #expect(try table.vacuum(now: later, dryRun: true) == ["endpoint=iris/old.parquet"])
         #expect(FileManager.default.fileExists(atPath: old))
         #expect(try table.vacuum(now: later) == ["endpoint=iris/old.parquet"])
@@ -36,7 +37,7 @@ import Testing
         for path in [orphan, hidden, underscored] { FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])) }
         // Fresh: kept (a writer may still be about to commit it).
         #expect(try table.vacuum().isEmpty)
-        let later = DeltaTimestamp.now().adding(.seconds(8 * 86_400))
+        let later = Timestamp.now().advanced(by: .seconds(8 * 86_400))
         #expect(try table.vacuum(now: later, dryRun: true) == ["endpoint=iris/part-orphan.parquet"])
         #expect(FileManager.default.fileExists(atPath: orphan))
         #expect(try table.vacuum(now: later) == ["endpoint=iris/part-orphan.parquet"])

@@ -11,16 +11,33 @@ struct TimestampTextTests {
         #expect(Timestamp(parsing: "2026-11-01T01:00+0100")?.microsecondsSinceEpoch == 1_793_491_200_000_000)
         #expect(Timestamp(parsing: "1793491200.25")?.microsecondsSinceEpoch == 1_793_491_200_250_000)
         #expect(Timestamp(parsing: "-1.5")?.microsecondsSinceEpoch == -1_500_000)
+        #expect(Timestamp(parsing: "9223372036854.775807") == .distantFuture)
+        #expect(Timestamp(parsing: "-9223372036854.775807")?.microsecondsSinceEpoch == -Int64.max)
         #expect(Timestamp(parsing: "1969-12-31T23:59:59Z")?.microsecondsSinceEpoch == -1_000_000)
         // Fraction digits past the sixth are cut (CloudEvents' ce-time may carry nanoseconds).
         #expect(Timestamp(parsing: "2026-11-02T03:15:00.123456789+01:00")?.microsecondsSinceEpoch == 1_793_585_700_123_456)
         #expect(Timestamp(parsing: "1793491200.1234567")?.microsecondsSinceEpoch == 1_793_491_200_123_456)
+        // However many there are, as the Delta log's parser read them before it merged into this one.
+        #expect(Timestamp(parsing: "2026-11-01T00:00:00.1234567890Z")?.microsecondsSinceEpoch == 1_793_491_200_123_456)
+    }
+
+    /// `init(iso8601:)` is the ISO branch of `init(parsing:)` alone: epoch numbers are not ISO-8601.
+    @Test func iso8601AloneRefusesEpochSeconds() {
+        #expect(Timestamp(iso8601: "2026-11-01T00:00:00Z")?.microsecondsSinceEpoch == 1_793_491_200_000_000)
+        #expect(Timestamp(iso8601: "2026-11-01 00:00:00.123")?.microsecondsSinceEpoch == 1_793_491_200_123_000)
+        #expect(Timestamp(iso8601: Substring("2026-11-01"))?.microsecondsSinceEpoch == 1_793_491_200_000_000)
+        for epoch in ["1793491200", "1793491200.25", "-1.5", "0"] {
+            #expect(Timestamp(iso8601: epoch) == nil, "\(epoch)")
+            #expect(Timestamp(parsing: epoch) != nil, "\(epoch)")
+        }
     }
 
     @Test func refusesWhatDoesNotExistInsteadOfRollingOver() {
         for bad in ["2026-02-30", "2025-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-11-01T24:00:00Z", "2026-11-01T12:60",
                     "2026-11-01T12:00:60Z", "2026-11-01T00:00:00+25:00", "2026-11-01T00:00:00Zjunk", "2026-11-01Z", "0x10", "1.7e9",
-                    "nan", "inf", "", " 2026-11-01", "2026-11-01 ", "1.", "+", "99999999999999", "2026-11-01T00:00:00.1234567890Z"] {
+                    "nan", "inf", "", " 2026-11-01", "2026-11-01 ", "1.", "+", "99999999999999",
+                    // 13 digits, but past the Int64 range of microseconds: refused, not trapped on.
+                    "9999999999999", "-9999999999999", "9223372036855", "9223372036854.775808"] {
             #expect(Timestamp(parsing: bad) == nil, "\(bad)")
         }
     }

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Testing
 @testable import DriftlineStore
@@ -17,9 +18,9 @@ import Testing
     @Test func replacingAnHourTwiceKeepsOneCopy() throws {
         let test = TestStore()
         let drift = try test.store.drift()
-        let hour0 = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + hour)
+        let hour0 = Timestamp(microsecondsSinceEpoch: t0)..<Timestamp(microsecondsSinceEpoch: t0 + hour)
         try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0.1))
-        try drift.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+        try drift.replace(endpoint: "iris", windowStarts: Timestamp(microsecondsSinceEpoch: t0 + hour)..<Timestamp(microsecondsSinceEpoch: t0 + 2 * hour),
                           with: driftRows(hourStart: t0 + hour, psi: 0.2))
         try drift.replace(endpoint: "other", windowStarts: hour0, with: driftRows(endpoint: "other", hourStart: t0, psi: 0.3))
         try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0.4))
@@ -28,7 +29,7 @@ import Testing
         #expect(rows.filter { $0.windowStartMicroseconds == t0 }.allSatisfy { $0.psi == 0.4 })
         #expect(rows.filter { $0.windowStartMicroseconds == t0 + hour }.allSatisfy { $0.psi == 0.2 })
         #expect(try drift.rows(endpoint: "other").count == 4)
-        let hourRows = try drift.rows(endpoint: "iris", from: DeltaTimestamp(microseconds: t0), to: DeltaTimestamp(microseconds: t0 + hour))
+        let hourRows = try drift.rows(endpoint: "iris", from: Timestamp(microsecondsSinceEpoch: t0), to: Timestamp(microsecondsSinceEpoch: t0 + hour))
         #expect(Set(hourRows.map(\.psi)) == [0.4])
         #expect(hourRows.first == driftRows(hourStart: t0, psi: 0.4).first)
     }
@@ -40,9 +41,9 @@ import Testing
             PerformanceRow(endpoint: "iris", modelVersion: "3", windowStartMicroseconds: start, windowEndMicroseconds: start + hour,
                            requests: 100, errors: 2, errorRate: 0.02, labeled: 50, accuracy: accuracy, driftStatus: "no_drift")
         }
-        let day = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + 3 * hour)
+        let day = Timestamp(microsecondsSinceEpoch: t0)..<Timestamp(microsecondsSinceEpoch: t0 + 3 * hour)
         try performance.replace(endpoint: "iris", windowStarts: day, with: [row(t0, accuracy: 0.9), row(t0 + hour, accuracy: 0.8), row(t0 + 2 * hour, accuracy: 0.7)])
-        try performance.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+        try performance.replace(endpoint: "iris", windowStarts: Timestamp(microsecondsSinceEpoch: t0 + hour)..<Timestamp(microsecondsSinceEpoch: t0 + 2 * hour),
                                 with: [row(t0 + hour, accuracy: 0.5)])
         let rows = try performance.rows(endpoint: "iris").sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
         #expect(rows.map(\.accuracy) == [0.9, 0.5, 0.7])
@@ -52,7 +53,7 @@ import Testing
     @Test func rowsOutsideTheReplacedRangeOrEndpointAreRejected() throws {
         let test = TestStore()
         let drift = try test.store.drift()
-        let hour0 = DeltaTimestamp(microseconds: t0)..<DeltaTimestamp(microseconds: t0 + hour)
+        let hour0 = Timestamp(microsecondsSinceEpoch: t0)..<Timestamp(microsecondsSinceEpoch: t0 + hour)
         #expect(throws: StoreError.self) { try drift.replace(endpoint: "iris", windowStarts: hour0, with: driftRows(hourStart: t0 + hour, psi: 0)) }
         #expect(throws: StoreError.self) { try drift.replace(endpoint: "other", windowStarts: hour0, with: driftRows(hourStart: t0, psi: 0)) }
         #expect(try drift.rows().isEmpty)
@@ -121,7 +122,7 @@ import Testing
         new.classF1 = [6.0 / 7, 2.0 / 3]
         new.classSupport = [4, 1]
         new.confusionMatrix = [3, 1, 0, 1]
-        try performance.replace(endpoint: "iris", windowStarts: DeltaTimestamp(microseconds: t0 + hour)..<DeltaTimestamp(microseconds: t0 + 2 * hour),
+        try performance.replace(endpoint: "iris", windowStarts: Timestamp(microsecondsSinceEpoch: t0 + hour)..<Timestamp(microsecondsSinceEpoch: t0 + 2 * hour),
                                 with: [new])
         let rows = try performance.rows(endpoint: "iris").sorted { $0.windowStartMicroseconds < $1.windowStartMicroseconds }
         #expect(rows == [old, new])

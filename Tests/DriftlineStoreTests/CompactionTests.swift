@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Profiles
 import Testing
@@ -33,7 +34,7 @@ import Testing
             try profiles.append(rows, transaction: AppTransaction(appId: "tail", version: Int64(part + 1)))
         }
         let before = try profiles.merged()
-        let cutoff = DeltaTimestamp(microseconds: t0 + 3 * fiveMinutes)   // windows 0, 1, 2 are closed
+        let cutoff = Timestamp(microsecondsSinceEpoch: t0 + 3 * fiveMinutes)   // windows 0, 1, 2 are closed
         let result = try profiles.compact(olderThan: cutoff)
         #expect(result.versions.count == 1 && result.filesRemoved == 3 && result.filesAdded == 2)
         #expect(result.rowsBefore == 24 && result.rowsAfter == 3 * 2 + 3 * 2)
@@ -45,9 +46,9 @@ import Testing
             #expect(abs((ma?.m2 ?? 0) - (mb?.m2 ?? 0)) <= 1e-9 * (ma?.m2 ?? 1))
         }
         let rows = try profiles.rows()
-        let closed = rows.filter { $0.windowEndMicroseconds <= cutoff.microseconds }
+        let closed = rows.filter { $0.windowEndMicroseconds <= cutoff.microsecondsSinceEpoch }
         #expect(Set(closed.map(ProfileKey.init)).count == closed.count)
-        #expect(rows.filter { $0.windowEndMicroseconds > cutoff.microseconds }.count == 6)
+        #expect(rows.filter { $0.windowEndMicroseconds > cutoff.microsecondsSinceEpoch }.count == 6)
         #expect(try profiles.transactionVersion(appId: "tail") == 3)
         // A second run finds nothing more to do.
         #expect(try profiles.compact(olderThan: cutoff).versions.isEmpty)
@@ -57,7 +58,7 @@ import Testing
         try profiles.append(try profileRows(windowStart: t0, numeric: [100], bins: bins))
         let late = try profiles.compact(olderThan: cutoff)
         #expect(late.filesRemoved == 2 && late.rowsAfter == 6)
-        let window0 = try profiles.rows(endpoint: "iris", from: DeltaTimestamp(microseconds: t0), to: DeltaTimestamp(microseconds: t0 + 1))
+        let window0 = try profiles.rows(endpoint: "iris", from: Timestamp(microsecondsSinceEpoch: t0), to: Timestamp(microsecondsSinceEpoch: t0 + 1))
         #expect(window0.count == 2)
         #expect(window0.first { $0.columnName == "x" }?.max == 100)
         #expect(try profiles.merged().first { $0.key.columnName == "x" }?.profile.count == 601)
@@ -71,7 +72,7 @@ import Testing
             for h in 0..<3 { rows += try profileRows(windowStart: t0 + Int64(h) * hour + fiveMinutes, numeric: [Double(part)]) }
             try profiles.append(rows)
         }
-        let result = try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + 4 * hour))
+        let result = try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + 4 * hour))
         #expect(result.filesAdded == 3 && result.rowsAfter == 3)
         let files = try profiles.table.snapshot().files
         #expect(files.count == 3 && files.allSatisfy { $0.statistics?.numRecords == 1 })
@@ -85,7 +86,7 @@ import Testing
         try profiles.append(try profileRows(numeric: [-1, 1], bins: a))
         try profiles.append(try profileRows(numeric: [2], bins: a))
         try profiles.append(try profileRows(numeric: [6, 7], bins: b))
-        try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + hour))
+        try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + hour))
         let rows = try profiles.rows()
         #expect(rows.count == 2)
         #expect(Set(rows.map { $0.referenceID ?? "-" }) == ["A", "B"])
@@ -101,7 +102,7 @@ import Testing
         // same window after compaction has read its snapshot: the replace conflicts and starts over.
         let rival = try Store(root: test.root).profiles()
         var appended = false
-        let result = try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + hour), endpoint: nil, maxAttempts: 5) {
+        let result = try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + hour), endpoint: nil, maxAttempts: 5) {
             guard !appended else { return }
             appended = true
             try rival.append(try profileRows(numeric: [10, 11]), transaction: AppTransaction(appId: "tail", version: 1))
@@ -120,7 +121,7 @@ import Testing
         for part in 0..<3 { try profiles.append(try profileRows(numeric: [Double(part)])) }
         let rival = try Store(root: test.root).profiles()
         #expect(throws: StoreError.self) {
-            try profiles.compact(olderThan: DeltaTimestamp(microseconds: t0 + hour), endpoint: nil, maxAttempts: 2) {
+            try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + hour), endpoint: nil, maxAttempts: 2) {
                 try rival.append(try profileRows(numeric: [1]))
             }
         }
@@ -137,7 +138,7 @@ import Testing
         for part in 0..<20 {
             try profiles.append(try profileRows(windowStart: t0 + Int64(part % 4) * fiveMinutes, numeric: [Double(part)]))
         }
-        let cutoff = DeltaTimestamp(microseconds: t0 + hour)
+        let cutoff = Timestamp(microsecondsSinceEpoch: t0 + hour)
         let outcomes = Outcomes()
         DispatchQueue.concurrentPerform(iterations: 3) { _ in
             do {

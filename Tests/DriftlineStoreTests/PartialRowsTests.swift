@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Profiles
 import Testing
@@ -63,7 +64,7 @@ import Testing
             try profiles.append(Array(rows[chunk..<min(chunk + 3, rows.count)]))
         }
         let before = try profiles.merged().map(\.row)
-        try profiles.compact(olderThan: DeltaTimestamp(microseconds: .max))
+        try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: .max))
         let after = try profiles.merged().map(\.row)
         #expect(after == before)
         #expect(before == (try Self.merged(rows)))

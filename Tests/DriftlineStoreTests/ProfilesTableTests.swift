@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Parquet
 import Profiles
@@ -42,11 +43,11 @@ import Testing
         for w in 0..<6 {
             try profiles.append(try profileRows(windowStart: t0 + Int64(w) * fiveMinutes, numeric: [Double(w)]))
         }
-        let some = try profiles.rows(endpoint: "iris", from: DeltaTimestamp(microseconds: t0 + fiveMinutes),
-                                     to: DeltaTimestamp(microseconds: t0 + 3 * fiveMinutes))
+        let some = try profiles.rows(endpoint: "iris", from: Timestamp(microsecondsSinceEpoch: t0 + fiveMinutes),
+                                     to: Timestamp(microsecondsSinceEpoch: t0 + 3 * fiveMinutes))
         #expect(some.map(\.windowStartMicroseconds) == [t0 + fiveMinutes, t0 + 2 * fiveMinutes])
         let snapshot = try profiles.table.snapshot()
-        let range = DeltaTimestamp(microseconds: t0 + fiveMinutes)..<DeltaTimestamp(microseconds: t0 + 3 * fiveMinutes)
+        let range = Timestamp(microsecondsSinceEpoch: t0 + fiveMinutes)..<Timestamp(microsecondsSinceEpoch: t0 + 3 * fiveMinutes)
         #expect(profiles.storage.files(in: snapshot, endpoint: "iris", windowStarts: range).count == 2)
     }
 

@@ -15,7 +15,7 @@ import Testing
         var column = try ReferenceColumn.numeric(name: ":proba:yes", values: p, binCount: 10, extraEdge: 0.4)
         let bins = try ReferenceBins(referenceID: "", edges: try #require(column.edges))
         column.calibration = try CalibrationMap(bins: bins, values: p, events: labels)
-        return Reference(endpoint: "fraud", modelVersion: "2", createdAt: DeltaTimestamp(microseconds: t0), binCount: 10,
+        return Reference(endpoint: "fraud", modelVersion: "2", createdAt: Timestamp(microsecondsSinceEpoch: t0), binCount: 10,
                          task: .classification(classes: ["no", "yes"], threshold: 0.4),
                          columns: [column, .categorical(name: "region", values: ["eu", "us"])])
     }

@@ -1,4 +1,5 @@
 import DeltaTable
+import DriftlineCore
 import Foundation
 import Profiles
 import Testing
@@ -9,7 +10,7 @@ import Testing
         var numbers = Numbers(seed: seed)
         let xs = (0..<5000).map { i in i % 100 == 0 ? Double.nan : numbers.normal(mean: 5, sd: 1.5) }
         let regions: [String?] = (0..<5000).map { i in i % 77 == 0 ? nil : ["eu", "us", "apac"][i % 3] }
-        return Reference(endpoint: endpoint, modelVersion: version, createdAt: DeltaTimestamp(microseconds: t0 + 123_456),
+        return Reference(endpoint: endpoint, modelVersion: version, createdAt: Timestamp(microsecondsSinceEpoch: t0 + 123_456),
                          binCount: 20, task: .classification(classes: ["setosa", "versicolor", "virginica"]),
                          columns: [try .numeric(name: "sepal_length", values: xs), .categorical(name: "region", values: regions)])
     }
@@ -44,7 +45,7 @@ import Testing
 
     @Test func theFingerprintIgnoresCreationTimeAndFollowsContent() throws {
         let a = try sample()
-        let b = Reference(endpoint: a.endpoint, modelVersion: a.modelVersion, createdAt: DeltaTimestamp(microseconds: 0),
+        let b = Reference(endpoint: a.endpoint, modelVersion: a.modelVersion, createdAt: Timestamp(microsecondsSinceEpoch: 0),
                           binCount: a.binCount, task: a.task, columns: a.columns)
         #expect(a.referenceID == b.referenceID)
         #expect(try sample(seed: 5).referenceID == a.referenceID)   // same data, same id (seeded sketch)

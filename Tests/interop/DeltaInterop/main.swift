@@ -83,7 +83,7 @@ func statistics(for spec: FileSpec) throws -> FileStatistics {
                 return value.double
             })
         case "string": stats.record(name, strings: column.values.map(\.string))
-        case "timestamp": stats.record(name, timestamps: column.values.map { $0.int64.map { DeltaTimestamp(microseconds: $0) } })
+        case "timestamp": stats.record(name, timestamps: column.values.map { $0.int64.map { Timestamp(microsecondsSinceEpoch: $0) } })
         case "boolean":
             stats.record(name, booleans: column.values.map { if case let .bool(flag) = $0 { return flag } else { return nil } })
         default: throw InteropError.usage("unknown column type \(column.type)")
@@ -224,9 +224,9 @@ func run(_ all: [String]) throws {
     case "replace":
         let request = try readRequest()
         let spec = request.where ?? WhereSpec()
-        var range: Range<DeltaTimestamp>?
+        var range: Range<Timestamp>?
         if let from = spec.from, let to = spec.to {
-            range = DeltaTimestamp(microseconds: from)..<DeltaTimestamp(microseconds: to)
+            range = Timestamp(microsecondsSinceEpoch: from)..<Timestamp(microsecondsSinceEpoch: to)
         }
         let selection = FileSelection(partitionValues: spec.partitionValues ?? [:], timeColumn: spec.timeColumn, timeRange: range)
         let files = try (request.files ?? []).map { try writeFile($0, to: table) }

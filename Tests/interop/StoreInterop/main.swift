@@ -147,12 +147,12 @@ func run(_ arguments: [String]) throws {
         }
         printJSON(.object(["versions": .array(versions)]))
     case "merged":
-        let from = arguments.count > 3 ? Int64(arguments[2]).map { DeltaTimestamp(microseconds: $0) } : nil
-        let to = arguments.count > 3 ? Int64(arguments[3]).map { DeltaTimestamp(microseconds: $0) } : nil
+        let from = arguments.count > 3 ? Int64(arguments[2]).map { Timestamp(microsecondsSinceEpoch: $0) } : nil
+        let to = arguments.count > 3 ? Int64(arguments[3]).map { Timestamp(microsecondsSinceEpoch: $0) } : nil
         printJSON(.array(try store.profiles().merged(from: from, to: to).map(json)))
     case "compact":
         guard arguments.count == 3, let cutoff = Int64(arguments[2]) else { throw Failure(description: usage) }
-        let result = try store.profiles().compact(olderThan: DeltaTimestamp(microseconds: cutoff), maxAttempts: 50)
+        let result = try store.profiles().compact(olderThan: Timestamp(microsecondsSinceEpoch: cutoff), maxAttempts: 50)
         printJSON(.object(["versions": .array(result.versions.map { .int($0) }), "rows_before": .int(Int64(result.rowsBefore)),
                            "rows_after": .int(Int64(result.rowsAfter)), "files_removed": .int(Int64(result.filesRemoved)),
                            "retries": .int(Int64(result.retries))]))
@@ -172,7 +172,7 @@ func run(_ arguments: [String]) throws {
             throw Failure(description: usage)
         }
         let endpoint = try string(request, "endpoint")
-        let range = DeltaTimestamp(microseconds: try int(request, "from"))..<DeltaTimestamp(microseconds: try int(request, "to"))
+        let range = Timestamp(microsecondsSinceEpoch: try int(request, "from"))..<Timestamp(microsecondsSinceEpoch: try int(request, "to"))
         let objects = rows.compactMap(\.object)
         let version: Int64
         switch arguments[2] {
