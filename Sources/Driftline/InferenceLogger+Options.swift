@@ -9,6 +9,16 @@ extension InferenceLogger {
         case block(timeout: Duration)
     }
 
+    /// How the writer thread is scheduled beside the threads that serve requests.
+    public enum WriterScheduling: Sendable, Equatable {
+        /// On Linux, `SCHED_BATCH` (the default): the writer still gets its fair share of CPU, so it keeps up
+        /// under full load, but its wake-ups (every flush interval) never preempt a running request thread; it
+        /// runs when they wait or at the end of their time slice. Elsewhere the same as ``normal``.
+        case background
+        /// The operating system's default for a new thread (`SCHED_OTHER` on Linux).
+        case normal
+    }
+
     /// Tunables of a logger; the defaults suit a model server.
     public struct Options: Sendable {
         /// The partition's writer id (a folder name). Default: `<hostname>-<pid>`. Give a stable id to
@@ -33,6 +43,8 @@ extension InferenceLogger {
         /// that every consumer (each `driftline tail`) has read and whose newest record is older than the
         /// retention age are deleted; with a size cap, the oldest go first even if unread (counted).
         public var retentionInterval: Duration = .seconds(60)
+        /// How the writer thread is scheduled (default ``WriterScheduling/background``).
+        public var writerScheduling: WriterScheduling = .background
 
         public init(
             writerID: String? = nil, bufferBytes: Int = 8 << 20, bufferPolicy: BufferPolicy = .dropNewest,

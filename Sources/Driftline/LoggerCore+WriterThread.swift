@@ -46,10 +46,32 @@ extension LoggerCore {
 
     /// Starts the writer thread (a real thread: it blocks in `write` and `fsync`, never on the cooperative pool).
     func startWriterThread(name: String) {
-        let thread = Thread { [self] in self.runWriter() }
+        let scheduling = options.writerScheduling
+        let thread = Thread { [self] in
+            Self.scheduleCurrentThread(scheduling)
+            self.runWriter()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
+    }
+
+    /// Names the calling thread (the writer) `driftline-log` for the OS and puts it under `scheduling`. On Linux `sched_setscheduler` with pid 0
+    /// applies to the calling thread only. `SCHED_BATCH` needs no privilege; if the call fails anyway the
+    /// writer keeps the default policy, which is correct, only less kind to the request threads.
+    static func scheduleCurrentThread(_ scheduling: InferenceLogger.WriterScheduling) {
+        #if os(Linux)
+        // The name `top -H` and /proc show (glibc's pthread_setname_np is not visible to Swift): best effort.
+        if let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") {
+            try? comm.write(contentsOf: Data("driftline-log".utf8))
+            try? comm.close()
+        }
+        guard scheduling == .background else { return }
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        let schedBatch: Int32 = 3  // SCHED_BATCH of <linux/sched.h>; glibc's header shows it only under _GNU_SOURCE
+        _ = sched_setscheduler(0, schedBatch, &parameters)
+        #endif
     }
 
     /// The writer loop: take a full buffer (handed over by a caller, or taken on the timer, a flush or close),

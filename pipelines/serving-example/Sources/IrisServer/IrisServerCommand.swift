@@ -56,6 +56,9 @@ struct IrisServerCommand: AsyncParsableCommand {
     @Flag(help: "Serve without logging (as does DRIFTLINE_LOGGING=off).")
     var noLogging = false
 
+    @Flag(help: "Run the logger's writer thread with the default scheduling instead of Linux SCHED_BATCH (for comparisons: tools/load-serving).")
+    var normalWriterScheduling = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): must lie in 0...65535") }
     }
@@ -67,8 +70,10 @@ struct IrisServerCommand: AsyncParsableCommand {
         var logger: InferenceLogger?
         if logging {
             let schema = try ModelSchema(features: model.features.map { .numeric($0) }, task: .classification(classes: model.classes))
+            var options = InferenceLogger.Options(writerID: writerID)
+            options.writerScheduling = normalWriterScheduling ? .normal : .background
             let opened = try InferenceLogger(directory: logDirectory, endpoint: model.name, modelVersion: model.version,
-                                             schema: schema, options: .init(writerID: writerID))
+                                             schema: schema, options: options)
             services.append(LoggerService(logger: opened))
             logger = opened
         }
