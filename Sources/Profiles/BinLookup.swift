@@ -68,6 +68,33 @@ struct BinLookup: Sendable {
         return (sum, low, high)
     }
 
+    /// ``count(_:into:origin:)`` over `values`, fused with the moments' second pass over the previous block `held`
+    /// (as many values): the sum of ((h − origin) − `heldMean`)² in order. Two independent chains of additions
+    /// in one loop, where two loops would each wait on their own chain.
+    func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>, origin: Double,
+               held: UnsafeBufferPointer<Double>, heldMean: Double) -> (sum: Double, min: Double, max: Double, heldM2: Double) {
+        precondition(held.count == values.count)
+        guard let first = values.first else { return (0, .infinity, -.infinity, 0) }
+        var sum = 0.0, m2 = 0.0
+        var low = first, high = first
+        below.withUnsafeBufferPointer { table in
+            paddedEdges.withUnsafeBufferPointer { edges in
+                for i in 0..<values.count {
+                    let x = values[i]
+                    sum += x - origin
+                    let d = (held[i] - origin) - heldMean
+                    m2 += d * d
+                    low = x < low ? x : low
+                    high = x > high ? x : high
+                    let base = Int(table[Self.slot(x, low: self.low, scale: scale)])
+                    let bin = base &+ (edges[base] <= x ? 1 : 0) &+ (edges[base &+ 1] <= x ? 1 : 0)
+                    counts[bin] &+= 1
+                }
+            }
+        }
+        return (sum, low, high, m2)
+    }
+
     /// Adds 1 to `counts[bin]` for each value (all finite).
     func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>) {
         _ = count(values, into: counts, origin: 0)
