@@ -215,14 +215,13 @@ public struct NumericProfile: Sendable {
         guard let lookup, pendingCount == StagingBlock.capacity else { return flush() }
         let n = pendingCount
         let previous = heldPass
-        var previousBlock = held
         let first0 = pending.withValues(count: 1) { $0[0] }
         // The origin the block would have after the held one is combined: the held block's own.
         let origin = previous != nil ? heldOrigin : storedMoments.blockOrigin(first: first0)
         pending.withValues(count: n) { block in
             let first: (sum: Double, min: Double, max: Double)
             if let previous {
-                let pass = previousBlock.withValues(count: n) { heldValues in
+                let pass = held.withValues(count: n) { heldValues in
                     counts.withUnsafeMutableBufferPointer { c in
                         lookup.count(block, into: c, origin: origin, held: heldValues, heldMean: previous.sum / Double(n))
                     }
