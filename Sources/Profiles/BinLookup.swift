@@ -3,7 +3,7 @@
 /// directly. About a dozen instructions and no branch per value, where comparing every edge takes ~40.
 ///
 /// Exact: the slot of x, `slot(x)`, never decreases as x grows (a subtraction and a multiplication by a
-/// positive constant, each correctly rounded, then clamping and truncation, are all monotone), so an edge in a
+/// positive constant, each correctly rounded, then clamping and rounding, are all monotone), so an edge in a
 /// lower slot is < x and one in a higher slot is > x, and `index(of:)` is the count of edges ≤ x, as
 /// ``ReferenceBins/binIndex(of:)`` says. Bins whose edges crowd more than two into one slot get no table
 /// (`init` returns nil) and are searched by comparing every edge.
@@ -36,13 +36,15 @@ struct BinLookup: Sendable {
         paddedEdges = edges + [.infinity, .infinity]
     }
 
-    /// The slot of x: ⌊(x − low)·scale⌋ clamped to the table (computed in the double domain, so no
-    /// magnitude traps the conversion to Int).
+    /// The slot of x: (x − low)·scale clamped to the table, then rounded to the nearest integer by adding
+    /// 1.5·2⁵² (whose ulp is 1) and reading the low bits, where `Int(_:)` would check for NaN and magnitude on
+    /// every value. Monotone in x like any clamp and rounding, which is all the table needs; `init` places the
+    /// edges with this same function.
     @inline(__always)
     static func slot(_ x: Double, low: Double, scale: Double) -> Int {
         let position = (x - low) * scale
         let clamped = Swift.min(Swift.max(position, 0), Double(slotCount - 1))
-        return Int(clamped)
+        return Int(truncatingIfNeeded: (clamped + 0x1.8p52).bitPattern) & 0xFFFF
     }
 
     /// Adds 1 to `counts[bin]` for each value (all finite), and returns what ``NumericMoments``' first pass
