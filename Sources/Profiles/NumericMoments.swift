@@ -86,6 +86,25 @@ public struct NumericMoments: Sendable {
         return (low, high)
     }
 
+    /// ``add(finiteBlock:)``'s first pass over `block` (the sum of x − `origin` in order, min, max), fused with the
+    /// second pass over an earlier block `held` of as many values: the sum of ((h − origin) − `heldMean`)² in order.
+    static func firstPass(_ block: UnsafeBufferPointer<Double>, origin: Double, held: UnsafeBufferPointer<Double>,
+                          heldMean: Double) -> (sum: Double, min: Double, max: Double, heldM2: Double) {
+        precondition(held.count == block.count)
+        guard let first = block.first else { return (0, .infinity, -.infinity, 0) }
+        var sum = 0.0, m2 = 0.0
+        var low = first, high = first
+        for i in 0..<block.count {
+            let x = block[i]
+            sum += x - origin
+            let d = (held[i] - origin) - heldMean
+            m2 += d * d
+            low = x < low ? x : low
+            high = x > high ? x : high
+        }
+        return (sum, low, high, m2)
+    }
+
     /// The shift a block's first pass subtracts: the first value ever, else the current shift.
     func blockOrigin(first: Double) -> Double { count == 0 ? first : shift }
 

@@ -207,12 +207,13 @@ public struct NumericProfile: Sendable {
         storedMoments.combine(blockCount: n, first: heldFirst, shiftedSum: pass.sum, m2: m2, min: pass.min, max: pass.max)
     }
 
-    /// Folds a full staging block in (``add(_:)``). With a bin table, the block's moments' first pass runs in one
-    /// loop with the binning and the held block's second pass, and the block is held in turn: the moments see
+    /// Folds a full staging block in (``add(_:)``). Without bins or with a bin table, the block's moments' first pass
+    /// runs in one loop with the held block's second pass (and the binning), and the block is held in turn: the moments see
     /// the same blocks, with the same origins, combined in the same order as ``flush()`` would, so the same bits.
     @usableFromInline
     mutating func flushBlock() {
-        guard let lookup, pendingCount == StagingBlock.capacity else { return flush() }
+        // Bins without a table count in ``flush()``'s loop over the edges: that path stays as it was.
+        guard pendingCount == StagingBlock.capacity, lookup != nil || !binned else { return flush() }
         let n = pendingCount
         let previous = heldPass
         let first0 = pending.withValues(count: 1) { $0[0] }
@@ -222,16 +223,25 @@ public struct NumericProfile: Sendable {
             let first: (sum: Double, min: Double, max: Double)
             if let previous {
                 let pass = held.withValues(count: n) { heldValues in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        lookup.count(block, into: c, origin: origin, held: heldValues, heldMean: previous.sum / Double(n))
+                    let heldMean = previous.sum / Double(n)
+                    if let lookup {
+                        return counts.withUnsafeMutableBufferPointer { c in
+                            lookup.count(block, into: c, origin: origin, held: heldValues, heldMean: heldMean)
+                        }
                     }
+                    return NumericMoments.firstPass(block, origin: origin, held: heldValues, heldMean: heldMean)
                 }
                 storedMoments.combine(blockCount: n, first: heldFirst, shiftedSum: previous.sum, m2: pass.heldM2,
                                       min: previous.min, max: previous.max)
                 first = (pass.sum, pass.min, pass.max)
             } else {
-                let pass = counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c, origin: origin) }
-                first = (pass.sum, pass.min, pass.max)
+                if let lookup {
+                    let pass = counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c, origin: origin) }
+                    first = (pass.sum, pass.min, pass.max)
+                } else {
+                    let pass = NumericMoments.firstPass(block, origin: origin, held: block, heldMean: 0)
+                    first = (pass.sum, pass.min, pass.max)
+                }
             }
             heldPass = first
             heldOrigin = origin
