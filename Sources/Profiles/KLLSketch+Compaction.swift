@@ -68,10 +68,11 @@ extension KLLSketch {
         let sortLevel = level == 0 ? !levelZeroSorted : unsortedLevels & (1 << UInt64(level)) != 0
         unsortedLevels &= ~(1 << UInt64(level))
         let coin = Int(random.next() & 1)
-        let deferred = levels.withUnsafeMutableBufferPointer { bounds in
+        var deferred = false
+        levels.withUnsafeMutableBufferPointer { bounds in
             items.withUnsafeMutableBufferPointer { buffer in
-                Self.compact(level: level, bounds: bounds, buffer: buffer, sortLevel: sortLevel, coin: coin,
-                             deferringOrder: deferringOrder)
+                deferred = Self.compact(level: level, bounds: bounds, buffer: buffer, sortLevel: sortLevel, coin: coin,
+                                        deferringOrder: deferringOrder)
             }
         }
         if deferred { unsortedLevels |= 1 << UInt64(level + 1) }
