@@ -3,7 +3,7 @@
 /// directly. About a dozen instructions and no branch per value, where comparing every edge takes ~40.
 ///
 /// Exact: the slot of x, `slot(x)`, never decreases as x grows (a subtraction and a multiplication by a
-/// positive constant, each correctly rounded, then clamping and truncation, are all monotone), so an edge in a
+/// positive constant, each correctly rounded, then clamping and rounding, are all monotone), so an edge in a
 /// lower slot is < x and one in a higher slot is > x, and `index(of:)` is the count of edges ≤ x, as
 /// ``ReferenceBins/binIndex(of:)`` says. Bins whose edges crowd more than two into one slot get no table
 /// (`init` returns nil) and are searched by comparing every edge.
@@ -36,13 +36,15 @@ struct BinLookup: Sendable {
         paddedEdges = edges + [.infinity, .infinity]
     }
 
-    /// The slot of x: ⌊(x − low)·scale⌋ clamped to the table (computed in the double domain, so no
-    /// magnitude traps the conversion to Int).
+    /// The slot of x: (x − low)·scale clamped to the table, then rounded to the nearest integer by adding
+    /// 1.5·2⁵² (whose ulp is 1) and reading the low bits, where `Int(_:)` would check for NaN and magnitude on
+    /// every value. Monotone in x like any clamp and rounding, which is all the table needs; `init` places the
+    /// edges with this same function.
     @inline(__always)
     static func slot(_ x: Double, low: Double, scale: Double) -> Int {
         let position = (x - low) * scale
         let clamped = Swift.min(Swift.max(position, 0), Double(slotCount - 1))
-        return Int(clamped)
+        return Int(truncatingIfNeeded: (clamped + 0x1.8p52).bitPattern) & 0xFFFF
     }
 
     /// Adds 1 to `counts[bin]` for each value (all finite), and returns what ``NumericMoments``' first pass
@@ -66,6 +68,33 @@ struct BinLookup: Sendable {
             }
         }
         return (sum, low, high)
+    }
+
+    /// ``count(_:into:origin:)`` over `values`, fused with the moments' second pass over the previous block `held`
+    /// (as many values): the sum of ((h − origin) − `heldMean`)² in order. Two independent chains of additions
+    /// in one loop, where two loops would each wait on their own chain.
+    func count(_ values: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int64>, origin: Double,
+               held: UnsafeBufferPointer<Double>, heldMean: Double) -> (sum: Double, min: Double, max: Double, heldM2: Double) {
+        precondition(held.count == values.count)
+        guard let first = values.first else { return (0, .infinity, -.infinity, 0) }
+        var sum = 0.0, m2 = 0.0
+        var low = first, high = first
+        below.withUnsafeBufferPointer { table in
+            paddedEdges.withUnsafeBufferPointer { edges in
+                for i in 0..<values.count {
+                    let x = values[i]
+                    sum += x - origin
+                    let d = (held[i] - origin) - heldMean
+                    m2 += d * d
+                    low = x < low ? x : low
+                    high = x > high ? x : high
+                    let base = Int(table[Self.slot(x, low: self.low, scale: scale)])
+                    let bin = base &+ (edges[base] <= x ? 1 : 0) &+ (edges[base &+ 1] <= x ? 1 : 0)
+                    counts[bin] &+= 1
+                }
+            }
+        }
+        return (sum, low, high, m2)
     }
 
     /// Adds 1 to `counts[bin]` for each value (all finite).

@@ -71,59 +71,71 @@ extension KLLSketch {
         var deferred = false
         levels.withUnsafeMutableBufferPointer { bounds in
             items.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                let rawBegin = Int(bounds[level])
-                let rawLimit = Int(bounds[level + 1])
-                let populationAbove = Int(bounds[level + 2]) - rawLimit
-                let rawPopulation = rawLimit - rawBegin
-                let odd = rawPopulation & 1 == 1
-                let adjustedBegin = odd ? rawBegin + 1 : rawBegin
-                let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
-                let half = adjustedPopulation / 2
-                if sortLevel {
-                    // Level 0 sorts the run it compacts (its odd first item stays as it is); a deferred higher
-                    // level sorts all of itself, as merging would have kept it (the odd item is its smallest).
-                    if level == 0 {
-                        Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation)
-                    } else {
-                        Self.sort(buffer, rawBegin, rawLimit)
-                    }
-                }
-                if populationAbove == 0 {
-                    Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-                } else if deferringOrder {
-                    Self.halveDownToTop(base + adjustedBegin, length: adjustedPopulation, offset: coin)
-                    deferred = true
-                } else {
-                    Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
-                    Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
-                                      destination: adjustedBegin + half)
-                }
-                bounds[level + 1] -= UInt32(half)
-                if odd {
-                    bounds[level] = bounds[level + 1] - 1
-                    if Int(bounds[level]) != rawBegin { base[Int(bounds[level])] = base[rawBegin] }
-                } else {
-                    bounds[level] = bounds[level + 1]
-                }
-                if level > 0 {
-                    // The levels below move up by `half` (overlapping: copied from the top down).
-                    let start = Int(bounds[0])
-                    let amount = rawBegin - start
-                    if amount > 64 {
-                        (base + start + half).update(from: base + start, count: amount)   // memmove semantics
-                    } else {
-                        var i = amount - 1
-                        while i >= 0 {
-                            base[start &+ half &+ i] = base[start &+ i]
-                            i &-= 1
-                        }
-                    }
-                    for l in 0..<level { bounds[l] += UInt32(half) }
-                }
+                deferred = Self.compact(level: level, bounds: bounds, buffer: buffer, sortLevel: sortLevel, coin: coin,
+                                        deferringOrder: deferringOrder)
             }
         }
         if deferred { unsortedLevels |= 1 << UInt64(level + 1) }
+    }
+
+    /// One compaction of `level` (which is not the top level) over raw storage: sorts it if `sortLevel`, keeps
+    /// the items the coin picks, merges them into (or, `deferringOrder`, puts them in front of) the level above
+    /// and moves the levels below up. Returns true when it left the level above out of order.
+    @inline(__always)
+    static func compact(level: Int, bounds: UnsafeMutableBufferPointer<UInt32>, buffer: UnsafeMutableBufferPointer<Double>,
+                        sortLevel: Bool, coin: Int, deferringOrder: Bool) -> Bool {
+        guard let base = buffer.baseAddress else { return false }
+        var deferred = false
+        let rawBegin = Int(bounds[level])
+        let rawLimit = Int(bounds[level + 1])
+        let populationAbove = Int(bounds[level + 2]) - rawLimit
+        let rawPopulation = rawLimit - rawBegin
+        let odd = rawPopulation & 1 == 1
+        let adjustedBegin = odd ? rawBegin + 1 : rawBegin
+        let adjustedPopulation = odd ? rawPopulation - 1 : rawPopulation
+        let half = adjustedPopulation / 2
+        if sortLevel {
+            // Level 0 sorts the run it compacts (its odd first item stays as it is); a deferred higher
+            // level sorts all of itself, as merging would have kept it (the odd item is its smallest).
+            if level == 0 {
+                Self.sort(buffer, adjustedBegin, adjustedBegin + adjustedPopulation)
+            } else {
+                Self.sort(buffer, rawBegin, rawLimit)
+            }
+        }
+        if populationAbove == 0 {
+            Self.halveUp(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+        } else if deferringOrder {
+            Self.halveDownToTop(base + adjustedBegin, length: adjustedPopulation, offset: coin)
+            deferred = true
+        } else {
+            Self.halveDown(buffer, start: adjustedBegin, length: adjustedPopulation, offset: coin)
+            Self.mergeInPlace(buffer, a: adjustedBegin, aCount: half, b: rawLimit, bCount: populationAbove,
+                              destination: adjustedBegin + half)
+        }
+        bounds[level + 1] -= UInt32(half)
+        if odd {
+            bounds[level] = bounds[level + 1] - 1
+            if Int(bounds[level]) != rawBegin { base[Int(bounds[level])] = base[rawBegin] }
+        } else {
+            bounds[level] = bounds[level + 1]
+        }
+        if level > 0 {
+            // The levels below move up by `half` (overlapping: copied from the top down).
+            let start = Int(bounds[0])
+            let amount = rawBegin - start
+            if amount > 64 {
+                (base + start + half).update(from: base + start, count: amount)   // memmove semantics
+            } else {
+                var i = amount - 1
+                while i >= 0 {
+                    base[start &+ half &+ i] = base[start &+ i]
+                    i &-= 1
+                }
+            }
+            for l in 0..<level { bounds[l] += UInt32(half) }
+        }
+        return deferred
     }
 
     /// Sorts the levels a deferred compaction left out of order (``unsortedLevels``); afterwards the sketch

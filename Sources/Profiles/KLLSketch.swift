@@ -163,17 +163,60 @@ public struct KLLSketch: Sendable {
         if noNegativeZero && !deferringOrder && Self.containsNegativeZero(values) { noNegativeZero = false }
         var next = 0
         while next < values.count {
+            // Only a compaction that needs a new level leaves the loop below (it reallocates the buffer).
             if levels[0] == 0 { compactWhileUpdating(deferringOrder: deferringOrder) }
-            let space = Int(levels[0])
-            let take = Swift.min(space, values.count - next)
-            items.withUnsafeMutableBufferPointer { buffer in
-                for j in 0..<take { buffer[space - 1 - j] = values[next + j] }
-            }
-            levels[0] -= UInt32(take)
-            count += UInt64(take)
-            next += take
+            next = fillCompacting(values, from: next, deferringOrder: deferringOrder)
         }
         levelZeroSorted = false
+    }
+
+    /// Copies `values[next...]` into level 0, compacting (as ``compactWhileUpdating(deferringOrder:)`` would) each
+    /// time the buffer fills, all over raw pointers taken once; stops when done or when a compaction would need a
+    /// new level (the buffer then stays full). Returns the index of the first value not copied.
+    private mutating func fillCompacting(_ values: UnsafeBufferPointer<Double>, from start: Int, deferringOrder: Bool) -> Int {
+        var next = start
+        let total = values.count
+        let top = numLevels - 1
+        var random = self.random
+        var unsorted = unsortedLevels
+        var zeroSorted = levelZeroSorted
+        var added = 0
+        levels.withUnsafeMutableBufferPointer { bounds in
+            items.withUnsafeMutableBufferPointer { buffer in
+                capacities.withUnsafeBufferPointer { capacity in
+                    guard let base = buffer.baseAddress, let source = values.baseAddress else { return }
+                    while true {
+                        let space = Int(bounds[0])
+                        if space == 0 {
+                            var level = 0
+                            while level < top && bounds[level + 1] &- bounds[level] < capacity[level] { level += 1 }
+                            if level == top { return }
+                            let sortLevel = level == 0 ? !zeroSorted : unsorted & (1 << UInt64(level)) != 0
+                            unsorted &= ~(1 << UInt64(level))
+                            let coin = Int(random.next() & 1)
+                            if Self.compact(level: level, bounds: bounds, buffer: buffer, sortLevel: sortLevel, coin: coin,
+                                            deferringOrder: deferringOrder) {
+                                unsorted |= 1 << UInt64(level + 1)
+                            }
+                            continue
+                        }
+                        if next == total { return }
+                        let take = Swift.min(space, total &- next)
+                        let target = base + (space &- 1)
+                        for j in 0..<take { target[-j] = source[next &+ j] }
+                        bounds[0] = UInt32(space &- take)
+                        added &+= take
+                        next &+= take
+                        zeroSorted = false
+                        if next == total { return }
+                    }
+                }
+            }
+        }
+        self.random = random
+        unsortedLevels = unsorted
+        count += UInt64(added)
+        return next
     }
 
     /// Puts `x` into level 0, compacting first when the buffer is full (min/max are not touched).

@@ -86,6 +86,25 @@ public struct NumericMoments: Sendable {
         return (low, high)
     }
 
+    /// ``add(finiteBlock:)``'s first pass over `block` (the sum of x − `origin` in order, min, max), fused with the
+    /// second pass over an earlier block `held` of as many values: the sum of ((h − origin) − `heldMean`)² in order.
+    static func firstPass(_ block: UnsafeBufferPointer<Double>, origin: Double, held: UnsafeBufferPointer<Double>,
+                          heldMean: Double) -> (sum: Double, min: Double, max: Double, heldM2: Double) {
+        precondition(held.count == block.count)
+        guard let first = block.first else { return (0, .infinity, -.infinity, 0) }
+        var sum = 0.0, m2 = 0.0
+        var low = first, high = first
+        for i in 0..<block.count {
+            let x = block[i]
+            sum += x - origin
+            let d = (held[i] - origin) - heldMean
+            m2 += d * d
+            low = x < low ? x : low
+            high = x > high ? x : high
+        }
+        return (sum, low, high, m2)
+    }
+
     /// The shift a block's first pass subtracts: the first value ever, else the current shift.
     func blockOrigin(first: Double) -> Double { count == 0 ? first : shift }
 
@@ -95,16 +114,27 @@ public struct NumericMoments: Sendable {
         guard !block.isEmpty else { return }
         if count == 0 { shift = block[0] }
         let origin = shift
-        let nb = Double(block.count)
-        let blockMean = sum / nb
+        let blockMean = sum / Double(block.count)
         var blockM2 = 0.0
         for x in block {
             let d = (x - origin) - blockMean
             blockM2 += d * d
         }
+        combine(blockCount: block.count, first: block[0], shiftedSum: sum, m2: blockM2, min: low, max: high)
+    }
+
+    /// The last step of ``add(finiteBlock:shiftedSum:min:max:)``: folds in a block whose second pass (`m2`, the sum
+    /// of ((x − origin) − mean)² in order, mean = `sum` / count) was done elsewhere, with origin =
+    /// ``blockOrigin(first:)`` of its `first` value as it was before the block. Same arithmetic, same bits.
+    mutating func combine(blockCount: Int, first: Double, shiftedSum sum: Double, m2 blockM2: Double,
+                          min low: Double, max high: Double) {
+        guard blockCount > 0 else { return }
+        if count == 0 { shift = first }
+        let nb = Double(blockCount)
+        let blockMean = sum / nb
         minimum = Swift.min(minimum, low)
         maximum = Swift.max(maximum, high)
-        defer { count += Int64(block.count) }
+        defer { count += Int64(blockCount) }
         if count == 0 {
             shiftedMean = blockMean
             m2 = blockM2

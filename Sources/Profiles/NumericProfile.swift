@@ -28,6 +28,16 @@ public struct NumericProfile: Sendable {
     // Inlinable `add` (below) stages values from the caller's module without a call per value.
     @usableFromInline var pending = StagingBlock()
     @usableFromInline var pendingCount = 0
+    /// The last full block, when its moments' second pass waits to ride along the next block's first pass
+    /// (binned profiles with a search table): `heldPass` holds its first pass (nil: no block held), `heldOrigin`
+    /// the shift both passes subtract. Folded in before the staged values by ``flush()``.
+    private var held = StagingBlock()
+    private var heldPass: (sum: Double, min: Double, max: Double)?
+    private var heldOrigin = 0.0
+    private var heldFirst = 0.0
+
+    /// True while staged or held values are not yet in the statistics.
+    private var hasStaged: Bool { pendingCount > 0 || heldPass != nil }
 
     /// An empty profile; `seed` fixes the sketch's compaction coin (tests).
     public init(bins: ReferenceBins? = nil, k: UInt16 = KLLSketch.defaultK, seed: UInt64? = nil) throws(ProfileError) {
@@ -91,7 +101,7 @@ public struct NumericProfile: Sendable {
     /// carry the training range (``ReferenceBins/trainingRange``); nil otherwise.
     public var outsideTrainingRange: (below: Int64, above: Int64)? {
         guard range != nil else { return nil }
-        guard pendingCount > 0 else { return outside }
+        guard hasStaged else { return outside }
         var copy = self
         copy.flush()
         return copy.outside
@@ -99,7 +109,7 @@ public struct NumericProfile: Sendable {
 
     /// Count, missing count, min, max, mean and m2. NaN and ±∞ count as missing.
     public var moments: NumericMoments {
-        guard pendingCount > 0 else { return storedMoments }
+        guard hasStaged else { return storedMoments }
         var copy = self
         copy.flush()
         return copy.storedMoments
@@ -107,7 +117,7 @@ public struct NumericProfile: Sendable {
 
     /// The finite values' KLL sketch.
     public var sketch: KLLSketch {
-        guard pendingCount > 0 || storedSketch.unsortedLevels != 0 else { return storedSketch }
+        guard hasStaged || storedSketch.unsortedLevels != 0 else { return storedSketch }
         var copy = self
         copy.flush()
         copy.storedSketch.sortUnsortedLevels()
@@ -117,7 +127,7 @@ public struct NumericProfile: Sendable {
     /// Per-bin counts of the finite values (`nil` without bins).
     public var histogram: [Int64]? {
         guard binned else { return nil }
-        guard pendingCount > 0 else { return counts }
+        guard hasStaged else { return counts }
         var copy = self
         copy.flush()
         return copy.counts
@@ -136,7 +146,7 @@ public struct NumericProfile: Sendable {
         }
         pending.store(x, at: pendingCount)
         pendingCount += 1
-        if pendingCount == StagingBlock.capacity { flush() }
+        if pendingCount == StagingBlock.capacity { flushBlock() }
     }
 
     /// Records values absent from `n` records.
@@ -144,6 +154,7 @@ public struct NumericProfile: Sendable {
 
     /// Folds staged values into the statistics (accessors do this on a copy; calling it is optional).
     public mutating func flush() {
+        finishHeld()
         guard pendingCount > 0 else { return }
         let n = pendingCount
         pending.withValues(count: n) { block in
@@ -177,6 +188,73 @@ public struct NumericProfile: Sendable {
                 }
             }
         }
+        pendingCount = 0
+    }
+
+    /// Folds the held block into the moments: its second pass alone, then the combination.
+    private mutating func finishHeld() {
+        guard let pass = heldPass else { return }
+        heldPass = nil
+        let n = StagingBlock.capacity
+        let origin = heldOrigin, mean = pass.sum / Double(n)
+        var m2 = 0.0
+        held.withValues(count: n) { block in
+            for x in block {
+                let d = (x - origin) - mean
+                m2 += d * d
+            }
+        }
+        storedMoments.combine(blockCount: n, first: heldFirst, shiftedSum: pass.sum, m2: m2, min: pass.min, max: pass.max)
+    }
+
+    /// Folds a full staging block in (``add(_:)``). Without bins or with a bin table, the block's moments' first pass
+    /// runs in one loop with the held block's second pass (and the binning), and the block is held in turn: the moments see
+    /// the same blocks, with the same origins, combined in the same order as ``flush()`` would, so the same bits.
+    @usableFromInline
+    mutating func flushBlock() {
+        // Bins without a table count in ``flush()``'s loop over the edges: that path stays as it was.
+        guard pendingCount == StagingBlock.capacity, lookup != nil || !binned else { return flush() }
+        let n = pendingCount
+        let previous = heldPass
+        let first0 = pending.withValues(count: 1) { $0[0] }
+        // The origin the block would have after the held one is combined: the held block's own.
+        let origin = previous != nil ? heldOrigin : storedMoments.blockOrigin(first: first0)
+        pending.withValues(count: n) { block in
+            let first: (sum: Double, min: Double, max: Double)
+            if let previous {
+                let pass = held.withValues(count: n) { heldValues in
+                    let heldMean = previous.sum / Double(n)
+                    if let lookup {
+                        return counts.withUnsafeMutableBufferPointer { c in
+                            lookup.count(block, into: c, origin: origin, held: heldValues, heldMean: heldMean)
+                        }
+                    }
+                    return NumericMoments.firstPass(block, origin: origin, held: heldValues, heldMean: heldMean)
+                }
+                storedMoments.combine(blockCount: n, first: heldFirst, shiftedSum: previous.sum, m2: pass.heldM2,
+                                      min: previous.min, max: previous.max)
+                first = (pass.sum, pass.min, pass.max)
+            } else {
+                if let lookup {
+                    let pass = counts.withUnsafeMutableBufferPointer { c in lookup.count(block, into: c, origin: origin) }
+                    first = (pass.sum, pass.min, pass.max)
+                } else {
+                    let pass = NumericMoments.firstPass(block, origin: origin, held: block, heldMean: 0)
+                    first = (pass.sum, pass.min, pass.max)
+                }
+            }
+            heldPass = first
+            heldOrigin = origin
+            heldFirst = first0
+            storedSketch.update(finiteBlock: block, min: first.min, max: first.max, deferringOrder: true)
+            if let range, var tally = outside, first.min < range.lowerBound || first.max > range.upperBound {
+                for x in block {
+                    if x < range.lowerBound { tally.below += 1 } else if x > range.upperBound { tally.above += 1 }
+                }
+                outside = tally
+            }
+        }
+        held = pending
         pendingCount = 0
     }
 
