@@ -2,6 +2,7 @@ import Dispatch
 import DriftlineCore
 import DriftlineLog
 import Foundation
+import Synchronization
 
 extension LogTail {
     /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
@@ -25,22 +26,28 @@ extension LogTail {
         let current = entries
         // 1. Every partition reads (each reader is its own partition's files) while the previous round's join
         //    items are applied, a task per join shard: a shard task touches only its shards of the joins and
-        //    its results in the previous rounds, the others only their reader and round. The rest of the
-        //    previous round is applied after.
+        //    its results in the previous rounds, the others only their reader and round. The task that
+        //    applies the last shard then applies the rest of the previous round (it touches only the stage's
+        //    state) and hands its rounds back, so their batches are freed while the reads go on.
         let previous = pending
         pending = []
         let joining = previous.isEmpty ? 0 : LabelJoin.shardCount
         if joining > 0 { prepareJoins(previous) }
+        let shardsLeft = Mutex(joining)
         Parallel.forEach(joining + current.count, width: options.workers) { task in
             if task < joining {
                 LogTail.applyJoinShard(task, of: previous)
+                let last = shardsLeft.withLock { left in
+                    left -= 1
+                    return left == 0
+                }
+                if last { self.finishRounds(previous) }
                 return
             }
             let entry = current[task - joining]
             do { entry.round.events = try entry.reader.read(maxBatches: maxBatches) } catch { entry.round.readError = error }
             entry.round.held = entry.reader.held
         }
-        if joining > 0 { finishRounds(previous) }
         // 2. The model of every batch (created on first sight, in partition order), then a read-only view for the workers.
         for entry in current {
             for case .records(let batch) in entry.round.events { entry.round.batchModels.append(model(for: batch.manifest)) }
