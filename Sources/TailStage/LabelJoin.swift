@@ -83,14 +83,83 @@ struct LabelJoin {
         case join(PendingPrediction, Label)
     }
 
-    private(set) var predictions = JoinTable(placeholder: PendingPrediction.placeholder)
-    private(set) var waiting: [JoinKey: WaitingLabel] = [:]
-    var duplicateLabels: Int64 = 0
+    /// The number of shards every join is split into, by join key (a fixed number: what a key joins depends
+    /// only on the records of that key, in log order, so the shards change no outcome, whatever threads apply them).
+    static let shardCount = 4
+
+    /// The shard of a key (its top bits: the tables place keys by their low bits).
+    @inline(__always)
+    static func shard(of key: JoinKey) -> Int { Int(truncatingIfNeeded: key.high >> 62) }
+
+    /// The pending predictions and waiting labels of the keys of one shard. The stage applies each shard of
+    /// a round's join items on its own task (``LogTail/applyJoinShard(_:of:)``): one thread at a time uses a
+    /// shard, and it touches nothing outside it; what spans the shards (the carried labels) is settled by the
+    /// join afterwards (``LabelJoin/collect()``).
+    final class Shard {
+        var predictions = JoinTable(placeholder: PendingPrediction.placeholder)
+        var waiting: [JoinKey: WaitingLabel] = [:]
+        var duplicateLabels: Int64 = 0
+        /// Restored labels resolved here (joined, or duplicates of an inline label) since the join collected them.
+        var resolved = Carried()
+        /// Keeps the cache warming from being optimized away.
+        var warmth: UInt64 = 0
+
+        /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
+        /// A repeated request id keeps its first prediction.
+        func addPrediction(key id: JoinKey, _ pending: PendingPrediction) -> Match {
+            guard !waiting.isEmpty, predictions.slot(of: id) == nil, let label = waiting.removeValue(forKey: id) else {
+                // The common case: no label is waiting for it (one probe of the table).
+                predictions.insertIfAbsent(id, pending)
+                return .none
+            }
+            var entry = pending
+            if label.restored {
+                if label.shared { resolved.shared += 1 } else { resolved.own += 1 }
+            }
+            if entry.labelled {
+                duplicateLabels += 1   // it had an inline label already
+                predictions.insertIfAbsent(id, entry)
+                return .none
+            }
+            entry.labelled = true
+            predictions.insertIfAbsent(id, entry)
+            return .join(entry, label.label)
+        }
+
+        /// A label (see ``LabelJoin/addLabel(_:_:timestamp:shared:)``).
+        func addLabel(key id: JoinKey, _ label: Label, timestamp: Int64, shared: Bool) -> Match {
+            if let slot = predictions.slot(of: id) {
+                if predictions[slot: slot].labelled {
+                    duplicateLabels += 1
+                    return .none
+                }
+                predictions[slot: slot].labelled = true
+                return .join(predictions[slot: slot], label)
+            }
+            if let earlier = waiting[id] {
+                if !(shared && earlier.shared) { duplicateLabels += 1 }
+                return .none
+            }
+            waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared)
+            return .none
+        }
+
+        /// Brings the table lines the keys will probe into cache (a batch's keys, before applying them).
+        func warm(_ keys: [JoinKey]) {
+            warmth &+= keys.withUnsafeBufferPointer { predictions.warm($0) }
+        }
+    }
+
+    /// The shards, by ``shard(of:)`` (shared by copies of the join: one join per endpoint is kept).
+    let shards: [Shard] = (0..<LabelJoin.shardCount).map { _ in Shard() }
+    /// Unmatched labels counted so far (waited out the horizon, or carried and never resolved).
     var unmatchedLabels: Int64 = 0
     /// Shared labels (``WaitingLabel/shared``) that waited out the horizon: not unmatched, not held here.
     var sharedLabelsNotHeld: Int64 = 0
-    /// What ``takeNewCounts()`` has reported of `unmatchedLabels` and `sharedLabelsNotHeld`.
+    /// What ``takeNewCounts()`` has reported of `unmatchedLabels` and `sharedLabelsNotHeld`, and
+    /// ``takeNewDuplicates()`` of the duplicate labels.
     private var reported = (unmatched: Int64(0), notHeld: Int64(0))
+    private var reportedDuplicates: Int64 = 0
     /// Waiting labels of the resumed commit not yet resolved (nil when none are outstanding).
     private(set) var carried: Carried?
     /// Restored labels still waiting.
@@ -99,6 +168,9 @@ struct LabelJoin {
     /// duplicate of its inline label. Either way they are not unmatched.
     private var restoredResolved = Carried()
 
+    /// Labels for a request that had one already, so far (every shard's).
+    var duplicateLabels: Int64 { shards.reduce(0) { $0 + $1.duplicateLabels } }
+
     /// Registers a prediction; returns a waiting label to profile with it (the label is consumed).
     /// A repeated request id keeps its first prediction.
     mutating func addPrediction(_ requestID: RequestID, _ pending: PendingPrediction) -> Match {
@@ -106,27 +178,12 @@ struct LabelJoin {
         return addPrediction(key: JoinKey(requestID), pending)
     }
 
-    /// ``addPrediction(_:_:)`` with the request id's key computed already (see ``warm(_:)``).
+    /// ``addPrediction(_:_:)`` with the request id's key computed already.
     mutating func addPrediction(key id: JoinKey, _ pending: PendingPrediction) -> Match {
-        guard !waiting.isEmpty, predictions.slot(of: id) == nil, let label = waiting.removeValue(forKey: id) else {
-            // The common case: no label is waiting for it (one probe of the table).
-            predictions.insertIfAbsent(id, pending)
-            return .none
-        }
-        var entry = pending
-        if label.restored { resolveRestored(label) }
-        if entry.labelled {
-            duplicateLabels += 1   // it had an inline label already
-            predictions.insertIfAbsent(id, entry)
-            return .none
-        }
-        entry.labelled = true
-        predictions.insertIfAbsent(id, entry)
-        return .join(entry, label.label)
+        let match = shards[Self.shard(of: id)].addPrediction(key: id, pending)
+        collect()
+        return match
     }
-
-    /// Brings the table lines the keys will probe into cache (a batch's keys, before profiling it).
-    func warm(_ keys: UnsafeBufferPointer<JoinKey>) -> UInt64 { predictions.warm(keys) }
 
     /// A label: joins a pending prediction, waits for one, or counts as a duplicate.
     ///
@@ -136,36 +193,50 @@ struct LabelJoin {
     /// A second shared label of a request whose shared label waits is left to the tail that holds it.
     mutating func addLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64, shared: Bool = false) -> Match {
         let id = JoinKey(requestID)
-        if let slot = predictions.slot(of: id) {
-            if predictions[slot: slot].labelled {
-                duplicateLabels += 1
-                return .none
-            }
-            predictions[slot: slot].labelled = true
-            return .join(predictions[slot: slot], label)
+        return shards[Self.shard(of: id)].addLabel(key: id, label, timestamp: timestamp, shared: shared)
+    }
+
+    /// Takes in what the shards resolved of the restored labels since the last call; once none waits, the
+    /// carried labels that never joined are counted. (A key's outcome does not depend on the other keys, and
+    /// the count is settled from totals once the last restored label is resolved: applying the shards one
+    /// after the other, or a round's worth of items per shard at once, counts the same.)
+    mutating func collect() {
+        var any = false
+        for shard in shards where shard.resolved != Carried() {
+            restoredWaiting -= Int(shard.resolved.own + shard.resolved.shared)
+            restoredResolved.own += shard.resolved.own
+            restoredResolved.shared += shard.resolved.shared
+            shard.resolved = Carried()
+            any = true
         }
-        if let earlier = waiting[id] {
-            if !(shared && earlier.shared) { duplicateLabels += 1 }
-            return .none
-        }
-        waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared)
-        return .none
+        if any { settleCarried() }
+    }
+
+    /// Duplicate labels counted since the last call.
+    mutating func takeNewDuplicates() -> Int64 {
+        let total = duplicateLabels
+        defer { reportedDuplicates = total }
+        return total - reportedDuplicates
     }
 
     /// Drops predictions older than `cutoff` and counts labels that waited past it as unmatched.
     mutating func expire(before cutoff: Int64) {
-        predictions.removeAll { $0.timestamp < cutoff }
+        collect()
         var expired: Int64 = 0, expiredShared: Int64 = 0, expiredRestored = 0
-        waiting = waiting.filter { entry in
-            guard entry.value.timestamp < cutoff else { return true }
-            if entry.value.restored {
-                expiredRestored += 1
-            } else if entry.value.shared {
-                expiredShared += 1
-            } else {
-                expired += 1
+        for shard in shards {
+            shard.predictions.removeAll { $0.timestamp < cutoff }
+            guard !shard.waiting.isEmpty else { continue }
+            shard.waiting = shard.waiting.filter { entry in
+                guard entry.value.timestamp < cutoff else { return true }
+                if entry.value.restored {
+                    expiredRestored += 1
+                } else if entry.value.shared {
+                    expiredShared += 1
+                } else {
+                    expired += 1
+                }
+                return false
             }
-            return false
         }
         unmatchedLabels += expired
         sharedLabelsNotHeld += expiredShared
@@ -191,22 +262,16 @@ struct LabelJoin {
     /// commit not yet resolved.
     var waitingToCommit: Carried {
         var result = Carried()
-        for entry in waiting.values where !entry.restored {
-            if entry.shared { result.shared += 1 } else { result.own += 1 }
+        for shard in shards {
+            for entry in shard.waiting.values where !entry.restored {
+                if entry.shared { result.shared += 1 } else { result.own += 1 }
+            }
         }
         if let carried {
             result.own += max(0, carried.own - restoredResolved.own)
             result.shared += max(0, carried.shared - restoredResolved.shared)
         }
         return result
-    }
-
-    /// A restored label left the waiting set for a prediction read after the restart: joined to it, or counted
-    /// as a duplicate of its inline label (as it would have been without the restart).
-    private mutating func resolveRestored(_ label: WaitingLabel) {
-        restoredWaiting -= 1
-        if label.shared { restoredResolved.shared += 1 } else { restoredResolved.own += 1 }
-        settleCarried()
     }
 
     /// Once no restored label waits, the carried labels that never joined are counted.
@@ -220,30 +285,32 @@ struct LabelJoin {
     }
 
     /// Pending predictions (labelled ones included: they catch duplicates).
-    var pendingPredictions: Int { predictions.count }
+    var pendingPredictions: Int { shards.reduce(0) { $0 + $1.predictions.count } }
     /// Labels still waiting for their prediction.
-    var waitingLabels: Int { waiting.count }
+    var waitingLabels: Int { shards.reduce(0) { $0 + $1.waiting.count } }
 
     /// Rebuild on start: a prediction and a label that were both committed have been joined already.
     mutating func restorePrediction(_ requestID: RequestID, _ pending: PendingPrediction) {
         guard !requestID.isEmpty else { return }
         let id = JoinKey(requestID)
-        guard predictions.slot(of: id) == nil else { return }
+        let shard = shards[Self.shard(of: id)]
+        guard shard.predictions.slot(of: id) == nil else { return }
         var entry = pending
-        if let label = waiting.removeValue(forKey: id) {
+        if let label = shard.waiting.removeValue(forKey: id) {
             entry.labelled = true
             if label.restored { restoredWaiting -= 1 }   // joined before the restart
         }
-        predictions.insertIfAbsent(id, entry)
+        shard.predictions.insertIfAbsent(id, entry)
     }
 
     /// Rebuild on start: a committed label either joined a committed prediction or still waits.
     mutating func restoreLabel(_ requestID: RequestID, _ label: Label, timestamp: Int64, shared: Bool = false) {
         let id = JoinKey(requestID)
-        if let slot = predictions.slot(of: id) {
-            predictions[slot: slot].labelled = true
-        } else if waiting[id] == nil {
-            waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared, restored: true)
+        let shard = shards[Self.shard(of: id)]
+        if let slot = shard.predictions.slot(of: id) {
+            shard.predictions[slot: slot].labelled = true
+        } else if shard.waiting[id] == nil {
+            shard.waiting[id] = WaitingLabel(label: label, timestamp: timestamp, shared: shared, restored: true)
             restoredWaiting += 1
         }
     }

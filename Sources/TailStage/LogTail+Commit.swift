@@ -21,14 +21,21 @@ extension LogTail {
         foldWorkers()
         guard positionsChanged || !accumulators.isEmpty || counts != TailProgress.Counts() else { return nil }
         let started = ContinuousClock.now
-        var rows: [ProfileRow] = []
-        for (index, window) in accumulators.enumerated() {
-            let key = accumulatorKeys[index]
-            let manifest = models[key.model].manifest
-            let start = Timestamp(microsecondsSinceEpoch: key.windowStart)
-            rows += window.rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
-                                windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
+        // Each window's rows on its own task (up to `options.workers` at once), concatenated in window order.
+        let windowList = accumulators, keys = accumulatorKeys, manifests = models.map(\.manifest), windows = self.windows
+        var perWindow = [[ProfileRow]](repeating: [], count: windowList.count)
+        perWindow.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(windowList.count, width: options.workers) { index in
+                let key = keys[index]
+                let manifest = manifests[key.model]
+                let start = Timestamp(microsecondsSinceEpoch: key.windowStart)
+                out[index] = windowList[index].rows(endpoint: manifest.endpoint, modelVersion: manifest.modelVersion,
+                                                    windowStart: start, windowEnd: windows.end(ofWindowStartingAt: start))
+            }
         }
+        var rows: [ProfileRow] = []
+        rows.reserveCapacity(perWindow.reduce(0) { $0 + $1.count })
+        for part in perWindow { rows += part }
         try checkLastCommit()
         // Values beyond ±1e100 of this interval, by endpoint: counted in the progress (not in `counts`, so a
         // failed commit that is retried does not count them twice), published once the commit is in.
@@ -101,20 +108,33 @@ extension LogTail {
         accumulatorKeys = []
         accumulatorIndex = [:]
         let ordered = parts.keys.sorted { ($0.model, $0.windowStart) < ($1.model, $1.windowStart) }
-        for key in ordered {
-            guard var list = parts.removeValue(forKey: key), !list.isEmpty else { continue }
-            var merged = list.removeFirst()
-            for other in list {
-                do throws(ProfileError) {
-                    try merged.merge(other)
-                } catch {
-                    accumulators.append(merged)
-                    accumulatorKeys.append(key)
-                    merged = other
+        let lists = ordered.map { parts.removeValue(forKey: $0) ?? [] }
+        // Each window's parts are merged on its own task (up to `options.workers` at once): the windows are
+        // independent, and each one's parts merge in the order above whatever thread merges them.
+        var folded = [[WindowProfile]](repeating: [], count: lists.count)
+        folded.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(lists.count, width: options.workers) { index in
+                var list = lists[index]
+                guard !list.isEmpty else { return }
+                var result: [WindowProfile] = []
+                var merged = list.removeFirst()
+                for other in list {
+                    do throws(ProfileError) {
+                        try merged.merge(other)
+                    } catch {
+                        result.append(merged)
+                        merged = other
+                    }
                 }
+                result.append(merged)
+                out[index] = result
             }
-            accumulators.append(merged)
-            accumulatorKeys.append(key)
+        }
+        for (key, windows) in zip(ordered, folded) where !windows.isEmpty {
+            for window in windows {
+                accumulators.append(window)
+                accumulatorKeys.append(key)
+            }
             accumulatorIndex[key] = accumulators.count - 1
         }
     }

@@ -8,6 +8,8 @@ extension LogTail {
     /// gaps are counted, and each profiled batch's labels go through the join (see ``finish(_:_:items:model:partition:shared:validTimes:)``).
     func handle(_ round: PartitionWorker.Round, of key: String, validTimes: EventTimeRange) {
         var outcomeIndex = 0
+        // The next joined label of each shard's results (their items are in order: merged in item order).
+        var joined = JoinedCursor(round)
         for event in round.events {
             switch event {
             case .records(let batch):
@@ -20,7 +22,7 @@ extension LogTail {
                     advance(key, past: batch)
                     continue
                 }
-                finish(batch, round.outcomes[outcomeIndex], items: round.items, model: round.batchModels[outcomeIndex],
+                finish(batch, round.outcomes[outcomeIndex], joined: &joined, model: round.batchModels[outcomeIndex],
                        partition: key, shared: partitions[key]?.shared ?? false, validTimes: validTimes)
                 outcomeIndex += 1
             case .corruption(let region):
@@ -35,14 +37,41 @@ extension LogTail {
         }
     }
 
-    /// Finishes one batch its partition's worker profiled: each label through the join (a joined label is
-    /// profiled into the stage's accumulator of its prediction's window), counts, quarantine, watermark and
-    /// position. A batch whose payload does not decode is counted as corrupt and its records as lost, as the
+    /// The labels the join shards matched in a round, in item order (a merge of the shards' results).
+    struct JoinedCursor {
+        let results: [[PartitionWorker.JoinedLabel]]
+        var next: [Int]
+
+        init(_ round: PartitionWorker.Round) {
+            results = round.results.map(\.joined)
+            next = [Int](repeating: 0, count: results.count)
+        }
+
+        /// The next joined label whose item is below `end`, if any.
+        mutating func pop(below end: Int) -> PartitionWorker.JoinedLabel? {
+            var best = -1
+            var bestItem = Int32.max
+            for shard in 0..<results.count where next[shard] < results[shard].count {
+                let item = results[shard][next[shard]].item
+                if item < bestItem {
+                    best = shard
+                    bestItem = item
+                }
+            }
+            guard best >= 0, Int(bestItem) < end else { return nil }
+            defer { next[best] += 1 }
+            return results[best][next[best]]
+        }
+    }
+
+    /// Finishes one batch its partition's worker profiled, once the join shards applied its items: each
+    /// label they matched is profiled into the stage's accumulator of its prediction's window; counts,
+    /// quarantine, watermark and position. A batch whose payload does not decode is counted as corrupt and its records as lost, as the
     /// reader does for one that fails its CRC; nothing of it is profiled.
     ///
     /// `shared`: the batch is of the shared labels log; its inference records were ignored (they belong to
     /// a host's own log) and its labels join only predictions this tail holds (see ``LabelJoin``).
-    func finish(_ batch: RecordBatch, _ outcome: PartitionWorker.Outcome, items: [PartitionWorker.JoinItem], model modelIndex: Int,
+    func finish(_ batch: RecordBatch, _ outcome: PartitionWorker.Outcome, joined: inout JoinedCursor, model modelIndex: Int,
                 partition key: String, shared: Bool, validTimes: EventTimeRange) {
         let endpoint = batch.manifest.endpoint
         let done: PartitionWorker.Profiled
@@ -68,41 +97,20 @@ extension LogTail {
         case .profiled(let profiled):
             done = profiled
         }
-        var join = takeJoin(endpoint)
-        let duplicatesBefore = join.duplicateLabels
-        defer {
-            counts.duplicateLabels += join.duplicateLabels - duplicatesBefore
-            metrics.duplicateLabels.increment(by: join.duplicateLabels - duplicatesBefore)
-            joins[endpoint] = join
-        }
         var labelsJoined: Int64 = 0
-        if !done.items.isEmpty {
-            // The join table is far larger than the cache: warm the slots of the batch's keys together first
-            // (the loads overlap), instead of missing the cache once per record below.
-            var keys = joinKeys
-            joinKeys = []
-            defer { joinKeys = keys }
-            keys.removeAll(keepingCapacity: true)
-            for i in done.items { keys.append(items[i].key) }
-            joinWarmth &+= keys.withUnsafeBufferPointer { join.warm($0) }
+        if !done.items.isEmpty, let first = joined.pop(below: done.items.upperBound) {
             // The joined labels are profiled in a local array (moved out of `self` and back).
             var accumulators = self.accumulators
             self.accumulators = []
             defer { self.accumulators = accumulators }
-            for i in done.items {
-                let match: LabelJoin.Match
-                if let label = items[i].label {
-                    match = join.addLabel(label.requestID, label.label, timestamp: label.timestamp.microsecondsSinceEpoch, shared: shared)
-                } else {
-                    match = join.addPrediction(key: items[i].key, items[i].pending)
-                }
-                if case .join(let joined, let value) = match {
-                    let start = windows.start(of: Timestamp(microsecondsSinceEpoch: joined.timestamp)).microsecondsSinceEpoch
-                    let index = slot(for: WindowKey(model: Int(joined.model), windowStart: start), in: &accumulators)
-                    let labelProfiler = accumulators[index].profiler
-                    labelProfiler.addLabel(value, prediction: joined.prediction, to: &accumulators[index])
-                    labelsJoined += 1
-                }
+            var next: PartitionWorker.JoinedLabel? = first
+            while let match = next {
+                let start = windows.start(of: Timestamp(microsecondsSinceEpoch: match.prediction.timestamp)).microsecondsSinceEpoch
+                let index = slot(for: WindowKey(model: Int(match.prediction.model), windowStart: start), in: &accumulators)
+                let labelProfiler = accumulators[index].profiler
+                labelProfiler.addLabel(match.label, prediction: match.prediction.prediction, to: &accumulators[index])
+                labelsJoined += 1
+                next = joined.pop(below: done.items.upperBound)
             }
         }
         watermarks[endpoint] = max(watermarks[endpoint] ?? .min, done.watermark)

@@ -2,15 +2,18 @@ import Dispatch
 import DriftlineCore
 import DriftlineLog
 import Foundation
+import Synchronization
 
 extension LogTail {
     /// Reads every followed partition once (up to `maxBatches` batches each). Returns whether anything was read.
     ///
     /// The partitions are read, decoded and profiled concurrently (up to `options.workers` tasks at once,
-    /// each partition into its own accumulators). What must see the partitions in one order (the label
-    /// join, counts, watermarks and positions) is applied on the stage's state in partition order, one
-    /// round later: while the partitions read their next batches. ``drainPending()`` applies the last
-    /// round before a commit, a reference check or a partition discovery.
+    /// each partition into its own accumulators). What must see the partitions in one order is applied one
+    /// round later: the label join, split by join key into ``LabelJoin/shardCount`` shards, each applying
+    /// its keys' items in partition and log order on a task of its own while the partitions read their next
+    /// batches; then, on the stage's thread, the joined labels (in item order), counts, watermarks and
+    /// positions, in partition order. ``drainPending()`` applies the last round before a commit, a
+    /// reference check or a partition discovery.
     @discardableResult
     func readAvailable(maxBatches: Int = 16) throws -> Bool {
         var entries: [(key: String, reader: PartitionReader, shared: Bool, worker: PartitionWorker, round: PartitionWorker.Round)] = []
@@ -21,17 +24,27 @@ extension LogTail {
             entries.append((key, state.reader, state.shared, worker, worker.newRound()))
         }
         let current = entries
-        // 1. Every partition reads (each reader is its own partition's files) while the previous round is
-        //    applied: that task touches only the stage's state, the others only their reader and round.
+        // 1. Every partition reads (each reader is its own partition's files) while the previous round's join
+        //    items are applied, a task per join shard: a shard task touches only its shards of the joins and
+        //    its results in the previous rounds, the others only their reader and round. The task that
+        //    applies the last shard then applies the rest of the previous round (it touches only the stage's
+        //    state) and hands its rounds back, so their batches are freed while the reads go on.
         let previous = pending
         pending = []
-        let applying = previous.isEmpty ? 0 : 1
-        Parallel.forEach(current.count + applying, width: options.workers) { task in
-            if task < applying {
-                self.apply(previous)
+        let joining = previous.isEmpty ? 0 : LabelJoin.shardCount
+        if joining > 0 { prepareJoins(previous) }
+        let shardsLeft = Mutex(joining)
+        Parallel.forEach(joining + current.count, width: options.workers) { task in
+            if task < joining {
+                LogTail.applyJoinShard(task, of: previous)
+                let last = shardsLeft.withLock { left in
+                    left -= 1
+                    return left == 0
+                }
+                if last { self.finishRounds(previous) }
                 return
             }
-            let entry = current[task - applying]
+            let entry = current[task - joining]
             do { entry.round.events = try entry.reader.read(maxBatches: maxBatches) } catch { entry.round.readError = error }
             entry.round.held = entry.reader.held
         }
@@ -74,14 +87,95 @@ extension LogTail {
         apply(rounds)
     }
 
-    /// Applies rounds in partition order, and hands them back to their workers.
+    /// Applies rounds: their join items (a task per join shard), then the rest in partition order.
     func apply(_ rounds: [PendingRound]) {
+        prepareJoins(rounds)
+        Parallel.forEach(LabelJoin.shardCount, width: options.workers) { shard in LogTail.applyJoinShard(shard, of: rounds) }
+        finishRounds(rounds)
+    }
+
+    /// Readies the rounds for the join tasks: each profiled records batch that will be applied (as
+    /// ``handle(_:of:validTimes:)`` does) gets the shards of its endpoint's join (created on first use, with
+    /// or without items, as applying the batch always did).
+    func prepareJoins(_ rounds: [PendingRound]) {
+        for entry in rounds {
+            let round = entry.round
+            round.batchShards.removeAll(keepingCapacity: true)
+            round.shared = partitions[entry.key]?.shared ?? false
+            guard !round.events.isEmpty, round.readError == nil else { continue }
+            let applied = min(round.outcomes.count, round.batchModels.count)
+            for case .records(let batch) in round.events {
+                let ordinal = round.batchShards.count
+                guard ordinal < applied else { break }
+                guard case .profiled = round.outcomes[ordinal] else {
+                    round.batchShards.append([])
+                    continue
+                }
+                let endpoint = batch.manifest.endpoint
+                if joins[endpoint] == nil { joins[endpoint] = takeJoin(endpoint) }
+                round.batchShards.append(joins[endpoint]?.shards ?? [])
+            }
+        }
+    }
+
+    /// Applies shard `shard`'s join items of `rounds` (prepared by ``prepareJoins(_:)``), in partition order
+    /// and, within a round, in item order; the labels it matches go to the round's `results[shard]`.
+    /// Touches only that shard of each join and that result of each round: the shards run concurrently.
+    static func applyJoinShard(_ shard: Int, of rounds: [PendingRound]) {
+        var keys: [JoinKey] = []
+        for entry in rounds {
+            let round = entry.round
+            let list = round.shardItems[shard]
+            guard !list.isEmpty, !round.batchShards.isEmpty else { continue }
+            let items = round.items, batchShards = round.batchShards, shared = round.shared
+            let result = round.results[shard]
+            var start = 0
+            while start < list.count {
+                // The items of one batch: warm the table lines they probe together (the loads overlap) first.
+                let batch = Int(list[start].batch)
+                var end = start + 1
+                while end < list.count, list[end].batch == list[start].batch { end += 1 }
+                defer { start = end }
+                guard batch < batchShards.count, shard < batchShards[batch].count else { continue }
+                let join = batchShards[batch][shard]
+                keys.removeAll(keepingCapacity: true)
+                for k in start..<end { keys.append(items[Int(list[k].item)].key) }
+                join.warm(keys)
+                for k in start..<end {
+                    let i = Int(list[k].item)
+                    let match: LabelJoin.Match
+                    if let label = items[i].label {
+                        match = join.addLabel(key: items[i].key, label.label, timestamp: label.timestamp.microsecondsSinceEpoch, shared: shared)
+                    } else {
+                        match = join.addPrediction(key: items[i].key, items[i].pending)
+                    }
+                    if case .join(let prediction, let label) = match {
+                        result.joined.append(PartitionWorker.JoinedLabel(item: Int32(truncatingIfNeeded: i), prediction: prediction, label: label))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies the rest of rounds whose join items are applied, in partition order (the joined labels are
+    /// profiled, in item order), and hands them back to their workers.
+    func finishRounds(_ rounds: [PendingRound]) {
         for entry in rounds {
             if !entry.round.events.isEmpty, entry.round.readError == nil {
                 handle(entry.round, of: entry.key, validTimes: entry.validTimes)
             }
             if entry.round.readError == nil { noteHeld(entry.key, entry.round.held) }
             entry.worker.recycle(entry.round)
+        }
+        // What the shards counted: duplicates, and restored labels resolved (which may settle the carried ones).
+        for endpoint in Array(joins.keys) {
+            guard var join = joins.removeValue(forKey: endpoint) else { continue }
+            join.collect()
+            let duplicates = join.takeNewDuplicates()
+            joins[endpoint] = join
+            guard duplicates > 0 else { continue }
+            counts.duplicateLabels += duplicates
+            metrics.duplicateLabels.increment(by: duplicates)
         }
     }
 

@@ -68,9 +68,6 @@ public final class LogTail {
     var pending: [PendingRound] = []
     /// Storage the records of a batch are decoded into, reused from batch to batch (no allocation per record).
     var decodeStorage: [DecodedRecord] = []
-    /// A batch's join keys (reused), and a sink that keeps the join's cache warming from being optimized away.
-    var joinKeys: [JoinKey] = []
-    var joinWarmth: UInt64 = 0
     var watermarks: [String: Int64] = [:]
     /// Resume state read from the store at start.
     var committed = TailProgress()

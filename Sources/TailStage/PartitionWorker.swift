@@ -7,7 +7,8 @@ import Profiling
 /// One followed partition's share of the tail's work, done on a worker thread: reading its batches,
 /// decoding them and profiling their inferences into accumulators of its own (one per model and window).
 /// What must see every partition in one order (the label join, counts, watermarks, positions) is left to
-/// the stage's thread, as a list of join items and one outcome per batch.
+/// the stage, as a list of join items (indexed by join shard, for the join's shard tasks) and one outcome
+/// per batch.
 ///
 /// The accumulators are per *partition*, whatever the number of threads: at commit the stage merges them
 /// by window in sorted partition order (``LogTail/foldWorkers()``), so the committed bytes depend on the log
@@ -39,7 +40,7 @@ final class PartitionWorker {
 
     /// A record the label join sees: a profiled inference with a request id (its prediction), or a label.
     struct JoinItem {
-        /// The prediction's join key (`.empty` for a label).
+        /// The request id's join key (the prediction's or the label's).
         var key: JoinKey
         var pending: LabelJoin.PendingPrediction
         /// The label record, or nil for a prediction.
@@ -54,6 +55,25 @@ final class PartitionWorker {
         var refused: Bool
     }
 
+    /// A join item of one shard of the join (``LabelJoin/shard(of:)``): its index in the round's items and
+    /// the ordinal of its records batch.
+    struct ShardItem {
+        var item: Int32
+        var batch: Int32
+    }
+
+    /// A label a join shard matched to a prediction, for the stage to profile (in item order).
+    struct JoinedLabel {
+        var item: Int32
+        var prediction: LabelJoin.PendingPrediction
+        var label: Label
+    }
+
+    /// What one join shard's task leaves of a round (one object per shard: the tasks write only their own).
+    final class ShardResult {
+        var joined: [JoinedLabel] = []
+    }
+
     /// One read of the partition and what profiling it left for the stage's thread: the events as read,
     /// the model index of each records batch among them, an outcome per records batch and the join items
     /// of all of them. A round is read and profiled while the stage applies the previous one.
@@ -65,6 +85,15 @@ final class PartitionWorker {
         var batchModels: [Int] = []
         var outcomes: [Outcome] = []
         var items: [JoinItem] = []
+        /// The indices of `items` by join shard, in item order (filled by the worker).
+        var shardItems: [[ShardItem]] = Array(repeating: [], count: LabelJoin.shardCount)
+        /// Set by the stage before the join tasks run (read-only while they do): the join shards of each
+        /// records batch's endpoint, by batch ordinal (empty for a batch with no items or not to be applied),
+        /// and whether the partition is of the shared labels log.
+        var batchShards: [[LabelJoin.Shard]] = []
+        var shared = false
+        /// What each join shard's task matched.
+        let results: [ShardResult] = (0..<LabelJoin.shardCount).map { _ in ShardResult() }
     }
 
     /// This partition's accumulators since the last commit, by (model, window).
@@ -91,6 +120,10 @@ final class PartitionWorker {
         round.batchModels.removeAll(keepingCapacity: true)
         round.outcomes.removeAll(keepingCapacity: true)
         round.items.removeAll(keepingCapacity: true)
+        for shard in 0..<round.shardItems.count { round.shardItems[shard].removeAll(keepingCapacity: true) }
+        round.batchShards.removeAll(keepingCapacity: true)
+        round.shared = false
+        for result in round.results { result.joined.removeAll(keepingCapacity: true) }
         spare = round
     }
 
@@ -112,11 +145,14 @@ final class PartitionWorker {
         let batchModels = round.batchModels
         var outcomes = round.outcomes
         var items = round.items
+        var shardItems = round.shardItems
         round.outcomes = []
         round.items = []
+        round.shardItems = []
         defer {
             round.outcomes = outcomes
             round.items = items
+            round.shardItems = shardItems
         }
         for event in round.events {
             guard case .records(let batch) = event else { continue }
@@ -133,13 +169,16 @@ final class PartitionWorker {
                 outcomes.append(.refused(records: range.count))
                 continue
             }
+            let ordinal = Int32(truncatingIfNeeded: outcomes.count)
             outcomes.append(.profiled(profile(range, model: modelIndex, models: models, windows: windows,
-                                              earliest: earliest, latest: latest, shared: shared, items: &items)))
+                                              earliest: earliest, latest: latest, shared: shared, batch: ordinal,
+                                              items: &items, shardItems: &shardItems)))
         }
     }
 
     private func profile(_ range: Range<Int>, model modelIndex: Int, models: [ModelView], windows: TumblingWindows,
-                         earliest: Int64, latest: Int64, shared: Bool, items: inout [JoinItem]) -> Profiled {
+                         earliest: Int64, latest: Int64, shared: Bool, batch: Int32,
+                         items: inout [JoinItem], shardItems: inout [[ShardItem]]) -> Profiled {
         var result = Profiled()
         result.records = range.count
         let itemsStart = items.count
@@ -182,7 +221,9 @@ final class PartitionWorker {
                     if !record.pointee.inference.requestID.isEmpty {
                         let pending = LabelJoin.PendingPrediction(model: modelIndex, timestamp: time, prediction: prediction,
                                                                   labelled: record.pointee.inference.label != nil)
-                        items.append(JoinItem(key: JoinKey(record.pointee.inference.requestID), pending: pending, label: nil))
+                        let key = JoinKey(record.pointee.inference.requestID)
+                        shardItems[LabelJoin.shard(of: key)].append(ShardItem(item: Int32(truncatingIfNeeded: items.count), batch: batch))
+                        items.append(JoinItem(key: key, pending: pending, label: nil))
                     }
                 case .label:
                     let time = record.pointee.label.timestamp.microsecondsSinceEpoch
@@ -192,7 +233,9 @@ final class PartitionWorker {
                         continue
                     }
                     if time > result.latestValid { result.latestValid = time }
-                    items.append(JoinItem(key: .empty, pending: .placeholder, label: record.pointee.label))
+                    let key = JoinKey(record.pointee.label.requestID)
+                    shardItems[LabelJoin.shard(of: key)].append(ShardItem(item: Int32(truncatingIfNeeded: items.count), batch: batch))
+                    items.append(JoinItem(key: key, pending: .placeholder, label: record.pointee.label))
                 }
             }
         }
