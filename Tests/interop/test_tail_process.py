@@ -163,8 +163,11 @@ def test_deltalake_and_duckdb_read_while_tail_commits_and_after_compact(tmp_path
     port = free_port()
     subprocess.run([exe(), "simulate", "--log", log, "--endpoint", "iris", "--records", "2000", "--writer-id", "seed", "--start", "2026-11-01T00:00:00Z"], check=True, capture_output=True)
     tail = start_tail(log, store, port, "--window", "1m")
+    # Paced (1,200 s of event time at 50 requests/s, in about 3 s): on a fast, quiet machine an unpaced writer finished
+    # before tail's second round, and the reads below saw a single commit.
     writer = subprocess.Popen([exe(), "simulate", "--log", log, "--endpoint", "iris", "--records", "60000", "--writer-id", "live", "--seed", "7",
-                               "--label-share", "0.5", "--start", "2026-11-01T00:00:00Z"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--label-share", "0.5", "--start", "2026-11-01T00:00:00Z", "--speed", "400"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     reads = 0
     versions = set()
     con = duckdb.connect()
