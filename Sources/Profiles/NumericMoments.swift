@@ -113,14 +113,19 @@ public struct NumericMoments: Sendable {
     mutating func add(finiteBlock block: UnsafeBufferPointer<Double>, shiftedSum sum: Double, min low: Double, max high: Double) {
         guard !block.isEmpty else { return }
         if count == 0 { shift = block[0] }
-        let origin = shift
-        let blockMean = sum / Double(block.count)
-        var blockM2 = 0.0
-        for x in block {
-            let d = (x - origin) - blockMean
-            blockM2 += d * d
-        }
+        let blockM2 = Self.secondPass(block, origin: shift, mean: sum / Double(block.count))
         combine(blockCount: block.count, first: block[0], shiftedSum: sum, m2: blockM2, min: low, max: high)
+    }
+
+    /// A block's second pass: the sum of ((x − `origin`) − `mean`)² in order.
+    @inline(__always)
+    static func secondPass(_ block: UnsafeBufferPointer<Double>, origin: Double, mean: Double) -> Double {
+        var m2 = 0.0
+        for x in block {
+            let d = (x - origin) - mean
+            m2 += d * d
+        }
+        return m2
     }
 
     /// The last step of ``add(finiteBlock:shiftedSum:min:max:)``: folds in a block whose second pass (`m2`, the sum

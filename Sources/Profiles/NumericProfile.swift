@@ -197,13 +197,7 @@ public struct NumericProfile: Sendable {
         heldPass = nil
         let n = StagingBlock.capacity
         let origin = heldOrigin, mean = pass.sum / Double(n)
-        var m2 = 0.0
-        held.withValues(count: n) { block in
-            for x in block {
-                let d = (x - origin) - mean
-                m2 += d * d
-            }
-        }
+        let m2 = held.withValues(count: n) { NumericMoments.secondPass($0, origin: origin, mean: mean) }
         storedMoments.combine(blockCount: n, first: heldFirst, shiftedSum: pass.sum, m2: m2, min: pass.min, max: pass.max)
     }
 
