@@ -58,6 +58,9 @@ func runDeltaBenchmarks(args: [String]) throws {
     let theirsCheckpoint = try deltalakeLoad(python: python, path: root)
     try table.append([], transactions: [AppTransaction(appId: "bench", version: 1_000)])
     let incremental = try time { _ = try table.snapshot() }
+    // Self-check: the replayed table holds every file added.
+    let live = try DeltaTable(path: root, options: options).snapshot().files.count
+    guard live == files else { throw BenchCheckFailed("delta: the snapshot holds \(live) live files, expected \(files)") }
 
     print("delta log, \(files) live files (best of 3, after warm-up)")
     print(row("snapshot from JSON log", jsonReplay, theirsJSON))

@@ -99,7 +99,7 @@ func runStoreBenchmarks(arguments: [String]) throws {
         }
         return values
     }
-    func report(_ label: String) throws {
+    func report(_ label: String) throws -> Int {
         _ = try hourlyReads()
         var merged = 0
         let readTime = try clock.measure { merged = try hourlyReads() }
@@ -112,8 +112,9 @@ func runStoreBenchmarks(arguments: [String]) throws {
                      label, endpoints * hours, merged, readTime.seconds, Double(totalRows) / readTime.seconds,
                      rawTime.seconds, readTime.seconds / rawTime.seconds))
         print(String(format: "      of which reading rows %.3f s, merging (sketch decode + merge) %.3f s", rowsTime.seconds, mergeTime.seconds))
+        return merged
     }
-    try report("before compaction:")
+    let mergedBefore = try report("before compaction:")
     var compaction: CompactionResult?
     let compactTime = try clock.measure {
         compaction = try profiles.compact(olderThan: Timestamp(microsecondsSinceEpoch: t0 + Int64(hours) * hour))
@@ -121,6 +122,13 @@ func runStoreBenchmarks(arguments: [String]) throws {
     guard let result = compaction else { return }
     print(String(format: "  compact: %d files → %d, %d rows → %d in %.2f s",
                  result.filesRemoved, result.filesAdded, result.rowsBefore, result.rowsAfter, compactTime.seconds))
-    try report("after compaction: ")
+    // Self-check: compaction keeps every row, and the hourly reads merge to as many profiles as before it.
+    guard result.rowsAfter == result.rowsBefore else {
+        throw BenchCheckFailed("store: compaction left \(result.rowsAfter) rows of \(result.rowsBefore)")
+    }
+    let mergedAfter = try report("after compaction: ")
+    guard mergedAfter == mergedBefore else {
+        throw BenchCheckFailed("store: the hourly reads merged \(mergedAfter) profiles after compaction, \(mergedBefore) before")
+    }
     try? FileManager.default.removeItem(atPath: dir)
 }
