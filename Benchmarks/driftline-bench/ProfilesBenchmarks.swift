@@ -61,6 +61,13 @@ func runProfilesBenchmarks(arguments: [String]) throws {
         for i in 0..<valueCount { try? profile.add(pool[i & mask]) }
         return Double(profile.count)
     }
+    // Self-check: the profile timed above counts every value, in its moments, its sketch and its bins.
+    var counted = NumericProfile(bins: bins)
+    for i in 0..<valueCount { counted.add(pool[i & mask]) }
+    guard counted.moments.count == Int64(valueCount), counted.sketch.count == UInt64(valueCount),
+          counted.histogram?.reduce(0, +) == Int64(valueCount) else {
+        throw BenchCheckFailed("profiles: NumericProfile counted \(counted.moments.count) values (sketch \(counted.sketch.count), bins \(counted.histogram?.reduce(0, +) ?? -1)) of \(valueCount)")
+    }
     print("  ratio NumericProfile / baseline: \(format(full / baseline))×; goal ≤ 12 ns/value (issue 16): \(full <= 12 ? "met" : "NOT met")")
     benchResult("profiles.kll_ns_per_value", kll)
     benchResult("profiles.numeric_profile_ns_per_value", full)
