@@ -1,5 +1,5 @@
 // swift-tools-version: 6.2
-// 6.2 because Hummingbird 2.28 (the collector's HTTP server) needs it.
+// 6.2: the Swift this project is built and tested with (Swift 6 language mode, strict concurrency).
 import PackageDescription
 
 // Modules follow the data flow of DESIGN.md; dependencies point one way:
@@ -38,9 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -106,9 +104,9 @@ let package = Package(
             name: "Collector",
             dependencies: [
                 "Driftline", "PipelineFile",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,7 +134,10 @@ let package = Package(
         .testTarget(name: "TailStageTests", dependencies: ["TailStage", "Profiling", "DriftlineStore", "DriftlineLog", "DriftlineCore", "Profiles", "DeltaTable", "Driftline"]),
         .testTarget(name: "BatchStageTests", dependencies: ["BatchStage", "DriftlineStore", "Profiles", "DeltaTable", "DriftlineCore"]),
         .testTarget(name: "CSVInputTests", dependencies: ["CSVInput", "DriftlineCore", "Driftline", "DriftlineLog"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "PipelineFile", "Driftline", "DriftlineCore", "DriftlineLog"]),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "PipelineFile", "Driftline", "DriftlineCore", "DriftlineLog", .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,9 +19,14 @@ extension Collector {
     /// - Parameter endpoint: the endpoint named by the path; nil to map `ce-inferenceservicename` (and
     ///   `ce-namespace`) through the pipeline file.
     public func cloudEvent(_ event: CloudEventHeaders, body: [UInt8], endpoint forced: String? = nil, sync: Bool) async -> CollectorAnswer {
+        await cloudEventReply(event, body: body, endpoint: forced, sync: sync).settle()
+    }
+
+    /// ``cloudEvent(_:body:endpoint:sync:)`` without waiting: the reply holds the loggers to fsync when `sync`.
+    func cloudEventReply(_ event: CloudEventHeaders, body: [UInt8], endpoint forced: String?, sync: Bool) -> CollectorReply {
         metrics.requestBytes.increment(by: Int64(body.count))
         guard let id = event.id, !id.isEmpty else {
-            return refuse(RequestRejection(status: 400, code: "invalid_event", field: "ce-id", message: "the CloudEvent has no ce-id header; KServe's logger sets it to the request id"))
+            return CollectorReply(refuse(RequestRejection(status: 400, code: "invalid_event", field: "ce-id", message: "the CloudEvent has no ce-id header; KServe's logger sets it to the request id")))
         }
         let half: PairingTable<HeldHalf>.Half
         switch event.type {
@@ -29,24 +34,24 @@ extension Collector {
         case CloudEventHeaders.responseType?: half = .response
         default:
             metrics.ignoredEvents.increment()
-            return refuse(RequestRejection(
+            return CollectorReply(refuse(RequestRejection(
                 status: 400, code: "unsupported", field: "ce-type",
-                message: "ce-type \((event.type ?? "(none)").debugDescription): expected \(CloudEventHeaders.requestType) or \(CloudEventHeaders.responseType)"))
+                message: "ce-type \((event.type ?? "(none)").debugDescription): expected \(CloudEventHeaders.requestType) or \(CloudEventHeaders.responseType)")))
         }
         let loggers: EndpointLoggers
         if let forced {
-            guard let found = endpoints[forced] else { return refuse(unknownEndpoint(forced)) }
+            guard let found = endpoints[forced] else { return CollectorReply(refuse(unknownEndpoint(forced))) }
             loggers = found
         } else {
             guard let service = event.inferenceService, !service.isEmpty else {
-                return refuse(RequestRejection(
+                return CollectorReply(refuse(RequestRejection(
                     status: 400, code: "invalid_event", field: "ce-inferenceservicename",
-                    message: "the CloudEvent has no ce-inferenceservicename header: post it to /v1/endpoints/<endpoint>/cloudevents instead"))
+                    message: "the CloudEvent has no ce-inferenceservicename header: post it to /v1/endpoints/<endpoint>/cloudevents instead")))
             }
             guard let found = endpointOrder.lazy.compactMap({ self.endpoints[$0] }).first(where: { $0.mapping.matches(service: service, namespace: event.namespace) }) else {
-                return refuse(RequestRejection(
+                return CollectorReply(refuse(RequestRejection(
                     status: 404, code: "unknown_endpoint", field: "ce-inferenceservicename",
-                    message: "no endpoint of the pipeline file maps InferenceService \(service.debugDescription)\(event.namespace.map { " in namespace \($0)" } ?? ""); set inference_service (and namespace) on one of \(endpointOrder.joined(separator: ", "))"))
+                    message: "no endpoint of the pipeline file maps InferenceService \(service.debugDescription)\(event.namespace.map { " in namespace \($0)" } ?? ""); set inference_service (and namespace) on one of \(endpointOrder.joined(separator: ", "))")))
             }
             loggers = found
         }
@@ -63,7 +68,7 @@ extension Collector {
                 }
             }.get()
         } catch {
-            return refuse(error, endpoint: name)
+            return CollectorReply(refuse(error, endpoint: name))
         }
         let key = PairingTable<HeldHalf>.Key(service: name, component: event.component ?? "", id: id)
         let offer = pairing.withLock { $0.offer(key, half: half, part: part, bytes: body.count, now: MonotonicNanos.now()) }
@@ -71,10 +76,10 @@ extension Collector {
         let firstBytes: Int
         switch offer {
         case .waiting:
-            return CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("waiting")), ("half", JSONText.string(half.rawValue))]))
+            return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("waiting")), ("half", JSONText.string(half.rawValue))])))
         case .duplicate:
             metrics.duplicateEvents.increment()
-            return CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))]))
+            return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))])))
         case .paired(let held, let bytes):
             (first, firstBytes) = (held, bytes)
         }
@@ -82,12 +87,12 @@ extension Collector {
         switch (first, part) {
         case (.request(let rows, let t1), .response(let outcomes, let t2)): (request, requestTime, response, responseTime) = (rows, t1, outcomes, t2)
         case (.response(let outcomes, let t2), .request(let rows, let t1)): (request, requestTime, response, responseTime) = (rows, t1, outcomes, t2)
-        default: return CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))]))
+        default: return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))])))
         }
         guard request.rows.count == response.outcomes.count else {
-            return refuse(RequestRejection.shape(
+            return CollectorReply(refuse(RequestRejection.shape(
                 "response", "the request (ce-id \(id)) has \(request.rows.count) rows but the response \(response.outcomes.count) answers; nothing of this inference was logged"),
-                endpoint: name)
+                endpoint: name))
         }
         let timestamp = requestTime ?? responseTime ?? .now()
         var latency: Int64 = 0
@@ -111,11 +116,11 @@ extension Collector {
                 latencyMicroseconds: latency)
             items.append(NativeItem(index: row, modelVersion: version, record: .inference(record)))
         }
-        let answer = await write(items, rejected: rejected, to: loggers, source: "cloudevents", sync: sync)
-        if answer.status == 503 {
+        let reply = write(items, rejected: rejected, to: loggers, source: "cloudevents", sync: sync)
+        if reply.answer.status == 503 {
             // Nothing was logged: hold the first half again, so that a retry of this event still pairs.
             pairing.withLock { $0.restore(key, half: first.half, part: first, bytes: firstBytes, now: MonotonicNanos.now()) }
         }
-        return answer
+        return reply
     }
 }

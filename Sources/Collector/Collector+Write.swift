@@ -7,10 +7,13 @@ extension Collector {
     ///
     /// Items of several model versions go to several partitions, each all-or-nothing: a 503 for one version
     /// can follow the acceptance of another's (the answer's `accepted` says how many went in).
+    ///
+    /// Runs on the caller's thread and never waits: with `sync`, the reply holds the loggers to fsync before
+    /// it may be answered (``CollectorReply/settle()``).
     func write(
         _ items: [NativeItem], rejected decodeRejections: [(Int, RequestRejection)], to loggers: EndpointLoggers,
         source: String, sync: Bool
-    ) async -> CollectorAnswer {
+    ) -> CollectorReply {
         let name = loggers.mapping.name
         var rejected = decodeRejections
         var groups: [(logger: InferenceLogger, staged: InferenceLogger.StagedRecords)] = []
@@ -20,7 +23,7 @@ extension Collector {
             do throws(RequestRejection) {
                 logger = try loggers.logger(version: item.modelVersion)
             } catch {
-                if error.status == 503 { return overloaded(error, endpoint: name) }
+                if error.status == 503 { return CollectorReply(overloaded(error, endpoint: name)) }
                 rejected.append((item.index, error))
                 continue
             }
@@ -38,7 +41,7 @@ extension Collector {
                 case .label(let record): try logger.stage(record, into: &groups[group].staged)
                 }
             } catch {
-                if error.kind == .closed { return overloaded(Self.closedRejection, endpoint: name) }
+                if error.kind == .closed { return CollectorReply(overloaded(Self.closedRejection, endpoint: name)) }
                 rejected.append((item.index, RequestRejection(
                     status: 400, code: "invalid_record", field: error.field, message: error.description)))
             }
@@ -49,34 +52,21 @@ extension Collector {
             do throws(LoggerError) {
                 logged = try group.logger.tryLog(group.staged)
             } catch {
-                return overloaded(Self.closedRejection, endpoint: name, accepted: accepted)
+                return CollectorReply(overloaded(Self.closedRejection, endpoint: name, accepted: accepted))
             }
             guard logged else {
-                return overloaded(
+                return CollectorReply(overloaded(
                     RequestRejection(
                         status: 503, code: "overloaded",
                         message: "the log's buffer for \(name) is full (the disk is slower than the traffic); nothing of this request was logged: retry after the Retry-After seconds"),
-                    endpoint: name, accepted: accepted)
+                    endpoint: name, accepted: accepted))
             }
             accepted += group.staged.count
         }
         metrics.accepted(endpoint: name, source: source, count: accepted)
         rejected.sort { $0.0 < $1.0 }
         for (_, rejection) in rejected { metrics.rejected(endpoint: name, reason: rejection.code) }
-        var durable = false
-        if sync && accepted > 0 {
-            for group in groups where !group.staged.isEmpty {
-                do throws(LoggerError) {
-                    try await group.logger.flush()
-                } catch {
-                    return CollectorAnswer(RequestRejection(
-                        status: 500, code: "not_durable",
-                        message: "\(accepted) records were accepted but the log's write or fsync failed: \(error); they may be lost: check the log folder's disk, then resend"))
-                }
-            }
-            durable = true
-        }
-        var members: [(String, String)] = [("accepted", String(accepted)), ("durable", durable ? "true" : "false")]
+        var members: [(String, String)] = [("accepted", String(accepted))]
         if !rejected.isEmpty {
             members.append(("rejected", JSONText.array(rejected.map { index, rejection in
                 var entry = [("index", String(index)), ("error", JSONText.string(rejection.code))]
@@ -85,7 +75,15 @@ extension Collector {
                 return JSONText.object(entry)
             })))
         }
-        return CollectorAnswer(status: rejected.isEmpty ? 200 : 400, body: JSONText.object(members))
+        let status = rejected.isEmpty ? 200 : 400
+        guard sync && accepted > 0 else {
+            members.insert(("durable", "false"), at: 1)
+            return CollectorReply(CollectorAnswer(status: status, body: JSONText.object(members)))
+        }
+        members.insert(("durable", "true"), at: 1)
+        return CollectorReply(
+            CollectorAnswer(status: status, body: JSONText.object(members)),
+            durableAfter: groups.filter { !$0.staged.isEmpty }.map(\.logger), accepted: accepted)
     }
 
     static let closedRejection = RequestRejection(

@@ -97,17 +97,18 @@ public final class Collector: Sendable {
 
     /// `POST /v1/endpoints/{endpoint}/records`: a JSON array or JSON lines of records.
     public func records(endpoint name: String, body: [UInt8], sync: Bool) async -> CollectorAnswer {
-        await native(endpoint: name, body: body, sync: sync, source: "records")
+        await native(endpoint: name, body: body, sync: sync, source: "records").settle()
     }
 
     /// `POST /v1/endpoints/{endpoint}/labels`: a JSON array or JSON lines of delayed labels.
     public func labels(endpoint name: String, body: [UInt8], sync: Bool) async -> CollectorAnswer {
-        await native(endpoint: name, body: body, sync: sync, source: "labels")
+        await native(endpoint: name, body: body, sync: sync, source: "labels").settle()
     }
 
-    private func native(endpoint name: String, body: [UInt8], sync: Bool, source: String) async -> CollectorAnswer {
+    /// Decodes and logs native records (`source` "records") or labels ("labels") without waiting.
+    func native(endpoint name: String, body: [UInt8], sync: Bool, source: String) -> CollectorReply {
         metrics.requestBytes.increment(by: Int64(body.count))
-        guard let loggers = endpoints[name] else { return refuse(unknownEndpoint(name)) }
+        guard let loggers = endpoints[name] else { return CollectorReply(refuse(unknownEndpoint(name))) }
         var items: [NativeItem] = []
         var rejected: [(Int, RequestRejection)] = []
         do throws(RequestRejection) {
@@ -129,9 +130,9 @@ public final class Collector: Sendable {
                 }
             } }.get()
         } catch {
-            return refuse(error, endpoint: name)
+            return CollectorReply(refuse(error, endpoint: name))
         }
-        return await write(items, rejected: rejected, to: loggers, source: source, sync: sync)
+        return write(items, rejected: rejected, to: loggers, source: source, sync: sync)
     }
 
     /// Answers a refused request (nothing of it was read into records) and counts it.

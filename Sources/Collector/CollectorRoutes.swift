@@ -1,7 +1,4 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
+import NIOHTTP1
 
 /// The collector's HTTP API over a ``Collector``:
 ///
@@ -16,75 +13,100 @@ import NIOCore
 ///
 /// Writes take `?sync=true` (or the header `x-driftline-sync: true`) to answer only once durable. With a token,
 /// every POST needs `Authorization: Bearer <token>`.
+///
+/// Routing never waits: everything but a `sync` write and `/v1/flush` is answered on the caller's thread.
 struct CollectorRoutes: Sendable {
     let collector: Collector
     /// The bearer token every POST must carry, if any.
     let token: String?
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/endpoints/:endpoint/records") { request, context in
-            try await write(request, context) { body, sync in
-                await collector.records(endpoint: context.parameters.get("endpoint") ?? "", body: body, sync: sync)
-            }
-        }
-        router.post("/v1/endpoints/:endpoint/labels") { request, context in
-            try await write(request, context) { body, sync in
-                await collector.labels(endpoint: context.parameters.get("endpoint") ?? "", body: body, sync: sync)
-            }
-        }
-        router.post("/v1/endpoints/:endpoint/cloudevents") { request, context in
-            try await cloudEvent(request, context, endpoint: context.parameters.get("endpoint") ?? "")
-        }
-        router.post("/v1/cloudevents") { request, context in try await cloudEvent(request, context, endpoint: nil) }
-        router.post("/") { request, context in try await cloudEvent(request, context, endpoint: nil) }
-        router.post("/v1/flush") { request, context in
-            try await write(request, context) { _, _ in await collector.flush() }
-        }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: collector.renderMetrics())))
-        }
-        router.get("/healthz") { _, _ in Self.respond(CollectorAnswer(status: 200, body: #"{"status":"ok"}"#)) }
-        router.get("/readyz") { _, _ in
-            collector.isReady
-                ? Self.respond(CollectorAnswer(status: 200, body: #"{"status":"ready"}"#))
-                : Self.respond(CollectorAnswer(status: 503, body: #"{"status":"shutting down"}"#, retryAfterSeconds: 1))
-        }
+    /// How a request is answered.
+    enum Routed: Sendable {
+        /// At once, with a JSON answer.
+        case now(CollectorAnswer)
+        /// At once, with Prometheus text.
+        case metrics([UInt8])
+        /// The path exists but not for this method: 405 with `Allow`.
+        case methodNotAllowed(allow: String)
+        /// Once the task is done (a `sync` write or a flush waiting for the fsync).
+        case later(@Sendable () async -> CollectorAnswer)
     }
 
-    func cloudEvent(_ request: Request, _ context: BasicRequestContext, endpoint: String?) async throws -> Response {
-        guard let event = CloudEventHeaders(header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }) else {
-            let structured = request.headers[.contentType]?.hasPrefix("application/cloudevents") == true
-            return refuse(RequestRejection(
-                status: structured ? 415 : 400, code: structured ? "unsupported" : "invalid_event", field: "ce-specversion",
-                message: structured
-                    ? "structured-mode CloudEvents are not supported: send binary mode (ce-* headers), as KServe's logger does"
-                    : "not a CloudEvent (no ce-specversion header): POST native records to /v1/endpoints/<endpoint>/records"))
+    /// Routes one complete request.
+    ///
+    /// - Parameters:
+    ///   - oversizedLength: set when the body went over the collector's limit (its declared length, or 0 when
+    ///     unknown): the body was not kept and the request is refused with 413 once routed.
+    func route(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], oversizedLength: Int?) -> Routed {
+        let (path, query) = Self.split(uri)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        if method == .GET || method == .HEAD {
+            switch path {
+            case "/metrics": return .metrics(collector.renderMetrics())
+            case "/healthz": return .now(CollectorAnswer(status: 200, body: #"{"status":"ok"}"#))
+            case "/readyz":
+                return .now(collector.isReady
+                    ? CollectorAnswer(status: 200, body: #"{"status":"ready"}"#)
+                    : CollectorAnswer(status: 503, body: #"{"status":"shutting down"}"#, retryAfterSeconds: 1))
+            default: break
+            }
         }
-        return try await write(request, context) { body, sync in
-            await collector.cloudEvent(event, body: body, endpoint: endpoint, sync: sync)
+        let target: WriteTarget
+        switch (segments.count, segments.first, segments.last) {
+        case (0, _, _): target = .cloudEvent(endpoint: nil)
+        case (2, "v1"?, "cloudevents"?): target = .cloudEvent(endpoint: nil)
+        case (2, "v1"?, "flush"?): target = .flush
+        case (4, "v1"?, "records"?) where segments[1] == "endpoints": target = .records(String(segments[2]))
+        case (4, "v1"?, "labels"?) where segments[1] == "endpoints": target = .labels(String(segments[2]))
+        case (4, "v1"?, "cloudevents"?) where segments[1] == "endpoints": target = .cloudEvent(endpoint: String(segments[2]))
+        default:
+            if method == .POST, ["/metrics", "/healthz", "/readyz"].contains(path) { return .methodNotAllowed(allow: "GET, HEAD") }
+            return .now(refuse(RequestRejection(
+                status: 404, code: "not_found", field: "path",
+                message: "no route \(method.rawValue) \(path.debugDescription): the collector serves POST /v1/endpoints/<endpoint>/records, /labels and /cloudevents, POST / (CloudEvents), POST /v1/flush, GET /metrics, /healthz and /readyz")))
         }
+        guard method == .POST else { return .methodNotAllowed(allow: "POST") }
+        if let rejection = authorize(headers) { return .now(refuse(rejection)) }
+        if let length = oversizedLength { return .now(refuse(tooLarge(length == 0 ? nil : length, limit: collector.bodyLimitBytes))) }
+        let sync = Self.isTrue(Self.parameter("sync", in: query)) || Self.isTrue(headers.first(name: "x-driftline-sync"))
+        let reply: CollectorReply
+        switch target {
+        case .records(let endpoint): reply = collector.native(endpoint: endpoint, body: body, sync: sync, source: "records")
+        case .labels(let endpoint): reply = collector.native(endpoint: endpoint, body: body, sync: sync, source: "labels")
+        case .flush: return .later { [collector] in await collector.flush() }
+        case .cloudEvent(let endpoint):
+            guard let event = CloudEventHeaders(header: { headers.first(name: $0) }) else {
+                let structured = headers.first(name: "content-type")?.hasPrefix("application/cloudevents") == true
+                return .now(refuse(RequestRejection(
+                    status: structured ? 415 : 400, code: structured ? "unsupported" : "invalid_event", field: "ce-specversion",
+                    message: structured
+                        ? "structured-mode CloudEvents are not supported: send binary mode (ce-* headers), as KServe's logger does"
+                        : "not a CloudEvent (no ce-specversion header): POST native records to /v1/endpoints/<endpoint>/records")))
+            }
+            reply = collector.cloudEventReply(event, body: body, endpoint: endpoint, sync: sync)
+        }
+        if let answer = reply.immediate { return .now(answer) }
+        return .later { await reply.settle() }
     }
 
-    /// Checks the token and the size, reads the body, runs `handle`, answers.
-    func write(
-        _ request: Request, _ context: BasicRequestContext, _ handle: @Sendable ([UInt8], Bool) async -> CollectorAnswer
-    ) async throws -> Response {
-        if let rejection = authorize(request) { return refuse(rejection) }
-        let limit = collector.bodyLimitBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            return refuse(tooLarge(length, limit: limit))
+    /// What a POST writes to.
+    enum WriteTarget {
+        case records(String), labels(String), cloudEvent(endpoint: String?), flush
+    }
+
+    /// The path and the query of a request target (`/a/b?x=1` → `/a/b`, `x=1`).
+    static func split(_ uri: String) -> (path: Substring, query: Substring) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri[...], "") }
+        return (uri[..<mark], uri[uri.index(after: mark)...])
+    }
+
+    /// The value of `name` in a query string (`a=1&sync=true`), nil when absent.
+    static func parameter(_ name: String, in query: Substring) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.first == name[...] { return parts.count > 1 ? String(parts[1]) : "" }
         }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            return refuse(tooLarge(nil, limit: limit))
-        }
-        let sync = Self.isTrue(request.uri.queryParameters["sync"].map(String.init))
-            || Self.isTrue(HTTPField.Name("x-driftline-sync").flatMap { request.headers[$0] })
-        return Self.respond(await handle(Array(buffer.readableBytesView), sync))
+        return nil
     }
 
     static func isTrue(_ text: String?) -> Bool {
@@ -98,9 +120,9 @@ struct CollectorRoutes: Sendable {
             message: "the body\(length.map { " (\($0) bytes)" } ?? "") is larger than the limit of \(limit) bytes: split it into smaller requests (or raise collect.body_limit)")
     }
 
-    func authorize(_ request: Request) -> RequestRejection? {
+    func authorize(_ headers: HTTPHeaders) -> RequestRejection? {
         guard let token else { return nil }
-        guard let header = request.headers[.authorization] else {
+        guard let header = headers.first(name: "authorization") else {
             return RequestRejection(status: 401, code: "unauthorized", field: "Authorization",
                                     message: "missing bearer token: send the header Authorization: Bearer <the token in the collector's token file>")
         }
@@ -120,15 +142,8 @@ struct CollectorRoutes: Sendable {
         return difference == 0
     }
 
-    func refuse(_ rejection: RequestRejection) -> Response {
+    func refuse(_ rejection: RequestRejection) -> CollectorAnswer {
         collector.metrics.requestRejected(reason: rejection.code)
-        return Self.respond(CollectorAnswer(rejection))
-    }
-
-    static func respond(_ answer: CollectorAnswer) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let seconds = answer.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(string: answer.body + "\n")))
+        return CollectorAnswer(rejection)
     }
 }
