@@ -7,6 +7,7 @@ import Synchronization
 /// thread hop. A body over the limit is not kept (its bytes are read and dropped, memory stays bounded) and is
 /// answered 413 at its end. An answer that waits for an fsync (`sync=true`, `/v1/flush`) is written when its
 /// task ends; the connection's next requests wait behind it (NIO's pipelining handler keeps HTTP/1.1 order).
+/// A client that does not read its answers is not read either, so its answers cannot pile up in memory.
 final class CollectorHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -117,6 +118,13 @@ final class CollectorHTTPHandler: ChannelInboundHandler {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// A client that sends requests without reading the answers: stop reading its requests while its answers
+    /// wait in memory (over NIO's high-water mark, 64 KiB), read again once they drained (32 KiB).
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -140,3 +140,36 @@ def test_garbage_that_is_not_http_gets_400_and_the_server_keeps_serving(server):
         sock.close()
     assert server.request("GET", "/healthz")[0] == 200
     assert server.process.poll() is None
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_a_client_that_never_reads_its_answers_is_not_read_either(server):
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    total = 400_000  # 13 MB of requests whose answers would take 40 MB of the collector's memory
+    before = rss_kib(server.process.pid)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 10)  # small, so that the collector soon cannot write
+    sock.connect(("127.0.0.1", server.port))
+    sock.settimeout(3)
+    block = request * 1000
+    sent = 0
+    try:
+        while sent < total:
+            sock.sendall(block)
+            sent += 1000
+    except socket.timeout:
+        pass  # the collector stopped reading: its answers wait for us to read them
+    assert sent < total, "every request was taken although no answer was read"
+    grown = rss_kib(server.process.pid) - before
+    assert grown < 16_384, f"the collector grew by {grown} KiB while its answers were not read"
+    sock.settimeout(10)
+    received = bytearray()
+    while received.count(b"\r\n\r\n") < 1000:
+        received += sock.recv(1 << 16)
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.count(b"HTTP/1.1 200 OK\r\n") >= 1000
+    sock.close()  # the rest of its answers are dropped with the connection
+    assert server.request("GET", "/healthz")[0] == 200
