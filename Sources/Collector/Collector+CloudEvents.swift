@@ -76,10 +76,10 @@ extension Collector {
         let firstBytes: Int
         switch offer {
         case .waiting:
-            return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("waiting")), ("half", JSONText.string(half.rawValue))])))
+            return CollectorReply(half == .request ? Self.waitingForResponse : Self.waitingForRequest)
         case .duplicate:
             metrics.duplicateEvents.increment()
-            return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))])))
+            return CollectorReply(Self.duplicateAnswer)
         case .paired(let held, let bytes):
             (first, firstBytes) = (held, bytes)
         }
@@ -87,7 +87,7 @@ extension Collector {
         switch (first, part) {
         case (.request(let rows, let t1), .response(let outcomes, let t2)): (request, requestTime, response, responseTime) = (rows, t1, outcomes, t2)
         case (.response(let outcomes, let t2), .request(let rows, let t1)): (request, requestTime, response, responseTime) = (rows, t1, outcomes, t2)
-        default: return CollectorReply(CollectorAnswer(status: 200, body: JSONText.object([("status", JSONText.string("duplicate"))])))
+        default: return CollectorReply(Self.duplicateAnswer)
         }
         guard request.rows.count == response.outcomes.count else {
             return CollectorReply(refuse(RequestRejection.shape(
@@ -123,4 +123,9 @@ extension Collector {
         }
         return reply
     }
+
+    /// The answers to a first half (it waits for the other) and to a repeat, built once.
+    static let waitingForResponse = CollectorAnswer(status: 200, body: #"{"status":"waiting","half":"request"}"#)
+    static let waitingForRequest = CollectorAnswer(status: 200, body: #"{"status":"waiting","half":"response"}"#)
+    static let duplicateAnswer = CollectorAnswer(status: 200, body: #"{"status":"duplicate"}"#)
 }

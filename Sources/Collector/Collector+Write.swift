@@ -66,6 +66,11 @@ extension Collector {
         metrics.accepted(endpoint: name, source: source, count: accepted)
         rejected.sort { $0.0 < $1.0 }
         for (_, rejection) in rejected { metrics.rejected(endpoint: name, reason: rejection.code) }
+        let status = rejected.isEmpty ? 200 : 400
+        let durable = sync && accepted > 0
+        if rejected.isEmpty && !durable {
+            return CollectorReply(CollectorAnswer(status: 200, body: #"{"accepted":\#(accepted),"durable":false}"#))
+        }
         var members: [(String, String)] = [("accepted", String(accepted))]
         if !rejected.isEmpty {
             members.append(("rejected", JSONText.array(rejected.map { index, rejection in
@@ -75,8 +80,7 @@ extension Collector {
                 return JSONText.object(entry)
             })))
         }
-        let status = rejected.isEmpty ? 200 : 400
-        guard sync && accepted > 0 else {
+        guard durable else {
             members.insert(("durable", "false"), at: 1)
             return CollectorReply(CollectorAnswer(status: status, body: JSONText.object(members)))
         }

@@ -49,7 +49,13 @@ public final class CollectorMetrics: Sendable {
     ]
 
     private func counter(_ name: String, _ labels: [(String, String)]) -> Counter {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        var key = name
+        for (label, value) in labels {
+            key += "|"
+            key += label
+            key += "="
+            key += value
+        }
         return counters.withLock { table in
             if let counter = table[key] { return counter }
             let counter = registry.makeCounter(descriptor: Self.name(name, unit: "total", help: Self.help[name] ?? name), labels: labels)
