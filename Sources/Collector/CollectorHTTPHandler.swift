@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -7,44 +12,48 @@ import Synchronization
 /// thread hop. A body over the limit is not kept (its bytes are read and dropped, memory stays bounded) and is
 /// answered 413 at its end. An answer that waits for an fsync (`sync=true`, `/v1/flush`) is written when its
 /// task ends; the connection's next requests wait behind it (NIO's pipelining handler keeps HTTP/1.1 order).
-/// A client that does not read its answers is not read either, so its answers cannot pile up in memory.
+/// After an answer that closes the connection, nothing more of it is read into a request.
 final class CollectorHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let routes: CollectorRoutes
-    let pending: PendingAnswers
     let limit: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     /// Set once the body went over the limit: its declared length, or 0.
     private var oversized: Int?
-    /// Set when the request was answered before its body (413 to `Expect: 100-continue`): the rest is dropped.
-    private var answeredEarly = false
+    /// Set once an answer said `Connection: close`: the rest of the connection is ignored until it closes.
+    private var closing = false
 
-    init(routes: CollectorRoutes, pending: PendingAnswers) {
+    /// How long a connection answered early (413 to `Expect: 100-continue`) may keep sending before it is closed.
+    static let drainTime = TimeAmount.seconds(5)
+
+    init(routes: CollectorRoutes) {
         self.routes = routes
-        self.pending = pending
         limit = routes.collector.bodyLimitBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let request):
             head = request
             body = nil
             oversized = nil
-            answeredEarly = false
             let declared = request.headers.first(name: "content-length").flatMap { Int($0) }
             if let declared, declared > limit { oversized = declared }
-            guard request.headers.first(name: "expect")?.lowercased() == "100-continue" else { return }
-            if let declared = oversized {
-                // The client waits for our word before sending the body: refuse now, and close (it may send
-                // the body anyway, and this connection cannot tell where it ends).
-                answeredEarly = true
-                var closing = request
-                closing.headers.replaceOrAdd(name: "connection", value: "close")
-                respond(context, to: closing, routes.refuse(routes.tooLarge(declared, limit: limit)))
+            // RFC 9110 §10.1.1: the expectation is for HTTP/1.1 and later only.
+            guard request.version.major == 1, request.version.minor >= 1,
+                  request.headers.first(name: "expect")?.lowercased() == "100-continue" else { return }
+            if oversized != nil {
+                // The client waits for our word before sending the body: give the final answer now (a 413, or
+                // the 401/404/... that routing finds first), stop writing, and let it send what it may still
+                // send for a while (closing at once could reset the connection before it reads the answer).
+                let answer = routes.route(method: request.method, uri: request.uri, headers: request.headers, body: [], oversizedLength: oversized)
+                var last = request
+                last.headers.replaceOrAdd(name: "connection", value: "close")
+                write(context, answer, to: last)
             } else {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .continue))), promise: nil)
             }
@@ -59,29 +68,32 @@ final class CollectorHTTPHandler: ChannelInboundHandler {
                 body?.writeBuffer(&chunk)
             }
         case .end:
-            guard let request = head, !answeredEarly else { return }
+            guard let request = head else { return }
             head = nil
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
             let routed = routes.route(method: request.method, uri: request.uri, headers: request.headers, body: bytes, oversizedLength: oversized)
-            switch routed {
-            case .now(let answer):
-                respond(context, to: request, answer)
-            case .metrics(let text):
-                respond(context, to: request, status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                        body: context.channel.allocator.buffer(bytes: text))
-            case .methodNotAllowed(let allow):
-                let answer = CollectorAnswer(RequestRejection(
-                    status: 405, code: "method_not_allowed", message: "\(request.method.rawValue) is not served here: use \(allow)"))
-                respond(context, to: request, answer, extra: [("allow", allow)])
-            case .later(let task):
-                pending.begin()
-                let promise = context.eventLoop.makePromise(of: CollectorAnswer.self)
-                promise.completeWithTask(task)
-                promise.futureResult.assumeIsolated().whenSuccess { answer in
-                    self.respond(context, to: request, answer)
-                    self.pending.end()
-                }
+            write(context, routed, to: request)
+        }
+    }
+
+    /// Writes a routed answer, at once or when its task ends.
+    func write(_ context: ChannelHandlerContext, _ routed: CollectorRoutes.Routed, to request: HTTPRequestHead) {
+        switch routed {
+        case .now(let answer):
+            respond(context, to: request, answer)
+        case .metrics(let text):
+            respond(context, to: request, status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    body: context.channel.allocator.buffer(bytes: text))
+        case .methodNotAllowed(let allow):
+            let answer = CollectorAnswer(RequestRejection(
+                status: 405, code: "method_not_allowed", message: "\(request.method.rawValue) is not served here: use \(allow)"))
+            respond(context, to: request, answer, extra: [("allow", allow)])
+        case .later(let task):
+            let promise = context.eventLoop.makePromise(of: CollectorAnswer.self)
+            promise.completeWithTask(task)
+            promise.futureResult.assumeIsolated().whenSuccess { answer in
+                self.respond(context, to: request, answer)
             }
         }
     }
@@ -101,9 +113,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler {
     ) {
         let keepAlive = request.isKeepAlive
         var headers = HTTPHeaders()
-        headers.reserveCapacity(4 + extra.count)
+        headers.reserveCapacity(5 + extra.count)
         headers.add(name: "content-type", value: contentType)
         headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "date", value: HTTPDate.now())
         for (name, value) in extra { headers.add(name: name, value: value) }
         if !keepAlive {
             headers.add(name: "connection", value: "close")
@@ -112,19 +125,17 @@ final class CollectorHTTPHandler: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
         if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        if keepAlive {
+        guard !keepAlive else {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            return
         }
-    }
-
-    /// A client that sends requests without reading the answers: stop reading its requests while its answers
-    /// wait in memory (over NIO's high-water mark, 64 KiB), read again once they drained (32 KiB).
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
-        context.fireChannelWritabilityChanged()
+        // The last answer of this connection (RFC 9112 §9.6): read nothing more into requests, send a FIN
+        // after it, and close once the client has closed its side (NIO closes on its EOF) or after the drain time.
+        closing = true
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.close(mode: .output, promise: nil)  // after the answer's bytes: NIO shuts the socket once they are written
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: Self.drainTime) { channel.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -132,11 +143,22 @@ final class CollectorHTTPHandler: ChannelInboundHandler {
     }
 }
 
-/// Counts answers still waiting for an fsync, so that shutdown writes them before the process exits.
-final class PendingAnswers: Sendable {
-    private let count = Atomic<Int>(0)
+/// The `Date` header's text (RFC 9110 §5.6.7, `Sun, 06 Nov 1994 08:49:37 GMT`), formatted once per second.
+enum HTTPDate {
+    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
 
-    func begin() { count.add(1, ordering: .relaxed) }
-    func end() { count.subtract(1, ordering: .releasing) }
-    var isEmpty: Bool { count.load(ordering: .acquiring) == 0 }
+    static func now() -> String {
+        let second = time(nil)
+        if let text = cache.withLock({ $0.second == second ? $0.text : nil }) { return text }
+        var moment = second
+        var parts = tm()
+        gmtime_r(&moment, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let text = "\(days[Int(parts.tm_wday) % 7]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon) % 12]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+        cache.withLock { $0 = (second, text) }
+        return text
+    }
 }

@@ -94,10 +94,17 @@ struct CollectorRoutes: Sendable {
         case records(String), labels(String), cloudEvent(endpoint: String?), flush
     }
 
-    /// The path and the query of a request target (`/a/b?x=1` → `/a/b`, `x=1`).
+    /// The path and the query of a request target (`/a/b?x=1` → `/a/b`, `x=1`); the absolute form that
+    /// proxies send (`http://host:8480/a/b?x=1`, RFC 9112 §3.2.2) gives the same.
     static func split(_ uri: String) -> (path: Substring, query: Substring) {
-        guard let mark = uri.firstIndex(of: "?") else { return (uri[...], "") }
-        return (uri[..<mark], uri[uri.index(after: mark)...])
+        var target = uri[...]
+        for scheme in ["http://", "https://"] where target.first != "/" && target.prefix(scheme.count).lowercased() == scheme {
+            let authority = target.dropFirst(scheme.count)
+            target = authority.firstIndex(of: "/").map { authority[$0...] } ?? "/"
+            break
+        }
+        guard let mark = target.firstIndex(of: "?") else { return (target, "") }
+        return (target[..<mark], target[target.index(after: mark)...])
     }
 
     /// The value of `name` in a query string (`a=1&sync=true`), nil when absent.

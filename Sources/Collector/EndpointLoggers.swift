@@ -9,9 +9,9 @@ final class EndpointLoggers: Sendable {
     let directory: String
     let writerID: String
     let options: InferenceLogger.Options
-    private let loggers = Mutex<[String: InferenceLogger]>([:])
-    /// Versions in the order they were opened.
-    private let opened = Mutex<[String]>([])
+    /// The open loggers by version, the versions in the order they were opened, and whether ``close()`` began
+    /// (then no version is opened any more: a record for a new one would be accepted into a logger nobody closes).
+    private let state = Mutex<(loggers: [String: InferenceLogger], opened: [String], closed: Bool)>(([:], [], false))
 
     static let maxVersions = 16
 
@@ -42,10 +42,11 @@ final class EndpointLoggers: Sendable {
                 status: 400, code: "invalid_record", field: "model_version",
                 message: "endpoint \(mapping.name) has no model_version in the pipeline file and the payload names none; send model_version, or set it in the collect: section")
         }
-        if let existing = loggers.withLock({ $0[version] }) { return existing }
-        return try loggers.withLock { (table) throws(RequestRejection) -> InferenceLogger in
-            if let existing = table[version] { return existing }
-            guard table.count < Self.maxVersions else {
+        if let existing = state.withLock({ $0.loggers[version] }) { return existing }
+        return try state.withLock { (state) throws(RequestRejection) -> InferenceLogger in
+            if let existing = state.loggers[version] { return existing }
+            guard !state.closed else { throw Collector.closedRejection }
+            guard state.loggers.count < Self.maxVersions else {
                 throw RequestRejection(
                     status: 400, code: "invalid_record", field: "model_version",
                     message: "model_version \(version.debugDescription): endpoint \(mapping.name) already has \(Self.maxVersions) model versions open in this collector; restart it to log more versions")
@@ -61,17 +62,15 @@ final class EndpointLoggers: Sendable {
                 }
                 throw RequestRejection(status: 503, code: "log_unavailable", message: "cannot open the log partition of \(mapping.name) version \(version): \(error)")
             }
-            table[version] = logger
-            opened.withLock { $0.append(version) }
+            state.loggers[version] = logger
+            state.opened.append(version)
             return logger
         }
     }
 
     /// Every open logger with its version.
     var all: [(version: String, logger: InferenceLogger)] {
-        let versions = opened.withLock { $0 }
-        let table = loggers.withLock { $0 }
-        return versions.compactMap { version in table[version].map { (version, $0) } }
+        state.withLock { state in state.opened.compactMap { version in state.loggers[version].map { (version, $0) } } }
     }
 
     /// Flushes every logger; the first failure is thrown after all were tried.
@@ -83,8 +82,12 @@ final class EndpointLoggers: Sendable {
         if let failure { throw failure }
     }
 
-    /// Flushes and closes every logger.
+    /// Flushes and closes every logger; no version is opened after this began.
     func close() async {
-        for (_, logger) in all { await logger.close() }
+        let loggers = state.withLock { state in
+            state.closed = true
+            return state.opened.compactMap { state.loggers[$0] }
+        }
+        for logger in loggers { await logger.close() }
     }
 }

@@ -101,5 +101,7 @@ import Testing
         #expect(CollectorRoutes.parameter("sync", in: "sync=a=b") == "a=b")
         #expect(CollectorRoutes.split("/a/b?x=1") == ("/a/b", "x=1"))
         #expect(CollectorRoutes.split("/a/b") == ("/a/b", ""))
+        #expect(CollectorRoutes.split("http://collector:8480/v1/flush?sync=1") == ("/v1/flush", "sync=1"))
+        #expect(CollectorRoutes.split("HTTP://collector:8480") == ("/", ""))
     }
 }

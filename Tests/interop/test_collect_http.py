@@ -5,6 +5,7 @@ it), `Expect: 100-continue`, chunked bodies (over the limit: 413 and the connect
 import json
 import signal
 import socket
+import time
 
 import pytest
 
@@ -71,12 +72,19 @@ def test_expect_100_continue_gets_its_interim_answer_then_the_real_one(server):
     sock.sendall(data)
     status, _, body = read_response(stream)
     assert (status, json.loads(body)["accepted"]) == (200, 1)
-    # Declared over the limit: no 100 but the 413 at once, without the body; then the connection closes.
+    # Declared over the limit: no 100 but the 413 at once, then a FIN; a client that sends the body anyway
+    # is not reset before it reads the answer.
     sock.sendall(b"POST /v1/endpoints/iris/records HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n")
     status, headers, body = read_response(stream)
     assert (status, headers["connection"], json.loads(body)["error"]) == (413, "close", "too_large")
     assert "1000000 bytes" in json.loads(body)["message"]
     assert stream.read() == b""
+    sock.sendall(b"x" * 1_000_000)
+    # The early answer is the one routing finds first: an unknown path gets its 404, not a 413.
+    sock, stream = connect(server)
+    sock.sendall(b"POST /v1/nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n")
+    status, headers, body = read_response(stream)
+    assert (status, headers["connection"], json.loads(body)["error"]) == (404, "close", "not_found")
     # Without Expect, an oversized body is read and dropped, and the connection serves on.
     sock, stream = connect(server)
     sock.sendall(post("/v1/endpoints/iris/records", "x" * 100_000) + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -173,3 +181,35 @@ def test_a_client_that_never_reads_its_answers_is_not_read_either(server):
     assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.count(b"HTTP/1.1 200 OK\r\n") >= 1000
     sock.close()  # the rest of its answers are dropped with the connection
     assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_nothing_after_a_connection_close_answer_is_taken(server, tmp_path):
+    sock, stream = connect(server)
+    sock.sendall(post("/v1/endpoints/iris/records?sync=true", RECORD, "Connection: close\r\n") + post("/v1/endpoints/iris/records", RECORD))
+    status, headers, body = read_response(stream)
+    assert (status, headers["connection"], json.loads(body)) == (200, "close", {"accepted": 1, "durable": True})
+    assert "date" in headers and headers["date"].endswith(" GMT")
+    # The pipelined second request is not taken: NIO's parser refuses bytes after `Connection: close` (a bare
+    # 400 that closes) or the connection just ends.
+    rest = stream.read()
+    assert rest == b"" or rest.startswith(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"), rest
+    assert len(inspect(tmp_path / "log", "iris")) == 1
+
+
+def test_sigterm_finishes_the_request_in_progress_and_closes_idle_connections(server, tmp_path):
+    idle, idle_stream = connect(server)
+    idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert read_response(idle_stream)[0] == 200
+    busy, busy_stream = connect(server)
+    data = RECORD.encode()
+    busy.sendall(f"POST /v1/endpoints/iris/records HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data[:10])
+    time.sleep(0.3)
+    server.process.send_signal(signal.SIGTERM)
+    assert idle_stream.read() == b""  # the idle keep-alive connection is closed at once
+    time.sleep(0.3)
+    busy.sendall(data[10:])  # the request that was arriving is still taken...
+    status, headers, body = read_response(busy_stream)
+    assert (status, headers["connection"], json.loads(body)["accepted"]) == (200, "close", 1)  # ...and its answer closes
+    assert server.process.wait(15) == 0
+    assert "logged 1, written 1, synced 1" in server.process.stderr.read()
+    assert len(inspect(tmp_path / "log", "iris")) == 1
