@@ -184,7 +184,7 @@ final class LoggerCore: @unchecked Sendable {
             shared.flushWaiters.append(FlushWaiter(complete: complete))
             return false
         }
-        if stopped { return complete(.success(())) }
+        if stopped { return complete(outcomeAfterStop()) }
         handoff.withLock { $0.swapRequested = true }
         handoff.signal(.writer)
     }
@@ -198,12 +198,23 @@ final class LoggerCore: @unchecked Sendable {
             return false
         }
         if stopped {
-            complete?(.success(()))
+            complete?(outcomeAfterStop())
             return
         }
         lock.broadcast(.callers)
         handoff.withLock { $0.closing = true }
         handoff.signal(.writer)
+    }
+
+    /// What a flush or close asked after the writer stopped answers: success only when every record accepted
+    /// was synced (the writer's last write and fsync, at close, may have failed).
+    func outcomeAfterStop() -> Result<Void, LoggerError> {
+        let counts = statistics()
+        guard counts.synced < counts.logged else { return .success(()) }
+        return .failure(LoggerError(
+            counts.lastError?.kind ?? .syncFailed,
+            detail: "\(counts.logged - counts.synced) of the \(counts.logged) records accepted were not synced before the logger closed"
+                + (counts.lastError.map { ": \($0)" } ?? "")))
     }
 
     /// A snapshot of the counters, with the bytes the partition's segments grew by.

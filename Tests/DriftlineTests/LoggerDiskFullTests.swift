@@ -96,6 +96,37 @@ import Testing
         }
         #expect(markers.contains(2), "no record logged after the space was freed was read back")
     }
+
+    /// A flush that comes after the logger closed answers with the close's outcome: when the last write or
+    /// fsync failed, the records it held are not durable and the flush says so (it used to succeed).
+    @Test(.enabled(if: mountFailure == nil, "disk-full test skipped: \(mountFailure ?? "")"))
+    func aFlushAfterCloseFailsWhenTheLastWriteDid() async throws {
+        let folder = TemporaryFolder("driftline-closefull")
+        defer { folder.remove() }
+        let mountPoint = folder.path + "/mnt"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
+        guard mount.status == 0 else {
+            print("disk-full test skipped: mount -t tmpfs not permitted: \(mount.err)")
+            return
+        }
+        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), ["-l", mountPoint]) }
+        let logger = try InferenceLogger(directory: mountPoint, endpoint: "iris", modelVersion: "3", schema: Schemas.iris,
+                                         options: .init(writerID: "w", bufferBytes: 4 << 20))
+        // Fill the disk once the partition exists, then hand the logger more than the space left.
+        let filler = mountPoint + "/filler"
+        _ = FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0xAB, count: 2 * 1024 * 1024 - 64 * 1024))
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<60_000 {
+            let features: [FeatureValue] = [.number(Double.random(in: 0..<10, using: &random)), .number(Double.random(in: 0..<10, using: &random)), "eu"]
+            try logger.log(features: features, probabilities: [0.5, 0.25, 0.25])
+        }
+        await logger.close()
+        let counts = logger.statistics
+        #expect(counts.synced < counts.logged, "\(counts)")
+        await #expect(throws: LoggerError.self) { try await logger.flush() }
+        #expect(throws: LoggerError.self) { try logger.flush(waitingAtMost: .seconds(5)) }
+    }
 }
 
 /// The calling thread's context switches so far (`getrusage(RUSAGE_THREAD)`).
