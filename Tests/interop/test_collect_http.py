@@ -213,3 +213,57 @@ def test_sigterm_finishes_the_request_in_progress_and_closes_idle_connections(se
     assert server.process.wait(15) == 0
     assert "logged 1, written 1, synced 1" in server.process.stderr.read()
     assert len(inspect(tmp_path / "log", "iris")) == 1
+
+
+def test_mutated_requests_never_take_the_collector_down(server, tmp_path):
+    """400 requests built from valid ones by a seeded random mutator (bytes flipped, cut, repeated, inserted;
+    header lines dropped or duplicated): every one is answered with a status or a closed connection, the
+    collector stays up, and what it accepted is readable."""
+    import random
+
+    rng = random.Random(20261203)
+    seeds = [post("/v1/endpoints/iris/records?sync=true", "[" + RECORD + "," + RECORD + "]"),
+             post("/", json.dumps({"instances": [[5.1, 3.5, 1.4, 0.2]]}),
+                  "ce-specversion: 1.0\r\nce-id: m1\r\nce-type: org.kubeflow.serving.inference.request\r\n"
+                  "ce-inferenceservicename: sklearn-iris\r\n"),
+             b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+             b"POST /v1/endpoints/iris/labels HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"2a\r\n{\"request_id\": \"r1\", \"label\": \"setosa\"}\n\r\n0\r\n\r\n"]
+    statuses = {}
+    for _ in range(400):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 4)):
+            if not data:
+                break
+            kind = rng.randrange(5)
+            at = rng.randrange(len(data))
+            if kind == 0:
+                data[at] = rng.randrange(256)
+            elif kind == 1:
+                del data[at:at + rng.randint(1, 40)]
+            elif kind == 2:
+                data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 40)))
+            elif kind == 3:
+                data[at:at] = data[at:at + rng.randint(1, 200)]
+            else:
+                lines = bytes(data).split(b"\r\n")
+                i = rng.randrange(len(lines))
+                lines.insert(i, lines[i]) if rng.random() < 0.5 else lines.pop(i)
+                data = bytearray(b"\r\n".join(lines))
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        try:
+            sock.sendall(bytes(data))
+            sock.shutdown(socket.SHUT_WR)
+            first = sock.makefile("rb").readline()
+        except (ConnectionResetError, socket.timeout, BrokenPipeError):
+            first = b""
+        finally:
+            sock.close()
+        status = int(first.split()[1]) if first.startswith(b"HTTP/1.") and len(first.split()) > 1 else None
+        statuses[status] = statuses.get(status, 0) + 1
+        assert status is None or 200 <= status < 600, first
+        assert server.process.poll() is None, "the collector died"
+    assert server.request("GET", "/healthz")[0] == 200
+    print(f"\nmutated requests: answers by status {dict(sorted(statuses.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))}")
+    assert statuses.get(400, 0) > 0 and sum(v for k, v in statuses.items() if k and k < 300) > 0, statuses
+    inspect(tmp_path / "log")  # readable, no corruption
