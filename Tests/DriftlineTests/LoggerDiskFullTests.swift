@@ -11,19 +11,29 @@ import Testing
         return nil
     }()
 
-    @Test(.enabled(if: mountFailure == nil, "disk-full test skipped: \(mountFailure ?? "")"))
-    func fullDiskKeepsLogFastCountsDropsReportsENOSPCAndResumes() async throws {
-        let folder = TemporaryFolder("driftline-diskfull")
-        defer { folder.remove() }
+    /// Mounts a 2 MiB tmpfs at `<folder>/mnt` and returns its path; nil (the test has nothing to check) when
+    /// root may not mount (no CAP_SYS_ADMIN, as in some containers).
+    static func mountSmallDisk(in folder: TemporaryFolder) throws -> String? {
         let mountPoint = folder.path + "/mnt"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         let mount = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
         guard mount.status == 0 else {
-            // Root without CAP_SYS_ADMIN (some containers): nothing to test here.
             print("disk-full test skipped: mount -t tmpfs not permitted: \(mount.err)")
-            return
+            return nil
         }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), ["-l", mountPoint]) }
+        return mountPoint
+    }
+
+    static func unmount(_ mountPoint: String) {
+        _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), ["-l", mountPoint])
+    }
+
+    @Test(.enabled(if: mountFailure == nil, "disk-full test skipped: \(mountFailure ?? "")"))
+    func fullDiskKeepsLogFastCountsDropsReportsENOSPCAndResumes() async throws {
+        let folder = TemporaryFolder("driftline-diskfull")
+        defer { folder.remove() }
+        guard let mountPoint = try Self.mountSmallDisk(in: folder) else { return }
+        defer { Self.unmount(mountPoint) }
 
         // Leave about 256 KiB free.
         let filler = mountPoint + "/filler"
@@ -103,14 +113,8 @@ import Testing
     func aFlushAfterCloseFailsWhenTheLastWriteDid() async throws {
         let folder = TemporaryFolder("driftline-closefull")
         defer { folder.remove() }
-        let mountPoint = folder.path + "/mnt"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
-        guard mount.status == 0 else {
-            print("disk-full test skipped: mount -t tmpfs not permitted: \(mount.err)")
-            return
-        }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), ["-l", mountPoint]) }
+        guard let mountPoint = try Self.mountSmallDisk(in: folder) else { return }
+        defer { Self.unmount(mountPoint) }
         let logger = try InferenceLogger(directory: mountPoint, endpoint: "iris", modelVersion: "3", schema: Schemas.iris,
                                          options: .init(writerID: "w", bufferBytes: 4 << 20))
         // Fill the disk once the partition exists, then hand the logger more than the space left.
